@@ -1,0 +1,160 @@
+package dev.jcri.e2e;
+
+import dev.jcri.cri.v1.ImageServiceGrpc;
+import dev.jcri.cri.v1.RuntimeServiceGrpc;
+import dev.jcri.cri.v1.VersionRequest;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real jcri daemon for one test class: its own root, runroot, socket and config under a temp dir, started as a
+ * separate JVM from the jar the server module built, reached over its unix socket.
+ */
+public final class JcriProcess implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final Process process;
+    private final Path log;
+    private final ManagedChannel channel;
+
+    private JcriProcess(Path dir, Process process, Path log, ManagedChannel channel) {
+        this.dir = dir;
+        this.process = process;
+        this.log = log;
+        this.channel = channel;
+    }
+
+    /** A fresh state dir for a daemon, with an empty CNI conf dir and an empty drop-in dir. */
+    public static Path newStateDir() throws IOException {
+        Path dir = Files.createTempDirectory("jcri-e2e-");
+        Files.createDirectories(dir.resolve("cni/net.d"));
+        Files.createDirectories(dir.resolve("jcri.d"));
+        Files.writeString(dir.resolve("jcri.toml"), "");
+        return dir;
+    }
+
+    public static JcriProcess start() throws IOException, InterruptedException {
+        return start(newStateDir(), List.of());
+    }
+
+    /** Starts jcri on {@code dir} and waits until it answers Version. */
+    public static JcriProcess start(Path dir, List<String> extraArgs) throws IOException, InterruptedException {
+        Path log = dir.resolve("jcri.log");
+        Process process = launch(dir, extraArgs, log);
+        ManagedChannel channel = Grpc.newChannelBuilder("unix://" + socket(dir), InsecureChannelCredentials.create())
+                .build();
+        JcriProcess jcri = new JcriProcess(dir, process, log, channel);
+        jcri.awaitReady();
+        return jcri;
+    }
+
+    /** Runs jcri (a command or the daemon) and returns its process, output going to {@code log}. */
+    public static Process launch(Path dir, List<String> extraArgs, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                System.getProperty("jcri.java", "java"),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-jar", jarPath().toString(),
+                "--config", dir.resolve("jcri.toml").toString(),
+                "--config-dir", dir.resolve("jcri.d").toString(),
+                "--root", dir.resolve("root").toString(),
+                "--runroot", dir.resolve("run").toString(),
+                "--listen", socket(dir).toString(),
+                "--cni-conf-dir", dir.resolve("cni/net.d").toString(),
+                "--log-level", "debug"));
+        command.addAll(extraArgs);
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    public static Path socket(Path dir) {
+        return dir.resolve("run/jcri.sock");
+    }
+
+    static Path jarPath() {
+        Path jar = Path.of(System.getProperty("jcri.jar", "../server/target/jcri.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("jcri jar not found at " + jar + "; build the server module first");
+        }
+        return jar;
+    }
+
+    private void awaitReady() throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        RuntimeServiceGrpc.RuntimeServiceBlockingStub stub = RuntimeServiceGrpc.newBlockingStub(channel);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("jcri exited with " + process.exitValue() + " before it was ready:\n"
+                        + log());
+            }
+            if (Files.exists(socket(dir))) {
+                try {
+                    stub.withDeadlineAfter(2, TimeUnit.SECONDS).version(VersionRequest.getDefaultInstance());
+                    return;
+                } catch (StatusRuntimeException e) {
+                    // Not serving yet.
+                }
+            }
+            Thread.sleep(50);
+        }
+        close();
+        throw new IllegalStateException("jcri not ready within " + READY_TIMEOUT + ":\n" + log());
+    }
+
+    public RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
+        return RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    public ImageServiceGrpc.ImageServiceBlockingStub images() {
+        return ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.SECONDS);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path socket() {
+        return socket(dir);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)";
+    }
+
+    /** SIGTERM, as a service manager stops it; returns the exit code. */
+    public int stop() throws InterruptedException {
+        channel.shutdownNow();
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+        channel.shutdownNow();
+        StateDirCleanup.remove(dir);
+    }
+}

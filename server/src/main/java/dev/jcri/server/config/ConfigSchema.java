@@ -1,0 +1,107 @@
+package dev.jcri.server.config;
+
+import static dev.jcri.server.config.ConfigKind.ABSOLUTE_PATH;
+import static dev.jcri.server.config.ConfigKind.BOOLEAN;
+import static dev.jcri.server.config.ConfigKind.DURATION_SECONDS;
+import static dev.jcri.server.config.ConfigKind.PATH_LIST;
+import static dev.jcri.server.config.ConfigKind.PORT;
+import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
+import static dev.jcri.server.config.ConfigKind.STRING;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every key jcri reads from {@code jcri.toml}, in the order {@code jcri config} prints them.
+ *
+ * <p>Runtime handlers are the one open-ended table: {@code [runtimes.NAME]} with the keys in
+ * {@link #RUNTIME_KEYS}. crun and runc are built in, so a node without a file can serve both.
+ */
+public final class ConfigSchema {
+    public static final String RUNTIMES_TABLE = "runtimes";
+
+    /** Keys of one {@code [runtimes.NAME]} table; a missing root defaults to {@code <runroot>/runtimes/NAME}. */
+    public static final Map<String, ConfigKind> RUNTIME_KEYS = Map.of("path", ABSOLUTE_PATH, "root", ABSOLUTE_PATH);
+
+    public static final Map<String, String> BUILT_IN_RUNTIMES = builtInRuntimes();
+
+    public static final Set<String> CGROUP_MANAGERS = Set.of("cgroupfs", "systemd");
+
+    private static final List<ConfigKey> KEYS = List.of(
+            ConfigKey.of("root", ABSOLUTE_PATH, "/var/lib/jcri",
+                    "Persistent state: image store, sandbox and container records.").withFlag("--root"),
+            ConfigKey.of("runroot", ABSOLUTE_PATH, "/run/jcri",
+                    "Runtime state that does not survive a reboot: socket, pinned namespaces, conmon files.")
+                    .withFlag("--runroot"),
+            ConfigKey.derived("listen", ABSOLUTE_PATH, v -> v.get("runroot") + "/jcri.sock",
+                    "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root).")
+                    .withFlag("--listen"),
+            ConfigKey.of("log_level", STRING, "info", "One of error, warn, info, debug, trace.")
+                    .withFlag("--log-level"),
+            ConfigKey.of("conmon", ABSOLUTE_PATH, "/usr/bin/conmon",
+                    "The conmon binary that monitors each container.").withFlag("--conmon"),
+            ConfigKey.of("cgroup_manager", STRING, "cgroupfs",
+                    "How cgroups are managed: cgroupfs (systemd is planned, not yet supported)."),
+            ConfigKey.of("cgroup_parent", STRING, "/jcri",
+                    "jcri's own cgroup parent, used for pods whose config names none. jcri never creates "
+                            + "cgroups outside it and the parents kubelet gives."),
+            ConfigKey.of("default_runtime", STRING, "crun",
+                    "The runtime handler used when a pod names none; must be one of [runtimes.*]."),
+            ConfigKey.of("pause_image", STRING, "registry.k8s.io/pause:3.10",
+                    "Image of the infra container, run only for pods that share one PID namespace.")
+                    .withFlag("--pause-image"),
+            ConfigKey.of("registries_config", ABSOLUTE_PATH, "/etc/containers/registries.conf",
+                    "registries.conf (v2) with mirrors, insecure and blocked registries; drop-ins in the "
+                            + "sibling registries.conf.d/.").withFlag("--registries-config"),
+            ConfigKey.of("cni.conf_dirs", PATH_LIST, List.of("/etc/cni/net.d"),
+                    "Directories searched for the network config: the lexically first *.conflist, *.conf or "
+                            + "*.json wins.").withFlag("--cni-conf-dir"),
+            ConfigKey.of("cni.bin_dirs", PATH_LIST, List.of("/opt/cni/bin", "/usr/lib/cni"),
+                    "Directories searched, in order, for CNI plugin binaries.").withFlag("--cni-bin-dir"),
+            ConfigKey.derived("cni.cache_dir", ABSOLUTE_PATH, v -> v.get("root") + "/cni",
+                    "Where each CNI ADD result is kept so that DEL works after a restart or reboot."),
+            ConfigKey.of("streaming.address", STRING, "127.0.0.1",
+                    "Address the exec/attach/port-forward server listens on."),
+            ConfigKey.of("streaming.port", PORT, 0, "Its port; 0 picks a free one.")
+                    .withFlag("--streaming-port"),
+            ConfigKey.of("streaming.idle_timeout_seconds", DURATION_SECONDS, 14400L,
+                    "An exec/attach/port-forward stream idle this long is closed (kubelet's default: 4 h)."),
+            ConfigKey.of("metrics.enabled", BOOLEAN, true, "Serve Prometheus metrics and /healthz."),
+            ConfigKey.of("metrics.address", STRING, "127.0.0.1:9090", "host:port of the metrics server.")
+                    .withFlag("--metrics-address"),
+            ConfigKey.of("image.max_parallel_layers", POSITIVE_INT, 3,
+                    "Layers of one pull downloaded and unpacked at the same time."),
+            ConfigKey.of("shutdown.grace_seconds", DURATION_SECONDS, 10L,
+                    "On SIGTERM, how long in-flight RPCs may run before they are cancelled."));
+
+    private ConfigSchema() {}
+
+    public static List<ConfigKey> keys() {
+        return KEYS;
+    }
+
+    public static Optional<ConfigKey> find(String path) {
+        return KEYS.stream().filter(k -> k.path().equals(path)).findFirst();
+    }
+
+    public static Optional<ConfigKey> byFlag(String flag) {
+        return KEYS.stream().filter(k -> flag.equals(k.flag())).findFirst();
+    }
+
+    /** Tables that hold fixed keys ("" is the top level). */
+    static Set<String> fixedTables() {
+        Set<String> tables = new java.util.LinkedHashSet<>();
+        KEYS.forEach(k -> tables.add(k.table()));
+        return tables;
+    }
+
+    private static Map<String, String> builtInRuntimes() {
+        Map<String, String> runtimes = new LinkedHashMap<>();
+        runtimes.put("crun", "/usr/bin/crun");
+        runtimes.put("runc", "/usr/bin/runc");
+        return runtimes;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.jcri.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective node configuration: built-in defaults, then {@code jcri.toml}, then drop-ins in name order, then
+ * command-line flags.
+ *
+ * @param values every key's effective value by dotted path, as {@code jcri config} prints it
+ * @param sources the files that contributed, in the order applied
+ */
+public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler> runtimes, List<Path> sources) {
+
+    /** A runtime handler (RuntimeClass): an OCI runtime binary and its state directory. */
+    public record RuntimeHandler(String name, Path path, Path root) {}
+
+    public Path root() {
+        return path("root");
+    }
+
+    public Path runroot() {
+        return path("runroot");
+    }
+
+    public Path listen() {
+        return path("listen");
+    }
+
+    public String logLevel() {
+        return string("log_level");
+    }
+
+    public Path conmon() {
+        return path("conmon");
+    }
+
+    public String cgroupManager() {
+        return string("cgroup_manager");
+    }
+
+    public String cgroupParent() {
+        return string("cgroup_parent");
+    }
+
+    public String defaultRuntime() {
+        return string("default_runtime");
+    }
+
+    public String pauseImage() {
+        return string("pause_image");
+    }
+
+    public Path registriesConfig() {
+        return path("registries_config");
+    }
+
+    public List<Path> cniConfDirs() {
+        return paths("cni.conf_dirs");
+    }
+
+    public List<Path> cniBinDirs() {
+        return paths("cni.bin_dirs");
+    }
+
+    public Path cniCacheDir() {
+        return path("cni.cache_dir");
+    }
+
+    public String streamingAddress() {
+        return string("streaming.address");
+    }
+
+    public int streamingPort() {
+        return (Integer) values.get("streaming.port");
+    }
+
+    public boolean metricsEnabled() {
+        return (Boolean) values.get("metrics.enabled");
+    }
+
+    public String metricsAddress() {
+        return string("metrics.address");
+    }
+
+    public int maxParallelLayers() {
+        return (Integer) values.get("image.max_parallel_layers");
+    }
+
+    public long shutdownGraceSeconds() {
+        return (Long) values.get("shutdown.grace_seconds");
+    }
+
+    /** The image store lives under the root so that one state dir holds one node's images. */
+    public Path imageStoreDir() {
+        return root().resolve("storage");
+    }
+
+    private Path path(String key) {
+        return Path.of((String) values.get(key));
+    }
+
+    private String string(String key) {
+        return (String) values.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Path> paths(String key) {
+        return ((List<String>) values.get(key)).stream().map(Path::of).toList();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.jcri.server.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC server on the CRI unix socket. Netty's epoll transport does the socket I/O on two event-loop threads;
+ * every RPC runs on its own virtual thread, so a slow pull or a container stop never holds a platform thread.
+ */
+public final class CriServer {
+    private final Server server;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService rpcExecutor;
+
+    public CriServer(Path socket, List<BindableService> services) {
+        this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(rpcExecutor)
+                // Image and container lists on a busy node exceed gRPC's 4 MiB default; kubelet allows 16 MiB.
+                .maxInboundMessageSize(16 * 1024 * 1024);
+        RpcLogInterceptor logging = new RpcLogInterceptor();
+        for (BindableService service : services) {
+            builder.addService(ServerInterceptors.intercept(service, logging));
+        }
+        this.server = builder.build();
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    /** Stops accepting, lets in-flight RPCs finish within the grace period, then cancels the rest. */
+    public void shutdown(long graceSeconds) throws InterruptedException {
+        server.shutdown();
+        if (!server.awaitTermination(graceSeconds, TimeUnit.SECONDS)) {
+            server.shutdownNow();
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        rpcExecutor.shutdownNow();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jcri.server.grpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One log line per RPC: debug when it succeeds, warn when it fails, naming the RPC and the object it was about.
+ *
+ * <p>Only IDs and image names are logged, never whole requests: a PullImage request carries registry credentials.
+ */
+public final class RpcLogInterceptor implements ServerInterceptor {
+    private static final Logger log = LoggerFactory.getLogger("rpc");
+    private static final List<String> OBJECT_FIELDS = List.of("pod_sandbox_id", "container_id", "image");
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        String rpc = call.getMethodDescriptor().getBareMethodName();
+        long start = System.nanoTime();
+        String[] object = {""};
+        ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                double millis = (System.nanoTime() - start) / 1e6;
+                if (status.isOk()) {
+                    log.debug("rpc={}{} code=OK duration_ms={}", rpc, object[0], String.format("%.3f", millis));
+                } else {
+                    log.warn("rpc={}{} code={} duration_ms={} msg=\"{}\"", rpc, object[0], status.getCode(),
+                            String.format("%.3f", millis), status.getDescription());
+                }
+                super.close(status, trailers);
+            }
+        };
+        return new SimpleForwardingServerCallListener<>(next.startCall(logged, headers)) {
+            @Override
+            public void onMessage(Q message) {
+                if (message instanceof Message proto) {
+                    object[0] = describeObject(proto);
+                }
+                super.onMessage(message);
+            }
+        };
+    }
+
+    static String describeObject(Message request) {
+        StringBuilder out = new StringBuilder();
+        for (String name : OBJECT_FIELDS) {
+            FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
+            if (field == null || field.isRepeated()) {
+                continue;
+            }
+            Object value = request.getField(field);
+            if (value instanceof Message spec) {
+                FieldDescriptor image = spec.getDescriptorForType().findFieldByName("image");
+                value = image != null ? spec.getField(image) : "";
+            }
+            if (value instanceof String s && !s.isEmpty()) {
+                out.append(' ').append(name.equals("image") ? "image" : "id").append('=').append(s);
+            }
+        }
+        return out.toString();
+    }
+}

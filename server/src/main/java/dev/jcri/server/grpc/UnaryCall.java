@@ -1,0 +1,43 @@
+package dev.jcri.server.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one unary RPC handler and turns its outcome into exactly one response or one status. */
+public final class UnaryCall {
+    private static final Logger log = LoggerFactory.getLogger(UnaryCall.class);
+
+    /** A handler for one RPC: validates, looks up, delegates to the domain, answers. */
+    @FunctionalInterface
+    public interface Handler<Q, R> {
+        R handle(Q request) throws Exception;
+    }
+
+    private UnaryCall() {}
+
+    public static <Q, R> void run(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
+        R response;
+        try {
+            response = handler.handle(request);
+        } catch (StatusRuntimeException e) {
+            responses.onError(e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            responses.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+            return;
+        } catch (Exception e) {
+            responses.onError(RpcErrors.toStatus(e).asRuntimeException());
+            return;
+        } catch (Error e) {
+            log.error("rpc handler failed", e);
+            responses.onError(Status.INTERNAL.withDescription(String.valueOf(e)).asRuntimeException());
+            return;
+        }
+        responses.onNext(response);
+        responses.onCompleted();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.jcri.server.rpc.image;
+
+import dev.jcri.cri.v1.FilesystemIdentifier;
+import dev.jcri.cri.v1.FilesystemUsage;
+import dev.jcri.cri.v1.ImageFsInfoRequest;
+import dev.jcri.cri.v1.ImageFsInfoResponse;
+import dev.jcri.cri.v1.UInt64Value;
+import dev.jcri.image.store.StoreUsage;
+import dev.jcri.server.grpc.UnaryCall;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * ImageFsInfo: what the image store occupies, for kubelet's image garbage collection. crictl calls it before
+ * almost every command, so it must work on a node that has no image yet.
+ */
+public final class ImageFsInfoRpc implements UnaryCall.Handler<ImageFsInfoRequest, ImageFsInfoResponse> {
+    private final Path storeDir;
+
+    public ImageFsInfoRpc(Path storeDir) {
+        this.storeDir = storeDir;
+    }
+
+    @Override
+    public ImageFsInfoResponse handle(ImageFsInfoRequest request) throws IOException {
+        StoreUsage usage = StoreUsage.measure(storeDir);
+        Instant now = Instant.now();
+        FilesystemUsage filesystem = FilesystemUsage.newBuilder()
+                .setTimestamp(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+                .setFsId(FilesystemIdentifier.newBuilder().setMountpoint(storeDir.toString()))
+                .setUsedBytes(UInt64Value.newBuilder().setValue(usage.bytes()))
+                .setInodesUsed(UInt64Value.newBuilder().setValue(usage.inodes()))
+                .build();
+        return ImageFsInfoResponse.newBuilder().addImageFilesystems(filesystem).build();
+    }
+}

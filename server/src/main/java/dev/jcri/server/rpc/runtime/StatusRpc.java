@@ -1,0 +1,104 @@
+package dev.jcri.server.rpc.runtime;
+
+import dev.jcri.cri.v1.RuntimeCondition;
+import dev.jcri.cri.v1.RuntimeFeatures;
+import dev.jcri.cri.v1.RuntimeHandler;
+import dev.jcri.cri.v1.RuntimeHandlerFeatures;
+import dev.jcri.cri.v1.RuntimeStatus;
+import dev.jcri.cri.v1.StatusRequest;
+import dev.jcri.cri.v1.StatusResponse;
+import dev.jcri.server.config.EffectiveConfigWriter;
+import dev.jcri.server.config.NodeConfig;
+import dev.jcri.server.grpc.UnaryCall;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Status: the RuntimeReady and NetworkReady conditions kubelet gates pod admission on, the runtime handlers and
+ * their features, and with {@code verbose} the effective configuration as JSON.
+ */
+public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusResponse> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final NodeConfig config;
+    private final Supplier<Optional<String>> networkNotReadyReason;
+    private final AtomicReference<String> podCidr;
+
+    /**
+     * @param networkNotReadyReason empty when a usable CNI config exists, else why not (naming the dirs searched)
+     */
+    public StatusRpc(NodeConfig config, Supplier<Optional<String>> networkNotReadyReason,
+            AtomicReference<String> podCidr) {
+        this.config = config;
+        this.networkNotReadyReason = networkNotReadyReason;
+        this.podCidr = podCidr;
+    }
+
+    @Override
+    public StatusResponse handle(StatusRequest request) {
+        StatusResponse.Builder response = StatusResponse.newBuilder()
+                .setStatus(RuntimeStatus.newBuilder()
+                        .addConditions(runtimeCondition())
+                        .addConditions(networkCondition()))
+                .addAllRuntimeHandlers(handlers())
+                .setFeatures(RuntimeFeatures.newBuilder());
+        if (request.getVerbose()) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("config", EffectiveConfigWriter.nested(config));
+            info.put("podCIDR", podCidr.get());
+            info.put("configFiles", config.sources().stream().map(Path::toString).toList());
+            info.forEach((key, value) -> response.putInfo(key, JSON.writeValueAsString(value)));
+        }
+        return response.build();
+    }
+
+    private RuntimeCondition runtimeCondition() {
+        List<String> missing = new ArrayList<>();
+        NodeConfig.RuntimeHandler runtime = config.runtimes().get(config.defaultRuntime());
+        if (!Files.isExecutable(runtime.path())) {
+            missing.add("OCI runtime " + runtime.path() + " (handler " + runtime.name() + ")");
+        }
+        if (!Files.isExecutable(config.conmon())) {
+            missing.add("conmon " + config.conmon());
+        }
+        RuntimeCondition.Builder condition = RuntimeCondition.newBuilder().setType("RuntimeReady");
+        if (missing.isEmpty()) {
+            return condition.setStatus(true).build();
+        }
+        return condition.setStatus(false)
+                .setReason("RuntimeBinaryMissing")
+                .setMessage("not executable: " + String.join(", ", missing) + "; run `jcri check`")
+                .build();
+    }
+
+    private RuntimeCondition networkCondition() {
+        RuntimeCondition.Builder condition = RuntimeCondition.newBuilder().setType("NetworkReady");
+        Optional<String> reason = networkNotReadyReason.get();
+        if (reason.isEmpty()) {
+            return condition.setStatus(true).build();
+        }
+        return condition.setStatus(false).setReason("NetworkPluginNotReady").setMessage(reason.get()).build();
+    }
+
+    /** Every configured handler, plus the default once more under the empty name kubelet uses for "no class". */
+    private List<RuntimeHandler> handlers() {
+        List<RuntimeHandler> handlers = new ArrayList<>();
+        RuntimeHandlerFeatures features = RuntimeHandlerFeatures.newBuilder()
+                .setRecursiveReadOnlyMounts(false)
+                .setUserNamespaces(false)
+                .build();
+        handlers.add(RuntimeHandler.newBuilder().setName("").setFeatures(features).build());
+        for (String name : config.runtimes().keySet()) {
+            handlers.add(RuntimeHandler.newBuilder().setName(name).setFeatures(features).build());
+        }
+        return handlers;
+    }
+}
