@@ -1,0 +1,28 @@
+# jcri: `make run` sets up this node and serves the CRI with built-in defaults; `make test` runs every test.
+SHELL := /bin/bash
+JAVA_HOME := $(shell scripts/find-jdk 2>/dev/null)
+export JAVA_HOME
+# Maven 3.8 itself touches sun.misc.Unsafe, which JDK 25 warns about on every run.
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
+MVN := mvn -B -ntp
+
+.PHONY: deps build run test unit clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(MVN) -DskipTests package
+
+run: build
+	bin/jcri
+
+# Unit and end-to-end tests; needs root (namespaces, mounts, cgroups).
+test: deps
+	$(MVN) verify
+
+unit: deps
+	$(MVN) verify -pl '!e2e'
+
+clean:
+	$(MVN) clean
