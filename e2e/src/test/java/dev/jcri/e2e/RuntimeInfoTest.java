@@ -75,6 +75,24 @@ class RuntimeInfoTest {
     }
 
     @Test
+    void aCniConfigDroppedInLaterMakesTheNetworkReadyWithoutRestart() throws Exception {
+        Path conflist = jcri.dir().resolve("cni/net.d/50-test.conflist");
+        Files.writeString(conflist, """
+                {"cniVersion": "1.0.0", "name": "jcri-e2e-status",
+                 "plugins": [{"type": "bridge", "bridge": "jcrie2e0",
+                              "ipam": {"type": "host-local", "subnet": "10.251.0.0/24"}}]}
+                """);
+        try {
+            RuntimeCondition network = condition(jcri.runtime().status(StatusRequest.getDefaultInstance()),
+                    "NetworkReady");
+            assertTrue(network.getStatus(), network.getMessage());
+        } finally {
+            Files.delete(conflist);
+        }
+        assertFalse(condition(jcri.runtime().status(StatusRequest.getDefaultInstance()), "NetworkReady").getStatus());
+    }
+
+    @Test
     void verboseStatusCarriesEffectiveConfigAsJson() {
         StatusResponse status = jcri.runtime().status(StatusRequest.newBuilder().setVerbose(true).build());
         JsonNode config = JsonMapper.builder().build().readTree(status.getInfoOrThrow("config"));

@@ -1,5 +1,10 @@
 package dev.jcri.server.daemon;
 
+import dev.jcri.cni.CniConfigDirectory;
+import dev.jcri.cni.CniNetworkStatus;
+import dev.jcri.cni.CniPluginRunner;
+import dev.jcri.cni.CniResultCache;
+import dev.jcri.cni.PodNetworking;
 import dev.jcri.server.config.NodeConfig;
 import dev.jcri.server.grpc.ImageServiceEndpoint;
 import dev.jcri.server.grpc.RuntimeServiceEndpoint;
@@ -23,10 +28,15 @@ public final class NodeServices implements AutoCloseable {
 
     public static NodeServices create(NodeConfig config) {
         AtomicReference<String> podCidr = new AtomicReference<>("");
-        NetworkReadiness network = new NetworkReadiness(config.cniConfDirs(), config.cniBinDirs());
+        CniConfigDirectory cniConfigs = new CniConfigDirectory(config.cniConfDirs(), config.cniBinDirs());
+        PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
+                new CniResultCache(config.cniCacheDir()));
         RuntimeServiceEndpoint runtime = new RuntimeServiceEndpoint(
                 new VersionRpc(),
-                new StatusRpc(config, network::notReadyReason, podCidr),
+                new StatusRpc(config, () -> {
+                    CniNetworkStatus network = podNetworking.status();
+                    return network.ready() ? Optional.empty() : Optional.of(network.message());
+                }, podCidr),
                 new RuntimeConfigRpc(config.cgroupManager()),
                 new UpdateRuntimeConfigRpc(podCidr));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageFsInfoRpc(config.imageStoreDir()));
@@ -39,19 +49,4 @@ public final class NodeServices implements AutoCloseable {
 
     @Override
     public void close() {}
-
-    /** Placeholder until the CNI module is wired: ready when any conf dir holds a network config file. */
-    static final class NetworkReadiness {
-        private final List<java.nio.file.Path> confDirs;
-        private final List<java.nio.file.Path> binDirs;
-
-        NetworkReadiness(List<java.nio.file.Path> confDirs, List<java.nio.file.Path> binDirs) {
-            this.confDirs = confDirs;
-            this.binDirs = binDirs;
-        }
-
-        Optional<String> notReadyReason() {
-            return Optional.of("no CNI network config found in " + confDirs + " (plugins searched in " + binDirs + ")");
-        }
-    }
 }
