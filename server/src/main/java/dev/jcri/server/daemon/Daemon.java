@@ -31,6 +31,8 @@ public final class Daemon {
     }
 
     public void run() throws IOException, InterruptedException {
+        // First of all, so that a SIGTERM during startup still ends in an orderly stop.
+        installSignalHandlers();
         createStateDir(config.root());
         createStateDir(config.runroot());
         try (StateDirLock rootLock = StateDirLock.acquire(config.root());
@@ -43,7 +45,6 @@ public final class Daemon {
             server.start();
             try {
                 CriSocket.lockDown(config.listen());
-                installSignalHandlers();
                 log.info("jcri ready version={} listen={} root={} runroot={} pid={}", JcriVersion.version(),
                         config.listen(), config.root(), config.runroot(), ProcessHandle.current().pid());
                 stopRequested.await();
