@@ -1,5 +1,6 @@
 package dev.jcri.cni;
 
+import dev.jcri.linux.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -41,6 +41,7 @@ public final class Daemon {
             repairCgroupHierarchy();
 
             NodeServices services = NodeServices.create(config);
+            Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(services::reloadRegistries));
             CriServer server = new CriServer(config.listen(), services.grpcServices());
             server.start();
             try {

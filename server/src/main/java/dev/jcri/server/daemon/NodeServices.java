@@ -5,7 +5,21 @@ import dev.jcri.cni.CniNetworkStatus;
 import dev.jcri.cni.CniPluginRunner;
 import dev.jcri.cni.CniResultCache;
 import dev.jcri.cni.PodNetworking;
+import dev.jcri.image.pull.ImagePuller;
+import dev.jcri.image.registries.RegistriesConfig;
+import dev.jcri.image.registry.PlatformSelector;
+import dev.jcri.image.registry.RegistryClient;
+import dev.jcri.image.store.ImageStore;
 import dev.jcri.server.config.NodeConfig;
+import dev.jcri.server.rpc.image.ImageStatusRpc;
+import dev.jcri.server.rpc.image.ListImagesRpc;
+import dev.jcri.server.rpc.image.PullImageRpc;
+import dev.jcri.server.rpc.image.RemoveImageRpc;
+import dev.jcri.server.rpc.image.StreamImagesRpc;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.jcri.server.grpc.ImageServiceEndpoint;
 import dev.jcri.server.grpc.RuntimeServiceEndpoint;
 import dev.jcri.server.rpc.image.ImageFsInfoRpc;
@@ -20,13 +34,23 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Wires the domain objects to the RPC handlers: the one place that knows how the node is assembled. */
 public final class NodeServices implements AutoCloseable {
-    private final List<BindableService> grpcServices;
+    private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
 
-    private NodeServices(List<BindableService> grpcServices) {
+    private final List<BindableService> grpcServices;
+    private final AtomicReference<RegistriesConfig> registries;
+    private final Path registriesFile;
+
+    private NodeServices(List<BindableService> grpcServices, AtomicReference<RegistriesConfig> registries,
+            Path registriesFile) {
         this.grpcServices = grpcServices;
+        this.registries = registries;
+        this.registriesFile = registriesFile;
     }
 
-    public static NodeServices create(NodeConfig config) {
+    public static NodeServices create(NodeConfig config) throws IOException {
+        AtomicReference<RegistriesConfig> registries = new AtomicReference<>(
+                RegistriesConfig.load(config.registriesConfig()));
+        ImageStore imageStore = ImageStore.open(config.imageStoreDir());
         AtomicReference<String> podCidr = new AtomicReference<>("");
         CniConfigDirectory cniConfigs = new CniConfigDirectory(config.cniConfDirs(), config.cniBinDirs());
         PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
@@ -39,8 +63,26 @@ public final class NodeServices implements AutoCloseable {
                 }, podCidr),
                 new RuntimeConfigRpc(config.cgroupManager()),
                 new UpdateRuntimeConfigRpc(podCidr));
-        ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageFsInfoRpc(config.imageStoreDir()));
-        return new NodeServices(List.of(runtime, images));
+        ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
+                new ListImagesRpc(imageStore),
+                new StreamImagesRpc(imageStore),
+                new ImageStatusRpc(imageStore),
+                new PullImageRpc(new ImagePuller(new RegistryClient(), registries::get, imageStore,
+                        PlatformSelector.forThisNode(), config.maxParallelLayers())),
+                new RemoveImageRpc(imageStore),
+                new ImageFsInfoRpc(config.imageStoreDir())));
+        return new NodeServices(List.of(runtime, images), registries, config.registriesConfig());
+    }
+
+    /** SIGHUP: re-reads registries.conf; a broken file keeps the previous one in force. */
+    public void reloadRegistries() {
+        try {
+            registries.set(RegistriesConfig.load(registriesFile));
+            log.info("registries config reloaded path={}", registriesFile);
+        } catch (IOException e) {
+            log.error("registries config not reloaded, the previous one stays in force path={} error=\"{}\"",
+                    registriesFile, e.getMessage());
+        }
     }
 
     public List<BindableService> grpcServices() {

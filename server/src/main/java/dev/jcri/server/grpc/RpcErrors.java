@@ -1,5 +1,9 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.image.registries.BlockedRegistryException;
+import dev.jcri.image.registry.NoMatchingPlatformException;
+import dev.jcri.image.registry.RegistryException;
+import dev.jcri.image.unpack.UnsafeLayerException;
 import io.grpc.Status;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -16,6 +20,10 @@ public final class RpcErrors {
 
     public static Status toStatus(Throwable failure) {
         return switch (failure) {
+            case RegistryException e -> registryStatus(e.kind()).withDescription(e.getMessage());
+            case NoMatchingPlatformException e -> Status.NOT_FOUND.withDescription(e.getMessage());
+            case BlockedRegistryException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
+            case UnsafeLayerException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
             case IllegalArgumentException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
             case IllegalStateException e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
             case UnsupportedOperationException e -> Status.UNIMPLEMENTED.withDescription(e.getMessage());
@@ -27,6 +35,18 @@ public final class RpcErrors {
                 log.warn("unexpected failure", failure);
                 yield Status.INTERNAL.withDescription(String.valueOf(failure)).withCause(failure);
             }
+        };
+    }
+
+    private static Status registryStatus(RegistryException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case UNAUTHORIZED -> Status.UNAUTHENTICATED;
+            case DENIED -> Status.PERMISSION_DENIED;
+            case RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case BAD_CONTENT -> Status.DATA_LOSS;
+            case PROTOCOL -> Status.UNKNOWN;
         };
     }
 

@@ -1,4 +1,4 @@
-package dev.jcri.cni;
+package dev.jcri.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,10 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * Writes a file so that readers see either the old or the complete new content, even across a crash:
  * temp file in the same directory, fsync, rename, fsync of the directory.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {}
 
-    static void write(Path target, byte[] content, String mode) throws IOException {
+    public static void write(Path target, byte[] content, String mode) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-"
@@ -48,7 +48,7 @@ final class AtomicFile {
     }
 
     /** Makes a rename durable; Linux allows fsync on a directory opened read-only. */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

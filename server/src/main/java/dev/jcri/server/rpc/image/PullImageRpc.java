@@ -1,0 +1,59 @@
+package dev.jcri.server.rpc.image;
+
+import dev.jcri.cri.v1.AuthConfig;
+import dev.jcri.cri.v1.PullImageRequest;
+import dev.jcri.cri.v1.PullImageResponse;
+import dev.jcri.image.pull.ImagePuller;
+import dev.jcri.image.pull.PullOutcome;
+import dev.jcri.image.registry.RegistryCredentials;
+import dev.jcri.server.grpc.UnaryCall;
+import io.grpc.Context;
+import io.grpc.Status;
+
+/**
+ * PullImage: the image into the store, answering its ID. The call's deadline and cancellation reach the download:
+ * a cancelled client stops the pull, which then stores nothing.
+ */
+public final class PullImageRpc implements UnaryCall.Handler<PullImageRequest, PullImageResponse> {
+    private final ImagePuller puller;
+
+    public PullImageRpc(ImagePuller puller) {
+        this.puller = puller;
+    }
+
+    @Override
+    public PullImageResponse handle(PullImageRequest request) throws Exception {
+        String image = CriImages.requiredSpec(request.getImage(), "image.image");
+        RegistryCredentials credentials = credentials(request.getAuth());
+        Context context = Context.current();
+        Thread caller = Thread.currentThread();
+        Context.CancellationListener cancel = c -> caller.interrupt();
+        context.addListener(cancel, Runnable::run);
+        try {
+            PullOutcome outcome = puller.pull(image, credentials);
+            return PullImageResponse.newBuilder().setImageRef(outcome.image().id()).build();
+        } catch (InterruptedException e) {
+            throw cancelled(context, image);
+        } catch (java.io.IOException e) {
+            if (context.isCancelled()) {
+                throw cancelled(context, image);
+            }
+            throw e;
+        } finally {
+            context.removeListener(cancel);
+            Thread.interrupted();
+        }
+    }
+
+    private static RuntimeException cancelled(Context context, String image) {
+        Status status = context.getDeadline() != null && context.getDeadline().isExpired()
+                ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
+        return status.withDescription("pull of " + image + " stopped: the caller cancelled or its deadline passed")
+                .asRuntimeException();
+    }
+
+    private static RegistryCredentials credentials(AuthConfig auth) {
+        return RegistryCredentials.fromCri(auth.getUsername(), auth.getPassword(), auth.getAuth(),
+                auth.getIdentityToken(), auth.getRegistryToken());
+    }
+}

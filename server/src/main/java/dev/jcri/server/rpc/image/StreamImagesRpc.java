@@ -1,0 +1,32 @@
+package dev.jcri.server.rpc.image;
+
+import dev.jcri.cri.v1.Image;
+import dev.jcri.cri.v1.StreamImagesRequest;
+import dev.jcri.cri.v1.StreamImagesResponse;
+import dev.jcri.image.store.ImageStore;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+
+/**
+ * StreamImages: ListImages in pieces, so a node with many images never hits the message size limit. Each message
+ * carries up to {@link #BATCH} images.
+ */
+public final class StreamImagesRpc {
+    static final int BATCH = 500;
+
+    private final ImageStore store;
+
+    public StreamImagesRpc(ImageStore store) {
+        this.store = store;
+    }
+
+    public void handle(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
+        List<Image> images = ListImagesRpc.select(store, request.getFilter()).stream().map(CriImages::toCri).toList();
+        for (int from = 0; from < images.size(); from += BATCH) {
+            responses.onNext(StreamImagesResponse.newBuilder()
+                    .addAllImages(images.subList(from, Math.min(images.size(), from + BATCH)))
+                    .build());
+        }
+        responses.onCompleted();
+    }
+}
