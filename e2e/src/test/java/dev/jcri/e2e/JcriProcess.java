@@ -73,9 +73,13 @@ public final class JcriProcess implements AutoCloseable {
                 "--runroot", dir.resolve("run").toString(),
                 "--listen", socket(dir).toString(),
                 "--cni-conf-dir", dir.resolve("cni/net.d").toString(),
+                "--registries-config", dir.resolve("registries.conf").toString(),
                 "--log-level", "debug"));
         command.addAll(extraArgs);
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Layer entry names are UTF-8; the JVM takes its file name encoding from the locale.
+        builder.environment().put("LC_ALL", "C.UTF-8");
+        return builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

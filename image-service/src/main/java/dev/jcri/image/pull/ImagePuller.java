@@ -18,6 +18,7 @@ import dev.jcri.image.store.ImageConfigSummary;
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
 import dev.jcri.image.store.LayerRecord;
+import dev.jcri.image.unpack.InvalidLayerException;
 import dev.jcri.image.unpack.LayerUnpacker;
 import dev.jcri.image.unpack.UnpackSummary;
 import java.io.IOException;
@@ -196,7 +197,17 @@ public final class ImagePuller {
             Files.createDirectories(diff);
             long fetched;
             try (VerifyingInputStream blob = client.openBlob(source, layer.digest(), layer.size(), credentials)) {
-                UnpackSummary summary = LayerUnpacker.unpack(blob, diff);
+                UnpackSummary summary;
+                try {
+                    summary = LayerUnpacker.unpack(blob, diff);
+                } catch (InvalidLayerException | RegistryException e) {
+                    throw e;
+                } catch (IOException e) {
+                    // A decompressor fails before the digest check when the blob is corrupt; name the real cause.
+                    blob.drainAndVerify();
+                    throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "layer " + layer.digest()
+                            + " cannot be unpacked: " + e.getMessage(), e);
+                }
                 blob.drainAndVerify();
                 fetched = blob.count();
                 if (!summary.diffId().equals(diffId)) {

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -46,8 +47,9 @@ public final class RegistryClient {
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        // Short: an insecure registry that speaks only plain HTTP may leave our TLS hello unanswered.
         this.unverified = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(Duration.ofSeconds(3))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .sslContext(InsecureTls.context())
@@ -119,10 +121,16 @@ public final class RegistryClient {
             HttpResponse<InputStream> response;
             try {
                 response = send(endpoint, uri, accept, authorization);
-            } catch (SSLException e) {
+            } catch (SSLException | HttpConnectTimeoutException e) {
                 if (endpoint.insecure() && scheme.equals("https")) {
-                    // An insecure registry may speak plain HTTP only; remember that and try again at once.
+                    // An insecure registry may speak plain HTTP only (a server that does not answer a TLS hello
+                    // times the handshake out); remember that and try plain HTTP at once.
                     insecureScheme.put(endpoint.host(), "http");
+                    continue;
+                }
+                if (e instanceof HttpConnectTimeoutException) {
+                    lastFailure = e;
+                    attempt = backoff(attempt);
                     continue;
                 }
                 throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "TLS with " + describe(endpoint)

@@ -3,6 +3,7 @@ package dev.jcri.server.grpc;
 import dev.jcri.image.registries.BlockedRegistryException;
 import dev.jcri.image.registry.NoMatchingPlatformException;
 import dev.jcri.image.registry.RegistryException;
+import dev.jcri.image.unpack.InvalidLayerException;
 import dev.jcri.image.unpack.UnsafeLayerException;
 import io.grpc.Status;
 import java.io.IOException;
@@ -24,6 +25,7 @@ public final class RpcErrors {
             case NoMatchingPlatformException e -> Status.NOT_FOUND.withDescription(e.getMessage());
             case BlockedRegistryException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
             case UnsafeLayerException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
+            case InvalidLayerException e -> Status.DATA_LOSS.withDescription(e.getMessage());
             case IllegalArgumentException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
             case IllegalStateException e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
             case UnsupportedOperationException e -> Status.UNIMPLEMENTED.withDescription(e.getMessage());
