@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 JAVA_HOME := $(shell scripts/find-jdk 2>/dev/null)
 export JAVA_HOME
+# Layer entry names are UTF-8, and the JVM takes its file name encoding from the locale.
+export LC_ALL := C.UTF-8
 # Maven 3.8 itself touches sun.misc.Unsafe, which JDK 25 warns about on every run.
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -ntp
 
-.PHONY: deps build run test unit clean
+.PHONY: deps build run test unit bench clean
 
 deps:
 	@scripts/install-deps
@@ -23,6 +25,10 @@ test: deps
 
 unit: deps
 	$(MVN) verify -pl '!e2e'
+
+# Benchmarks print figures and never fail on time.
+bench: deps
+	$(MVN) verify -pl e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
 
 clean:
 	$(MVN) clean

@@ -460,6 +460,86 @@ class ImagePullTest {
         }
     }
 
+    @Test
+    void killDuringAPullLeavesNoImageAndNoPartialLayerAfterRestart() throws Exception {
+        OciImage crash = OciImageBuilder.busybox().withLayer(l -> l.file("/crash", "crash " + System.nanoTime()))
+                .build();
+        registry.pusher().push("test/crash", "1", crash);
+        String blobPath = "/blobs/" + crash.layer(1).blob().digest();
+        String reference = proxy.hostPort() + "/test/crash:1";
+        List<String> before = listImages().stream().map(Image::getId).toList();
+        proxy.delay(blobPath, Duration.ofSeconds(10));
+        Thread puller = Thread.ofVirtual().start(() -> {
+            try {
+                pull(reference);
+            } catch (StatusRuntimeException expected) {
+                // The daemon dies under it.
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (proxy.requestCount("GET", blobPath) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, proxy.requestCount("GET", blobPath), "the pull reached the layer download");
+            jcri.process().destroyForcibly().waitFor();
+            puller.join(30_000);
+            jcri = JcriProcess.start(jcri.dir(), List.of());
+        } finally {
+            proxy.delay(blobPath, Duration.ZERO);
+        }
+        assertFalse(status(reference).hasImage());
+        assertStoreHoldsOnly(before);
+        String id = pull(reference);
+        remove(id);
+    }
+
+    @Test
+    void sighupReloadsTheRegistriesConfig() throws Exception {
+        Path conf = jcri.dir().resolve("registries.conf");
+        String original = Files.readString(conf);
+        String reference = registry.hostPort() + "/test/app:1";
+        Files.writeString(conf, original + """
+
+                [[registry]]
+                prefix = "%s/test/app"
+                location = "%s/test/app"
+                blocked = true
+                """.formatted(registry.hostPort(), registry.hostPort()));
+        try {
+            hangUp();
+            awaitPullCode(reference, Status.Code.PERMISSION_DENIED);
+        } finally {
+            Files.writeString(conf, original);
+            hangUp();
+        }
+        awaitPullCode(reference, Status.Code.OK);
+        remove(reference);
+    }
+
+    private static void hangUp() throws Exception {
+        // A signal to the daemon this test started, by its PID.
+        new ProcessBuilder("kill", "-HUP", Long.toString(jcri.process().pid())).inheritIO().start().waitFor();
+    }
+
+    /** The reload runs after the signal returns; poll until a pull gives the expected answer. */
+    private static void awaitPullCode(String reference, Status.Code expected) throws InterruptedException {
+        Status.Code last = null;
+        for (int i = 0; i < 100; i++) {
+            try {
+                pull(reference);
+                last = Status.Code.OK;
+            } catch (StatusRuntimeException e) {
+                last = e.getStatus().getCode();
+            }
+            if (last == expected) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(expected, last);
+    }
+
     private static long usedBytes() {
         return jcri.images().imageFsInfo(ImageFsInfoRequest.getDefaultInstance()).getImageFilesystems(0)
                 .getUsedBytes().getValue();
