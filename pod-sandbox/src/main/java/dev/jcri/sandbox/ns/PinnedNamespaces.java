@@ -1,0 +1,172 @@
+package dev.jcri.sandbox.ns;
+
+import dev.jcri.linux.ErrnoException;
+import dev.jcri.linux.Mount;
+import dev.jcri.linux.Namespaces;
+import dev.jcri.linux.OpenFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A pod's network, IPC and UTS namespaces, created without any process: a dedicated platform thread unshares
+ * them, sets the hostname and the pod's sysctls from inside, and bind-mounts its own namespace files onto pin
+ * files; then the thread ends and only the pins keep the namespaces alive. Containers join them by path.
+ *
+ * <p>The thread is never reused, so no other code ever runs in the pod's namespaces by accident.
+ */
+public final class PinnedNamespaces {
+    public enum Kind {
+        NET("net", Namespaces.CLONE_NEWNET), IPC("ipc", Namespaces.CLONE_NEWIPC), UTS("uts", Namespaces.CLONE_NEWUTS);
+
+        private final String file;
+        private final int flag;
+
+        Kind(String file, int flag) {
+            this.file = file;
+            this.flag = flag;
+        }
+
+        public String file() {
+            return file;
+        }
+    }
+
+    private PinnedNamespaces() {}
+
+    /** Where the pin of {@code kind} for a sandbox lives: {@code <nsRoot>/<kind>/<sandboxId>}. */
+    public static Path pinPath(Path nsRoot, Kind kind, String sandboxId) {
+        return nsRoot.resolve(kind.file()).resolve(sandboxId);
+    }
+
+    /**
+     * Creates the namespaces of {@code kinds} and pins them; {@code hostname} applies when UTS is among them.
+     * On failure nothing remains: no pin file, no mount, no namespace.
+     *
+     * @return the pin paths, in the order of {@code kinds}
+     */
+    public static List<Path> create(Path nsRoot, String sandboxId, List<Kind> kinds, String hostname,
+            List<ProcSysWrite> sysctls) throws IOException, InterruptedException {
+        List<Path> pins = new ArrayList<>();
+        for (Kind kind : kinds) {
+            Path pin = pinPath(nsRoot, kind, sandboxId);
+            Files.createDirectories(pin.getParent());
+            Files.deleteIfExists(pin);
+            Files.createFile(pin);
+            pins.add(pin);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = Thread.ofPlatform().name("pin-" + sandboxId.substring(0, 12)).start(() -> {
+            try {
+                int flags = 0;
+                for (Kind kind : kinds) {
+                    flags |= kind.flag;
+                }
+                if (flags != 0) {
+                    Namespaces.unshare(flags);
+                }
+                if (kinds.contains(Kind.UTS) && hostname != null && !hostname.isEmpty()) {
+                    Namespaces.sethostname(hostname);
+                }
+                for (ProcSysWrite sysctl : sysctls) {
+                    writeSysctl(sysctl);
+                }
+                for (int i = 0; i < kinds.size(); i++) {
+                    Mount.mount("/proc/thread-self/ns/" + kinds.get(i).file(), pins.get(i).toString(), null,
+                            Mount.MS_BIND, null);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        worker.join();
+        if (failure.get() != null) {
+            release(pins);
+            Throwable t = failure.get();
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof IllegalArgumentException bad) {
+                throw bad;
+            }
+            throw new IOException("creating namespaces for sandbox " + sandboxId + " failed: " + t, t);
+        }
+        return pins;
+    }
+
+    private static void writeSysctl(ProcSysWrite sysctl) throws IOException {
+        try {
+            Files.writeString(sysctl.path(), sysctl.value());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("sysctl " + sysctlName(sysctl.path())
+                    + " does not exist in this kernel or namespace");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("sysctl " + sysctlName(sysctl.path()) + "=" + sysctl.value()
+                    + " refused by the kernel: " + e.getMessage());
+        }
+    }
+
+    private static String sysctlName(Path path) {
+        return Path.of("/proc/sys").relativize(path).toString().replace('/', '.');
+    }
+
+    /** Unmounts and deletes pins; missing ones are fine, so release is idempotent. */
+    public static void release(List<Path> pins) throws IOException {
+        IOException first = null;
+        for (Path pin : pins) {
+            try {
+                unpin(pin);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void unpin(Path pin) throws IOException {
+        if (!Files.exists(pin)) {
+            return;
+        }
+        try {
+            Mount.unmount(pin.toString(), Mount.MNT_DETACH);
+        } catch (ErrnoException e) {
+            // EINVAL: not a mount point (creation failed before the bind mount); the file still goes.
+            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
+                throw e;
+            }
+        }
+        Files.deleteIfExists(pin);
+    }
+
+    /** Runs {@code action} on a fresh platform thread that has joined the namespace pinned at {@code pin}. */
+    public static <T> T callInside(Path pin, Callable<T> action) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread worker = Thread.ofPlatform().name("in-ns").start(() -> {
+            int fd = -1;
+            try {
+                fd = OpenFiles.openReadOnly(pin.toString());
+                Namespaces.setns(fd, 0);
+                result.set(action.call());
+            } catch (Exception e) {
+                failure.set(e);
+            } finally {
+                if (fd >= 0) {
+                    OpenFiles.close(fd);
+                }
+            }
+        });
+        worker.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
+    }
+}
