@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -164,17 +165,16 @@ public final class ImagePuller {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("pull of " + reference + " cancelled");
             }
-            store.putBlob(parsed.config().digest(), configBytes);
-            store.putBlob(manifest.digest(), manifest.body());
-            if (top != manifest) {
-                store.putBlob(top.digest(), top.body());
-            }
+            Map<Digest, byte[]> blobs = new LinkedHashMap<>();
+            blobs.put(parsed.config().digest(), configBytes);
+            blobs.put(manifest.digest(), manifest.body());
+            blobs.put(top.digest(), top.body());
             long size = configBytes.length + parsed.layers().stream().mapToLong(Descriptor::size).sum();
             ImageRecord candidate = new ImageRecord(parsed.config().digest().toString(), List.of(), List.of(),
                     manifest.digest().toString(), chainIds, size, ImageConfigSummary.of(config), 0);
             String repoTag = reference.digest() == null ? reference.name() + ":" + reference.tag() : null;
             String repoDigest = reference.name() + "@" + top.digest();
-            ImageRecord image = store.commit(candidate, repoTag, repoDigest);
+            ImageRecord image = store.commit(candidate, repoTag, repoDigest, blobs);
             committed = true;
             return new PullOutcome(image, reference.toString(), claims.size(), reused, bytes,
                     Duration.ofNanos(System.nanoTime() - start));

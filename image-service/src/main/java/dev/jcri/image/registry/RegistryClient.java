@@ -14,6 +14,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
@@ -35,6 +36,7 @@ public final class RegistryClient {
     private static final int MAX_MANIFEST_BYTES = 4 << 20;
     private static final int ATTEMPTS = 3;
     private static final int MAX_REDIRECTS = 5;
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
     private final HttpClient verified;
     private final HttpClient unverified;
@@ -149,9 +151,8 @@ public final class RegistryClient {
             if (status == 401 && !answeredChallenge) {
                 discard(response);
                 answeredChallenge = true;
-                tokens.answer(AuthChallenge.parse(String.join(", ",
-                                response.headers().allValues("WWW-Authenticate"))),
-                        endpoint.host(), endpoint.repository(), scope, credentials);
+                tokens.answer(challenges(endpoint, response, what), endpoint.host(), endpoint.repository(), scope,
+                        credentials);
                 continue;
             }
             if (status >= 500 || status == 408) {
@@ -179,9 +180,26 @@ public final class RegistryClient {
                 + " for " + what + ": " + (lastFailure == null ? "no answer" : message(lastFailure)), lastFailure);
     }
 
+    /** A 401's challenges; none when the header is missing, so the caller reports "no usable challenge". */
+    private static List<AuthChallenge> challenges(Endpoint endpoint, HttpResponse<InputStream> response,
+            String what) throws RegistryException {
+        List<String> headers = response.headers().allValues("WWW-Authenticate");
+        if (headers.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return AuthChallenge.parse(String.join(", ", headers));
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, describe(endpoint)
+                    + " answered 401 Unauthorized for " + what + " with an unusable challenge: " + e.getMessage(), e);
+        }
+    }
+
     private HttpResponse<InputStream> send(Endpoint endpoint, URI uri, String accept, String authorization)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        // The timeout covers waiting for the response head: a registry that accepts and then stalls fails the
+        // request instead of hanging the pull.
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(RESPONSE_TIMEOUT);
         if (accept != null) {
             request.header("Accept", accept);
         }
@@ -204,7 +222,7 @@ public final class RegistryClient {
             }
             current = current.resolve(location);
             // The registry's credentials stay with the registry: the redirect target gets a plain request.
-            HttpRequest.Builder request = HttpRequest.newBuilder(current).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(current).GET().timeout(RESPONSE_TIMEOUT);
             if (accept != null) {
                 request.header("Accept", accept);
             }

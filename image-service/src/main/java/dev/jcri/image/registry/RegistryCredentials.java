@@ -58,8 +58,13 @@ public record RegistryCredentials(String username, String password, String ident
 
     /** Distinguishes token-cache entries of different identities without keeping secrets as keys. */
     String identityKey() {
-        return isEmpty() ? "anonymous" : username + "#" + Integer.toHexString((password + identityToken
-                + registryToken).hashCode());
+        if (isEmpty()) {
+            return "anonymous";
+        }
+        byte[] secrets = String.join("\u0000", password, identityToken, registryToken)
+                .getBytes(StandardCharsets.UTF_8);
+        return username + "#" + java.util.HexFormat.of().formatHex(
+                VerifyingInputStream.newDigest("sha256").digest(secrets));
     }
 
     @Override

@@ -76,6 +76,14 @@ public final class ImageStore {
         }
         deleteTree(store.tmp);
         Files.createDirectories(store.tmp);
+        // Temp files of atomic writes a crash interrupted.
+        for (Path dir : List.of(store.images, store.blobs)) {
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ".*")) {
+                for (Path leftover : leftovers) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        }
         store.load();
         store.collectGarbage();
         return store;
@@ -215,10 +223,16 @@ public final class ImageStore {
         }
     }
 
+    /** Stores a verified blob; nothing names it until a record does, so garbage collection may take it. */
     public void putBlob(Digest digest, byte[] content) throws IOException {
-        Path file = blobs.resolve(digest.hex());
-        if (!Files.exists(file)) {
-            AtomicFile.write(file, content, "rw-------");
+        lock.lock();
+        try {
+            Path file = blobs.resolve(digest.hex());
+            if (!Files.exists(file)) {
+                AtomicFile.write(file, content, "rw-------");
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -235,8 +249,18 @@ public final class ImageStore {
      * must already be published.
      */
     public ImageRecord commit(ImageRecord pulled, String repoTag, String repoDigest) throws IOException {
+        return commit(pulled, repoTag, repoDigest, Map.of());
+    }
+
+    /** As {@link #commit(ImageRecord, String, String)}, storing the image's manifest and config blobs with it. */
+    public ImageRecord commit(ImageRecord pulled, String repoTag, String repoDigest, Map<Digest, byte[]> blobs)
+            throws IOException {
         lock.lock();
         try {
+            // Under the lock, so a concurrent garbage collection cannot take them before the record names them.
+            for (Map.Entry<Digest, byte[]> blob : blobs.entrySet()) {
+                putBlob(blob.getKey(), blob.getValue());
+            }
             for (String layer : pulled.layers()) {
                 if (!hasLayer(layer)) {
                     throw new IOException("layer " + layer + " of image " + pulled.id() + " is not in the store");
