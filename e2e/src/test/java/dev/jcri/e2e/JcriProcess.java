@@ -41,6 +41,8 @@ public final class JcriProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("cni/net.d"));
         Files.createDirectories(dir.resolve("jcri.d"));
         Files.writeString(dir.resolve("jcri.toml"), "");
+        // Tests bring their own network configs (own bridge and subnet); jcri's default would take cni0.
+        Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "[cni]\ndefault_network = false\n");
         return dir;
     }
 

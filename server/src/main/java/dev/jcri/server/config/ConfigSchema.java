@@ -61,6 +61,9 @@ public final class ConfigSchema {
                             + "*.json wins.").withFlag("--cni-conf-dir"),
             ConfigKey.of("cni.bin_dirs", PATH_LIST, List.of("/opt/cni/bin", "/usr/lib/cni"),
                     "Directories searched, in order, for CNI plugin binaries.").withFlag("--cni-bin-dir"),
+            ConfigKey.of("cni.default_network", BOOLEAN, true,
+                    "When no conf dir holds a network config, write jcri's default (bridge cni0, 10.88.0.0/16, "
+                            + "portmap) into the first conf dir at startup, so that a fresh node has pod networking."),
             ConfigKey.derived("cni.cache_dir", ABSOLUTE_PATH, v -> v.get("root") + "/cni",
                     "Where each CNI ADD result is kept so that DEL works after a restart or reboot."),
             ConfigKey.of("streaming.address", STRING, "127.0.0.1",

@@ -64,6 +64,10 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return paths("cni.bin_dirs");
     }
 
+    public boolean cniDefaultNetwork() {
+        return (Boolean) values.get("cni.default_network");
+    }
+
     public Path cniCacheDir() {
         return path("cni.cache_dir");
     }

@@ -1,6 +1,15 @@
 package dev.jcri.server.daemon;
 
 import dev.jcri.cni.CniConfigDirectory;
+import dev.jcri.cni.DefaultNetwork;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.sandbox.pod.SandboxStore;
+import dev.jcri.server.rpc.pod.ListPodSandboxRpc;
+import dev.jcri.server.rpc.pod.PodSandboxStatusRpc;
+import dev.jcri.server.rpc.pod.RemovePodSandboxRpc;
+import dev.jcri.server.rpc.pod.RunPodSandboxRpc;
+import dev.jcri.server.rpc.pod.StopPodSandboxRpc;
+import dev.jcri.server.rpc.pod.StreamPodSandboxesRpc;
 import dev.jcri.cni.CniNetworkStatus;
 import dev.jcri.cni.CniPluginRunner;
 import dev.jcri.cni.CniResultCache;
@@ -53,16 +62,34 @@ public final class NodeServices implements AutoCloseable {
         ImageStore imageStore = ImageStore.open(config.imageStoreDir());
         AtomicReference<String> podCidr = new AtomicReference<>("");
         CniConfigDirectory cniConfigs = new CniConfigDirectory(config.cniConfDirs(), config.cniBinDirs());
+        if (config.cniDefaultNetwork() && !config.cniConfDirs().isEmpty()
+                && cniConfigs.writeDefaultIfNone(config.cniConfDirs().getFirst(),
+                        DefaultNetwork.standard(config.root().resolve("cni/networks")))) {
+            log.info("no CNI network config found; wrote jcri's default network dir={} file={}",
+                    config.cniConfDirs().getFirst(), CniConfigDirectory.DEFAULT_FILE_NAME);
+        }
         PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
                 new CniResultCache(config.cniCacheDir()));
-        RuntimeServiceEndpoint runtime = new RuntimeServiceEndpoint(
+        PodSandboxes sandboxes = new PodSandboxes(new SandboxStore(config.root().resolve("sandboxes")),
+                podNetworking,
+                new PodSandboxes.Layout(config.root().resolve("sandboxes"), config.runroot().resolve("ns"),
+                        config.runroot().resolve("sandboxes"), Path.of("/etc/resolv.conf"), Path.of("/etc/hosts")),
+                config.runtimes().keySet(), config.defaultRuntime(), config.cgroupParent());
+        sandboxes.recover();
+        RuntimeServiceEndpoint runtime = new RuntimeServiceEndpoint(new RuntimeServiceEndpoint.Handlers(
                 new VersionRpc(),
                 new StatusRpc(config, () -> {
                     CniNetworkStatus network = podNetworking.status();
                     return network.ready() ? Optional.empty() : Optional.of(network.message());
                 }, podCidr),
                 new RuntimeConfigRpc(config.cgroupManager()),
-                new UpdateRuntimeConfigRpc(podCidr));
+                new UpdateRuntimeConfigRpc(podCidr),
+                new RunPodSandboxRpc(sandboxes),
+                new StopPodSandboxRpc(sandboxes),
+                new RemovePodSandboxRpc(sandboxes),
+                new PodSandboxStatusRpc(sandboxes),
+                new ListPodSandboxRpc(sandboxes),
+                new StreamPodSandboxesRpc(sandboxes)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),

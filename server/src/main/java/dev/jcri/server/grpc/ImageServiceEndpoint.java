@@ -40,11 +40,7 @@ public final class ImageServiceEndpoint extends ImageServiceGrpc.ImageServiceImp
 
     @Override
     public void streamImages(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
-        try {
-            rpc.streamImages().handle(request, responses);
-        } catch (RuntimeException e) {
-            responses.onError(RpcErrors.toStatus(e).asRuntimeException());
-        }
+        UnaryCall.stream(request, responses, rpc.streamImages()::handle);
     }
 
     @Override

@@ -1,14 +1,32 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.cri.v1.ListPodSandboxRequest;
+import dev.jcri.cri.v1.ListPodSandboxResponse;
+import dev.jcri.cri.v1.PodSandboxStatusRequest;
+import dev.jcri.cri.v1.PodSandboxStatusResponse;
+import dev.jcri.cri.v1.RemovePodSandboxRequest;
+import dev.jcri.cri.v1.RemovePodSandboxResponse;
+import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.RunPodSandboxResponse;
 import dev.jcri.cri.v1.RuntimeConfigRequest;
 import dev.jcri.cri.v1.RuntimeConfigResponse;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StatusResponse;
+import dev.jcri.cri.v1.StopPodSandboxRequest;
+import dev.jcri.cri.v1.StopPodSandboxResponse;
+import dev.jcri.cri.v1.StreamPodSandboxesRequest;
+import dev.jcri.cri.v1.StreamPodSandboxesResponse;
 import dev.jcri.cri.v1.UpdateRuntimeConfigRequest;
 import dev.jcri.cri.v1.UpdateRuntimeConfigResponse;
 import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.cri.v1.VersionResponse;
+import dev.jcri.server.rpc.pod.ListPodSandboxRpc;
+import dev.jcri.server.rpc.pod.PodSandboxStatusRpc;
+import dev.jcri.server.rpc.pod.RemovePodSandboxRpc;
+import dev.jcri.server.rpc.pod.RunPodSandboxRpc;
+import dev.jcri.server.rpc.pod.StopPodSandboxRpc;
+import dev.jcri.server.rpc.pod.StreamPodSandboxesRpc;
 import dev.jcri.server.rpc.runtime.RuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.StatusRpc;
 import dev.jcri.server.rpc.runtime.UpdateRuntimeConfigRpc;
@@ -16,41 +34,75 @@ import dev.jcri.server.rpc.runtime.VersionRpc;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The CRI RuntimeService: each RPC is one handler class in {@code dev.jcri.server.rpc.runtime}. RPCs not
- * overridden here answer UNIMPLEMENTED with their full method name (the generated base class does that).
+ * The CRI RuntimeService: each RPC is one handler class in {@code dev.jcri.server.rpc.runtime} or
+ * {@code dev.jcri.server.rpc.pod}. RPCs not overridden here answer UNIMPLEMENTED with their full method name (the
+ * generated base class does that).
  */
 public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServiceImplBase {
-    private final VersionRpc version;
-    private final StatusRpc status;
-    private final RuntimeConfigRpc runtimeConfig;
-    private final UpdateRuntimeConfigRpc updateRuntimeConfig;
+    /** The handlers, one per RPC. */
+    public record Handlers(VersionRpc version, StatusRpc status, RuntimeConfigRpc runtimeConfig,
+            UpdateRuntimeConfigRpc updateRuntimeConfig, RunPodSandboxRpc runPodSandbox,
+            StopPodSandboxRpc stopPodSandbox, RemovePodSandboxRpc removePodSandbox,
+            PodSandboxStatusRpc podSandboxStatus, ListPodSandboxRpc listPodSandbox,
+            StreamPodSandboxesRpc streamPodSandboxes) {}
 
-    public RuntimeServiceEndpoint(VersionRpc version, StatusRpc status, RuntimeConfigRpc runtimeConfig,
-            UpdateRuntimeConfigRpc updateRuntimeConfig) {
-        this.version = version;
-        this.status = status;
-        this.runtimeConfig = runtimeConfig;
-        this.updateRuntimeConfig = updateRuntimeConfig;
+    private final Handlers rpc;
+
+    public RuntimeServiceEndpoint(Handlers rpc) {
+        this.rpc = rpc;
     }
 
     @Override
     public void version(VersionRequest request, StreamObserver<VersionResponse> responses) {
-        UnaryCall.run(request, responses, version);
+        UnaryCall.run(request, responses, rpc.version());
     }
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> responses) {
-        UnaryCall.run(request, responses, status);
+        UnaryCall.run(request, responses, rpc.status());
     }
 
     @Override
     public void runtimeConfig(RuntimeConfigRequest request, StreamObserver<RuntimeConfigResponse> responses) {
-        UnaryCall.run(request, responses, runtimeConfig);
+        UnaryCall.run(request, responses, rpc.runtimeConfig());
     }
 
     @Override
     public void updateRuntimeConfig(UpdateRuntimeConfigRequest request,
             StreamObserver<UpdateRuntimeConfigResponse> responses) {
-        UnaryCall.run(request, responses, updateRuntimeConfig);
+        UnaryCall.run(request, responses, rpc.updateRuntimeConfig());
+    }
+
+    @Override
+    public void runPodSandbox(RunPodSandboxRequest request, StreamObserver<RunPodSandboxResponse> responses) {
+        UnaryCall.run(request, responses, rpc.runPodSandbox());
+    }
+
+    @Override
+    public void stopPodSandbox(StopPodSandboxRequest request, StreamObserver<StopPodSandboxResponse> responses) {
+        UnaryCall.run(request, responses, rpc.stopPodSandbox());
+    }
+
+    @Override
+    public void removePodSandbox(RemovePodSandboxRequest request,
+            StreamObserver<RemovePodSandboxResponse> responses) {
+        UnaryCall.run(request, responses, rpc.removePodSandbox());
+    }
+
+    @Override
+    public void podSandboxStatus(PodSandboxStatusRequest request,
+            StreamObserver<PodSandboxStatusResponse> responses) {
+        UnaryCall.run(request, responses, rpc.podSandboxStatus());
+    }
+
+    @Override
+    public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listPodSandbox());
+    }
+
+    @Override
+    public void streamPodSandboxes(StreamPodSandboxesRequest request,
+            StreamObserver<StreamPodSandboxesResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.streamPodSandboxes()::handle);
     }
 }

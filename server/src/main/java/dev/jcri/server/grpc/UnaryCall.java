@@ -16,7 +16,24 @@ public final class UnaryCall {
         R handle(Q request) throws Exception;
     }
 
+    /** A server-streaming handler: sends its messages and completes. */
+    @FunctionalInterface
+    public interface StreamHandler<Q, R> {
+        void handle(Q request, StreamObserver<R> responses) throws Exception;
+    }
+
     private UnaryCall() {}
+
+    /** Runs a server-streaming handler; a failure before completion becomes the call's status. */
+    public static <Q, R> void stream(Q request, StreamObserver<R> responses, StreamHandler<Q, R> handler) {
+        try {
+            handler.handle(request, responses);
+        } catch (StatusRuntimeException e) {
+            responses.onError(e);
+        } catch (Exception e) {
+            responses.onError(RpcErrors.toStatus(e).asRuntimeException());
+        }
+    }
 
     public static <Q, R> void run(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
         R response;

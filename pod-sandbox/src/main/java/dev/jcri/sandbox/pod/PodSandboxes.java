@@ -1,0 +1,341 @@
+package dev.jcri.sandbox.pod;
+
+import dev.jcri.cni.CniBandwidth;
+import dev.jcri.cni.CniException;
+import dev.jcri.cni.CniPortMapping;
+import dev.jcri.cni.CniResult;
+import dev.jcri.cni.CniRuntimeConf;
+import dev.jcri.cni.PodNetworking;
+import dev.jcri.linux.ErrnoException;
+import dev.jcri.linux.Mount;
+import dev.jcri.sandbox.ns.PinnedNamespaces;
+import dev.jcri.sandbox.ns.ProcSysWrite;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pod sandboxes: run, stop, remove, and recovery after a restart.
+ *
+ * <p>A sandbox is its pinned namespaces (net, ipc, uts; the host's where the pod asks for them), a
+ * {@code /dev/shm} tmpfs, resolv.conf/hosts/hostname files, and a CNI attachment. Every step of {@link #run} has
+ * its undo, run in reverse on failure; a record in state CREATING is written before the first step, so a crash
+ * mid-way is cleaned up by {@link #recover} on the next start.
+ */
+public final class PodSandboxes {
+    private static final Logger log = LoggerFactory.getLogger(PodSandboxes.class);
+    private static final Pattern CGROUP_PARENT = Pattern.compile("(/[A-Za-z0-9_.:@-]+)+");
+    /** The size kubelet and Docker give /dev/shm when the pod asks nothing. */
+    static final long SHM_BYTES = 64L << 20;
+
+    /** Where a sandbox's runtime state goes; all paths jcri owns. */
+    public record Layout(Path recordsDir, Path nsRoot, Path shmRoot, Path hostResolvConf, Path hostHosts) {}
+
+    private final SandboxStore store;
+    private final PodNetworking network;
+    private final Layout layout;
+    private final Set<String> runtimeHandlers;
+    private final String defaultRuntimeHandler;
+    private final String defaultCgroupParent;
+    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public PodSandboxes(SandboxStore store, PodNetworking network, Layout layout, Set<String> runtimeHandlers,
+            String defaultRuntimeHandler, String defaultCgroupParent) {
+        this.store = store;
+        this.network = network;
+        this.layout = layout;
+        this.runtimeHandlers = Set.copyOf(runtimeHandlers);
+        this.defaultRuntimeHandler = defaultRuntimeHandler;
+        this.defaultCgroupParent = defaultCgroupParent;
+    }
+
+    /** One step's undo. */
+    @FunctionalInterface
+    private interface Undo {
+        void run() throws Exception;
+    }
+
+    public SandboxRecord run(PodSandboxSpec spec) throws IOException, InterruptedException, CniException {
+        String name = SandboxName.of(spec.name(), spec.namespace(), spec.uid(), spec.attempt());
+        String handler = spec.runtimeHandler().isEmpty() ? defaultRuntimeHandler : spec.runtimeHandler();
+        if (!runtimeHandlers.contains(handler)) {
+            throw new IllegalArgumentException("runtime_handler: unknown handler \"" + handler
+                    + "\" (this node has: " + String.join(", ", runtimeHandlers.stream().sorted().toList()) + ")");
+        }
+        PodSandboxSpec.Namespaces modes = spec.namespaces();
+        requireMode("namespace_options.network", modes.network(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
+        requireMode("namespace_options.ipc", modes.ipc(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
+        requireMode("namespace_options.pid", modes.pid(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
+                PodSandboxSpec.Mode.NODE);
+        if (modes.pid() == PodSandboxSpec.Mode.POD) {
+            throw new UnsupportedOperationException("namespace_options.pid POD needs an infra container, which this"
+                    + " jcri does not run yet; use CONTAINER or NODE");
+        }
+        // A host-network pod shares the node's UTS namespace; its hostname file still says what kubelet asked.
+        String hostname = modes.hostNetwork()
+                ? Hostname.forHostNetworkPod(spec.hostname(), nodeHostname())
+                : Hostname.forPod(spec.hostname(), spec.name());
+        List<Sysctl> sysctls = SysctlPolicy.validate(spec.sysctls(), modes.hostNetwork(), modes.hostIpc());
+        String cgroupParent = spec.cgroupParent().isEmpty() ? defaultCgroupParent : spec.cgroupParent();
+        if (!CGROUP_PARENT.matcher(cgroupParent).matches() || cgroupParent.contains("/..")
+                || cgroupParent.contains("/./")) {
+            throw new IllegalArgumentException("linux.cgroup_parent: \"" + cgroupParent
+                    + "\" is not an absolute cgroup path (the cgroupfs driver takes /kubepods/... paths)");
+        }
+        String resolvConf = spec.dns().isEmpty()
+                ? ResolvConf.fromHost(layout.hostResolvConf())
+                : ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options());
+
+        String id = SandboxId.generate();
+        Path shm = layout.shmRoot().resolve(id).resolve("shm");
+        List<PinnedNamespaces.Kind> kinds = new ArrayList<>();
+        if (!modes.hostNetwork()) {
+            kinds.add(PinnedNamespaces.Kind.NET);
+            kinds.add(PinnedNamespaces.Kind.UTS);
+        }
+        if (!modes.hostIpc()) {
+            kinds.add(PinnedNamespaces.Kind.IPC);
+        }
+        String netns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.NET, id);
+        String utsns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.UTS, id);
+        String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
+        List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
+        SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, nowNanos(), handler,
+                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of());
+
+        store.reserve(record);
+        Deque<Undo> undo = new ArrayDeque<>();
+        undo.push(() -> store.delete(id));
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            store.save(record);
+            Path dir = store.sandboxDir(id);
+            Files.writeString(dir.resolve("resolv.conf"), resolvConf);
+            Files.writeString(dir.resolve("hostname"), HostnameFile.content(hostname));
+
+            if (!modes.hostIpc()) {
+                undo.push(() -> unmountShm(shm));
+                mountShm(shm);
+            }
+            undo.push(() -> PinnedNamespaces.release(pins.stream().map(Path::of).toList()));
+            PinnedNamespaces.create(layout.nsRoot(), id, kinds, hostname, sysctls.stream()
+                    .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList());
+
+            List<String> ips = List.of();
+            if (!modes.hostNetwork()) {
+                // PodNetworking runs DEL itself when ADD fails half-way.
+                CniResult result = network.setUp(cniRuntime(record));
+                ips = result.podIps(CniRuntimeConf.POD_INTERFACE);
+            }
+            Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
+                    ? HostsFile.fromHost(layout.hostHosts())
+                    : HostsFile.forPod(hostname, ips));
+            record = record.withNetwork(ips).withState(SandboxState.READY);
+            store.save(record);
+            undo.clear();
+            log.info("sandbox ready id={} name={} ips={} netns={}", id, name, ips, netns.isEmpty() ? "host" : netns);
+            return record;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            rollBack(id, undo, e);
+            throw e;
+        } finally {
+            lock.unlock();
+            locks.remove(id);
+        }
+    }
+
+    /**
+     * Releases the pod's network: CNI DEL, then the network namespace. Idempotent: an unknown ID, a stopped
+     * sandbox, a sandbox whose namespace vanished in a reboot all succeed.
+     */
+    public void stop(String idOrPrefix) throws IOException, CniException {
+        Optional<SandboxRecord> found = store.find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        String id = found.get().id();
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            SandboxRecord record = store.get(id).orElse(null);
+            if (record == null) {
+                return;
+            }
+            releaseNetwork(record);
+            if (record.state() != SandboxState.NOTREADY) {
+                store.save(record.withState(SandboxState.NOTREADY));
+                log.info("sandbox stopped id={} name={}", id, record.name());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the sandbox if needed, then removes everything it holds. Idempotent. */
+    public void remove(String idOrPrefix) throws IOException, CniException {
+        Optional<SandboxRecord> found = store.find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        String id = found.get().id();
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            SandboxRecord record = store.get(id).orElse(null);
+            if (record == null) {
+                return;
+            }
+            releaseNetwork(record);
+            PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
+            if (!record.shm().isEmpty()) {
+                unmountShm(Path.of(record.shm()));
+            }
+            store.delete(id);
+            log.info("sandbox removed id={} name={}", id, record.name());
+        } finally {
+            lock.unlock();
+            locks.remove(id);
+        }
+    }
+
+    public Optional<SandboxRecord> find(String idOrPrefix) {
+        return store.find(idOrPrefix);
+    }
+
+    public List<SandboxRecord> list() {
+        return store.list().stream().filter(r -> r.state() != SandboxState.CREATING).toList();
+    }
+
+    /**
+     * After a restart: sandboxes caught mid-creation are undone; sandboxes whose network namespace is gone (the
+     * node rebooted) are NOTREADY.
+     */
+    public void recover() throws IOException {
+        for (SandboxRecord record : store.load()) {
+            try {
+                if (record.state() == SandboxState.CREATING) {
+                    log.warn("cleaning up a sandbox a crash interrupted id={} name={}", record.id(), record.name());
+                    remove(record.id());
+                } else if (record.state() == SandboxState.READY && !record.netns().isEmpty()
+                        && !isMountPoint(Path.of(record.netns()))) {
+                    store.save(record.withState(SandboxState.NOTREADY));
+                    log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.error("sandbox recovery failed id={} error=\"{}\"", record.id(), e.getMessage());
+            }
+        }
+    }
+
+    private void releaseNetwork(SandboxRecord record) throws IOException, CniException {
+        if (record.netns().isEmpty()) {
+            return;
+        }
+        Path netns = Path.of(record.netns());
+        // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released.
+        network.tearDown(cniRuntime(record));
+        PinnedNamespaces.release(List.of(netns));
+    }
+
+    private CniRuntimeConf cniRuntime(SandboxRecord record) {
+        PodSandboxSpec spec = record.spec();
+        List<CniPortMapping> ports = spec.portMappings().stream()
+                .filter(p -> p.hostPort() > 0)
+                .map(p -> new CniPortMapping(p.hostPort(), p.containerPort(), p.protocol().toLowerCase(),
+                        p.hostIp()))
+                .toList();
+        return CniRuntimeConf.forPod(record.id(), Path.of(record.netns()), spec.namespace(), spec.name(), spec.uid())
+                .withPortMappings(ports)
+                .withBandwidth(CniBandwidth.fromPodAnnotations(spec.annotations()))
+                .withPodAnnotations(spec.annotations());
+    }
+
+    private static String nodeHostname() {
+        // Not Files.readString: it reads /proc/sys files one byte first, and sysctls answer EOF past offset 0.
+        try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/hostname"))) {
+            return new String(in.readNBytes(256), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private String pin(PinnedNamespaces.Kind kind, String id) {
+        return PinnedNamespaces.pinPath(layout.nsRoot(), kind, id).toString();
+    }
+
+    private static void mountShm(Path shm) throws IOException {
+        Files.createDirectories(shm);
+        Mount.mount("shm", shm.toString(), "tmpfs", Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
+                "mode=1777,size=" + SHM_BYTES);
+    }
+
+    private static void unmountShm(Path shm) throws IOException {
+        try {
+            Mount.unmount(shm.toString(), Mount.MNT_DETACH);
+        } catch (ErrnoException e) {
+            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
+                throw e;
+            }
+        }
+        Files.deleteIfExists(shm);
+        Path parent = shm.getParent();
+        if (Files.isDirectory(parent)) {
+            try (var rest = Files.list(parent)) {
+                if (rest.findAny().isEmpty()) {
+                    Files.delete(parent);
+                }
+            }
+        }
+    }
+
+    private static boolean isMountPoint(Path path) throws IOException {
+        String wanted = " " + path + " ";
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.contains(wanted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireMode(String field, PodSandboxSpec.Mode mode, PodSandboxSpec.Mode... allowed) {
+        for (PodSandboxSpec.Mode ok : allowed) {
+            if (mode == ok) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(field + ": mode " + mode + " is not supported here");
+    }
+
+    private void rollBack(String id, Deque<Undo> undo, Exception cause) {
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+                log.error("sandbox rollback step failed id={} error=\"{}\"", id, e.getMessage());
+            }
+        }
+    }
+
+    private ReentrantLock lockOf(String id) {
+        return locks.computeIfAbsent(id, k -> new ReentrantLock());
+    }
+
+    private static long nowNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.jcri.sandbox.pod;
+
+import java.util.List;
+
+/**
+ * A sandbox as persisted in {@code <root>/sandboxes/<id>/sandbox.json}: everything needed to report it and to
+ * tear it down after a restart of jcri.
+ *
+ * @param pins the namespace pin files this sandbox owns (its own net, ipc, uts)
+ * @param netns the network namespace path containers join, empty for a host-network pod
+ * @param ips pod IPs, the primary first
+ * @param createdAt epoch nanoseconds
+ */
+public record SandboxRecord(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
+        String runtimeHandler, String cgroupParent, List<String> pins, String netns, String ipcns, String utsns,
+        String shm, List<String> ips) {
+
+    public SandboxRecord {
+        pins = List.copyOf(pins);
+        ips = List.copyOf(ips);
+    }
+
+    SandboxRecord withState(SandboxState newState) {
+        return new SandboxRecord(id, name, spec, newState, createdAt, runtimeHandler, cgroupParent, pins, netns,
+                ipcns, utsns, shm, ips);
+    }
+
+    SandboxRecord withNetwork(List<String> podIps) {
+        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, pins, netns, ipcns,
+                utsns, shm, podIps);
+    }
+
+    SandboxRecord withPins(List<String> newPins) {
+        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, newPins, netns,
+                ipcns, utsns, shm, ips);
+    }
+}

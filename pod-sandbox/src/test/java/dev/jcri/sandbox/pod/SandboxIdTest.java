@@ -1,0 +1,38 @@
+package dev.jcri.sandbox.pod;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SandboxIdTest {
+    @Test
+    void generatedIdsAre64LowercaseHexCharactersAndDistinct() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String id = SandboxId.generate();
+            assertEquals(64, id.length());
+            assertTrue(id.matches("[0-9a-f]{64}"), id);
+            assertTrue(SandboxId.isValid(id));
+            ids.add(id);
+        }
+        assertEquals(1000, ids.size());
+    }
+
+    @Test
+    void isValidAcceptsOnlyThatForm() {
+        String valid = "0123456789abcdef".repeat(4);
+        assertTrue(SandboxId.isValid(valid));
+        assertFalse(SandboxId.isValid(null));
+        assertFalse(SandboxId.isValid(""));
+        assertFalse(SandboxId.isValid(valid.substring(1)));
+        assertFalse(SandboxId.isValid(valid + "0"));
+        assertFalse(SandboxId.isValid(valid.toUpperCase()));
+        assertFalse(SandboxId.isValid("g" + valid.substring(1)));
+        assertFalse(SandboxId.isValid("../" + valid.substring(3)));
+        assertFalse(SandboxId.isValid(valid.substring(0, 63) + "\n"));
+    }
+}

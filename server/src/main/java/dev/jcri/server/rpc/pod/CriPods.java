@@ -1,0 +1,107 @@
+package dev.jcri.server.rpc.pod;
+
+import dev.jcri.cri.v1.LinuxPodSandboxStatus;
+import dev.jcri.cri.v1.Namespace;
+import dev.jcri.cri.v1.NamespaceMode;
+import dev.jcri.cri.v1.NamespaceOption;
+import dev.jcri.cri.v1.PodIP;
+import dev.jcri.cri.v1.PodSandbox;
+import dev.jcri.cri.v1.PodSandboxConfig;
+import dev.jcri.cri.v1.PodSandboxMetadata;
+import dev.jcri.cri.v1.PodSandboxNetworkStatus;
+import dev.jcri.cri.v1.PodSandboxState;
+import dev.jcri.cri.v1.PodSandboxStatus;
+import dev.jcri.cri.v1.PortMapping;
+import dev.jcri.sandbox.pod.PodSandboxSpec;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.sandbox.pod.SandboxState;
+
+/** Translates between the CRI's pod messages and the sandbox domain. */
+final class CriPods {
+    private CriPods() {}
+
+    static PodSandboxSpec toSpec(PodSandboxConfig config, String runtimeHandler) {
+        PodSandboxMetadata metadata = config.getMetadata();
+        NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
+        return new PodSandboxSpec(metadata.getName(), metadata.getNamespace(), metadata.getUid(),
+                Integer.toUnsignedLong(metadata.getAttempt()), config.getHostname(), config.getLogDirectory(),
+                new PodSandboxSpec.Dns(config.getDnsConfig().getServersList(), config.getDnsConfig().getSearchesList(),
+                        config.getDnsConfig().getOptionsList()),
+                config.getPortMappingsList().stream().map(CriPods::toDomain).toList(),
+                config.getLabelsMap(), config.getAnnotationsMap(), config.getLinux().getCgroupParent(),
+                config.getLinux().getSysctlsMap(),
+                new PodSandboxSpec.Namespaces(mode(namespaces.getNetwork()), mode(namespaces.getPid()),
+                        mode(namespaces.getIpc())),
+                runtimeHandler);
+    }
+
+    private static PodSandboxSpec.PortMapping toDomain(PortMapping mapping) {
+        return new PodSandboxSpec.PortMapping(mapping.getProtocol().name(), mapping.getContainerPort(),
+                mapping.getHostPort(), mapping.getHostIp());
+    }
+
+    private static PodSandboxSpec.Mode mode(NamespaceMode mode) {
+        return switch (mode) {
+            case POD -> PodSandboxSpec.Mode.POD;
+            case CONTAINER -> PodSandboxSpec.Mode.CONTAINER;
+            case NODE -> PodSandboxSpec.Mode.NODE;
+            case TARGET -> PodSandboxSpec.Mode.TARGET;
+            case UNRECOGNIZED -> throw new IllegalArgumentException("namespace_options: unknown namespace mode");
+        };
+    }
+
+    private static NamespaceMode toCri(PodSandboxSpec.Mode mode) {
+        return NamespaceMode.valueOf(mode.name());
+    }
+
+    static PodSandboxMetadata metadata(SandboxRecord record) {
+        PodSandboxSpec spec = record.spec();
+        return PodSandboxMetadata.newBuilder()
+                .setName(spec.name())
+                .setNamespace(spec.namespace())
+                .setUid(spec.uid())
+                .setAttempt((int) spec.attempt())
+                .build();
+    }
+
+    /** CREATING is internal: a sandbox being made is not ready. */
+    static PodSandboxState state(SandboxState state) {
+        return state == SandboxState.READY ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY;
+    }
+
+    static PodSandbox toListItem(SandboxRecord record) {
+        return PodSandbox.newBuilder()
+                .setId(record.id())
+                .setMetadata(metadata(record))
+                .setState(state(record.state()))
+                .setCreatedAt(record.createdAt())
+                .putAllLabels(record.spec().labels())
+                .putAllAnnotations(record.spec().annotations())
+                .setRuntimeHandler(record.runtimeHandler())
+                .build();
+    }
+
+    static PodSandboxStatus toStatus(SandboxRecord record) {
+        PodSandboxNetworkStatus.Builder network = PodSandboxNetworkStatus.newBuilder();
+        if (!record.ips().isEmpty()) {
+            network.setIp(record.ips().getFirst());
+            record.ips().stream().skip(1).forEach(ip -> network.addAdditionalIps(PodIP.newBuilder().setIp(ip)));
+        }
+        PodSandboxSpec.Namespaces namespaces = record.spec().namespaces();
+        return PodSandboxStatus.newBuilder()
+                .setId(record.id())
+                .setMetadata(metadata(record))
+                .setState(state(record.state()))
+                .setCreatedAt(record.createdAt())
+                .setNetwork(network)
+                .setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
+                        .setOptions(NamespaceOption.newBuilder()
+                                .setNetwork(toCri(namespaces.network()))
+                                .setPid(toCri(namespaces.pid()))
+                                .setIpc(toCri(namespaces.ipc())))))
+                .putAllLabels(record.spec().labels())
+                .putAllAnnotations(record.spec().annotations())
+                .setRuntimeHandler(record.runtimeHandler())
+                .build();
+    }
+}

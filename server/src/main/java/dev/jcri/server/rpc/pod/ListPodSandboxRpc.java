@@ -1,0 +1,40 @@
+package dev.jcri.server.rpc.pod;
+
+import dev.jcri.cri.v1.ListPodSandboxRequest;
+import dev.jcri.cri.v1.ListPodSandboxResponse;
+import dev.jcri.cri.v1.PodSandboxFilter;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.server.grpc.UnaryCall;
+import java.util.List;
+import java.util.Map;
+
+/** ListPodSandbox: every sandbox, or those matching the filter's ID (or prefix), state and labels. */
+public final class ListPodSandboxRpc implements UnaryCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
+    private final PodSandboxes sandboxes;
+
+    public ListPodSandboxRpc(PodSandboxes sandboxes) {
+        this.sandboxes = sandboxes;
+    }
+
+    @Override
+    public ListPodSandboxResponse handle(ListPodSandboxRequest request) {
+        return ListPodSandboxResponse.newBuilder()
+                .addAllItems(select(sandboxes, request.getFilter()).stream().map(CriPods::toListItem).toList())
+                .build();
+    }
+
+    /** Filters are ANDed; an ID that matches nothing (or an ambiguous prefix) gives an empty list, not an error. */
+    static List<SandboxRecord> select(PodSandboxes sandboxes, PodSandboxFilter filter) {
+        String id = filter.getId();
+        return sandboxes.list().stream()
+                .filter(r -> id.isEmpty() || r.id().startsWith(id))
+                .filter(r -> !filter.hasState() || CriPods.state(r.state()) == filter.getState().getState())
+                .filter(r -> matches(r.spec().labels(), filter.getLabelSelectorMap()))
+                .toList();
+    }
+
+    private static boolean matches(Map<String, String> labels, Map<String, String> selector) {
+        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.jcri.server.rpc.pod;
+
+import dev.jcri.cri.v1.PodSandboxStatusRequest;
+import dev.jcri.cri.v1.PodSandboxStatusResponse;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.server.grpc.RpcErrors;
+import dev.jcri.server.grpc.UnaryCall;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/** PodSandboxStatus: the sandbox's state, network and namespaces; with verbose, jcri's record of it. */
+public final class PodSandboxStatusRpc
+        implements UnaryCall.Handler<PodSandboxStatusRequest, PodSandboxStatusResponse> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final PodSandboxes sandboxes;
+
+    public PodSandboxStatusRpc(PodSandboxes sandboxes) {
+        this.sandboxes = sandboxes;
+    }
+
+    @Override
+    public PodSandboxStatusResponse handle(PodSandboxStatusRequest request) {
+        String id = PodIds.required(request.getPodSandboxId());
+        SandboxRecord record = sandboxes.find(id)
+                .orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
+        Instant now = Instant.now();
+        PodSandboxStatusResponse.Builder response = PodSandboxStatusResponse.newBuilder()
+                .setStatus(CriPods.toStatus(record))
+                .setTimestamp(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        if (request.getVerbose()) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("id", record.id());
+            info.put("name", record.name());
+            info.put("state", record.state());
+            info.put("netns", record.netns());
+            info.put("cgroupParent", record.cgroupParent());
+            info.put("shm", record.shm());
+            info.put("ips", record.ips());
+            info.put("runtimeHandler", record.runtimeHandler());
+            response.putInfo("info", JSON.writeValueAsString(info));
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jcri.server.rpc.pod;
+
+import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.RunPodSandboxResponse;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.server.grpc.UnaryCall;
+
+/**
+ * RunPodSandbox: the pod's namespaces, files and network. The CRI: "Runtimes must ensure the sandbox is in the
+ * ready state on success"; on failure nothing the call made remains.
+ */
+public final class RunPodSandboxRpc implements UnaryCall.Handler<RunPodSandboxRequest, RunPodSandboxResponse> {
+    private final PodSandboxes sandboxes;
+
+    public RunPodSandboxRpc(PodSandboxes sandboxes) {
+        this.sandboxes = sandboxes;
+    }
+
+    @Override
+    public RunPodSandboxResponse handle(RunPodSandboxRequest request) throws Exception {
+        if (!request.hasConfig()) {
+            throw new IllegalArgumentException("config: required");
+        }
+        SandboxRecord sandbox = sandboxes.run(CriPods.toSpec(request.getConfig(), request.getRuntimeHandler()));
+        return RunPodSandboxResponse.newBuilder().setPodSandboxId(sandbox.id()).build();
+    }
+}
