@@ -8,6 +8,7 @@ import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
+import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
 import java.io.IOException;
@@ -40,17 +41,32 @@ public final class PodSandboxes {
     static final long SHM_BYTES = 64L << 20;
 
     /** Where a sandbox's runtime state goes; all paths jcri owns. */
-    public record Layout(Path recordsDir, Path nsRoot, Path shmRoot, Path hostResolvConf, Path hostHosts) {}
+    public record Layout(Path nsRoot, Path shmRoot, Path hostResolvConf, Path hostHosts) {}
 
-    private final SandboxStore store;
+    private final RecordStore<SandboxRecord> store;
     private final PodNetworking network;
     private final Layout layout;
     private final Set<String> runtimeHandlers;
     private final String defaultRuntimeHandler;
     private final String defaultCgroupParent;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private volatile SandboxMembers members = NO_MEMBERS;
 
-    public PodSandboxes(SandboxStore store, PodNetworking network, Layout layout, Set<String> runtimeHandlers,
+    private static final SandboxMembers NO_MEMBERS = new SandboxMembers() {
+        @Override
+        public void stopAll(String sandboxId) {}
+
+        @Override
+        public void removeAll(String sandboxId) {}
+    };
+
+    /** The store of sandbox records: {@code <dir>/<id>/sandbox.json}. */
+    public static RecordStore<SandboxRecord> openStore(Path dir) throws IOException {
+        return new RecordStore<>(dir, "sandbox.json", SandboxRecord.class, SandboxRecord::id, SandboxRecord::name,
+                "sandbox");
+    }
+
+    public PodSandboxes(RecordStore<SandboxRecord> store, PodNetworking network, Layout layout, Set<String> runtimeHandlers,
             String defaultRuntimeHandler, String defaultCgroupParent) {
         this.store = store;
         this.network = network;
@@ -112,7 +128,7 @@ public final class PodSandboxes {
         String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
         List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
         SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, nowNanos(), handler,
-                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of());
+                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname);
 
         store.reserve(record);
         Deque<Undo> undo = new ArrayDeque<>();
@@ -121,7 +137,7 @@ public final class PodSandboxes {
         lock.lock();
         try {
             store.save(record);
-            Path dir = store.sandboxDir(id);
+            Path dir = store.dirOf(id);
             Files.writeString(dir.resolve("resolv.conf"), resolvConf);
             Files.writeString(dir.resolve("hostname"), HostnameFile.content(hostname));
 
@@ -160,7 +176,7 @@ public final class PodSandboxes {
      * Releases the pod's network: CNI DEL, then the network namespace. Idempotent: an unknown ID, a stopped
      * sandbox, a sandbox whose namespace vanished in a reboot all succeed.
      */
-    public void stop(String idOrPrefix) throws IOException, CniException {
+    public void stop(String idOrPrefix) throws IOException, InterruptedException {
         Optional<SandboxRecord> found = store.find(idOrPrefix);
         if (found.isEmpty()) {
             return;
@@ -173,6 +189,8 @@ public final class PodSandboxes {
             if (record == null) {
                 return;
             }
+            // The CRI: "If there are any running containers in the sandbox, they must be forcibly terminated."
+            members.stopAll(id);
             releaseNetwork(record);
             if (record.state() != SandboxState.NOTREADY) {
                 store.save(record.withState(SandboxState.NOTREADY));
@@ -184,7 +202,7 @@ public final class PodSandboxes {
     }
 
     /** Stops the sandbox if needed, then removes everything it holds. Idempotent. */
-    public void remove(String idOrPrefix) throws IOException, CniException {
+    public void remove(String idOrPrefix) throws IOException, InterruptedException {
         Optional<SandboxRecord> found = store.find(idOrPrefix);
         if (found.isEmpty()) {
             return;
@@ -197,6 +215,7 @@ public final class PodSandboxes {
             if (record == null) {
                 return;
             }
+            members.removeAll(id);
             releaseNetwork(record);
             PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
             if (!record.shm().isEmpty()) {
@@ -208,6 +227,16 @@ public final class PodSandboxes {
             lock.unlock();
             locks.remove(id);
         }
+    }
+
+    /** The containers module registers here, so that stopping or removing a pod stops or removes them first. */
+    public void attach(SandboxMembers containers) {
+        this.members = containers;
+    }
+
+    /** Where the sandbox's resolv.conf, hosts and hostname files are, for its containers to bind. */
+    public Path filesDir(String id) {
+        return store.dirOf(id);
     }
 
     public Optional<SandboxRecord> find(String idOrPrefix) {
@@ -222,7 +251,7 @@ public final class PodSandboxes {
      * After a restart: sandboxes caught mid-creation are undone; sandboxes whose network namespace is gone (the
      * node rebooted) are NOTREADY.
      */
-    public void recover() throws IOException {
+    public void recover() throws IOException, InterruptedException {
         for (SandboxRecord record : store.load()) {
             try {
                 if (record.state() == SandboxState.CREATING) {

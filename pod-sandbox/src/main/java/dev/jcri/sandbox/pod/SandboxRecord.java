@@ -10,10 +10,11 @@ import java.util.List;
  * @param netns the network namespace path containers join, empty for a host-network pod
  * @param ips pod IPs, the primary first
  * @param createdAt epoch nanoseconds
+ * @param hostname the pod's hostname, as its containers see it
  */
 public record SandboxRecord(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
         String runtimeHandler, String cgroupParent, List<String> pins, String netns, String ipcns, String utsns,
-        String shm, List<String> ips) {
+        String shm, List<String> ips, String hostname) {
 
     public SandboxRecord {
         pins = List.copyOf(pins);
@@ -22,16 +23,11 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
 
     SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, name, spec, newState, createdAt, runtimeHandler, cgroupParent, pins, netns,
-                ipcns, utsns, shm, ips);
+                ipcns, utsns, shm, ips, hostname);
     }
 
     SandboxRecord withNetwork(List<String> podIps) {
         return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, pins, netns, ipcns,
-                utsns, shm, podIps);
-    }
-
-    SandboxRecord withPins(List<String> newPins) {
-        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, newPins, netns,
-                ipcns, utsns, shm, ips);
+                utsns, shm, podIps, hostname);
     }
 }

@@ -2,8 +2,19 @@ package dev.jcri.server.daemon;
 
 import dev.jcri.cni.CniConfigDirectory;
 import dev.jcri.cni.DefaultNetwork;
+import dev.jcri.sandbox.container.Conmon;
+import dev.jcri.sandbox.container.Containers;
+import dev.jcri.sandbox.container.OciRuntime;
+import dev.jcri.server.rpc.container.ContainerStatusRpc;
+import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.ListContainersRpc;
+import dev.jcri.server.rpc.container.RemoveContainerRpc;
+import dev.jcri.server.rpc.container.StartContainerRpc;
+import dev.jcri.server.rpc.container.StopContainerRpc;
+import dev.jcri.server.rpc.container.StreamContainersRpc;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.sandbox.pod.SandboxStore;
 import dev.jcri.server.rpc.pod.ListPodSandboxRpc;
 import dev.jcri.server.rpc.pod.PodSandboxStatusRpc;
 import dev.jcri.server.rpc.pod.RemovePodSandboxRpc;
@@ -49,8 +60,11 @@ public final class NodeServices implements AutoCloseable {
     private final AtomicReference<RegistriesConfig> registries;
     private final Path registriesFile;
 
+    private final Containers containers;
+
     private NodeServices(List<BindableService> grpcServices, AtomicReference<RegistriesConfig> registries,
-            Path registriesFile) {
+            Path registriesFile, Containers containers) {
+        this.containers = containers;
         this.grpcServices = grpcServices;
         this.registries = registries;
         this.registriesFile = registriesFile;
@@ -70,12 +84,25 @@ public final class NodeServices implements AutoCloseable {
         }
         PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
                 new CniResultCache(config.cniCacheDir()));
-        PodSandboxes sandboxes = new PodSandboxes(new SandboxStore(config.root().resolve("sandboxes")),
+        PodSandboxes sandboxes = new PodSandboxes(PodSandboxes.openStore(config.root().resolve("sandboxes")),
                 podNetworking,
-                new PodSandboxes.Layout(config.root().resolve("sandboxes"), config.runroot().resolve("ns"),
+                new PodSandboxes.Layout(config.runroot().resolve("ns"),
                         config.runroot().resolve("sandboxes"), Path.of("/etc/resolv.conf"), Path.of("/etc/hosts")),
                 config.runtimes().keySet(), config.defaultRuntime(), config.cgroupParent());
-        sandboxes.recover();
+        Map<String, OciRuntime> runtimes = new LinkedHashMap<>();
+        config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root())));
+        Containers containers = new Containers(new Containers.Layout(config.root().resolve("containers"),
+                config.runroot().resolve("containers"), config.runroot().resolve("exits"),
+                config.runroot().resolve("attach")), sandboxes, imageStore, runtimes, new Conmon(config.conmon()),
+                DaemonProcess.oomScoreAdj());
+        sandboxes.attach(containers);
+        try {
+            containers.recover();
+            sandboxes.recover();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during recovery", e);
+        }
         RuntimeServiceEndpoint runtime = new RuntimeServiceEndpoint(new RuntimeServiceEndpoint.Handlers(
                 new VersionRpc(),
                 new StatusRpc(config, () -> {
@@ -89,7 +116,14 @@ public final class NodeServices implements AutoCloseable {
                 new RemovePodSandboxRpc(sandboxes),
                 new PodSandboxStatusRpc(sandboxes),
                 new ListPodSandboxRpc(sandboxes),
-                new StreamPodSandboxesRpc(sandboxes)));
+                new StreamPodSandboxesRpc(sandboxes),
+                new CreateContainerRpc(containers),
+                new StartContainerRpc(containers),
+                new StopContainerRpc(containers),
+                new RemoveContainerRpc(containers),
+                new ContainerStatusRpc(containers),
+                new ListContainersRpc(containers),
+                new StreamContainersRpc(containers)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),
@@ -98,7 +132,7 @@ public final class NodeServices implements AutoCloseable {
                         PlatformSelector.forThisNode(), config.maxParallelLayers())),
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));
-        return new NodeServices(List.of(runtime, images), registries, config.registriesConfig());
+        return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers);
     }
 
     /** SIGHUP: re-reads registries.conf; a broken file keeps the previous one in force. */
@@ -117,5 +151,7 @@ public final class NodeServices implements AutoCloseable {
     }
 
     @Override
-    public void close() {}
+    public void close() throws IOException {
+        containers.close();
+    }
 }

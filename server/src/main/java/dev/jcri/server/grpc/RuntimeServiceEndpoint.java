@@ -1,5 +1,26 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.cri.v1.ContainerStatusRequest;
+import dev.jcri.cri.v1.ContainerStatusResponse;
+import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.CreateContainerResponse;
+import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListContainersResponse;
+import dev.jcri.cri.v1.RemoveContainerRequest;
+import dev.jcri.cri.v1.RemoveContainerResponse;
+import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StartContainerResponse;
+import dev.jcri.cri.v1.StopContainerRequest;
+import dev.jcri.cri.v1.StopContainerResponse;
+import dev.jcri.cri.v1.StreamContainersRequest;
+import dev.jcri.cri.v1.StreamContainersResponse;
+import dev.jcri.server.rpc.container.ContainerStatusRpc;
+import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.ListContainersRpc;
+import dev.jcri.server.rpc.container.RemoveContainerRpc;
+import dev.jcri.server.rpc.container.StartContainerRpc;
+import dev.jcri.server.rpc.container.StopContainerRpc;
+import dev.jcri.server.rpc.container.StreamContainersRpc;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
@@ -44,7 +65,10 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             UpdateRuntimeConfigRpc updateRuntimeConfig, RunPodSandboxRpc runPodSandbox,
             StopPodSandboxRpc stopPodSandbox, RemovePodSandboxRpc removePodSandbox,
             PodSandboxStatusRpc podSandboxStatus, ListPodSandboxRpc listPodSandbox,
-            StreamPodSandboxesRpc streamPodSandboxes) {}
+            StreamPodSandboxesRpc streamPodSandboxes, CreateContainerRpc createContainer,
+            StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
+            ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
+            StreamContainersRpc streamContainers) {}
 
     private final Handlers rpc;
 
@@ -104,5 +128,41 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     public void streamPodSandboxes(StreamPodSandboxesRequest request,
             StreamObserver<StreamPodSandboxesResponse> responses) {
         UnaryCall.stream(request, responses, rpc.streamPodSandboxes()::handle);
+    }
+
+    @Override
+    public void createContainer(CreateContainerRequest request, StreamObserver<CreateContainerResponse> responses) {
+        UnaryCall.run(request, responses, rpc.createContainer());
+    }
+
+    @Override
+    public void startContainer(StartContainerRequest request, StreamObserver<StartContainerResponse> responses) {
+        UnaryCall.run(request, responses, rpc.startContainer());
+    }
+
+    @Override
+    public void stopContainer(StopContainerRequest request, StreamObserver<StopContainerResponse> responses) {
+        UnaryCall.run(request, responses, rpc.stopContainer());
+    }
+
+    @Override
+    public void removeContainer(RemoveContainerRequest request, StreamObserver<RemoveContainerResponse> responses) {
+        UnaryCall.run(request, responses, rpc.removeContainer());
+    }
+
+    @Override
+    public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> responses) {
+        UnaryCall.run(request, responses, rpc.containerStatus());
+    }
+
+    @Override
+    public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listContainers());
+    }
+
+    @Override
+    public void streamContainers(StreamContainersRequest request,
+            StreamObserver<StreamContainersResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.streamContainers()::handle);
     }
 }

@@ -1,0 +1,143 @@
+package dev.jcri.sandbox;
+
+import dev.jcri.linux.AtomicFile;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Records of one kind (sandboxes, containers) on disk, one directory each ({@code <dir>/<id>/<file>}, written
+ * atomically), and in memory, with the name index that keeps names unique. Thread-safe; callers serialize the
+ * changes to any one object.
+ */
+public final class RecordStore<T> {
+    private static final Logger log = LoggerFactory.getLogger(RecordStore.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Path dir;
+    private final String file;
+    private final Class<T> type;
+    private final Function<T, String> idOf;
+    private final Function<T, String> nameOf;
+    private final String kind;
+    private final Map<String, T> byId = new LinkedHashMap<>();
+    private final Map<String, String> idByName = new LinkedHashMap<>();
+
+    /** @param kind what the records are, for messages ("sandbox", "container") */
+    public RecordStore(Path dir, String file, Class<T> type, Function<T, String> idOf, Function<T, String> nameOf,
+            String kind) throws IOException {
+        this.dir = dir;
+        this.file = file;
+        this.type = type;
+        this.idOf = idOf;
+        this.nameOf = nameOf;
+        this.kind = kind;
+        Files.createDirectories(dir);
+    }
+
+    /** Reads every record; an unreadable one is logged and left for the operator, not deleted. */
+    public synchronized List<T> load() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                Path path = entry.resolve(file);
+                if (!Files.isRegularFile(path)) {
+                    continue;
+                }
+                try {
+                    T record = JSON.readValue(path.toFile(), type);
+                    byId.put(idOf.apply(record), record);
+                    idByName.put(nameOf.apply(record), idOf.apply(record));
+                } catch (RuntimeException e) {
+                    log.error("unreadable {} record file={} error=\"{}\"", kind, path, e.getMessage());
+                }
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    public Path dirOf(String id) {
+        return dir.resolve(id);
+    }
+
+    /** Takes the record's name; fails naming the holder. */
+    public synchronized void reserve(T record) {
+        String holder = idByName.get(nameOf.apply(record));
+        if (holder != null) {
+            throw new NameTakenException(kind + " name " + nameOf.apply(record) + " is already taken by " + kind + " "
+                    + holder);
+        }
+        idByName.put(nameOf.apply(record), idOf.apply(record));
+        byId.put(idOf.apply(record), record);
+    }
+
+    public synchronized void save(T record) throws IOException {
+        Path path = dirOf(idOf.apply(record)).resolve(file);
+        Files.createDirectories(path.getParent());
+        AtomicFile.write(path, JSON.writeValueAsBytes(record), "rw-------");
+        byId.put(idOf.apply(record), record);
+    }
+
+    /** Forgets the record and deletes its directory (whose files nothing mounts any more). */
+    public synchronized void delete(String id) throws IOException {
+        T record = byId.remove(id);
+        if (record != null) {
+            idByName.remove(nameOf.apply(record), id);
+        }
+        Path own = dirOf(id);
+        if (Files.exists(own)) {
+            try (var walk = Files.walk(own)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    public synchronized Optional<T> get(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** By full ID or unique ID prefix, as every ID-taking RPC accepts; an ambiguous prefix is an error. */
+    public synchronized Optional<T> find(String idOrPrefix) {
+        if (idOrPrefix.isEmpty()) {
+            return Optional.empty();
+        }
+        T exact = byId.get(idOrPrefix);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        List<T> matches = new ArrayList<>();
+        for (Map.Entry<String, T> entry : byId.entrySet()) {
+            if (entry.getKey().startsWith(idOrPrefix)) {
+                matches.add(entry.getValue());
+            }
+        }
+        if (matches.size() > 1) {
+            throw new IllegalArgumentException(kind + " ID prefix " + idOrPrefix + " is ambiguous: it matches "
+                    + matches.size() + " " + kind + "s");
+        }
+        return matches.stream().findFirst();
+    }
+
+    public synchronized List<T> list() {
+        return List.copyOf(byId.values());
+    }
+
+    /** A second object with a name in use: the CRI's ALREADY_EXISTS case. */
+    public static final class NameTakenException extends IllegalStateException {
+        public NameTakenException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.linux.DeviceNodes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Starts one conmon per container. conmon double-forks away from jcri, runs {@code <runtime> create}, then stays
+ * as the container's parent: it holds its stdio, writes its log, and records its exit code in the exit dir, so
+ * the container outlives a restart of jcri.
+ *
+ * <p>conmon reports the container's PID, or the runtime's error, on the fd named by {@code _OCI_SYNCPIPE}. A JVM
+ * child gets only fds 0-2 and conmon replaces those with /dev/null, so the sync channel is a FIFO that a one-line
+ * {@code sh} opens as fd 3 before it {@code exec}s conmon: no process beyond conmon itself remains.
+ */
+public final class Conmon {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long SYNC_TIMEOUT_SECONDS = 120;
+
+    /** Everything conmon needs for one container. */
+    public record Launch(String containerId, String name, OciRuntime runtime, Path bundle, Path exitDir,
+            Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce) {}
+
+    private final Path binary;
+
+    public Conmon(Path binary) {
+        this.binary = binary;
+    }
+
+    /** Files conmon leaves in the bundle dir. */
+    public static Path pidFile(Path bundle) {
+        return bundle.resolve("pidfile");
+    }
+
+    public static Path conmonPidFile(Path bundle) {
+        return bundle.resolve("conmon.pid");
+    }
+
+    /** conmon creates it when the container's cgroup reported an OOM kill (its persist dir is the bundle). */
+    public static Path oomFile(Path bundle) {
+        return bundle.resolve("oom");
+    }
+
+    /** Returns the container's PID once the runtime created it (stopped before its entrypoint). */
+    public int create(Launch launch) throws IOException, InterruptedException {
+        Path sync = launch.bundle().resolve("sync.fifo");
+        Files.deleteIfExists(sync);
+        DeviceNodes.createFifo(sync, 0600);
+        // Read-write: opening a FIFO so never blocks, and conmon's later open for writing finds a reader.
+        try (FileChannel channel = FileChannel.open(sync, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FutureTask<String> message = new FutureTask<>(() -> readLine(channel));
+            Thread.ofVirtual().start(message);
+            String output = spawn(launch, sync);
+            try {
+                String line = message.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return parse(line, launch.runtime());
+            } catch (TimeoutException e) {
+                message.cancel(true);
+                throw new ContainerCreateException("conmon did not report the container within "
+                        + SYNC_TIMEOUT_SECONDS + " s" + (output.isBlank() ? "" : ": " + output.strip()));
+            } catch (ExecutionException e) {
+                throw new IOException("reading conmon's sync pipe failed: " + e.getCause(), e.getCause());
+            }
+        } finally {
+            Files.deleteIfExists(sync);
+        }
+    }
+
+    private String spawn(Launch launch, Path sync) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$JCRI_SYNC_FIFO\"",
+                "conmon", binary.toString(),
+                "--api-version", "1",
+                "-c", launch.containerId(),
+                "-u", launch.containerId(),
+                "-n", launch.name(),
+                "-r", launch.runtime().binary().toString(),
+                "--runtime-arg", "--root=" + launch.runtime().root(),
+                "-b", launch.bundle().toString(),
+                "-p", pidFile(launch.bundle()).toString(),
+                "-P", conmonPidFile(launch.bundle()).toString(),
+                "--persist-dir", launch.bundle().toString(),
+                "--exit-dir", launch.exitDir().toString(),
+                "--socket-dir-path", launch.socketDir().toString(),
+                "-l", "k8s-file:" + launch.logPath(),
+                "--log-level", "warn"));
+        if (launch.terminal()) {
+            command.add("-t");
+        }
+        if (launch.stdin()) {
+            command.add("-i");
+            if (!launch.stdinOnce()) {
+                command.add("--leave-stdin-open");
+            }
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JCRI_SYNC_FIFO", sync.toString());
+        builder.environment().put("_OCI_SYNCPIPE", "3");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        // conmon's first process exits once it forked; its output ends when the daemon detaches from stdio.
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new ContainerCreateException("conmon did not detach within 30 s: " + output.strip());
+        }
+        if (process.exitValue() != 0) {
+            throw new ContainerCreateException("conmon failed (exit " + process.exitValue() + "): " + output.strip());
+        }
+        return output;
+    }
+
+    private static String readLine(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (true) {
+            int n = channel.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            int end = indexOfNewline(buffer);
+            if (end >= 0) {
+                return new String(buffer.array(), 0, end, StandardCharsets.UTF_8);
+            }
+            if (!buffer.hasRemaining()) {
+                break;
+            }
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+    }
+
+    private static int indexOfNewline(ByteBuffer buffer) {
+        for (int i = 0; i < buffer.position(); i++) {
+            if (buffer.get(i) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {"data": PID} on success; {"data": -1, "message": "<runtime stderr>"} when create failed. */
+    private static int parse(String line, OciRuntime runtime) throws ContainerCreateException {
+        JsonNode json;
+        try {
+            json = JSON.readTree(line);
+        } catch (RuntimeException e) {
+            throw new ContainerCreateException("conmon sent an unreadable sync message: " + line);
+        }
+        int data = json.path("data").asInt(-1);
+        if (data > 0) {
+            return data;
+        }
+        String message = json.path("message").asString("").strip();
+        throw new ContainerCreateException(runtime.binary().getFileName() + " create failed: "
+                + (message.isEmpty() ? "no message" : message));
+    }
+}

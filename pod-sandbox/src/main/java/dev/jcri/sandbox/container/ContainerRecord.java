@@ -1,0 +1,42 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import java.util.List;
+
+/**
+ * A container as persisted in {@code <root>/containers/<id>/container.json}.
+ *
+ * @param image the image as the request named it
+ * @param imageRef the image ID it resolved to
+ * @param layers the image's chain IDs, pinned in the image store while the container exists
+ * @param createdAt epoch nanoseconds; startedAt and finishedAt are 0 until they happen
+ * @param user the effective identity, "uid:gid" plus supplementary groups
+ */
+public record ContainerRecord(String id, String name, String sandboxId, ContainerSpec spec, String image,
+        String imageRef, List<String> layers, ContainerState state, long createdAt, long startedAt,
+        long finishedAt, int exitCode, String reason, String message, int pid, String logPath,
+        String runtimeHandler, long uid, long gid, List<Long> additionalGids, String stopSignal) {
+
+    public ContainerRecord {
+        layers = List.copyOf(layers);
+        additionalGids = List.copyOf(additionalGids);
+    }
+
+    ContainerRecord created(int newPid) {
+        return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.CREATED,
+                createdAt, startedAt, finishedAt, exitCode, reason, message, newPid, logPath, runtimeHandler, uid,
+                gid, additionalGids, stopSignal);
+    }
+
+    ContainerRecord started(long at) {
+        return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.RUNNING,
+                createdAt, at, finishedAt, exitCode, reason, message, pid, logPath, runtimeHandler, uid, gid,
+                additionalGids, stopSignal);
+    }
+
+    ContainerRecord exited(int code, long at, String why, String detail) {
+        return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.EXITED,
+                createdAt, startedAt, at, code, why, detail, pid, logPath, runtimeHandler, uid, gid, additionalGids,
+                stopSignal);
+    }
+}

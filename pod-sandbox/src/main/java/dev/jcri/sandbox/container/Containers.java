@@ -1,0 +1,420 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.image.store.ImageRecord;
+import dev.jcri.image.store.ImageStore;
+import dev.jcri.linux.AtomicFile;
+import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.OciSpec;
+import dev.jcri.sandbox.container.spec.OciSpecBuilder;
+import dev.jcri.sandbox.container.spec.SandboxContext;
+import dev.jcri.sandbox.pod.PodSandboxSpec;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.sandbox.pod.SandboxId;
+import dev.jcri.sandbox.pod.SandboxMembers;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.sandbox.pod.SandboxState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Containers: create (bundle, conmon, runtime create), start, stop, remove, exits, and recovery after a restart
+ * of jcri.
+ *
+ * <p>The bundle (config.json, the rootfs mount point, conmon's pid files and FIFOs) lives in
+ * {@code <runroot>/containers/<id>}; the writable layer and the record in {@code <root>/containers/<id>}; exit
+ * files in {@code <runroot>/exits}. Every step of {@link #create} has its undo, run in reverse on failure.
+ */
+public final class Containers implements SandboxMembers, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Containers.class);
+    private static final String RECORD = "container.json";
+
+    /** Where containers keep their state. */
+    public record Layout(Path recordsDir, Path bundlesDir, Path exitDir, Path socketDir) {}
+
+    @FunctionalInterface
+    private interface Undo {
+        void run() throws Exception;
+    }
+
+    private final RecordStore<ContainerRecord> store;
+    private final Layout layout;
+    private final PodSandboxes sandboxes;
+    private final ImageStore images;
+    private final Map<String, OciRuntime> runtimes;
+    private final Conmon conmon;
+    private final int daemonOomScoreAdj;
+    private final ExitWatcher exits;
+    private final Map<String, CompletableFuture<Void>> exitSignals = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public Containers(Layout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
+            Conmon conmon, int daemonOomScoreAdj) throws IOException {
+        this.store = new RecordStore<>(layout.recordsDir(), RECORD, ContainerRecord.class, ContainerRecord::id,
+                ContainerRecord::name, "container");
+        this.layout = layout;
+        this.sandboxes = sandboxes;
+        this.images = images;
+        this.runtimes = Map.copyOf(runtimes);
+        this.conmon = conmon;
+        this.daemonOomScoreAdj = daemonOomScoreAdj;
+        Files.createDirectories(layout.bundlesDir());
+        Files.createDirectories(layout.socketDir());
+        this.exits = new ExitWatcher(layout.exitDir(), this::onExit);
+    }
+
+    public ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
+            throws IOException, InterruptedException {
+        SandboxRecord sandbox = sandboxes.find(sandboxId)
+                .orElseThrow(() -> new IllegalStateException("pod sandbox " + sandboxId + " not found"));
+        if (sandbox.state() != SandboxState.READY) {
+            throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
+        }
+        ImageRecord imageRecord = images.find(image)
+                .orElseThrow(() -> new NotFoundException("image " + image + " not found; pull it first"));
+        OciRuntime runtime = runtimes.get(sandbox.runtimeHandler());
+        if (runtime == null) {
+            throw new IllegalStateException("pod sandbox " + sandbox.id() + " uses runtime handler "
+                    + sandbox.runtimeHandler() + ", which this node no longer has");
+        }
+        String name = ContainerName.of(spec.name(), sandbox.spec().name(), sandbox.spec().namespace(),
+                sandbox.spec().uid(), spec.attempt());
+        spec = followSandboxPidMode(spec, sandbox);
+        String id = SandboxId.generate();
+        Path bundle = layout.bundlesDir().resolve(id);
+        Path rootfs = bundle.resolve("rootfs");
+        Path writable = store.dirOf(id);
+        Path logPath = logPath(sandbox, spec);
+        String stopSignal = !spec.stopSignal().isEmpty() ? spec.stopSignal()
+                : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
+        ContainerRecord record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(),
+                imageRecord.layers(), ContainerState.CREATING, nowNanos(), 0, 0, 0, "", "", 0, logPath.toString(),
+                runtime.handler(), 0, 0, List.of(), stopSignal);
+
+        store.reserve(record);
+        Deque<Undo> undo = new ArrayDeque<>();
+        undo.push(() -> store.delete(id));
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            store.save(record);
+            images.pin(pinOwner(id), imageRecord.layers());
+            undo.push(() -> images.unpin(pinOwner(id)));
+            Files.createDirectories(bundle);
+            undo.push(() -> deleteTree(bundle));
+            List<Path> layers = imageRecord.layers().stream().map(images::layerDiff).toList();
+            RootfsMount.mount(rootfs, layers, writable.resolve("upper"), writable.resolve("work"));
+            undo.push(() -> RootfsMount.unmount(rootfs));
+
+            OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), contextOf(sandbox), id, rootfs,
+                    daemonOomScoreAdj);
+            AtomicFile.write(bundle.resolve("config.json"), oci.bytes(), "rw-------");
+            Files.createDirectories(logPath.getParent());
+
+            undo.push(() -> runtime.delete(id));
+            int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
+                    layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
+            record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(), imageRecord.layers(),
+                    ContainerState.CREATED, record.createdAt(), 0, 0, 0, "", "", pid, logPath.toString(),
+                    runtime.handler(), oci.uid(), oci.gid(), oci.additionalGids(), stopSignal);
+            exitSignals.put(id, new CompletableFuture<>());
+            store.save(record);
+            undo.clear();
+            log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
+                    imageRecord.id(), pid);
+            return record;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (Exception cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public ContainerRecord start(String idOrPrefix) throws IOException, InterruptedException {
+        ContainerRecord record = require(idOrPrefix);
+        ReentrantLock lock = lockOf(record.id());
+        lock.lock();
+        try {
+            record = store.get(record.id()).orElseThrow(() -> new NotFoundException("container gone"));
+            if (record.state() != ContainerState.CREATED) {
+                throw new IllegalStateException("container " + record.id() + " is " + record.state()
+                        + ", not CREATED; only a created container can start");
+            }
+            runtimes.get(record.runtimeHandler()).start(record.id());
+            store.save(record.started(nowNanos()));
+            log.info("container started id={} name={}", record.id(), record.name());
+        } finally {
+            lock.unlock();
+        }
+        // A short command may have exited already; its exit file then came before the RUNNING record.
+        exits.exitOf(record.id()).ifPresent(this::onExit);
+        return store.get(record.id()).orElseThrow(() -> new NotFoundException("container gone"));
+    }
+
+    /**
+     * Sends the stop signal, then SIGKILL once {@code timeoutSeconds} passed (at once for 0); returns when the
+     * process is gone. Idempotent: stopped and unknown containers are fine.
+     */
+    public void stop(String idOrPrefix, long timeoutSeconds) throws IOException, InterruptedException {
+        Optional<ContainerRecord> found = store.find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        ContainerRecord record = found.get();
+        if (record.state() != ContainerState.RUNNING && record.state() != ContainerState.CREATED) {
+            return;
+        }
+        CompletableFuture<Void> exited = exitSignals.computeIfAbsent(record.id(), k -> new CompletableFuture<>());
+        Optional<ExitWatcher.Exit> already = exits.exitOf(record.id());
+        if (already.isPresent()) {
+            onExit(already.get());
+            return;
+        }
+        OciRuntime runtime = runtimes.get(record.runtimeHandler());
+        if (timeoutSeconds > 0) {
+            signal(runtime, record, record.stopSignal());
+            if (awaitExit(exited, timeoutSeconds)) {
+                return;
+            }
+        }
+        signal(runtime, record, "KILL");
+        if (!awaitExit(exited, 30)) {
+            throw new IOException("container " + record.id() + " did not exit within 30 s of SIGKILL");
+        }
+    }
+
+    private void signal(OciRuntime runtime, ContainerRecord record, String signal)
+            throws IOException, InterruptedException {
+        try {
+            runtime.kill(record.id(), signal);
+        } catch (IOException e) {
+            // Gone between the check and the signal: its exit file settles it.
+            if (exits.exitOf(record.id()).isEmpty()) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean awaitExit(CompletableFuture<Void> exited, long seconds) throws InterruptedException {
+        try {
+            exited.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** Kills a running container first; removes mount, bundle, runtime state and record. The log stays. */
+    public void remove(String idOrPrefix) throws IOException, InterruptedException {
+        Optional<ContainerRecord> found = store.find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        ContainerRecord record = found.get();
+        stop(record.id(), 0);
+        ReentrantLock lock = lockOf(record.id());
+        lock.lock();
+        try {
+            OciRuntime runtime = runtimes.get(record.runtimeHandler());
+            if (runtime != null && runtime.state(record.id()) != null) {
+                runtime.delete(record.id());
+            }
+            Path bundle = layout.bundlesDir().resolve(record.id());
+            RootfsMount.unmount(bundle.resolve("rootfs"));
+            deleteTree(bundle);
+            exits.forget(record.id());
+            images.unpin(pinOwner(record.id()));
+            store.delete(record.id());
+            exitSignals.remove(record.id());
+            log.info("container removed id={} name={}", record.id(), record.name());
+        } finally {
+            lock.unlock();
+            locks.remove(record.id());
+        }
+    }
+
+    public Optional<ContainerRecord> find(String idOrPrefix) {
+        return store.find(idOrPrefix).filter(r -> r.state() != ContainerState.CREATING);
+    }
+
+    public List<ContainerRecord> list() {
+        return store.list().stream().filter(r -> r.state() != ContainerState.CREATING).toList();
+    }
+
+    @Override
+    public void stopAll(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : store.list()) {
+            if (record.sandboxId().equals(sandboxId)) {
+                stop(record.id(), 0);
+            }
+        }
+    }
+
+    @Override
+    public void removeAll(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : store.list()) {
+            if (record.sandboxId().equals(sandboxId)) {
+                remove(record.id());
+            }
+        }
+    }
+
+    /** After a restart: re-pin images, settle exits that happened while jcri was down, undo half-made ones. */
+    public void recover() throws IOException, InterruptedException {
+        for (ContainerRecord record : store.load()) {
+            images.pin(pinOwner(record.id()), record.layers());
+            switch (record.state()) {
+                case CREATING -> {
+                    log.warn("cleaning up a container a crash interrupted id={}", record.id());
+                    remove(record.id());
+                }
+                case CREATED, RUNNING -> {
+                    Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
+                    if (exit.isPresent()) {
+                        onExit(exit.get());
+                    } else if (!conmonAlive(record)) {
+                        store.save(record.exited(255, nowNanos(), "Unknown",
+                                "conmon is gone and left no exit code"));
+                    } else {
+                        exitSignals.put(record.id(), new CompletableFuture<>());
+                    }
+                }
+                case EXITED -> { }
+            }
+        }
+    }
+
+    private boolean conmonAlive(ContainerRecord record) {
+        try {
+            String pid = Files.readString(Conmon.conmonPidFile(layout.bundlesDir().resolve(record.id()))).strip();
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private void onExit(ExitWatcher.Exit exit) {
+        ReentrantLock lock = lockOf(exit.containerId());
+        lock.lock();
+        try {
+            ContainerRecord record = store.get(exit.containerId()).orElse(null);
+            if (record == null || record.state() == ContainerState.EXITED
+                    || record.state() == ContainerState.CREATING) {
+                return;
+            }
+            boolean oom = Files.exists(Conmon.oomFile(layout.bundlesDir().resolve(record.id())));
+            String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
+            long finished = exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano();
+            store.save(record.exited(exit.exitCode(), finished, reason, ""));
+            log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),
+                    exit.exitCode(), reason);
+        } catch (IOException e) {
+            log.error("cannot record exit container={} error=\"{}\"", exit.containerId(), e.getMessage());
+        } finally {
+            lock.unlock();
+            exitSignals.computeIfAbsent(exit.containerId(), k -> new CompletableFuture<>()).complete(null);
+        }
+    }
+
+    /**
+     * The PID namespace is the pod's decision: kubelet sends the same mode for pod and containers, but clients
+     * such as crictl leave the container's at its zero value (POD) for pods that share none. Such a container gets
+     * the pod's mode instead of an error.
+     */
+    private static ContainerSpec followSandboxPidMode(ContainerSpec spec, SandboxRecord sandbox) {
+        ContainerSpec.Security security = spec.security();
+        if (security.pidMode() != ContainerSpec.PidMode.POD
+                || sandbox.spec().namespaces().pid() == PodSandboxSpec.Mode.POD) {
+            return spec;
+        }
+        ContainerSpec.PidMode podMode = sandbox.spec().namespaces().hostPid()
+                ? ContainerSpec.PidMode.NODE : ContainerSpec.PidMode.CONTAINER;
+        ContainerSpec.Security adjusted = new ContainerSpec.Security(security.runAsUser(), security.runAsUsername(),
+                security.runAsGroup(), security.supplementalGroups(), security.readonlyRootfs(), security.privileged(),
+                security.noNewPrivs(), security.capabilitiesAdd(), security.capabilitiesDrop(),
+                security.capabilitiesAddAmbient(), security.maskedPaths(), security.readonlyPaths(), podMode);
+        return new ContainerSpec(spec.name(), spec.attempt(), spec.command(), spec.args(), spec.workingDir(),
+                spec.env(), spec.mounts(), spec.devices(), spec.labels(), spec.annotations(), spec.logPath(),
+                spec.stdin(), spec.stdinOnce(), spec.tty(), spec.resources(), adjusted, spec.stopSignal());
+    }
+
+    private ContainerRecord require(String idOrPrefix) {
+        return find(idOrPrefix).orElseThrow(() -> new NotFoundException("container " + idOrPrefix + " not found"));
+    }
+
+    private SandboxContext contextOf(SandboxRecord sandbox) {
+        Path files = sandboxes.filesDir(sandbox.id());
+        return new SandboxContext(sandbox.id(), sandbox.hostname(), sandbox.netns(), sandbox.ipcns(),
+                sandbox.utsns(), "", files.resolve("resolv.conf").toString(), files.resolve("hosts").toString(),
+                files.resolve("hostname").toString(), sandbox.shm(), sandbox.cgroupParent());
+    }
+
+    /** The CRI log path is relative to the pod's log directory and must stay inside it. */
+    private static Path logPath(SandboxRecord sandbox, ContainerSpec spec) {
+        String dir = sandbox.spec().logDirectory();
+        if (dir.isEmpty() || spec.logPath().isEmpty()) {
+            return Path.of("/dev/null");
+        }
+        Path base = Path.of(dir).normalize();
+        Path path = base.resolve(spec.logPath()).normalize();
+        if (!path.startsWith(base) || path.equals(base)) {
+            throw new IllegalArgumentException("log_path: \"" + spec.logPath() + "\" leaves the pod's log directory");
+        }
+        return path;
+    }
+
+    private static String pinOwner(String id) {
+        return "container-" + id;
+    }
+
+    private ReentrantLock lockOf(String id) {
+        return locks.computeIfAbsent(id, k -> new ReentrantLock());
+    }
+
+    private static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        exits.close();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.jcri.sandbox.container;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OCI runtime binary (crun, runc) of one runtime handler, for the commands jcri runs itself; {@code create}
+ * is run by conmon.
+ */
+public record OciRuntime(String handler, Path binary, Path root) {
+
+    public void start(String containerId) throws IOException, InterruptedException {
+        run("start", containerId);
+    }
+
+    public void kill(String containerId, String signal) throws IOException, InterruptedException {
+        run("kill", containerId, signal);
+    }
+
+    /** Forced: a running container is killed first. */
+    public void delete(String containerId) throws IOException, InterruptedException {
+        run("delete", "--force", containerId);
+    }
+
+    /** The runtime's state JSON, or null when it does not know the container. */
+    public String state(String containerId) throws IOException, InterruptedException {
+        Result result = exec(List.of("state", containerId));
+        return result.exitCode() == 0 ? result.output() : null;
+    }
+
+    private void run(String... args) throws IOException, InterruptedException {
+        Result result = exec(List.of(args));
+        if (result.exitCode() != 0) {
+            throw new IOException(binary.getFileName() + " " + args[0] + " failed: " + result.output().strip());
+        }
+    }
+
+    private record Result(int exitCode, String output) {}
+
+    private Result exec(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(binary.getFileName() + " " + args.getFirst() + " did not finish in 60 s");
+        }
+        return new Result(process.exitValue(), output);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.linux.ErrnoException;
+import dev.jcri.linux.Mount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A container's root filesystem: an overlay of the image's layers (read-only lower dirs, top layer first) with
+ * the container's own upper and work dirs.
+ */
+public final class RootfsMount {
+    /** mount(2) takes its data in one page; longer lower-dir lists need shorter paths. */
+    private static final int MAX_MOUNT_DATA = 4095;
+
+    private RootfsMount() {}
+
+    /** @param layersBottomFirst the image's layer diff dirs, bottom layer first, as the image lists them */
+    public static void mount(Path target, List<Path> layersBottomFirst, Path upper, Path work) throws IOException {
+        Files.createDirectories(target);
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        StringBuilder lower = new StringBuilder();
+        for (int i = layersBottomFirst.size() - 1; i >= 0; i--) {
+            if (!lower.isEmpty()) {
+                lower.append(':');
+            }
+            lower.append(escape(layersBottomFirst.get(i).toString()));
+        }
+        String data = "lowerdir=" + lower + ",upperdir=" + escape(upper.toString()) + ",workdir="
+                + escape(work.toString());
+        if (data.length() > MAX_MOUNT_DATA) {
+            throw new IOException("the image has too many layers (" + layersBottomFirst.size()
+                    + ") for one overlay mount with these paths");
+        }
+        Mount.mount("overlay", target.toString(), "overlay", 0, data);
+    }
+
+    /** Idempotent: a target that is not mounted (any more) is fine. */
+    public static void unmount(Path target) throws IOException {
+        try {
+            Mount.unmount(target.toString(), Mount.MNT_DETACH);
+        } catch (ErrnoException e) {
+            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    /** Overlay options split on ',' and lower dirs on ':'; jcri's own paths never hold them, but say so loudly. */
+    private static String escape(String path) {
+        if (path.indexOf(',') >= 0 || path.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("overlay path with ',' or ':' not supported: " + path);
+        }
+        return path;
+    }
+}

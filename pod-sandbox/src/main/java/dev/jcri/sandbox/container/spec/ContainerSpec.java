@@ -1,0 +1,131 @@
+package dev.jcri.sandbox.container.spec;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a container asks for, as the server translated it from the CRI {@code ContainerConfig}: plain Java, so that
+ * the domain does not depend on the wire contract. Absent values are empty strings, empty collections, zero.
+ *
+ * @param command replaces the image's Entrypoint (and drops its Cmd) when not empty
+ * @param args replaces the image's Cmd when not empty
+ * @param env in the order the CRI gave them; a later entry overrides an earlier one with the same key
+ * @param logPath relative to the pod's log directory, empty for none
+ * @param stopSignal a signal name such as {@code SIGTERM}, empty to use the image's or SIGTERM
+ */
+public record ContainerSpec(String name, long attempt, List<String> command, List<String> args, String workingDir,
+        List<EnvVar> env, List<MountSpec> mounts, List<DeviceSpec> devices, Map<String, String> labels,
+        Map<String, String> annotations, String logPath, boolean stdin, boolean stdinOnce, boolean tty,
+        Resources resources, Security security, String stopSignal) {
+
+    public ContainerSpec {
+        name = orEmpty(name);
+        command = listOf(command);
+        args = listOf(args);
+        workingDir = orEmpty(workingDir);
+        env = listOf(env);
+        mounts = listOf(mounts);
+        devices = listOf(devices);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        logPath = orEmpty(logPath);
+        resources = resources == null ? Resources.NONE : resources;
+        security = security == null ? Security.DEFAULT : security;
+        stopSignal = orEmpty(stopSignal);
+    }
+
+    /** One CRI {@code KeyValue} of {@code envs}. */
+    public record EnvVar(String key, String value) {
+        public EnvVar {
+            key = orEmpty(key);
+            value = orEmpty(value);
+        }
+    }
+
+    /**
+     * CRI {@code LinuxContainerResources}; zero (or empty) means unset, as in the CRI.
+     *
+     * @param memorySwapLimitBytes memory plus swap; unset with a memory limit means no swap beyond the limit
+     * @param pidsLimit the CRI has no per-container pids limit; zero leaves it unset
+     */
+    public record Resources(long cpuPeriod, long cpuQuota, long cpuShares, long memoryLimitBytes,
+            long memorySwapLimitBytes, long oomScoreAdj, String cpusetCpus, String cpusetMems,
+            List<HugepageLimit> hugepageLimits, Map<String, String> unified, long pidsLimit) {
+
+        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, "", "", List.of(), Map.of(), 0);
+
+        public Resources {
+            cpusetCpus = orEmpty(cpusetCpus);
+            cpusetMems = orEmpty(cpusetMems);
+            hugepageLimits = listOf(hugepageLimits);
+            unified = unified == null ? Map.of() : Map.copyOf(unified);
+        }
+    }
+
+    /** @param pageSize as the kernel names hugetlb files: {@code 2MB}, {@code 1GB}, {@code 64KB} */
+    public record HugepageLimit(String pageSize, long limit) {
+        public HugepageLimit {
+            pageSize = orEmpty(pageSize);
+        }
+    }
+
+    /** CRI PID namespace modes for a container. */
+    public enum PidMode {
+        /** A PID namespace of its own. */
+        CONTAINER,
+        /** The pod's shared PID namespace. */
+        POD,
+        /** The host's. */
+        NODE
+    }
+
+    /**
+     * CRI {@code LinuxContainerSecurityContext}, the parts the spec uses so far.
+     *
+     * @param runAsUser wins over {@code runAsUsername}; null when unset
+     * @param runAsGroup overrides the user's primary group; null when unset
+     * @param capabilitiesAdd names with or without {@code CAP_}, or {@code ALL}
+     * @param maskedPaths null means the defaults; a list (even empty) means exactly those
+     * @param readonlyPaths null means the defaults; a list (even empty) means exactly those
+     */
+    public record Security(Long runAsUser, String runAsUsername, Long runAsGroup, List<Long> supplementalGroups,
+            boolean readonlyRootfs, boolean privileged, boolean noNewPrivs, List<String> capabilitiesAdd,
+            List<String> capabilitiesDrop, List<String> capabilitiesAddAmbient, List<String> maskedPaths,
+            List<String> readonlyPaths, PidMode pidMode) {
+
+        public static final Security DEFAULT = new Security(null, "", null, List.of(), false, false, false,
+                List.of(), List.of(), List.of(), null, null, PidMode.CONTAINER);
+
+        public Security {
+            runAsUsername = orEmpty(runAsUsername);
+            supplementalGroups = listOf(supplementalGroups);
+            capabilitiesAdd = listOf(capabilitiesAdd);
+            capabilitiesDrop = listOf(capabilitiesDrop);
+            capabilitiesAddAmbient = listOf(capabilitiesAddAmbient);
+            maskedPaths = maskedPaths == null ? null : List.copyOf(maskedPaths);
+            readonlyPaths = readonlyPaths == null ? null : List.copyOf(readonlyPaths);
+            pidMode = pidMode == null ? PidMode.CONTAINER : pidMode;
+        }
+    }
+
+    static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    /** Copies, refusing null elements with a message rather than List.copyOf's bare NPE. */
+    static <T> List<T> listOf(List<T> values) {
+        if (values == null) {
+            return List.of();
+        }
+        List<T> copy = new ArrayList<>(values.size());
+        for (T value : values) {
+            if (value == null) {
+                throw new IllegalArgumentException("a list in the container config holds a null element");
+            }
+            copy.add(value);
+        }
+        return Collections.unmodifiableList(copy);
+    }
+}

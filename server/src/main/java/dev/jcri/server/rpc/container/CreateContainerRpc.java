@@ -1,0 +1,35 @@
+package dev.jcri.server.rpc.container;
+
+import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.CreateContainerResponse;
+import dev.jcri.sandbox.container.Containers;
+import dev.jcri.server.grpc.UnaryCall;
+
+/**
+ * CreateContainer: the bundle, the rootfs overlay and the runtime's created (not started) container under conmon.
+ * On failure nothing the call made remains.
+ */
+public final class CreateContainerRpc implements UnaryCall.Handler<CreateContainerRequest, CreateContainerResponse> {
+    private final Containers containers;
+
+    public CreateContainerRpc(Containers containers) {
+        this.containers = containers;
+    }
+
+    @Override
+    public CreateContainerResponse handle(CreateContainerRequest request) throws Exception {
+        String sandboxId = request.getPodSandboxId().strip();
+        if (sandboxId.isEmpty()) {
+            throw new IllegalArgumentException("pod_sandbox_id: required");
+        }
+        if (!request.hasConfig()) {
+            throw new IllegalArgumentException("config: required");
+        }
+        String image = request.getConfig().getImage().getImage().strip();
+        if (image.isEmpty()) {
+            throw new IllegalArgumentException("config.image.image: required");
+        }
+        String id = containers.create(sandboxId, CriContainers.toSpec(request.getConfig()), image).id();
+        return CreateContainerResponse.newBuilder().setContainerId(id).build();
+    }
+}

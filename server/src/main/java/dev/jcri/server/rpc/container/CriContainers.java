@@ -1,0 +1,166 @@
+package dev.jcri.server.rpc.container;
+
+import dev.jcri.cri.v1.Container;
+import dev.jcri.cri.v1.ContainerConfig;
+import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.ContainerState;
+import dev.jcri.cri.v1.ContainerStatus;
+import dev.jcri.cri.v1.ContainerUser;
+import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.LinuxContainerResources;
+import dev.jcri.cri.v1.LinuxContainerSecurityContext;
+import dev.jcri.cri.v1.LinuxContainerUser;
+import dev.jcri.cri.v1.Mount;
+import dev.jcri.cri.v1.MountPropagation;
+import dev.jcri.cri.v1.NamespaceMode;
+import dev.jcri.cri.v1.Signal;
+import dev.jcri.sandbox.container.ContainerRecord;
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.DeviceSpec;
+import dev.jcri.sandbox.container.spec.MountSpec;
+
+
+/** Translates between the CRI's container messages and the container domain. */
+final class CriContainers {
+    private CriContainers() {}
+
+    static ContainerSpec toSpec(ContainerConfig config) {
+        LinuxContainerResources r = config.getLinux().getResources();
+        LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
+        ContainerSpec.Resources resources = new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(),
+                r.getCpuShares(), r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(),
+                r.getCpusetCpus(), r.getCpusetMems(),
+                r.getHugepageLimitsList().stream()
+                        .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
+                r.getUnifiedMap(), 0);
+        ContainerSpec.Security security = new ContainerSpec.Security(
+                sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null, sc.getRunAsUsername(),
+                sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null, sc.getSupplementalGroupsList(),
+                sc.getReadonlyRootfs(), sc.getPrivileged(), sc.getNoNewPrivs(),
+                sc.getCapabilities().getAddCapabilitiesList(), sc.getCapabilities().getDropCapabilitiesList(),
+                sc.getCapabilities().getAddAmbientCapabilitiesList(),
+                // Protobuf cannot tell an empty list from none; none means the defaults, as with containerd.
+                sc.getMaskedPathsCount() == 0 ? null : sc.getMaskedPathsList(),
+                sc.getReadonlyPathsCount() == 0 ? null : sc.getReadonlyPathsList(),
+                pidMode(sc.getNamespaceOptions().getPid()));
+        return new ContainerSpec(config.getMetadata().getName(), Integer.toUnsignedLong(config.getMetadata()
+                .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
+                config.getEnvsList().stream()
+                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
+                config.getMountsList().stream().map(CriContainers::toDomain).toList(),
+                config.getDevicesList().stream()
+                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
+                config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
+                config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
+    }
+
+    private static MountSpec toDomain(Mount mount) {
+        MountSpec.Propagation propagation = switch (mount.getPropagation()) {
+            case PROPAGATION_PRIVATE, UNRECOGNIZED -> MountSpec.Propagation.PRIVATE;
+            case PROPAGATION_HOST_TO_CONTAINER -> MountSpec.Propagation.HOST_TO_CONTAINER;
+            case PROPAGATION_BIDIRECTIONAL -> MountSpec.Propagation.BIDIRECTIONAL;
+        };
+        return new MountSpec(mount.getContainerPath(), mount.getHostPath(), mount.getReadonly(), propagation,
+                mount.getRecursiveReadOnly());
+    }
+
+    private static ContainerSpec.PidMode pidMode(NamespaceMode mode) {
+        return switch (mode) {
+            case POD -> ContainerSpec.PidMode.POD;
+            case NODE -> ContainerSpec.PidMode.NODE;
+            case CONTAINER -> ContainerSpec.PidMode.CONTAINER;
+            case TARGET, UNRECOGNIZED -> throw new IllegalArgumentException(
+                    "linux.security_context.namespace_options.pid: mode " + mode + " is not supported");
+        };
+    }
+
+    /** SIGNAL_SIGTERM is SIGTERM; RUNTIME_DEFAULT leaves the choice to the image. */
+    static String signalName(Signal signal) {
+        if (signal == Signal.SIGNAL_RUNTIME_DEFAULT || signal == Signal.UNRECOGNIZED) {
+            return "";
+        }
+        return signal.name().substring("SIGNAL_".length());
+    }
+
+    static Signal signal(String name) {
+        try {
+            return name.isEmpty() ? Signal.SIGNAL_RUNTIME_DEFAULT : Signal.valueOf("SIGNAL_" + name);
+        } catch (IllegalArgumentException e) {
+            return Signal.SIGNAL_RUNTIME_DEFAULT;
+        }
+    }
+
+    static ContainerMetadata metadata(ContainerRecord record) {
+        return ContainerMetadata.newBuilder().setName(record.spec().name())
+                .setAttempt((int) record.spec().attempt()).build();
+    }
+
+    static ContainerState state(ContainerRecord record) {
+        return switch (record.state()) {
+            case CREATED -> ContainerState.CONTAINER_CREATED;
+            case RUNNING -> ContainerState.CONTAINER_RUNNING;
+            case EXITED -> ContainerState.CONTAINER_EXITED;
+            case CREATING -> ContainerState.CONTAINER_UNKNOWN;
+        };
+    }
+
+    static Container toListItem(ContainerRecord record) {
+        return Container.newBuilder()
+                .setId(record.id())
+                .setPodSandboxId(record.sandboxId())
+                .setMetadata(metadata(record))
+                .setImage(ImageSpec.newBuilder().setImage(record.image()))
+                .setImageRef(record.imageRef())
+                .setImageId(record.imageRef())
+                .setState(state(record))
+                .setCreatedAt(record.createdAt())
+                .putAllLabels(record.spec().labels())
+                .putAllAnnotations(record.spec().annotations())
+                .build();
+    }
+
+    static ContainerStatus toStatus(ContainerRecord record) {
+        ContainerStatus.Builder status = ContainerStatus.newBuilder()
+                .setId(record.id())
+                .setMetadata(metadata(record))
+                .setState(state(record))
+                .setCreatedAt(record.createdAt())
+                .setStartedAt(record.startedAt())
+                .setFinishedAt(record.finishedAt())
+                .setExitCode(record.exitCode())
+                .setImage(ImageSpec.newBuilder().setImage(record.image()))
+                .setImageRef(record.imageRef())
+                .setImageId(record.imageRef())
+                .setReason(record.reason())
+                .setMessage(record.message())
+                .putAllLabels(record.spec().labels())
+                .putAllAnnotations(record.spec().annotations())
+                .setLogPath(record.logPath())
+                .setUser(ContainerUser.newBuilder().setLinux(LinuxContainerUser.newBuilder()
+                        .setUid(record.uid()).setGid(record.gid())
+                        .addAllSupplementalGroups(record.additionalGids())))
+                .setStopSignal(signal(record.stopSignal()));
+        for (MountSpec mount : record.spec().mounts()) {
+            status.addMounts(Mount.newBuilder()
+                    .setContainerPath(mount.containerPath())
+                    .setHostPath(mount.hostPath())
+                    .setReadonly(mount.readonly())
+                    .setRecursiveReadOnly(mount.recursiveReadOnly())
+                    .setPropagation(switch (mount.propagation()) {
+                        case PRIVATE -> MountPropagation.PROPAGATION_PRIVATE;
+                        case HOST_TO_CONTAINER -> MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+                        case BIDIRECTIONAL -> MountPropagation.PROPAGATION_BIDIRECTIONAL;
+                    }));
+        }
+        return status.build();
+    }
+
+    static String requiredId(String id) {
+        String trimmed = id.strip();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("container_id: required");
+        }
+        return trimmed;
+    }
+
+}

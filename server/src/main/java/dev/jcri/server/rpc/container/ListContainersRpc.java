@@ -1,0 +1,37 @@
+package dev.jcri.server.rpc.container;
+
+import dev.jcri.cri.v1.ContainerFilter;
+import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListContainersResponse;
+import dev.jcri.sandbox.container.ContainerRecord;
+import dev.jcri.sandbox.container.Containers;
+import dev.jcri.server.grpc.UnaryCall;
+import java.util.List;
+
+/** ListContainers: all, or those matching the filter's ID (or prefix), pod, state and labels. */
+public final class ListContainersRpc implements UnaryCall.Handler<ListContainersRequest, ListContainersResponse> {
+    private final Containers containers;
+
+    public ListContainersRpc(Containers containers) {
+        this.containers = containers;
+    }
+
+    @Override
+    public ListContainersResponse handle(ListContainersRequest request) {
+        return ListContainersResponse.newBuilder()
+                .addAllContainers(select(containers, request.getFilter()).stream()
+                        .map(CriContainers::toListItem).toList())
+                .build();
+    }
+
+    /** Filters are ANDed; a filter that matches nothing gives an empty list, not an error. */
+    static List<ContainerRecord> select(Containers containers, ContainerFilter filter) {
+        return containers.list().stream()
+                .filter(r -> filter.getId().isEmpty() || r.id().startsWith(filter.getId()))
+                .filter(r -> filter.getPodSandboxId().isEmpty() || r.sandboxId().startsWith(filter.getPodSandboxId()))
+                .filter(r -> !filter.hasState() || CriContainers.state(r) == filter.getState().getState())
+                .filter(r -> filter.getLabelSelectorMap().entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(r.spec().labels().get(e.getKey()))))
+                .toList();
+    }
+}
