@@ -42,7 +42,9 @@ public final class JcriProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("jcri.d"));
         Files.writeString(dir.resolve("jcri.toml"), "");
         // Tests bring their own network configs (own bridge and subnet); jcri's default would take cni0.
-        Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "[cni]\ndefault_network = false\n");
+        // Its own cgroup parent too, which cleanup removes: a test leaves no cgroup behind.
+        Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "cgroup_parent = \"" + cgroupParent(dir)
+                + "\"\n[cni]\ndefault_network = false\n");
         return dir;
     }
 
@@ -85,6 +87,11 @@ public final class JcriProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+    }
+
+    /** The cgroup parent of a test daemon: one per state dir, under no cgroup anyone else uses. */
+    public static String cgroupParent(Path dir) {
+        return "/" + dir.getFileName().toString();
     }
 
     public static Path socket(Path dir) {

@@ -27,6 +27,7 @@ final class StateDirCleanup {
         if (!mountsBelow(dir.toRealPath()).isEmpty()) {
             throw new IOException("mounts remain below " + dir + ": " + mountsBelow(dir.toRealPath()));
         }
+        removeCgroups(JcriProcess.cgroupParent(dir));
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -40,6 +41,27 @@ final class StateDirCleanup {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Removes the test daemon's cgroup parent, deepest first, in every hierarchy; only cgroups it made. */
+    static void removeCgroups(String parent) throws IOException {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (var hierarchies = Files.list(root)) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path own = hierarchy.resolve(parent.substring(1));
+                if (!Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (var walk = Files.walk(own)) {
+                    for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(cgroup);
+                    }
+                }
+            }
+        }
     }
 
     static List<String> mountsBelow(Path dir) throws IOException {

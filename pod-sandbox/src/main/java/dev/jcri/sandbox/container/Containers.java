@@ -6,6 +6,7 @@ import dev.jcri.linux.AtomicFile;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.MountSpec;
 import dev.jcri.sandbox.container.spec.OciSpec;
 import dev.jcri.sandbox.container.spec.OciSpecBuilder;
 import dev.jcri.sandbox.container.spec.SandboxContext;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -97,6 +99,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         String name = ContainerName.of(spec.name(), sandbox.spec().name(), sandbox.spec().namespace(),
                 sandbox.spec().uid(), spec.attempt());
         spec = followSandboxPidMode(spec, sandbox);
+        spec = withPreparedHostPaths(spec);
         String id = SandboxId.generate();
         Path bundle = layout.bundlesDir().resolve(id);
         Path rootfs = bundle.resolve("rootfs");
@@ -164,8 +167,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 throw new IllegalStateException("container " + record.id() + " is " + record.state()
                         + ", not CREATED; only a created container can start");
             }
+            // Taken before the start: a short command's exit file may be older than "after start returned".
+            long startedAt = nowNanos();
             runtimes.get(record.runtimeHandler()).start(record.id());
-            store.save(record.started(nowNanos()));
+            store.save(record.started(startedAt));
             log.info("container started id={} name={}", record.id(), record.name());
         } finally {
             lock.unlock();
@@ -330,7 +335,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
             boolean oom = Files.exists(Conmon.oomFile(layout.bundlesDir().resolve(record.id())));
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
-            long finished = exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano();
+            long finished = Math.max(record.startedAt(),
+                    exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano());
             store.save(record.exited(exit.exitCode(), finished, reason, ""));
             log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),
                     exit.exitCode(), reason);
@@ -362,6 +368,32 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return new ContainerSpec(spec.name(), spec.attempt(), spec.command(), spec.args(), spec.workingDir(),
                 spec.env(), spec.mounts(), spec.devices(), spec.labels(), spec.annotations(), spec.logPath(),
                 spec.stdin(), spec.stdinOnce(), spec.tty(), spec.resources(), adjusted, spec.stopSignal());
+    }
+
+    /**
+     * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
+     * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
+     * as a directory.
+     */
+    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec) throws IOException {
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            MountSpec mount = spec.mounts().get(i);
+            if (mount.hostPath().isEmpty() || !mount.hostPath().startsWith("/")) {
+                throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
+                        + mount.hostPath() + "\"");
+            }
+            Path host = Path.of(mount.hostPath());
+            if (!Files.exists(host)) {
+                Files.createDirectories(host);
+            }
+            String real = host.toRealPath().toString();
+            mounts.add(new MountSpec(mount.containerPath(), real, mount.readonly(), mount.propagation(),
+                    mount.recursiveReadOnly()));
+        }
+        return new ContainerSpec(spec.name(), spec.attempt(), spec.command(), spec.args(), spec.workingDir(),
+                spec.env(), mounts, spec.devices(), spec.labels(), spec.annotations(), spec.logPath(), spec.stdin(),
+                spec.stdinOnce(), spec.tty(), spec.resources(), spec.security(), spec.stopSignal());
     }
 
     private ContainerRecord require(String idOrPrefix) {

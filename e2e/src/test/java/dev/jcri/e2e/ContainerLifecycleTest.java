@@ -1,0 +1,357 @@
+package dev.jcri.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.jcri.cri.v1.ContainerConfig;
+import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.ContainerState;
+import dev.jcri.cri.v1.ContainerStatus;
+import dev.jcri.cri.v1.ContainerStatusRequest;
+import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.KeyValue;
+import dev.jcri.cri.v1.LinuxContainerConfig;
+import dev.jcri.cri.v1.LinuxContainerResources;
+import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListPodSandboxRequest;
+import dev.jcri.cri.v1.Mount;
+import dev.jcri.cri.v1.PodSandbox;
+import dev.jcri.cri.v1.PodSandboxConfig;
+import dev.jcri.cri.v1.PullImageRequest;
+import dev.jcri.cri.v1.RemoveContainerRequest;
+import dev.jcri.cri.v1.RemovePodSandboxRequest;
+import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StopContainerRequest;
+import dev.jcri.cri.v1.StopPodSandboxRequest;
+import dev.jcri.e2e.registry.LocalRegistry;
+import dev.jcri.e2e.registry.OciImageBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Containers under real conmon and crun: logs, exits and their reasons, stop with and without a grace period,
+ * OOM kills, mounts, failures that leave nothing behind, and a restart of jcri in the middle.
+ */
+class ContainerLifecycleTest {
+    private static LocalRegistry registry;
+    private static JcriProcess jcri;
+    private static TestNetwork network;
+    private static String image;
+    private static String pod;
+    private static Path logs;
+
+    @RegisterExtension
+    final DumpLogOnFailure dumpLog = new DumpLogOnFailure(() -> jcri);
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry = LocalRegistry.start();
+        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().withWorkingDir("/tmp")
+                .withEnv("FROM_IMAGE", "image").withEntrypoint("/bin/echo").withCmd("from", "image").build());
+        Path dir = JcriProcess.newStateDir();
+        network = TestNetwork.create(dir);
+        Files.writeString(dir.resolve("registries.conf"), """
+                [[registry]]
+                prefix = "%1$s"
+                location = "%1$s"
+                insecure = true
+                """.formatted(registry.hostPort()));
+        logs = dir.resolve("logs");
+        jcri = JcriProcess.start(dir, List.of());
+        image = registry.hostPort() + "/test/busybox:1";
+        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
+                .build());
+        pod = runPod("app");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (jcri != null && jcri.process().isAlive()) {
+                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsList()) {
+                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(sandbox.getId()).build());
+                }
+            }
+        } finally {
+            if (jcri != null) {
+                jcri.close();
+            }
+            if (network != null) {
+                network.removeBridge();
+            }
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static String runPod(String name) {
+        PodSandboxConfig.Builder config = PodSandboxTest.pod(name).setLogDirectory(logs.resolve(name).toString());
+        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+                .getPodSandboxId();
+    }
+
+    private static ContainerConfig.Builder container(String name, String... command) {
+        return ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .addAllCommand(List.of(command))
+                .setLogPath(name + ".log");
+    }
+
+    private static String create(String sandbox, ContainerConfig.Builder config) {
+        return jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                .setConfig(config).build()).getContainerId();
+    }
+
+    private static String run(ContainerConfig.Builder config) {
+        String id = create(pod, config);
+        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private static ContainerStatus status(String id) {
+        return jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
+                .getStatus();
+    }
+
+    private static ContainerStatus awaitExit(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ContainerStatus status = status(id);
+        while (status.getState() != ContainerState.CONTAINER_EXITED && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            status = status(id);
+        }
+        assertEquals(ContainerState.CONTAINER_EXITED, status.getState(), status.toString());
+        return status;
+    }
+
+    private static void stopContainer(String id, long timeout) {
+        jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(timeout).build());
+    }
+
+    private static void remove(String id) {
+        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+    }
+
+    private static List<String> logLines(String podName, String container) throws Exception {
+        return Files.readAllLines(logs.resolve(podName).resolve(container + ".log"));
+    }
+
+    @Test
+    void outputGoesToTheLogInCriFormatAndExitZeroIsCompleted() throws Exception {
+        String id = run(container("echo", "sh", "-c", "echo to-stdout; echo to-stderr >&2"));
+        try {
+            ContainerStatus status = awaitExit(id);
+            assertEquals(0, status.getExitCode());
+            assertEquals("Completed", status.getReason());
+            assertTrue(status.getStartedAt() >= status.getCreatedAt() && status.getFinishedAt() >= status.getStartedAt(),
+                    status.toString());
+            assertEquals(image, status.getImage().getImage());
+            assertTrue(status.getImageRef().startsWith("sha256:"));
+            List<String> lines = logLines("app", "echo");
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stdout F to-stdout")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stderr F to-stderr")), lines.toString());
+            assertEquals(logs.resolve("app").resolve("echo.log").toString(), status.getLogPath());
+        } finally {
+            remove(id);
+        }
+        assertTrue(Files.exists(logs.resolve("app").resolve("echo.log")), "the log stays, kubelet owns it");
+    }
+
+    @Test
+    void aNonZeroExitIsAnError() throws Exception {
+        String id = run(container("fail", "sh", "-c", "exit 3"));
+        try {
+            ContainerStatus status = awaitExit(id);
+            assertEquals(3, status.getExitCode());
+            assertEquals("Error", status.getReason());
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void aLongLineIsSplitIntoPartialEntries() throws Exception {
+        String id = run(container("long", "sh", "-c", "head -c 20000 /dev/zero | tr '\\0' x; echo"));
+        try {
+            awaitExit(id);
+            List<String> lines = logLines("app", "long");
+            assertTrue(lines.stream().anyMatch(l -> l.contains(" stdout P ")), lines.size() + " lines");
+            assertTrue(lines.getLast().contains(" stdout F "), lines.getLast());
+            long payload = lines.stream().mapToLong(l -> l.substring(l.indexOf(' ', l.indexOf(' ',
+                    l.indexOf(' ') + 1) + 1) + 1).length()).sum();
+            assertEquals(20000, payload);
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void commandArgsEnvAndWorkingDirFollowKubernetesRules() throws Exception {
+        String fromImage = run(container("image-defaults").clearCommand());
+        String argsOnly = run(container("args-only").clearCommand().addArgs("args"));
+        String both = run(container("both", "sh", "-c").addArgs("echo $FROM_IMAGE $OWN $(pwd)")
+                .addEnvs(KeyValue.newBuilder().setKey("OWN").setValue(ByteString.copyFromUtf8("own")))
+                .setWorkingDir("/etc"));
+        try {
+            awaitExit(fromImage);
+            awaitExit(argsOnly);
+            awaitExit(both);
+            assertTrue(logLines("app", "image-defaults").getFirst().endsWith(" from image"));
+            assertTrue(logLines("app", "args-only").getFirst().endsWith(" args"), "args replace Cmd");
+            assertTrue(logLines("app", "both").getFirst().endsWith(" image own /etc"),
+                    logLines("app", "both").toString());
+        } finally {
+            remove(fromImage);
+            remove(argsOnly);
+            remove(both);
+        }
+    }
+
+    @Test
+    void aReadOnlyBindMountAndASymlinkedHostPath() throws Exception {
+        Path data = Files.createDirectories(jcri.dir().resolve("data"));
+        Files.writeString(data.resolve("file"), "from-host");
+        Path link = jcri.dir().resolve("data-link");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, data);
+        String id = run(container("mounts", "sh", "-c",
+                "cat /data/file; echo; touch /data/new && echo writable || echo readonly")
+                .addMounts(Mount.newBuilder().setContainerPath("/data").setHostPath(link.toString()).setReadonly(true)));
+        try {
+            awaitExit(id);
+            List<String> lines = logLines("app", "mounts");
+            assertTrue(lines.get(0).endsWith(" from-host"), lines.toString());
+            assertTrue(lines.getLast().endsWith(" readonly"), lines.toString());
+            assertEquals(data.toRealPath().toString(), status(id).getMounts(0).getHostPath());
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void stopKillsAfterTheGracePeriodAContainerThatIgnoresSigterm() throws Exception {
+        String id = run(container("stubborn", "sh", "-c", "trap '' TERM; while true; do sleep 1; done"));
+        try {
+            assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
+            long start = System.nanoTime();
+            stopContainer(id, 2);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            ContainerStatus status = status(id);
+            assertEquals(ContainerState.CONTAINER_EXITED, status.getState());
+            assertEquals(137, status.getExitCode());
+            assertTrue(took >= 1900, "waited for the grace period: " + took + " ms");
+            stopContainer(id, 2);
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void aMemoryHogIsOomKilled() throws Exception {
+        String id = run(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
+                .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
+                        .setMemoryLimitInBytes(20L << 20))));
+        try {
+            ContainerStatus status = awaitExit(id);
+            assertEquals(137, status.getExitCode(), status.toString());
+            assertEquals("OOMKilled", status.getReason());
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void failuresAreClearAndLeaveNothing() throws Exception {
+        List<String> before = containerIds();
+        StatusRuntimeException noImage = assertThrows(StatusRuntimeException.class,
+                () -> create(pod, container("x", "true").setImage(ImageSpec.newBuilder().setImage("never/pulled:1"))));
+        assertEquals(Status.Code.NOT_FOUND, noImage.getStatus().getCode());
+        assertTrue(noImage.getStatus().getDescription().contains("never/pulled:1"), noImage.toString());
+
+        StatusRuntimeException noBinary = assertThrows(StatusRuntimeException.class,
+                () -> create(pod, container("nobin", "/no/such/binary")));
+        assertTrue(noBinary.getStatus().getDescription().contains("/no/such/binary"), noBinary.toString());
+
+        String stopped = runPod("stopped");
+        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(stopped).build());
+        StatusRuntimeException notReady = assertThrows(StatusRuntimeException.class,
+                () -> create(stopped, container("late", "true")));
+        assertEquals(Status.Code.FAILED_PRECONDITION, notReady.getStatus().getCode());
+        assertTrue(notReady.getStatus().getDescription().contains(stopped), notReady.toString());
+
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> status("f".repeat(64)));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+        stopContainer("f".repeat(64), 0);
+        remove("f".repeat(64));
+
+        assertEquals(before, containerIds());
+        try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
+            assertEquals(before.size(), bundles.count(), "no bundle left by a failed create");
+        }
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir().resolve("run/containers")
+                + "/") && before.isEmpty(), "no rootfs mount left");
+    }
+
+    @Test
+    void aNameCanBeReusedAfterRemoval() {
+        String first = create(pod, container("reused", "true"));
+        StatusRuntimeException taken = assertThrows(StatusRuntimeException.class,
+                () -> create(pod, container("reused", "true")));
+        assertEquals(Status.Code.ALREADY_EXISTS, taken.getStatus().getCode());
+        assertTrue(taken.getStatus().getDescription().contains(first), taken.toString());
+        remove(first);
+        remove(create(pod, container("reused", "true")));
+    }
+
+    @Test
+    void aContainerOutlivesARestartOfJcri() throws Exception {
+        String id = run(container("survivor", "sh", "-c", "while true; do sleep 1; done"));
+        try {
+            jcri.process().destroyForcibly().waitFor();
+            jcri = JcriProcess.start(jcri.dir(), List.of());
+            assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
+            stopContainer(id, 1);
+            assertEquals(ContainerState.CONTAINER_EXITED, status(id).getState());
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void theRuncHandlerRunsContainersToo() throws Exception {
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("runc-pod").setLogDirectory(logs.resolve("runc-pod")
+                .toString());
+        String runcPod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
+                .setRuntimeHandler("runc").build()).getPodSandboxId();
+        String id = create(runcPod, container("hello", "sh", "-c", "echo from-runc; exit 4"));
+        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        ContainerStatus status = awaitExit(id);
+        assertEquals(4, status.getExitCode());
+        assertTrue(logLines("runc-pod", "hello").getFirst().endsWith(" from-runc"));
+        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(runcPod).build());
+        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> status(id));
+        assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode(), "removing the pod removed its containers");
+    }
+
+    private static List<String> containerIds() {
+        return jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
+                .map(c -> c.getId()).toList();
+    }
+}
