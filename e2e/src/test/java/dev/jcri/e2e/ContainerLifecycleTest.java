@@ -12,6 +12,8 @@ import dev.jcri.cri.v1.ContainerState;
 import dev.jcri.cri.v1.ContainerStatus;
 import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.ExecSyncRequest;
+import dev.jcri.cri.v1.ExecSyncResponse;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.KeyValue;
 import dev.jcri.cri.v1.LinuxContainerConfig;
@@ -348,6 +350,41 @@ class ContainerLifecycleTest {
         jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(runcPod).build());
         StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> status(id));
         assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode(), "removing the pod removed its containers");
+    }
+
+    @Test
+    void execSyncGivesOutputExitCodeAndEnforcesItsTimeout() throws Exception {
+        String id = run(container("exec-target", "sh", "-c", "while true; do sleep 1; done"));
+        try {
+            ExecSyncResponse response = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                    .addAllCmd(List.of("sh", "-c", "echo out; echo err >&2; exit 7")).setTimeout(10).build());
+            assertEquals("out\n", response.getStdout().toStringUtf8());
+            assertEquals("err\n", response.getStderr().toStringUtf8());
+            assertEquals(7, response.getExitCode());
+
+            long start = System.nanoTime();
+            StatusRuntimeException timeout = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                    .execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                            .addAllCmd(List.of("sleep", "600")).setTimeout(1).build()));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, timeout.getStatus().getCode());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15));
+            ExecSyncResponse ps = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                    .addAllCmd(List.of("ps")).setTimeout(10).build());
+            assertFalse(ps.getStdout().toStringUtf8().contains("sleep 600"), "the timed-out command was killed");
+
+            ExecSyncResponse flood = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                    .addAllCmd(List.of("sh", "-c", "head -c 20000000 /dev/zero")).setTimeout(30).build());
+            assertEquals(16 << 20, flood.getStdout().size(), "output capped at 16 MiB");
+        } finally {
+            stopContainer(id, 0);
+        }
+        StatusRuntimeException stopped = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                .execSync(ExecSyncRequest.newBuilder().setContainerId(id).addCmd("true").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, stopped.getStatus().getCode());
+        remove(id);
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                .execSync(ExecSyncRequest.newBuilder().setContainerId(id).addCmd("true").build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     }
 
     private static List<String> containerIds() {

@@ -56,7 +56,9 @@ public final class JcriProcess implements AutoCloseable {
     public static JcriProcess start(Path dir, List<String> extraArgs) throws IOException, InterruptedException {
         Path log = dir.resolve("jcri.log");
         Process process = launch(dir, extraArgs, log);
+        // ExecSync answers carry up to 16 MiB per stream; gRPC's client default is 4 MiB.
         ManagedChannel channel = Grpc.newChannelBuilder("unix://" + socket(dir), InsecureChannelCredentials.create())
+                .maxInboundMessageSize(64 << 20)
                 .build();
         JcriProcess jcri = new JcriProcess(dir, process, log, channel);
         jcri.awaitReady();

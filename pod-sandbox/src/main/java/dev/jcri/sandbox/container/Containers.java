@@ -264,6 +264,17 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
+    /** Runs a command in a running container and returns its output and exit code. */
+    public SyncExec.Result execSync(String idOrPrefix, List<String> command, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        ContainerRecord record = require(idOrPrefix);
+        if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
+            throw new IllegalStateException("container " + record.id() + " is not running");
+        }
+        return SyncExec.run(runtimes.get(record.runtimeHandler()), record.id(), command, timeoutSeconds,
+                layout.bundlesDir().resolve(record.id()));
+    }
+
     public Optional<ContainerRecord> find(String idOrPrefix) {
         return store.find(idOrPrefix).filter(r -> r.state() != ContainerState.CREATING);
     }

@@ -32,6 +32,17 @@ public record OciRuntime(String handler, Path binary, Path root) {
         return result.exitCode() == 0 ? result.output() : null;
     }
 
+    /**
+     * Starts {@code command} in the running container, as its own process settings (user, env, cwd) give it; the
+     * runtime writes the exec'd process's host PID to {@code pidFile}.
+     */
+    public Process exec(String containerId, List<String> command, Path pidFile) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(binary.toString(), "--root", root.toString(), "exec",
+                "--pid-file", pidFile.toString(), containerId));
+        argv.addAll(command);
+        return new ProcessBuilder(argv).start();
+    }
+
     private void run(String... args) throws IOException, InterruptedException {
         Result result = exec(List.of(args));
         if (result.exitCode() != 0) {

@@ -7,6 +7,7 @@ import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
@@ -123,7 +124,8 @@ public final class NodeServices implements AutoCloseable {
                 new RemoveContainerRpc(containers),
                 new ContainerStatusRpc(containers),
                 new ListContainersRpc(containers),
-                new StreamContainersRpc(containers)));
+                new StreamContainersRpc(containers),
+                new ExecSyncRpc(containers)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),

@@ -16,11 +16,14 @@ import dev.jcri.cri.v1.StreamContainersRequest;
 import dev.jcri.cri.v1.StreamContainersResponse;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
 import dev.jcri.server.rpc.container.StopContainerRpc;
 import dev.jcri.server.rpc.container.StreamContainersRpc;
+import dev.jcri.cri.v1.ExecSyncRequest;
+import dev.jcri.cri.v1.ExecSyncResponse;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
@@ -68,7 +71,7 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StreamPodSandboxesRpc streamPodSandboxes, CreateContainerRpc createContainer,
             StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
             ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
-            StreamContainersRpc streamContainers) {}
+            StreamContainersRpc streamContainers, ExecSyncRpc execSync) {}
 
     private final Handlers rpc;
 
@@ -164,5 +167,10 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     public void streamContainers(StreamContainersRequest request,
             StreamObserver<StreamContainersResponse> responses) {
         UnaryCall.stream(request, responses, rpc.streamContainers()::handle);
+    }
+
+    @Override
+    public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> responses) {
+        UnaryCall.run(request, responses, rpc.execSync());
     }
 }
