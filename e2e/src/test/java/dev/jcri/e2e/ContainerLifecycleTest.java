@@ -14,7 +14,11 @@ import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.ContainerEventResponse;
+import dev.jcri.cri.v1.ContainerEventType;
+import dev.jcri.cri.v1.GetEventsRequest;
 import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.KeyValue;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
@@ -385,6 +389,66 @@ class ContainerLifecycleTest {
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
                 .execSync(ExecSyncRequest.newBuilder().setContainerId(id).addCmd("true").build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    }
+
+    @Test
+    void reopenContainerLogStartsAFreshFileAfterRotation() throws Exception {
+        String id = run(container("rotating", "sh", "-c", "i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.1; done"));
+        try {
+            Path log = logs.resolve("app").resolve("rotating.log");
+            Thread.sleep(300);
+            Path rotated = log.resolveSibling("rotating.log.1");
+            Files.move(log, rotated);
+            jcri.runtime().reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(id).build());
+            Thread.sleep(400);
+            assertTrue(Files.size(log) > 0, "conmon writes to the new file");
+            assertTrue(Files.size(rotated) > 0);
+        } finally {
+            stopContainer(id, 0);
+        }
+        Files.delete(logs.resolve("app").resolve("rotating.log"));
+        StatusRuntimeException stopped = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                .reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(id).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, stopped.getStatus().getCode());
+        assertFalse(Files.exists(logs.resolve("app").resolve("rotating.log")), "no new file for a stopped container");
+        remove(id);
+    }
+
+    @Test
+    void eventsArriveInOrderForCreateStartStopRemove() throws Exception {
+        java.util.concurrent.BlockingQueue<ContainerEventResponse> received =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext subscription = io.grpc.Context.current().withCancellation();
+        Thread listener = Thread.ofVirtual().start(() -> subscription.run(() -> {
+            try {
+                jcri.runtime().withDeadlineAfter(120, TimeUnit.SECONDS)
+                        .getContainerEvents(GetEventsRequest.getDefaultInstance())
+                        .forEachRemaining(received::add);
+            } catch (StatusRuntimeException ended) {
+                // Cancelled by the test.
+            }
+        }));
+        try {
+            Thread.sleep(300);
+            String id = run(container("evented", "sh", "-c", "sleep 0.2"));
+            awaitExit(id);
+            remove(id);
+            List<ContainerEventType> types = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (types.size() < 4 && System.nanoTime() < deadline) {
+                ContainerEventResponse event = received.poll(1, TimeUnit.SECONDS);
+                if (event != null && event.getContainerId().equals(id)) {
+                    types.add(event.getContainerEventType());
+                    assertEquals(pod, event.getPodSandboxStatus().getId());
+                }
+            }
+            assertEquals(List.of(ContainerEventType.CONTAINER_CREATED_EVENT,
+                    ContainerEventType.CONTAINER_STARTED_EVENT, ContainerEventType.CONTAINER_STOPPED_EVENT,
+                    ContainerEventType.CONTAINER_DELETED_EVENT), types);
+        } finally {
+            subscription.cancel(null);
+            listener.join(5000);
+        }
     }
 
     private static List<String> containerIds() {

@@ -66,6 +66,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final ExitWatcher exits;
     private final Map<String, CompletableFuture<Void>> exitSignals = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ContainerEvents events = new ContainerEvents();
 
     public Containers(Layout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
             Conmon conmon, int daemonOomScoreAdj) throws IOException {
@@ -142,6 +143,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             undo.clear();
             log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
                     imageRecord.id(), pid);
+            events.publish(ContainerEvents.Type.CREATED, record);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
             while (!undo.isEmpty()) {
@@ -171,6 +173,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             long startedAt = nowNanos();
             runtimes.get(record.runtimeHandler()).start(record.id());
             store.save(record.started(startedAt));
+            events.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
             log.info("container started id={} name={}", record.id(), record.name());
         } finally {
             lock.unlock();
@@ -258,6 +261,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             store.delete(record.id());
             exitSignals.remove(record.id());
             log.info("container removed id={} name={}", record.id(), record.name());
+            events.publish(ContainerEvents.Type.DELETED, record);
         } finally {
             lock.unlock();
             locks.remove(record.id());
@@ -273,6 +277,31 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
         return SyncExec.run(runtimes.get(record.runtimeHandler()), record.id(), command, timeoutSeconds,
                 layout.bundlesDir().resolve(record.id()));
+    }
+
+    public ContainerEvents events() {
+        return events;
+    }
+
+    /**
+     * Makes conmon reopen the container's log file after kubelet rotated it. The CRI: for a container that is
+     * not running this is an error, and no new file is created.
+     */
+    public void reopenLog(String idOrPrefix) throws IOException, InterruptedException {
+        ContainerRecord record = require(idOrPrefix);
+        if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
+            throw new IllegalStateException("container " + record.id() + " is not running; its log is not reopened");
+        }
+        Path control = layout.bundlesDir().resolve(record.id()).resolve("ctl");
+        // conmon reads "<type> <height> <width>"; type 2 asks it to reopen the log.
+        Files.writeString(control, "2 0 0\n");
+        Path log = Path.of(record.logPath());
+        for (int i = 0; i < 200 && !Files.exists(log); i++) {
+            Thread.sleep(10);
+        }
+        if (!Files.exists(log)) {
+            throw new IOException("conmon did not reopen " + log + " within 2 s");
+        }
     }
 
     public Optional<ContainerRecord> find(String idOrPrefix) {
@@ -348,7 +377,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
             long finished = Math.max(record.startedAt(),
                     exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano());
-            store.save(record.exited(exit.exitCode(), finished, reason, ""));
+            ContainerRecord exited = record.exited(exit.exitCode(), finished, reason, "");
+            store.save(exited);
+            events.publish(ContainerEvents.Type.STOPPED, exited);
             log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),
                     exit.exitCode(), reason);
         } catch (IOException e) {

@@ -51,6 +51,7 @@ public final class Daemon {
                 stopRequested.await();
                 log.info("stopping grace_seconds={}", config.shutdownGraceSeconds());
             } finally {
+                services.endStreams();
                 server.shutdown(config.shutdownGraceSeconds());
                 services.close();
                 Files.deleteIfExists(config.listen());

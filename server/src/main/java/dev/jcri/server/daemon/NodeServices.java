@@ -8,6 +8,8 @@ import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
+import dev.jcri.server.rpc.container.GetContainerEventsRpc;
+import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
@@ -125,7 +127,9 @@ public final class NodeServices implements AutoCloseable {
                 new ContainerStatusRpc(containers),
                 new ListContainersRpc(containers),
                 new StreamContainersRpc(containers),
-                new ExecSyncRpc(containers)));
+                new ExecSyncRpc(containers),
+                new ReopenContainerLogRpc(containers),
+                new GetContainerEventsRpc(containers, sandboxes)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),
@@ -150,6 +154,11 @@ public final class NodeServices implements AutoCloseable {
 
     public List<BindableService> grpcServices() {
         return grpcServices;
+    }
+
+    /** Ends the event streams, which would otherwise keep the gRPC server's graceful shutdown waiting. */
+    public void endStreams() {
+        containers.events().close();
     }
 
     @Override

@@ -17,6 +17,8 @@ import dev.jcri.cri.v1.StreamContainersResponse;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
+import dev.jcri.server.rpc.container.GetContainerEventsRpc;
+import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
@@ -24,6 +26,10 @@ import dev.jcri.server.rpc.container.StopContainerRpc;
 import dev.jcri.server.rpc.container.StreamContainersRpc;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.ContainerEventResponse;
+import dev.jcri.cri.v1.GetEventsRequest;
+import dev.jcri.cri.v1.ReopenContainerLogRequest;
+import dev.jcri.cri.v1.ReopenContainerLogResponse;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
@@ -71,7 +77,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StreamPodSandboxesRpc streamPodSandboxes, CreateContainerRpc createContainer,
             StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
             ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
-            StreamContainersRpc streamContainers, ExecSyncRpc execSync) {}
+            StreamContainersRpc streamContainers, ExecSyncRpc execSync, ReopenContainerLogRpc reopenContainerLog,
+            GetContainerEventsRpc getContainerEvents) {}
 
     private final Handlers rpc;
 
@@ -172,5 +179,16 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     @Override
     public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> responses) {
         UnaryCall.run(request, responses, rpc.execSync());
+    }
+
+    @Override
+    public void reopenContainerLog(ReopenContainerLogRequest request,
+            StreamObserver<ReopenContainerLogResponse> responses) {
+        UnaryCall.run(request, responses, rpc.reopenContainerLog());
+    }
+
+    @Override
+    public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.getContainerEvents()::handle);
     }
 }

@@ -17,7 +17,7 @@ import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 
 /** Translates between the CRI's pod messages and the sandbox domain. */
-final class CriPods {
+public final class CriPods {
     private CriPods() {}
 
     static PodSandboxSpec toSpec(PodSandboxConfig config, String runtimeHandler) {
@@ -81,7 +81,7 @@ final class CriPods {
                 .build();
     }
 
-    static PodSandboxStatus toStatus(SandboxRecord record) {
+    public static PodSandboxStatus toStatus(SandboxRecord record) {
         PodSandboxNetworkStatus.Builder network = PodSandboxNetworkStatus.newBuilder();
         if (!record.ips().isEmpty()) {
             network.setIp(record.ips().getFirst());
