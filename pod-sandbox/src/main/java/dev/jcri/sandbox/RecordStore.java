@@ -1,12 +1,12 @@
 package dev.jcri.sandbox;
 
 import dev.jcri.linux.AtomicFile;
+import dev.jcri.linux.FileTree;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,14 +94,7 @@ public final class RecordStore<T> {
         if (record != null) {
             idByName.remove(nameOf.apply(record), id);
         }
-        Path own = dirOf(id);
-        if (Files.exists(own)) {
-            try (var walk = Files.walk(own)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        FileTree.delete(dirOf(id));
     }
 
     public synchronized Optional<T> get(String id) {

@@ -21,6 +21,7 @@ import dev.jcri.image.store.LayerRecord;
 import dev.jcri.image.unpack.InvalidLayerException;
 import dev.jcri.image.unpack.LayerUnpacker;
 import dev.jcri.image.unpack.UnpackSummary;
+import dev.jcri.linux.FileTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,10 +250,8 @@ public final class ImagePuller {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTree.delete(dir);
         } catch (IOException e) {
             log.warn("cannot remove work dir path={} error=\"{}\"", dir, e.getMessage());
         }

@@ -4,15 +4,13 @@ import dev.jcri.image.Digest;
 import dev.jcri.image.ImageReference;
 import dev.jcri.image.InvalidReferenceException;
 import dev.jcri.linux.AtomicFile;
+import dev.jcri.linux.FileTree;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -74,7 +72,7 @@ public final class ImageStore {
         for (Path dir : List.of(store.blobs, store.layers, store.images, store.tmp)) {
             Files.createDirectories(dir);
         }
-        deleteTree(store.tmp);
+        FileTree.delete(store.tmp);
         Files.createDirectories(store.tmp);
         // Temp files of atomic writes a crash interrupted.
         for (Path dir : List.of(store.images, store.blobs)) {
@@ -414,28 +412,6 @@ public final class ImageStore {
     private void discard(Path dir) throws IOException {
         Path grave = tmp.resolve("gone-" + UUID.randomUUID());
         Files.move(dir, grave, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(grave);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        FileTree.delete(grave);
     }
 }

@@ -1,13 +1,12 @@
 package dev.jcri.image.unpack;
 
 import dev.jcri.linux.FileMetadata;
+import dev.jcri.linux.FileTree;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -92,30 +91,6 @@ final class LayerDirectory {
         if (!path.startsWith(root) || path.equals(root)) {
             throw new IllegalArgumentException(path + " is not inside " + root);
         }
-        BasicFileAttributes attributes = lstat(path);
-        if (attributes == null) {
-            return;
-        }
-        if (!attributes.isDirectory()) {
-            Files.delete(path);
-            return;
-        }
-        // walkFileTree does not follow symlinks unless asked to, so a symlink inside is deleted, not entered.
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                if (failure != null) {
-                    throw failure;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        FileTree.delete(path);
     }
 }

@@ -3,8 +3,10 @@ package dev.jcri.sandbox.container;
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
 import dev.jcri.linux.AtomicFile;
+import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
 import dev.jcri.sandbox.container.spec.OciSpec;
@@ -20,10 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,11 +49,6 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
     /** Where containers keep their state. */
     public record Layout(Path recordsDir, Path bundlesDir, Path exitDir, Path socketDir) {}
-
-    @FunctionalInterface
-    private interface Undo {
-        void run() throws Exception;
-    }
 
     private final RecordStore<ContainerRecord> store;
     private final Layout layout;
@@ -113,7 +107,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 runtime.handler(), 0, 0, List.of(), stopSignal);
 
         store.reserve(record);
-        Deque<Undo> undo = new ArrayDeque<>();
+        Rollback undo = new Rollback();
         undo.push(() -> store.delete(id));
         ReentrantLock lock = lockOf(id);
         lock.lock();
@@ -122,7 +116,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             images.pin(pinOwner(id), imageRecord.layers());
             undo.push(() -> images.unpin(pinOwner(id)));
             Files.createDirectories(bundle);
-            undo.push(() -> deleteTree(bundle));
+            undo.push(() -> FileTree.delete(bundle));
             List<Path> layers = imageRecord.layers().stream().map(images::layerDiff).toList();
             RootfsMount.mount(rootfs, layers, writable.resolve("upper"), writable.resolve("work"));
             undo.push(() -> RootfsMount.unmount(rootfs));
@@ -140,19 +134,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     runtime.handler(), oci.uid(), oci.gid(), oci.additionalGids(), stopSignal);
             exitSignals.put(id, new CompletableFuture<>());
             store.save(record);
-            undo.clear();
+            undo.commit();
             log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
                     imageRecord.id(), pid);
             events.publish(ContainerEvents.Type.CREATED, record);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            while (!undo.isEmpty()) {
-                try {
-                    undo.pop().run();
-                } catch (Exception cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
+            undo.undo(e);
             throw e;
         } finally {
             lock.unlock();
@@ -255,7 +243,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
             Path bundle = layout.bundlesDir().resolve(record.id());
             RootfsMount.unmount(bundle.resolve("rootfs"));
-            deleteTree(bundle);
+            FileTree.delete(bundle);
             exits.forget(record.id());
             images.unpin(pinOwner(record.id()));
             store.delete(record.id());
@@ -474,17 +462,6 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private static long nowNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     @Override

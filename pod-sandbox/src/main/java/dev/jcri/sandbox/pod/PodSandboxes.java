@@ -9,14 +9,13 @@ import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
 import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -76,12 +75,6 @@ public final class PodSandboxes {
         this.defaultCgroupParent = defaultCgroupParent;
     }
 
-    /** One step's undo. */
-    @FunctionalInterface
-    private interface Undo {
-        void run() throws Exception;
-    }
-
     public SandboxRecord run(PodSandboxSpec spec) throws IOException, InterruptedException, CniException {
         String name = SandboxName.of(spec.name(), spec.namespace(), spec.uid(), spec.attempt());
         String handler = spec.runtimeHandler().isEmpty() ? defaultRuntimeHandler : spec.runtimeHandler();
@@ -131,7 +124,7 @@ public final class PodSandboxes {
                 cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname);
 
         store.reserve(record);
-        Deque<Undo> undo = new ArrayDeque<>();
+        Rollback undo = new Rollback();
         undo.push(() -> store.delete(id));
         ReentrantLock lock = lockOf(id);
         lock.lock();
@@ -160,15 +153,40 @@ public final class PodSandboxes {
                     : HostsFile.forPod(hostname, ips));
             record = record.withNetwork(ips).withState(SandboxState.READY);
             store.save(record);
-            undo.clear();
+            undo.commit();
             log.info("sandbox ready id={} name={} ips={} netns={}", id, name, ips, netns.isEmpty() ? "host" : netns);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            rollBack(id, undo, e);
+            undo.undo(e);
+            log.warn("sandbox creation undone id={} error=\"{}\"", id, e.getMessage());
             throw e;
         } finally {
             lock.unlock();
             locks.remove(id);
+        }
+    }
+
+    /** A change to one existing sandbox, made under its lock. */
+    @FunctionalInterface
+    private interface Change {
+        void apply(SandboxRecord record) throws IOException, InterruptedException;
+    }
+
+    /** Runs {@code change} on the sandbox if it exists; an unknown ID is no error (Stop and Remove are idempotent). */
+    private void ifPresent(String idOrPrefix, Change change) throws IOException, InterruptedException {
+        Optional<SandboxRecord> found = store.find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        ReentrantLock lock = lockOf(found.get().id());
+        lock.lock();
+        try {
+            Optional<SandboxRecord> current = store.get(found.get().id());
+            if (current.isPresent()) {
+                change.apply(current.get());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -177,56 +195,30 @@ public final class PodSandboxes {
      * sandbox, a sandbox whose namespace vanished in a reboot all succeed.
      */
     public void stop(String idOrPrefix) throws IOException, InterruptedException {
-        Optional<SandboxRecord> found = store.find(idOrPrefix);
-        if (found.isEmpty()) {
-            return;
-        }
-        String id = found.get().id();
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        try {
-            SandboxRecord record = store.get(id).orElse(null);
-            if (record == null) {
-                return;
-            }
+        ifPresent(idOrPrefix, record -> {
             // The CRI: "If there are any running containers in the sandbox, they must be forcibly terminated."
-            members.stopAll(id);
+            members.stopAll(record.id());
             releaseNetwork(record);
             if (record.state() != SandboxState.NOTREADY) {
                 store.save(record.withState(SandboxState.NOTREADY));
-                log.info("sandbox stopped id={} name={}", id, record.name());
+                log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Stops the sandbox if needed, then removes everything it holds. Idempotent. */
     public void remove(String idOrPrefix) throws IOException, InterruptedException {
-        Optional<SandboxRecord> found = store.find(idOrPrefix);
-        if (found.isEmpty()) {
-            return;
-        }
-        String id = found.get().id();
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        try {
-            SandboxRecord record = store.get(id).orElse(null);
-            if (record == null) {
-                return;
-            }
-            members.removeAll(id);
+        ifPresent(idOrPrefix, record -> {
+            members.removeAll(record.id());
             releaseNetwork(record);
             PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
             if (!record.shm().isEmpty()) {
                 unmountShm(Path.of(record.shm()));
             }
-            store.delete(id);
-            log.info("sandbox removed id={} name={}", id, record.name());
-        } finally {
-            lock.unlock();
-            locks.remove(id);
-        }
+            store.delete(record.id());
+            locks.remove(record.id());
+            log.info("sandbox removed id={} name={}", record.id(), record.name());
+        });
     }
 
     /** The containers module registers here, so that stopping or removing a pod stops or removes them first. */
@@ -346,17 +338,6 @@ public final class PodSandboxes {
             }
         }
         throw new IllegalArgumentException(field + ": mode " + mode + " is not supported here");
-    }
-
-    private void rollBack(String id, Deque<Undo> undo, Exception cause) {
-        while (!undo.isEmpty()) {
-            try {
-                undo.pop().run();
-            } catch (Exception e) {
-                cause.addSuppressed(e);
-                log.error("sandbox rollback step failed id={} error=\"{}\"", id, e.getMessage());
-            }
-        }
     }
 
     private ReentrantLock lockOf(String id) {
