@@ -34,6 +34,7 @@ import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
+import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
 import dev.jcri.e2e.registry.LocalRegistry;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
@@ -448,6 +449,43 @@ class ContainerLifecycleTest {
         } finally {
             subscription.cancel(null);
             listener.join(5000);
+        }
+    }
+
+    @Test
+    void updateContainerResourcesIsLiveAndARefusedValueKeepsTheOldOnes() throws Exception {
+        String id = run(container("resizable", "sh", "-c", "while true; do sleep 1; done"));
+        Path memory = Path.of("/sys/fs/cgroup/memory").resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
+                .resolve(id);
+        Path cpu = Path.of("/sys/fs/cgroup/cpu").resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
+                .resolve(id);
+        try {
+            jcri.runtime().updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(id)
+                    .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(64L << 20)
+                            .setCpuShares(512))
+                    .build());
+            assertEquals(Long.toString(64L << 20), readCgroup(memory.resolve("memory.limit_in_bytes")));
+            assertEquals("512", readCgroup(cpu.resolve("cpu.shares")));
+            assertEquals(64L << 20, status(id).getResources().getLinux().getMemoryLimitInBytes());
+
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                    .updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(id)
+                            .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(32L << 20)
+                                    .setCpuShares(256).setCpusetCpus("4096"))
+                            .build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
+            assertEquals(Long.toString(64L << 20), readCgroup(memory.resolve("memory.limit_in_bytes")));
+            assertEquals("512", readCgroup(cpu.resolve("cpu.shares")));
+            assertEquals(64L << 20, status(id).getResources().getLinux().getMemoryLimitInBytes());
+        } finally {
+            stopContainer(id, 0);
+            remove(id);
+        }
+    }
+
+    private static String readCgroup(Path file) throws Exception {
+        try (var in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(256)).strip();
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.cri.v1.DNSConfig;
+import dev.jcri.cri.v1.LinuxContainerResources;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.jcri.cri.v1.LinuxPodSandboxConfig;
 import dev.jcri.cri.v1.LinuxSandboxSecurityContext;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
@@ -341,6 +343,21 @@ class PodSandboxTest {
             remove(a);
             remove(b);
         }
+    }
+
+    @Test
+    void updatePodSandboxResourcesAcceptsAKnownPodOnly() {
+        String id = run(pod("resized"));
+        try {
+            jcri.runtime().updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder()
+                    .setPodSandboxId(id)
+                    .setResources(LinuxContainerResources.newBuilder().setCpuShares(1024)).build());
+        } finally {
+            remove(id);
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
+                .updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder().setPodSandboxId(id).build()));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 
     @Test

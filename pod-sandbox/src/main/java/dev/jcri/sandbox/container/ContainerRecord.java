@@ -34,6 +34,12 @@ public record ContainerRecord(String id, String name, String sandboxId, Containe
                 additionalGids, stopSignal);
     }
 
+    ContainerRecord withSpec(ContainerSpec newSpec) {
+        return new ContainerRecord(id, name, sandboxId, newSpec, image, imageRef, layers, state, createdAt, startedAt,
+                finishedAt, exitCode, reason, message, pid, logPath, runtimeHandler, uid, gid, additionalGids,
+                stopSignal);
+    }
+
     ContainerRecord exited(int code, long at, String why, String detail) {
         return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.EXITED,
                 createdAt, startedAt, at, code, why, detail, pid, logPath, runtimeHandler, uid, gid, additionalGids,

@@ -267,6 +267,51 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 layout.bundlesDir().resolve(record.id()));
     }
 
+    /**
+     * Applies new resources to a created or running container. When the runtime refuses them (a value the kernel
+     * does not take), the previous values are applied again, so what was in force stays in force.
+     */
+    public ContainerRecord updateResources(String idOrPrefix, ContainerSpec.Resources resources)
+            throws IOException, InterruptedException {
+        ContainerRecord record = require(idOrPrefix);
+        ReentrantLock lock = lockOf(record.id());
+        lock.lock();
+        try {
+            record = store.get(record.id()).orElseThrow(() -> new NotFoundException("container gone"));
+            if (record.state() != ContainerState.CREATED && record.state() != ContainerState.RUNNING) {
+                throw new IllegalStateException("container " + record.id() + " is " + record.state()
+                        + "; only a created or running container takes new resources");
+            }
+            OciRuntime runtime = runtimes.get(record.runtimeHandler());
+            Path file = layout.bundlesDir().resolve(record.id()).resolve("resources.json");
+            try {
+                Files.write(file, OciSpecBuilder.resourceUpdate(resources));
+                runtime.update(record.id(), file);
+            } catch (IOException refused) {
+                try {
+                    Files.write(file, OciSpecBuilder.resourceUpdate(record.spec().resources()));
+                    runtime.update(record.id(), file);
+                } catch (IOException restore) {
+                    refused.addSuppressed(restore);
+                }
+                throw new IllegalArgumentException("linux: the runtime refused the new resources: "
+                        + refused.getMessage(), refused);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            ContainerSpec spec = record.spec();
+            ContainerRecord updated = record.withSpec(new ContainerSpec(spec.name(), spec.attempt(), spec.command(),
+                    spec.args(), spec.workingDir(), spec.env(), spec.mounts(), spec.devices(), spec.labels(),
+                    spec.annotations(), spec.logPath(), spec.stdin(), spec.stdinOnce(), spec.tty(), resources,
+                    spec.security(), spec.stopSignal()));
+            store.save(updated);
+            log.info("container resources updated id={}", record.id());
+            return updated;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public ContainerEvents events() {
         return events;
     }

@@ -21,6 +21,11 @@ public record OciRuntime(String handler, Path binary, Path root) {
         run("kill", containerId, signal);
     }
 
+    /** Applies new cgroup values to a created or running container. */
+    public void update(String containerId, Path resources) throws IOException, InterruptedException {
+        run("update", "--resources", resources.toString(), containerId);
+    }
+
     /** Forced: a running container is killed first. */
     public void delete(String containerId) throws IOException, InterruptedException {
         run("delete", "--force", containerId);

@@ -10,6 +10,8 @@ import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.container.GetContainerEventsRpc;
 import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
+import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
+import dev.jcri.server.rpc.pod.UpdatePodSandboxResourcesRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
@@ -129,7 +131,9 @@ public final class NodeServices implements AutoCloseable {
                 new StreamContainersRpc(containers),
                 new ExecSyncRpc(containers),
                 new ReopenContainerLogRpc(containers),
-                new GetContainerEventsRpc(containers, sandboxes)));
+                new GetContainerEventsRpc(containers, sandboxes),
+                new UpdateContainerResourcesRpc(containers),
+                new UpdatePodSandboxResourcesRpc(sandboxes)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),

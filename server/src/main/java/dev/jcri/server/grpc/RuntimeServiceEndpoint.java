@@ -19,6 +19,8 @@ import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.container.GetContainerEventsRpc;
 import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
+import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
+import dev.jcri.server.rpc.pod.UpdatePodSandboxResourcesRpc;
 import dev.jcri.server.rpc.container.ListContainersRpc;
 import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
@@ -30,6 +32,10 @@ import dev.jcri.cri.v1.ContainerEventResponse;
 import dev.jcri.cri.v1.GetEventsRequest;
 import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.ReopenContainerLogResponse;
+import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
+import dev.jcri.cri.v1.UpdateContainerResourcesResponse;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
@@ -78,7 +84,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
             ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
             StreamContainersRpc streamContainers, ExecSyncRpc execSync, ReopenContainerLogRpc reopenContainerLog,
-            GetContainerEventsRpc getContainerEvents) {}
+            GetContainerEventsRpc getContainerEvents, UpdateContainerResourcesRpc updateContainerResources,
+            UpdatePodSandboxResourcesRpc updatePodSandboxResources) {}
 
     private final Handlers rpc;
 
@@ -190,5 +197,17 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     @Override
     public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> responses) {
         UnaryCall.stream(request, responses, rpc.getContainerEvents()::handle);
+    }
+
+    @Override
+    public void updateContainerResources(UpdateContainerResourcesRequest request,
+            StreamObserver<UpdateContainerResourcesResponse> responses) {
+        UnaryCall.run(request, responses, rpc.updateContainerResources());
+    }
+
+    @Override
+    public void updatePodSandboxResources(UpdatePodSandboxResourcesRequest request,
+            StreamObserver<UpdatePodSandboxResourcesResponse> responses) {
+        UnaryCall.run(request, responses, rpc.updatePodSandboxResources());
     }
 }

@@ -42,6 +42,16 @@ public final class OciSpecBuilder {
      * @param rootfs the mounted rootfs; users and groups are looked up in its /etc
      * @param daemonOomScoreAdj jcri's own oom_score_adj: a container may not go below it (see below)
      */
+    /**
+     * The OCI {@code LinuxResources} for a live update ({@code crun update --resources}): the same cgroup values
+     * {@link #build} writes, without the device rules, which an update must not touch.
+     */
+    public static byte[] resourceUpdate(ContainerSpec.Resources resources) {
+        ObjectNode node = CgroupResources.of(resources, List.of(), false);
+        node.remove("devices");
+        return node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
             String containerId, Path rootfs, int daemonOomScoreAdj) throws IOException {
         return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, Capabilities.ofThisProcess());

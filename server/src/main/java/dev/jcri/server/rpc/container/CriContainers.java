@@ -3,9 +3,11 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.Container;
 import dev.jcri.cri.v1.ContainerConfig;
 import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.ContainerResources;
 import dev.jcri.cri.v1.ContainerState;
 import dev.jcri.cri.v1.ContainerStatus;
 import dev.jcri.cri.v1.ContainerUser;
+import dev.jcri.cri.v1.HugepageLimit;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.LinuxContainerSecurityContext;
@@ -25,14 +27,8 @@ final class CriContainers {
     private CriContainers() {}
 
     static ContainerSpec toSpec(ContainerConfig config) {
-        LinuxContainerResources r = config.getLinux().getResources();
         LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
-        ContainerSpec.Resources resources = new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(),
-                r.getCpuShares(), r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(),
-                r.getCpusetCpus(), r.getCpusetMems(),
-                r.getHugepageLimitsList().stream()
-                        .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
-                r.getUnifiedMap(), 0);
+        ContainerSpec.Resources resources = resources(config.getLinux().getResources());
         ContainerSpec.Security security = new ContainerSpec.Security(
                 sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null, sc.getRunAsUsername(),
                 sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null, sc.getSupplementalGroupsList(),
@@ -52,6 +48,30 @@ final class CriContainers {
                         .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
                 config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
                 config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
+    }
+
+    static ContainerSpec.Resources resources(LinuxContainerResources r) {
+        return new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(), r.getCpuShares(),
+                r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(), r.getCpusetCpus(),
+                r.getCpusetMems(), r.getHugepageLimitsList().stream()
+                        .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
+                r.getUnifiedMap(), 0);
+    }
+
+    static LinuxContainerResources toCri(ContainerSpec.Resources r) {
+        return LinuxContainerResources.newBuilder()
+                .setCpuPeriod(r.cpuPeriod())
+                .setCpuQuota(r.cpuQuota())
+                .setCpuShares(r.cpuShares())
+                .setMemoryLimitInBytes(r.memoryLimitBytes())
+                .setMemorySwapLimitInBytes(r.memorySwapLimitBytes())
+                .setOomScoreAdj(r.oomScoreAdj())
+                .setCpusetCpus(r.cpusetCpus())
+                .setCpusetMems(r.cpusetMems())
+                .addAllHugepageLimits(r.hugepageLimits().stream().map(h -> HugepageLimit.newBuilder()
+                        .setPageSize(h.pageSize()).setLimit(h.limit()).build()).toList())
+                .putAllUnified(r.unified())
+                .build();
     }
 
     private static MountSpec toDomain(Mount mount) {
@@ -139,7 +159,8 @@ final class CriContainers {
                 .setUser(ContainerUser.newBuilder().setLinux(LinuxContainerUser.newBuilder()
                         .setUid(record.uid()).setGid(record.gid())
                         .addAllSupplementalGroups(record.additionalGids())))
-                .setStopSignal(signal(record.stopSignal()));
+                .setStopSignal(signal(record.stopSignal()))
+                .setResources(ContainerResources.newBuilder().setLinux(toCri(record.spec().resources())));
         for (MountSpec mount : record.spec().mounts()) {
             status.addMounts(Mount.newBuilder()
                     .setContainerPath(mount.containerPath())

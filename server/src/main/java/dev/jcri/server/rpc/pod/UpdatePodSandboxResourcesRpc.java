@@ -1,0 +1,29 @@
+package dev.jcri.server.rpc.pod;
+
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
+import dev.jcri.sandbox.pod.PodSandboxes;
+import dev.jcri.server.grpc.RpcErrors;
+import dev.jcri.server.grpc.UnaryCall;
+
+/**
+ * UpdatePodSandboxResources: kubelet's notice of an in-place pod resize. With the cgroupfs driver kubelet writes
+ * the pod cgroup's limits itself (it owns the cgroup it passes as cgroup_parent), and the containers' own limits
+ * arrive through UpdateContainerResources; a jcri pod has no cgroup of its own to change. So jcri checks the pod
+ * exists and accepts, as CRI-O does for runtimes without a pod-level VM.
+ */
+public final class UpdatePodSandboxResourcesRpc
+        implements UnaryCall.Handler<UpdatePodSandboxResourcesRequest, UpdatePodSandboxResourcesResponse> {
+    private final PodSandboxes sandboxes;
+
+    public UpdatePodSandboxResourcesRpc(PodSandboxes sandboxes) {
+        this.sandboxes = sandboxes;
+    }
+
+    @Override
+    public UpdatePodSandboxResourcesResponse handle(UpdatePodSandboxResourcesRequest request) {
+        String id = PodIds.required(request.getPodSandboxId());
+        sandboxes.find(id).orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
+        return UpdatePodSandboxResourcesResponse.getDefaultInstance();
+    }
+}
