@@ -188,6 +188,10 @@ class ContainerLifecycleTest {
             assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stdout F to-stdout")), lines.toString());
             assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stderr F to-stderr")), lines.toString());
             assertEquals(logs.resolve("app").resolve("echo.log").toString(), status.getLogPath());
+            String info = jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
+                    .setVerbose(true).build()).getInfoOrThrow("info");
+            assertTrue(info.contains("\"pid\"") && info.contains("\"runtimeSpec\"") && info.contains("ociVersion"),
+                    info);
         } finally {
             remove(id);
         }

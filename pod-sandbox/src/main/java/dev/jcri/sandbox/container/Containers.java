@@ -312,6 +312,12 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
+    /** The OCI config.json the container was created with, while its bundle exists. */
+    public Optional<String> runtimeSpec(String id) throws IOException {
+        Path config = layout.bundlesDir().resolve(id).resolve("config.json");
+        return Files.isRegularFile(config) ? Optional.of(Files.readString(config)) : Optional.empty();
+    }
+
     public ContainerEvents events() {
         return events;
     }

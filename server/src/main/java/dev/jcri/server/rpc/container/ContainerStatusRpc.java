@@ -6,8 +6,10 @@ import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.grpc.RpcErrors;
 import dev.jcri.server.grpc.UnaryCall;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** ContainerStatus: state, times, exit code and reason; with verbose, the PID and the sandbox. */
@@ -21,7 +23,7 @@ public final class ContainerStatusRpc implements UnaryCall.Handler<ContainerStat
     }
 
     @Override
-    public ContainerStatusResponse handle(ContainerStatusRequest request) {
+    public ContainerStatusResponse handle(ContainerStatusRequest request) throws IOException {
         String id = CriContainers.requiredId(request.getContainerId());
         ContainerRecord record = containers.find(id)
                 .orElseThrow(() -> RpcErrors.notFound("container " + id + " not found"));
@@ -33,6 +35,10 @@ public final class ContainerStatusRpc implements UnaryCall.Handler<ContainerStat
             info.put("sandboxID", record.sandboxId());
             info.put("name", record.name());
             info.put("runtimeHandler", record.runtimeHandler());
+            Optional<String> spec = containers.runtimeSpec(record.id());
+            if (spec.isPresent()) {
+                info.put("runtimeSpec", JSON.readTree(spec.get()));
+            }
             response.putInfo("info", JSON.writeValueAsString(info));
         }
         return response.build();
