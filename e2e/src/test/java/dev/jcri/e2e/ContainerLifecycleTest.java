@@ -25,6 +25,7 @@ import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.Mount;
+import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
@@ -81,6 +82,8 @@ class ContainerLifecycleTest {
         registry = LocalRegistry.start();
         registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().withWorkingDir("/tmp")
                 .withEnv("FROM_IMAGE", "image").withEntrypoint("/bin/echo").withCmd("from", "image").build());
+        registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
+                .withEntrypoint("/bin/sleep").withCmd("2147483647").withLabel("role", "pause").build());
         Path dir = JcriProcess.newStateDir();
         network = TestNetwork.create(dir);
         Files.writeString(dir.resolve("registries.conf"), """
@@ -90,7 +93,7 @@ class ContainerLifecycleTest {
                 insecure = true
                 """.formatted(registry.hostPort()));
         logs = dir.resolve("logs");
-        jcri = JcriProcess.start(dir, List.of());
+        jcri = JcriProcess.start(dir, List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
         image = registry.hostPort() + "/test/busybox:1";
         jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
                 .build());
@@ -349,7 +352,7 @@ class ContainerLifecycleTest {
         String id = run(container("survivor", "sh", "-c", "while true; do sleep 1; done"));
         try {
             jcri.process().destroyForcibly().waitFor();
-            jcri = JcriProcess.start(jcri.dir(), List.of());
+            jcri = JcriProcess.start(jcri.dir(), List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
             assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
             stopContainer(id, 1);
             assertEquals(ContainerState.CONTAINER_EXITED, status(id).getState());
@@ -500,6 +503,51 @@ class ContainerLifecycleTest {
     private static String readCgroup(Path file) throws Exception {
         try (var in = Files.newInputStream(file)) {
             return new String(in.readNBytes(256)).strip();
+        }
+    }
+
+    @Test
+    void aPodSharingOnePidNamespaceSeesItsContainersProcessesUnderItsInfraContainer() throws Exception {
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("shared-pid").setLogDirectory(
+                logs.resolve("shared-pid").toString());
+        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
+        String sharedPod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
+                .setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            ContainerConfig.Builder sleeper = container("sleeper", "sleep", "1234");
+            sleeper.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+                    .setPid(NamespaceMode.POD);
+            String a = create(sharedPod, sleeper);
+            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(a).build());
+            ContainerConfig.Builder looker = container("looker", "sh", "-c", "while true; do sleep 1; done");
+            looker.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+                    .setPid(NamespaceMode.POD);
+            String b = create(sharedPod, looker);
+            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(b).build());
+            String ps = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(b)
+                    .addAllCmd(List.of("ps", "-o", "pid,args")).setTimeout(10).build()).getStdout().toStringUtf8();
+            assertTrue(ps.contains("sleep 1234"), "the other container's process is visible: " + ps);
+            assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 ") && l.contains("sleep 2147483647")),
+                    "PID 1 is the infra container's pause process: " + ps);
+            assertEquals(List.of(a, b).stream().sorted().toList(), jcri.runtime().listContainers(
+                    ListContainersRequest.newBuilder().setFilter(dev.jcri.cri.v1.ContainerFilter.newBuilder()
+                            .setPodSandboxId(sharedPod)).build()).getContainersList().stream()
+                    .map(c -> c.getId()).sorted().toList(), "the infra container is not listed");
+        } finally {
+            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sharedPod).build());
+        }
+        assertFalse(Files.exists(jcri.dir().resolve("run/ns/pid").resolve(sharedPod)), "the PID pin is released");
+        try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
+            assertTrue(bundles.noneMatch(p -> Files.exists(p.resolve("config.json")) && read(p).contains(sharedPod)),
+                    "the infra container is gone with its pod");
+        }
+    }
+
+    private static String read(Path bundle) {
+        try {
+            return Files.readString(bundle.resolve("config.json"));
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

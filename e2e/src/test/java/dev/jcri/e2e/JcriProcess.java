@@ -43,8 +43,9 @@ public final class JcriProcess implements AutoCloseable {
         Files.writeString(dir.resolve("jcri.toml"), "");
         // Tests bring their own network configs (own bridge and subnet); jcri's default would take cni0.
         // Its own cgroup parent too, which cleanup removes: a test leaves no cgroup behind.
+        // And a pause image on loopback that nothing serves: no test reaches out for registry.k8s.io.
         Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "cgroup_parent = \"" + cgroupParent(dir)
-                + "\"\n[cni]\ndefault_network = false\n");
+                + "\"\npause_image = \"127.0.0.1:9/e2e/pause:none\"\n[cni]\ndefault_network = false\n");
         return dir;
     }
 

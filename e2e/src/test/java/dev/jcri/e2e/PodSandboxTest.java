@@ -361,11 +361,22 @@ class PodSandboxTest {
     }
 
     @Test
-    void aSharedPidNamespaceIsNotYetOffered() {
+    void aSharedPidNamespaceWithoutItsPauseImageFailsAndLeavesNothing() throws Exception {
+        List<String> before = podIds();
         PodSandboxConfig.Builder config = pod("pidpod");
         config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
-        StatusRuntimeException e = runFails(config, Status.Code.UNIMPLEMENTED);
-        assertTrue(e.getStatus().getDescription().contains("infra container"), e.toString());
+        StatusRuntimeException e = runFails(config, Status.Code.UNAVAILABLE);
+        assertTrue(e.getStatus().getDescription().contains("pause image 127.0.0.1:9/e2e/pause:none"), e.toString());
+        assertEquals(before, podIds());
+        assertEquals(0, network.allocations());
+        for (String kind : List.of("net", "ipc", "uts", "pid")) {
+            Path dir = jcri.dir().resolve("run/ns").resolve(kind);
+            if (Files.isDirectory(dir)) {
+                try (var pins = Files.list(dir)) {
+                    assertEquals(before.size(), pins.count(), kind + " pins");
+                }
+            }
+        }
     }
 
     @Test

@@ -10,12 +10,12 @@ import java.util.List;
  * @param imageRef the image ID it resolved to
  * @param layers the image's chain IDs, pinned in the image store while the container exists
  * @param createdAt epoch nanoseconds; startedAt and finishedAt are 0 until they happen
- * @param user the effective identity, "uid:gid" plus supplementary groups
+ * @param infra the pod's infra container, holding its shared PID namespace: jcri's own, never listed
  */
 public record ContainerRecord(String id, String name, String sandboxId, ContainerSpec spec, String image,
         String imageRef, List<String> layers, ContainerState state, long createdAt, long startedAt,
         long finishedAt, int exitCode, String reason, String message, int pid, String logPath,
-        String runtimeHandler, long uid, long gid, List<Long> additionalGids, String stopSignal) {
+        String runtimeHandler, long uid, long gid, List<Long> additionalGids, String stopSignal, boolean infra) {
 
     public ContainerRecord {
         layers = List.copyOf(layers);
@@ -25,24 +25,24 @@ public record ContainerRecord(String id, String name, String sandboxId, Containe
     ContainerRecord created(int newPid) {
         return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.CREATED,
                 createdAt, startedAt, finishedAt, exitCode, reason, message, newPid, logPath, runtimeHandler, uid,
-                gid, additionalGids, stopSignal);
+                gid, additionalGids, stopSignal, infra);
     }
 
     ContainerRecord started(long at) {
         return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.RUNNING,
                 createdAt, at, finishedAt, exitCode, reason, message, pid, logPath, runtimeHandler, uid, gid,
-                additionalGids, stopSignal);
+                additionalGids, stopSignal, infra);
     }
 
     ContainerRecord withSpec(ContainerSpec newSpec) {
         return new ContainerRecord(id, name, sandboxId, newSpec, image, imageRef, layers, state, createdAt, startedAt,
                 finishedAt, exitCode, reason, message, pid, logPath, runtimeHandler, uid, gid, additionalGids,
-                stopSignal);
+                stopSignal, infra);
     }
 
     ContainerRecord exited(int code, long at, String why, String detail) {
         return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.EXITED,
                 createdAt, startedAt, at, code, why, detail, pid, logPath, runtimeHandler, uid, gid, additionalGids,
-                stopSignal);
+                stopSignal, infra);
     }
 }

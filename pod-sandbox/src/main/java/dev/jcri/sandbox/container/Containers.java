@@ -61,9 +61,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final Map<String, CompletableFuture<Void>> exitSignals = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ContainerEvents events = new ContainerEvents();
+    private final ImageSource infraImages;
+    private final String infraImage;
 
     public Containers(Layout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
-            Conmon conmon, int daemonOomScoreAdj) throws IOException {
+            Conmon conmon, int daemonOomScoreAdj, ImageSource infraImages, String infraImage) throws IOException {
+        this.infraImages = infraImages;
+        this.infraImage = infraImage;
         this.store = new RecordStore<>(layout.recordsDir(), RECORD, ContainerRecord.class, ContainerRecord::id,
                 ContainerRecord::name, "container");
         this.layout = layout;
@@ -86,6 +90,30 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
         ImageRecord imageRecord = images.find(image)
                 .orElseThrow(() -> new NotFoundException("image " + image + " not found; pull it first"));
+        return createIn(sandbox, spec, image, imageRecord, false);
+    }
+
+    /**
+     * Runs the infra container of a pod that shares one PID namespace, from the configured pause image (pulled
+     * when missing); returns the path of the namespace it holds.
+     */
+    @Override
+    public String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException {
+        ImageRecord pause = infraImages.ensure(infraImage);
+        ContainerSpec spec = new ContainerSpec("POD", sandbox.spec().attempt(), List.of(), List.of(), "", List.of(),
+                List.of(), List.of(), Map.of(), Map.of(), "", false, false, false, ContainerSpec.Resources.NONE,
+                ContainerSpec.Security.DEFAULT, "SIGKILL");
+        ContainerRecord infra = createIn(sandbox, spec, infraImage, pause, true);
+        ContainerRecord started = start(infra.id());
+        if (started.state() != ContainerState.RUNNING) {
+            throw new IOException("the infra container of pod sandbox " + sandbox.id() + " exited at once (exit code "
+                    + started.exitCode() + "); check the pause image " + infraImage);
+        }
+        return "/proc/" + started.pid() + "/ns/pid";
+    }
+
+    private ContainerRecord createIn(SandboxRecord sandbox, ContainerSpec spec, String image,
+            ImageRecord imageRecord, boolean infra) throws IOException, InterruptedException {
         OciRuntime runtime = runtimes.get(sandbox.runtimeHandler());
         if (runtime == null) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " uses runtime handler "
@@ -104,7 +132,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
         ContainerRecord record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(),
                 imageRecord.layers(), ContainerState.CREATING, nowNanos(), 0, 0, 0, "", "", 0, logPath.toString(),
-                runtime.handler(), 0, 0, List.of(), stopSignal);
+                runtime.handler(), 0, 0, List.of(), stopSignal, infra);
 
         store.reserve(record);
         Rollback undo = new Rollback();
@@ -131,13 +159,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
             record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(), imageRecord.layers(),
                     ContainerState.CREATED, record.createdAt(), 0, 0, 0, "", "", pid, logPath.toString(),
-                    runtime.handler(), oci.uid(), oci.gid(), oci.additionalGids(), stopSignal);
+                    runtime.handler(), oci.uid(), oci.gid(), oci.additionalGids(), stopSignal, infra);
             exitSignals.put(id, new CompletableFuture<>());
             store.save(record);
             undo.commit();
             log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
                     imageRecord.id(), pid);
-            events.publish(ContainerEvents.Type.CREATED, record);
+            publish(ContainerEvents.Type.CREATED, record);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
             undo.undo(e);
@@ -148,7 +176,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     public ContainerRecord start(String idOrPrefix) throws IOException, InterruptedException {
-        ContainerRecord record = require(idOrPrefix);
+        ContainerRecord record = store.find(idOrPrefix)
+                .filter(r -> r.state() != ContainerState.CREATING)
+                .orElseThrow(() -> new NotFoundException("container " + idOrPrefix + " not found"));
         ReentrantLock lock = lockOf(record.id());
         lock.lock();
         try {
@@ -161,7 +191,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             long startedAt = nowNanos();
             runtimes.get(record.runtimeHandler()).start(record.id());
             store.save(record.started(startedAt));
-            events.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
+            publish(ContainerEvents.Type.STARTED, record.started(startedAt));
             log.info("container started id={} name={}", record.id(), record.name());
         } finally {
             lock.unlock();
@@ -249,7 +279,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             store.delete(record.id());
             exitSignals.remove(record.id());
             log.info("container removed id={} name={}", record.id(), record.name());
-            events.publish(ContainerEvents.Type.DELETED, record);
+            publish(ContainerEvents.Type.DELETED, record);
         } finally {
             lock.unlock();
             locks.remove(record.id());
@@ -343,12 +373,23 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
+    /** The containers the CRI shows: neither half-made ones nor infra containers. */
     public Optional<ContainerRecord> find(String idOrPrefix) {
-        return store.find(idOrPrefix).filter(r -> r.state() != ContainerState.CREATING);
+        return store.find(idOrPrefix).filter(Containers::visible);
     }
 
     public List<ContainerRecord> list() {
-        return store.list().stream().filter(r -> r.state() != ContainerState.CREATING).toList();
+        return store.list().stream().filter(Containers::visible).toList();
+    }
+
+    private static boolean visible(ContainerRecord record) {
+        return record.state() != ContainerState.CREATING && !record.infra();
+    }
+
+    private void publish(ContainerEvents.Type type, ContainerRecord record) {
+        if (!record.infra()) {
+            events.publish(type, record);
+        }
     }
 
     @Override
@@ -418,7 +459,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano());
             ContainerRecord exited = record.exited(exit.exitCode(), finished, reason, "");
             store.save(exited);
-            events.publish(ContainerEvents.Type.STOPPED, exited);
+            publish(ContainerEvents.Type.STOPPED, exited);
             log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),
                     exit.exitCode(), reason);
         } catch (IOException e) {
@@ -484,7 +525,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private SandboxContext contextOf(SandboxRecord sandbox) {
         Path files = sandboxes.filesDir(sandbox.id());
         return new SandboxContext(sandbox.id(), sandbox.hostname(), sandbox.netns(), sandbox.ipcns(),
-                sandbox.utsns(), "", files.resolve("resolv.conf").toString(), files.resolve("hosts").toString(),
+                sandbox.utsns(), sandbox.pidns(), files.resolve("resolv.conf").toString(),
+                files.resolve("hosts").toString(),
                 files.resolve("hostname").toString(), sandbox.shm(), sandbox.cgroupParent());
     }
 

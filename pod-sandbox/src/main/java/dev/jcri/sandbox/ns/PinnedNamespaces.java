@@ -115,6 +115,24 @@ public final class PinnedNamespaces {
         return Path.of("/proc/sys").relativize(path).toString().replace('/', '.');
     }
 
+    /**
+     * Pins a namespace a process already has (the infra container's PID namespace): the pin keeps naming that
+     * namespace even when the process's PID is reused later.
+     */
+    public static Path pinExisting(Path nsRoot, String kind, String sandboxId, Path source) throws IOException {
+        Path pin = nsRoot.resolve(kind).resolve(sandboxId);
+        Files.createDirectories(pin.getParent());
+        Files.deleteIfExists(pin);
+        Files.createFile(pin);
+        try {
+            Mount.mount(source.toString(), pin.toString(), null, Mount.MS_BIND, null);
+        } catch (IOException e) {
+            Files.deleteIfExists(pin);
+            throw e;
+        }
+        return pin;
+    }
+
     /** Unmounts and deletes pins; missing ones are fine, so release is idempotent. */
     public static void release(List<Path> pins) throws IOException {
         IOException first = null;

@@ -53,6 +53,12 @@ public final class PodSandboxes {
 
     private static final SandboxMembers NO_MEMBERS = new SandboxMembers() {
         @Override
+        public String startInfra(SandboxRecord sandbox) {
+            throw new UnsupportedOperationException("namespace_options.pid POD needs an infra container, and no"
+                    + " container runtime is attached");
+        }
+
+        @Override
         public void stopAll(String sandboxId) {}
 
         @Override
@@ -87,10 +93,6 @@ public final class PodSandboxes {
         requireMode("namespace_options.ipc", modes.ipc(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
         requireMode("namespace_options.pid", modes.pid(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
                 PodSandboxSpec.Mode.NODE);
-        if (modes.pid() == PodSandboxSpec.Mode.POD) {
-            throw new UnsupportedOperationException("namespace_options.pid POD needs an infra container, which this"
-                    + " jcri does not run yet; use CONTAINER or NODE");
-        }
         // A host-network pod shares the node's UTS namespace; its hostname file still says what kubelet asked.
         String hostname = modes.hostNetwork()
                 ? Hostname.forHostNetworkPod(spec.hostname(), nodeHostname())
@@ -121,7 +123,7 @@ public final class PodSandboxes {
         String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
         List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
         SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, nowNanos(), handler,
-                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname);
+                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "");
 
         store.reserve(record);
         Rollback undo = new Rollback();
@@ -151,7 +153,16 @@ public final class PodSandboxes {
             Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
                     ? HostsFile.fromHost(layout.hostHosts())
                     : HostsFile.forPod(hostname, ips));
-            record = record.withNetwork(ips).withState(SandboxState.READY);
+            record = record.withNetwork(ips);
+            if (modes.pid() == PodSandboxSpec.Mode.POD) {
+                // A shared PID namespace needs a process to live in: the infra container, for these pods only.
+                undo.push(() -> members.removeAll(id));
+                Path source = Path.of(members.startInfra(record));
+                Path pidPin = PinnedNamespaces.pinExisting(layout.nsRoot(), "pid", id, source);
+                undo.push(() -> PinnedNamespaces.release(List.of(pidPin)));
+                record = record.withPidNamespace(pidPin.toString());
+            }
+            record = record.withState(SandboxState.READY);
             store.save(record);
             undo.commit();
             log.info("sandbox ready id={} name={} ips={} netns={}", id, name, ips, netns.isEmpty() ? "host" : netns);

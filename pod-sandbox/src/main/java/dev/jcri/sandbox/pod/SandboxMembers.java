@@ -4,6 +4,12 @@ import java.io.IOException;
 
 /** What lives inside a sandbox and must go before it: its containers. */
 public interface SandboxMembers {
+    /**
+     * Starts the infra container that holds the PID namespace of a pod sharing one; returns the path of that
+     * namespace ({@code /proc/<pid>/ns/pid}) for the sandbox to pin.
+     */
+    String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException;
+
     /** Kills every container of the sandbox that still runs. */
     void stopAll(String sandboxId) throws IOException, InterruptedException;
 

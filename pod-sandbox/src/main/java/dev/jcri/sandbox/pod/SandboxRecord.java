@@ -11,10 +11,11 @@ import java.util.List;
  * @param ips pod IPs, the primary first
  * @param createdAt epoch nanoseconds
  * @param hostname the pod's hostname, as its containers see it
+ * @param pidns the pinned PID namespace of the pod's infra container, empty unless the pod shares one
  */
 public record SandboxRecord(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
         String runtimeHandler, String cgroupParent, List<String> pins, String netns, String ipcns, String utsns,
-        String shm, List<String> ips, String hostname) {
+        String shm, List<String> ips, String hostname, String pidns) {
 
     public SandboxRecord {
         pins = List.copyOf(pins);
@@ -23,11 +24,18 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
 
     SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, name, spec, newState, createdAt, runtimeHandler, cgroupParent, pins, netns,
-                ipcns, utsns, shm, ips, hostname);
+                ipcns, utsns, shm, ips, hostname, pidns);
+    }
+
+    SandboxRecord withPidNamespace(String pin) {
+        List<String> allPins = new java.util.ArrayList<>(pins);
+        allPins.add(pin);
+        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, allPins, netns,
+                ipcns, utsns, shm, ips, hostname, pin);
     }
 
     SandboxRecord withNetwork(List<String> podIps) {
         return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, pins, netns, ipcns,
-                utsns, shm, podIps, hostname);
+                utsns, shm, podIps, hostname, pidns);
     }
 }

@@ -31,6 +31,10 @@ import dev.jcri.cni.CniPluginRunner;
 import dev.jcri.cni.CniResultCache;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.image.pull.ImagePuller;
+import dev.jcri.image.registries.BlockedRegistryException;
+import dev.jcri.image.registry.RegistryCredentials;
+import dev.jcri.image.registry.RegistryException;
+import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.registries.RegistriesConfig;
 import dev.jcri.image.registry.PlatformSelector;
 import dev.jcri.image.registry.RegistryClient;
@@ -79,6 +83,8 @@ public final class NodeServices implements AutoCloseable {
         AtomicReference<RegistriesConfig> registries = new AtomicReference<>(
                 RegistriesConfig.load(config.registriesConfig()));
         ImageStore imageStore = ImageStore.open(config.imageStoreDir());
+        ImagePuller puller = new ImagePuller(new RegistryClient(), registries::get, imageStore,
+                PlatformSelector.forThisNode(), config.maxParallelLayers());
         AtomicReference<String> podCidr = new AtomicReference<>("");
         CniConfigDirectory cniConfigs = new CniConfigDirectory(config.cniConfDirs(), config.cniBinDirs());
         if (config.cniDefaultNetwork() && !config.cniConfDirs().isEmpty()
@@ -99,7 +105,8 @@ public final class NodeServices implements AutoCloseable {
         Containers containers = new Containers(new Containers.Layout(config.root().resolve("containers"),
                 config.runroot().resolve("containers"), config.runroot().resolve("exits"),
                 config.runroot().resolve("attach")), sandboxes, imageStore, runtimes, new Conmon(config.conmon()),
-                DaemonProcess.oomScoreAdj());
+                DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
+                config.pauseImage());
         sandboxes.attach(containers);
         try {
             containers.recover();
@@ -138,11 +145,26 @@ public final class NodeServices implements AutoCloseable {
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),
                 new ImageStatusRpc(imageStore),
-                new PullImageRpc(new ImagePuller(new RegistryClient(), registries::get, imageStore,
-                        PlatformSelector.forThisNode(), config.maxParallelLayers())),
+                new PullImageRpc(puller),
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));
         return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers);
+    }
+
+    /** The pause image for infra containers: from the store, or pulled (anonymously) when the node lacks it. */
+    private static ImageRecord present(ImageStore store, ImagePuller puller, String reference)
+            throws IOException, InterruptedException {
+        Optional<ImageRecord> local = store.find(reference);
+        if (local.isPresent()) {
+            return local.get();
+        }
+        try {
+            return puller.pull(reference, RegistryCredentials.NONE).image();
+        } catch (RegistryException e) {
+            throw new RegistryException(e.kind(), "pause image " + reference + ": " + e.getMessage(), e);
+        } catch (BlockedRegistryException e) {
+            throw new IOException("pause image " + reference + ": " + e.getMessage(), e);
+        }
     }
 
     /** SIGHUP: re-reads registries.conf; a broken file keeps the previous one in force. */
