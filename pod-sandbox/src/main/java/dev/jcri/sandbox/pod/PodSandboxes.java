@@ -146,8 +146,10 @@ public final class PodSandboxes {
 
             List<String> ips = List.of();
             if (!modes.hostNetwork()) {
-                // PodNetworking runs DEL itself when ADD fails half-way.
+                // PodNetworking runs DEL itself when ADD fails half-way; a later step's failure needs it here.
                 CniResult result = network.setUp(cniRuntime(record));
+                SandboxRecord attached = record;
+                undo.push(() -> network.tearDown(cniRuntime(attached)));
                 ips = result.podIps(CniRuntimeConf.POD_INTERFACE);
             }
             Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
