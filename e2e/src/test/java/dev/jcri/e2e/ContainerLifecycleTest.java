@@ -316,6 +316,12 @@ class ContainerLifecycleTest {
                 () -> create(pod, container("nobin", "/no/such/binary")));
         assertTrue(noBinary.getStatus().getDescription().contains("/no/such/binary"), noBinary.toString());
 
+        StatusRuntimeException forbidden = assertThrows(StatusRuntimeException.class,
+                () -> create(pod, container("spy", "true").addMounts(Mount.newBuilder().setContainerPath("/state")
+                        .setHostPath(jcri.dir().resolve("root").toString()))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, forbidden.getStatus().getCode());
+        assertTrue(forbidden.getStatus().getDescription().contains("mounts[0].host_path"), forbidden.toString());
+
         String stopped = runPod("stopped");
         jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(stopped).build());
         StatusRuntimeException notReady = assertThrows(StatusRuntimeException.class,

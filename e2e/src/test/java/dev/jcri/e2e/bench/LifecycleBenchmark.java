@@ -54,7 +54,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "jcri.bench", matches = "true")
 class LifecycleBenchmark {
-    private static final int RUNS = Integer.getInteger("jcri.bench.runs", 30);
+    private static final int RUNS = Integer.getInteger("jcri.bench.runs", 50);
     private static final int WARMUP = 3;
     private static final long POLL_MILLIS = 2;
     private static final Path CNI_BIN = Path.of("/usr/lib/cni");

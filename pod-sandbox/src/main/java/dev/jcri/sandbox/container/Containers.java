@@ -47,8 +47,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Containers.class);
     private static final String RECORD = "container.json";
 
-    /** Where containers keep their state. */
-    public record Layout(Path recordsDir, Path bundlesDir, Path exitDir, Path socketDir) {}
+    /**
+     * Where containers keep their state.
+     *
+     * @param protectedDirs host paths no container may bind: jcri's own state (the socket, other containers'
+     *     layers and records)
+     */
+    public record Layout(Path recordsDir, Path bundlesDir, Path exitDir, Path socketDir, List<Path> protectedDirs) {}
 
     private final RecordStore<ContainerRecord> store;
     private final Layout layout;
@@ -122,7 +127,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         String name = ContainerName.of(spec.name(), sandbox.spec().name(), sandbox.spec().namespace(),
                 sandbox.spec().uid(), spec.attempt());
         spec = followSandboxPidMode(spec, sandbox);
-        spec = withPreparedHostPaths(spec);
+        spec = withPreparedHostPaths(spec, layout.protectedDirs());
         String id = SandboxId.generate();
         Path bundle = layout.bundlesDir().resolve(id);
         Path rootfs = bundle.resolve("rootfs");
@@ -497,7 +502,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
      * as a directory.
      */
-    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec) throws IOException {
+    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec, List<Path> protectedDirs)
+            throws IOException {
         List<MountSpec> mounts = new ArrayList<>();
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
@@ -505,7 +511,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
                         + mount.hostPath() + "\"");
             }
-            Path host = Path.of(mount.hostPath());
+            Path host = Path.of(mount.hostPath()).normalize();
+            // Only paths inside: node agents legitimately mount / or /var/lib, which hold jcri's dirs.
+            for (Path guarded : protectedDirs) {
+                if (host.startsWith(guarded)) {
+                    throw new IllegalArgumentException("mounts[" + i + "].host_path: " + host
+                            + " is inside jcri's own state directory " + guarded + ", which no container may mount");
+                }
+            }
             if (!Files.exists(host)) {
                 Files.createDirectories(host);
             }

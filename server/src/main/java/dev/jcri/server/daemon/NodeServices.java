@@ -104,7 +104,8 @@ public final class NodeServices implements AutoCloseable {
         config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root())));
         Containers containers = new Containers(new Containers.Layout(config.root().resolve("containers"),
                 config.runroot().resolve("containers"), config.runroot().resolve("exits"),
-                config.runroot().resolve("attach")), sandboxes, imageStore, runtimes, new Conmon(config.conmon()),
+                config.runroot().resolve("attach"), List.of(config.root(), config.runroot())), sandboxes, imageStore,
+                runtimes, new Conmon(config.conmon()),
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
