@@ -49,7 +49,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The whole life of a one-container pod, {@code true} in busybox, over the CRI against the same steps done by hand
  * with no daemon at all (the floor): {@code unshare} pins, the CNI bridge plugin run directly, an overlay mount and
- * {@code crun run}. {@code jcri.bench.runs} timed runs (default 30) after 3 warm-up runs. Prints median and p90 per
+ * {@code crun run}. {@code jcri.bench.runs} timed runs (default 50) after 3 warm-up runs. Prints median and p90 per
  * step and for the whole; never fails on time. Run with {@code make bench}.
  */
 @EnabledIfSystemProperty(named = "jcri.bench", matches = "true")
