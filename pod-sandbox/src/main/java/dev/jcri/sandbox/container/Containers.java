@@ -273,7 +273,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         lock.lock();
         try {
             OciRuntime runtime = runtimes.get(record.runtimeHandler());
-            if (runtime != null && runtime.state(record.id()) != null) {
+            if (runtime != null && runtime.knows(record.id())) {
                 runtime.delete(record.id());
             }
             Path bundle = layout.bundlesDir().resolve(record.id());

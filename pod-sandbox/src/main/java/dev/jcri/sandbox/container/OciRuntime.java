@@ -31,10 +31,12 @@ public record OciRuntime(String handler, Path binary, Path root) {
         run("delete", "--force", containerId);
     }
 
-    /** The runtime's state JSON, or null when it does not know the container. */
-    public String state(String containerId) throws IOException, InterruptedException {
-        Result result = exec(List.of("state", containerId));
-        return result.exitCode() == 0 ? result.output() : null;
+    /**
+     * Whether the runtime holds state for the container: crun and runc keep it in {@code <root>/<id>}, so a look
+     * at the directory answers without starting the runtime.
+     */
+    public boolean knows(String containerId) {
+        return java.nio.file.Files.isDirectory(root.resolve(containerId));
     }
 
     /**
