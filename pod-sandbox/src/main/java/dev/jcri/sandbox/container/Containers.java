@@ -159,7 +159,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             AtomicFile.write(bundle.resolve("config.json"), oci.bytes(), "rw-------");
             Files.createDirectories(logPath.getParent());
 
-            undo.push(() -> runtime.delete(id));
+            undo.push(() -> {
+                if (runtime.knows(id)) {
+                    runtime.delete(id);
+                }
+            });
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
             record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(), imageRecord.layers(),
