@@ -2,7 +2,6 @@ package dev.jcri.sandbox.container;
 
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.linux.AtomicFile;
 import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
@@ -156,7 +155,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
             OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), contextOf(sandbox), id, rootfs,
                     daemonOomScoreAdj);
-            AtomicFile.write(bundle.resolve("config.json"), oci.bytes(), "rw-------");
+            // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path.
+            Files.write(bundle.resolve("config.json"), oci.bytes());
             Files.createDirectories(logPath.getParent());
 
             undo.push(() -> {
