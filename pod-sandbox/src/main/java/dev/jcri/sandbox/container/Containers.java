@@ -20,6 +20,7 @@ import dev.jcri.sandbox.pod.SandboxState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,8 +156,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
             OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), contextOf(sandbox), id, rootfs,
                     daemonOomScoreAdj);
-            // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path.
-            Files.write(bundle.resolve("config.json"), oci.bytes());
+            // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
+            // from the start, as the env in it may hold secrets.
+            Path config = Files.createFile(bundle.resolve("config.json"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(config, oci.bytes());
             Files.createDirectories(logPath.getParent());
 
             undo.push(() -> {
