@@ -162,6 +162,32 @@ class DaemonLifecycleTest {
         }
     }
 
+    @Test
+    void theConfigurationReferenceShowsTheBuiltInDefaults() throws Exception {
+        Path dir = JcriProcess.newStateDir();
+        try {
+            Path empty = dir.resolve("empty.toml");
+            Files.writeString(empty, "");
+            Process printed = new ProcessBuilder(System.getProperty("jcri.java", "java"), "-jar",
+                    JcriProcess.jarPath().toString(), "config", "--config", empty.toString(),
+                    "--config-dir", dir.resolve("none").toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            String toml = new String(printed.getInputStream().readAllBytes());
+            assertEquals(0, printed.waitFor());
+            String reference = Files.readString(Path.of(System.getProperty("jcri.docs", "../docs"))
+                    .resolve("configuration.md"));
+            String block = reference.substring(reference.indexOf("```toml\n") + 8, reference.lastIndexOf("```"));
+            assertEquals(settings(toml), settings(block), "docs/configuration.md is what `jcri config` prints");
+        } finally {
+            StateDirCleanup.remove(dir);
+        }
+    }
+
+    private static List<String> settings(String toml) {
+        return toml.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    }
+
     private static String runToExit(Path dir, int expectedExit) throws IOException, InterruptedException {
         Path log = dir.resolve("out.log");
         Process process = JcriProcess.launch(dir, List.of(), log);
