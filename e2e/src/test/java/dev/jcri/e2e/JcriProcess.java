@@ -22,6 +22,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JcriProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** grpc-netty warns about SO_KEEPALIVE on every unix-socket channel; harmless, and noise in test output. */
+    private static final java.util.logging.Logger NETTY_BOOTSTRAP = quiet("io.grpc.netty.shaded.io.netty.bootstrap");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
 
     private final Path dir;
     private final Process process;
