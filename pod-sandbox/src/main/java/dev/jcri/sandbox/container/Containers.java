@@ -342,11 +342,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             } finally {
                 Files.deleteIfExists(file);
             }
-            ContainerSpec spec = record.spec();
-            ContainerRecord updated = record.withSpec(new ContainerSpec(spec.name(), spec.attempt(), spec.command(),
-                    spec.args(), spec.workingDir(), spec.env(), spec.mounts(), spec.devices(), spec.labels(),
-                    spec.annotations(), spec.logPath(), spec.stdin(), spec.stdinOnce(), spec.tty(), resources,
-                    spec.security(), spec.stopSignal()));
+            ContainerRecord updated = record.withSpec(record.spec().withResources(resources));
             store.save(updated);
             log.info("container resources updated id={}", record.id());
             return updated;
@@ -489,20 +485,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      * the pod's mode instead of an error.
      */
     private static ContainerSpec followSandboxPidMode(ContainerSpec spec, SandboxRecord sandbox) {
-        ContainerSpec.Security security = spec.security();
-        if (security.pidMode() != ContainerSpec.PidMode.POD
+        if (spec.security().pidMode() != ContainerSpec.PidMode.POD
                 || sandbox.spec().namespaces().pid() == PodSandboxSpec.Mode.POD) {
             return spec;
         }
         ContainerSpec.PidMode podMode = sandbox.spec().namespaces().hostPid()
                 ? ContainerSpec.PidMode.NODE : ContainerSpec.PidMode.CONTAINER;
-        ContainerSpec.Security adjusted = new ContainerSpec.Security(security.runAsUser(), security.runAsUsername(),
-                security.runAsGroup(), security.supplementalGroups(), security.readonlyRootfs(), security.privileged(),
-                security.noNewPrivs(), security.capabilitiesAdd(), security.capabilitiesDrop(),
-                security.capabilitiesAddAmbient(), security.maskedPaths(), security.readonlyPaths(), podMode);
-        return new ContainerSpec(spec.name(), spec.attempt(), spec.command(), spec.args(), spec.workingDir(),
-                spec.env(), spec.mounts(), spec.devices(), spec.labels(), spec.annotations(), spec.logPath(),
-                spec.stdin(), spec.stdinOnce(), spec.tty(), spec.resources(), adjusted, spec.stopSignal());
+        return spec.withSecurity(spec.security().withPidMode(podMode));
     }
 
     /**
@@ -534,9 +523,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             mounts.add(new MountSpec(mount.containerPath(), real, mount.readonly(), mount.propagation(),
                     mount.recursiveReadOnly()));
         }
-        return new ContainerSpec(spec.name(), spec.attempt(), spec.command(), spec.args(), spec.workingDir(),
-                spec.env(), mounts, spec.devices(), spec.labels(), spec.annotations(), spec.logPath(), spec.stdin(),
-                spec.stdinOnce(), spec.tty(), spec.resources(), spec.security(), spec.stopSignal());
+        return spec.withMounts(mounts);
     }
 
     private ContainerRecord require(String idOrPrefix) {

@@ -36,6 +36,21 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
         stopSignal = orEmpty(stopSignal);
     }
 
+    public ContainerSpec withMounts(List<MountSpec> newMounts) {
+        return new ContainerSpec(name, attempt, command, args, workingDir, env, newMounts, devices, labels,
+                annotations, logPath, stdin, stdinOnce, tty, resources, security, stopSignal);
+    }
+
+    public ContainerSpec withResources(Resources newResources) {
+        return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
+                annotations, logPath, stdin, stdinOnce, tty, newResources, security, stopSignal);
+    }
+
+    public ContainerSpec withSecurity(Security newSecurity) {
+        return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
+                annotations, logPath, stdin, stdinOnce, tty, resources, newSecurity, stopSignal);
+    }
+
     /** One CRI {@code KeyValue} of {@code envs}. */
     public record EnvVar(String key, String value) {
         public EnvVar {
@@ -107,6 +122,12 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
             maskedPaths = maskedPaths == null ? null : List.copyOf(maskedPaths);
             readonlyPaths = readonlyPaths == null ? null : List.copyOf(readonlyPaths);
             pidMode = pidMode == null ? PidMode.CONTAINER : pidMode;
+        }
+
+        public Security withPidMode(PidMode newPidMode) {
+            return new Security(runAsUser, runAsUsername, runAsGroup, supplementalGroups, readonlyRootfs, privileged,
+                    noNewPrivs, capabilitiesAdd, capabilitiesDrop, capabilitiesAddAmbient, maskedPaths, readonlyPaths,
+                    newPidMode);
         }
     }
 
