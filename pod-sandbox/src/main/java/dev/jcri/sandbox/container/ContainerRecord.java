@@ -22,10 +22,11 @@ public record ContainerRecord(String id, String name, String sandboxId, Containe
         additionalGids = List.copyOf(additionalGids);
     }
 
-    ContainerRecord created(int newPid) {
+    /** Created by the runtime: its PID and the identity its process runs as. */
+    ContainerRecord created(int newPid, long newUid, long newGid, List<Long> newGroups) {
         return new ContainerRecord(id, name, sandboxId, spec, image, imageRef, layers, ContainerState.CREATED,
-                createdAt, startedAt, finishedAt, exitCode, reason, message, newPid, logPath, runtimeHandler, uid,
-                gid, additionalGids, stopSignal, infra);
+                createdAt, startedAt, finishedAt, exitCode, reason, message, newPid, logPath, runtimeHandler, newUid,
+                newGid, newGroups, stopSignal, infra);
     }
 
     ContainerRecord started(long at) {

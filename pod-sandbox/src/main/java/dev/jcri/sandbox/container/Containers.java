@@ -170,9 +170,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             });
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
-            record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(), imageRecord.layers(),
-                    ContainerState.CREATED, record.createdAt(), 0, 0, 0, "", "", pid, logPath.toString(),
-                    runtime.handler(), oci.uid(), oci.gid(), oci.additionalGids(), stopSignal, infra);
+            record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
             exitSignals.put(id, new CompletableFuture<>());
             store.save(record);
             undo.commit();

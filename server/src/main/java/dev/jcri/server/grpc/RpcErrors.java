@@ -62,10 +62,6 @@ public final class RpcErrors {
         };
     }
 
-    public static io.grpc.StatusRuntimeException invalidArgument(String field, String problem) {
-        return Status.INVALID_ARGUMENT.withDescription(field + ": " + problem).asRuntimeException();
-    }
-
     public static io.grpc.StatusRuntimeException notFound(String message) {
         return Status.NOT_FOUND.withDescription(message).asRuntimeException();
     }
