@@ -1,8 +1,7 @@
 package dev.jcri.cni;
 
-import java.io.ByteArrayOutputStream;
+import dev.jcri.linux.PipeDrain;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -78,8 +77,8 @@ public final class CniPluginRunner {
         } catch (IOException e) {
             throw new CniException("cannot start CNI plugin " + binary + ": " + e.getMessage(), e);
         }
-        CompletableFuture<byte[]> stdout = drain(process.getInputStream(), MAX_STDOUT, type + "-stdout");
-        CompletableFuture<byte[]> stderr = drain(process.getErrorStream(), MAX_STDERR, type + "-stderr");
+        CompletableFuture<byte[]> stdout = PipeDrain.start(process.getInputStream(), MAX_STDOUT, "cni-" + type + "-stdout");
+        CompletableFuture<byte[]> stderr = PipeDrain.start(process.getErrorStream(), MAX_STDERR, "cni-" + type + "-stderr");
         feed(process.getOutputStream(), stdin, type);
         try {
             if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -117,28 +116,6 @@ public final class CniPluginRunner {
                 log.debug("CNI plugin did not read all of stdin: plugin={} error={}", type, e.getMessage());
             }
         });
-    }
-
-    /** Reads a pipe to its end, keeping at most {@code max} bytes so a runaway plugin cannot fill the heap. */
-    private static CompletableFuture<byte[]> drain(InputStream stream, int max, String name) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("cni-" + name).start(() -> {
-            ByteArrayOutputStream kept = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            try (stream) {
-                int n;
-                while ((n = stream.read(buffer)) >= 0) {
-                    int room = max - kept.size();
-                    if (room > 0) {
-                        kept.write(buffer, 0, Math.min(n, room));
-                    }
-                }
-            } catch (IOException e) {
-                log.debug("CNI plugin pipe closed early: pipe={} error={}", name, e.getMessage());
-            }
-            result.complete(kept.toByteArray());
-        });
-        return result;
     }
 
     /**

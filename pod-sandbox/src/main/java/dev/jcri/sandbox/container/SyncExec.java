@@ -1,13 +1,12 @@
 package dev.jcri.sandbox.container;
 
-import java.io.ByteArrayOutputStream;
+import dev.jcri.linux.PipeDrain;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,8 +40,8 @@ public final class SyncExec {
         try {
             Process process = runtime.exec(containerId, command, pidFile);
             process.getOutputStream().close();
-            FutureTask<byte[]> stdout = drain(process.getInputStream());
-            FutureTask<byte[]> stderr = drain(process.getErrorStream());
+            CompletableFuture<byte[]> stdout = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "exec-stdout");
+            CompletableFuture<byte[]> stderr = PipeDrain.start(process.getErrorStream(), MAX_OUTPUT, "exec-stderr");
             boolean finished = true;
             if (timeoutSeconds > 0) {
                 finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
@@ -72,33 +71,13 @@ public final class SyncExec {
         }
     }
 
-    private static FutureTask<byte[]> drain(InputStream in) {
-        FutureTask<byte[]> task = new FutureTask<>(() -> {
-            ByteArrayOutputStream kept = new ByteArrayOutputStream();
-            byte[] buffer = new byte[64 * 1024];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    int room = MAX_OUTPUT - kept.size();
-                    if (room > 0) {
-                        kept.write(buffer, 0, Math.min(room, n));
-                    }
-                }
-            }
-            return kept.toByteArray();
-        });
-        Thread.ofVirtual().start(task);
-        return task;
-    }
-
-    private static byte[] join(FutureTask<byte[]> task) throws IOException, InterruptedException {
+    private static byte[] join(CompletableFuture<byte[]> task) throws IOException, InterruptedException {
         try {
             return task.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new IOException("reading exec output failed: " + e.getCause(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
             // A process left behind by the command still holds the pipe open.
-            task.cancel(true);
             return new byte[0];
         }
     }
