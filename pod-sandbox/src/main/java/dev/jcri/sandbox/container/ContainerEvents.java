@@ -1,5 +1,6 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.sandbox.EpochNanos;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -34,8 +35,7 @@ public final class ContainerEvents {
     }
 
     void publish(Type type, ContainerRecord record) {
-        java.time.Instant now = java.time.Instant.now();
-        Event event = new Event(type, record, now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        Event event = new Event(type, record, EpochNanos.now());
         for (BlockingQueue<Event> queue : subscribers) {
             if (!queue.offer(event)) {
                 dropped.incrementAndGet();

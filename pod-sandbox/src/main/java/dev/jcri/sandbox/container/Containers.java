@@ -4,6 +4,7 @@ import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
 import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +136,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         String stopSignal = !spec.stopSignal().isEmpty() ? spec.stopSignal()
                 : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
         ContainerRecord record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(),
-                imageRecord.layers(), ContainerState.CREATING, nowNanos(), 0, 0, 0, "", "", 0, logPath.toString(),
+                imageRecord.layers(), ContainerState.CREATING, EpochNanos.now(), 0, 0, 0, "", "", 0, logPath.toString(),
                 runtime.handler(), 0, 0, List.of(), stopSignal, infra);
 
         store.reserve(record);
@@ -199,7 +199,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                         + ", not CREATED; only a created container can start");
             }
             // Taken before the start: a short command's exit file may be older than "after start returned".
-            long startedAt = nowNanos();
+            long startedAt = EpochNanos.now();
             runtimes.get(record.runtimeHandler()).start(record.id());
             store.save(record.started(startedAt));
             publish(ContainerEvents.Type.STARTED, record.started(startedAt));
@@ -431,7 +431,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     if (exit.isPresent()) {
                         onExit(exit.get());
                     } else if (!conmonAlive(record)) {
-                        store.save(record.exited(255, nowNanos(), "Unknown",
+                        store.save(record.exited(255, EpochNanos.now(), "Unknown",
                                 "conmon is gone and left no exit code"));
                     } else {
                         exitSignals.put(record.id(), new CompletableFuture<>());
@@ -462,8 +462,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
             boolean oom = Files.exists(Conmon.oomFile(layout.bundlesDir().resolve(record.id())));
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
-            long finished = Math.max(record.startedAt(),
-                    exit.finishedAt().getEpochSecond() * 1_000_000_000L + exit.finishedAt().getNano());
+            long finished = Math.max(record.startedAt(), EpochNanos.of(exit.finishedAt()));
             ContainerRecord exited = record.exited(exit.exitCode(), finished, reason, "");
             store.save(exited);
             publish(ContainerEvents.Type.STOPPED, exited);
@@ -558,10 +557,6 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return locks.computeIfAbsent(id, k -> new ReentrantLock());
     }
 
-    private static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
 
     @Override
     public void close() throws IOException {

@@ -8,6 +8,7 @@ import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
+import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
@@ -122,7 +123,7 @@ public final class PodSandboxes {
         String utsns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.UTS, id);
         String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
         List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
-        SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, nowNanos(), handler,
+        SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, EpochNanos.now(), handler,
                 cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "");
 
         store.reserve(record);
@@ -357,8 +358,4 @@ public final class PodSandboxes {
         return locks.computeIfAbsent(id, k -> new ReentrantLock());
     }
 
-    private static long nowNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
 }

@@ -4,13 +4,12 @@ import dev.jcri.cri.v1.Container;
 import dev.jcri.cri.v1.StreamContainersRequest;
 import dev.jcri.cri.v1.StreamContainersResponse;
 import dev.jcri.sandbox.container.Containers;
+import dev.jcri.server.grpc.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 
-/** StreamContainers: ListContainers in pieces of up to {@link #BATCH} containers. */
+/** StreamContainers: ListContainers in pieces of up to {@link StreamBatches#BATCH} containers. */
 public final class StreamContainersRpc {
-    static final int BATCH = 500;
-
     private final Containers containers;
 
     public StreamContainersRpc(Containers containers) {
@@ -20,11 +19,7 @@ public final class StreamContainersRpc {
     public void handle(StreamContainersRequest request, StreamObserver<StreamContainersResponse> responses) {
         List<Container> items = ListContainersRpc.select(containers, request.getFilter()).stream()
                 .map(CriContainers::toListItem).toList();
-        for (int from = 0; from < items.size(); from += BATCH) {
-            responses.onNext(StreamContainersResponse.newBuilder()
-                    .addAllContainers(items.subList(from, Math.min(items.size(), from + BATCH)))
-                    .build());
-        }
-        responses.onCompleted();
+        StreamBatches.send(items, batch -> StreamContainersResponse.newBuilder().addAllContainers(batch).build(),
+                responses);
     }
 }

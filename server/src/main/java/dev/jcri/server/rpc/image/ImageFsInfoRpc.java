@@ -6,10 +6,10 @@ import dev.jcri.cri.v1.ImageFsInfoRequest;
 import dev.jcri.cri.v1.ImageFsInfoResponse;
 import dev.jcri.cri.v1.UInt64Value;
 import dev.jcri.image.store.StoreUsage;
+import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.server.grpc.UnaryCall;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 
 /**
  * ImageFsInfo: what the image store occupies, for kubelet's image garbage collection. crictl calls it before
@@ -25,9 +25,8 @@ public final class ImageFsInfoRpc implements UnaryCall.Handler<ImageFsInfoReques
     @Override
     public ImageFsInfoResponse handle(ImageFsInfoRequest request) throws IOException {
         StoreUsage usage = StoreUsage.measure(storeDir);
-        Instant now = Instant.now();
         FilesystemUsage filesystem = FilesystemUsage.newBuilder()
-                .setTimestamp(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+                .setTimestamp(EpochNanos.now())
                 .setFsId(FilesystemIdentifier.newBuilder().setMountpoint(storeDir.toString()))
                 .setUsedBytes(UInt64Value.newBuilder().setValue(usage.bytes()))
                 .setInodesUsed(UInt64Value.newBuilder().setValue(usage.inodes()))

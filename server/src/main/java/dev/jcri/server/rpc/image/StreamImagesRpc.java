@@ -4,16 +4,15 @@ import dev.jcri.cri.v1.Image;
 import dev.jcri.cri.v1.StreamImagesRequest;
 import dev.jcri.cri.v1.StreamImagesResponse;
 import dev.jcri.image.store.ImageStore;
+import dev.jcri.server.grpc.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 
 /**
  * StreamImages: ListImages in pieces, so a node with many images never hits the message size limit. Each message
- * carries up to {@link #BATCH} images.
+ * carries up to {@link StreamBatches#BATCH} images.
  */
 public final class StreamImagesRpc {
-    static final int BATCH = 500;
-
     private final ImageStore store;
 
     public StreamImagesRpc(ImageStore store) {
@@ -22,11 +21,6 @@ public final class StreamImagesRpc {
 
     public void handle(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
         List<Image> images = ListImagesRpc.select(store, request.getFilter()).stream().map(CriImages::toCri).toList();
-        for (int from = 0; from < images.size(); from += BATCH) {
-            responses.onNext(StreamImagesResponse.newBuilder()
-                    .addAllImages(images.subList(from, Math.min(images.size(), from + BATCH)))
-                    .build());
-        }
-        responses.onCompleted();
+        StreamBatches.send(images, batch -> StreamImagesResponse.newBuilder().addAllImages(batch).build(), responses);
     }
 }

@@ -2,11 +2,11 @@ package dev.jcri.server.rpc.pod;
 
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
 import dev.jcri.cri.v1.PodSandboxStatusResponse;
+import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.grpc.RpcErrors;
 import dev.jcri.server.grpc.UnaryCall;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,10 +27,9 @@ public final class PodSandboxStatusRpc
         String id = PodIds.required(request.getPodSandboxId());
         SandboxRecord record = sandboxes.find(id)
                 .orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
-        Instant now = Instant.now();
         PodSandboxStatusResponse.Builder response = PodSandboxStatusResponse.newBuilder()
                 .setStatus(CriPods.toStatus(record))
-                .setTimestamp(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+                .setTimestamp(EpochNanos.now());
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("id", record.id());
