@@ -37,6 +37,16 @@ public final class NativeCall {
                 Linker.Option.captureCallState("errno"));
     }
 
+    /** For a variadic function (ioctl): {@code fixedArguments} come before the variadic ones. */
+    public static MethodHandle variadicErrnoHandle(String symbol, FunctionDescriptor descriptor,
+            int fixedArguments) {
+        return LINKER.downcallHandle(
+                LIBC.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + symbol)),
+                descriptor,
+                Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(fixedArguments));
+    }
+
     public static MethodHandle plainHandle(String symbol, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(
                 LIBC.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + symbol)),

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 public final class OpenFiles {
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_PATH = 0x200000;
 
     private static final MethodHandle OPEN = NativeCall.errnoHandle("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -19,9 +20,18 @@ public final class OpenFiles {
     private OpenFiles() {}
 
     public static int openReadOnly(String path) throws ErrnoException {
+        return open(path, O_RDONLY | O_CLOEXEC);
+    }
+
+    /** A descriptor that names a file or directory without opening it for I/O. */
+    public static int openPath(String path) throws ErrnoException {
+        return open(path, O_PATH | O_CLOEXEC);
+    }
+
+    private static int open(String path, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
             if (fd < 0) {
                 throw NativeCall.failure("open", path, state);
             }

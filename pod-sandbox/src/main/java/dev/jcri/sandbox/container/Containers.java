@@ -167,6 +167,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 if (runtime.knows(id)) {
                     runtime.delete(id);
                 }
+                Files.deleteIfExists(layout.socketDir().resolve(id));
             });
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
@@ -285,6 +286,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             Path bundle = layout.bundlesDir().resolve(record.id());
             RootfsMount.unmount(bundle.resolve("rootfs"));
             FileTree.delete(bundle);
+            // conmon's link from the socket dir to the bundle, which keeps the attach socket's path short.
+            Files.deleteIfExists(layout.socketDir().resolve(record.id()));
             exits.forget(record.id());
             images.unpin(pinOwner(record.id()));
             store.delete(record.id());
@@ -300,12 +303,45 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     /** Runs a command in a running container and returns its output and exit code. */
     public SyncExec.Result execSync(String idOrPrefix, List<String> command, long timeoutSeconds)
             throws IOException, InterruptedException {
+        ContainerRecord record = requireRunning(idOrPrefix);
+        return SyncExec.run(runtimes.get(record.runtimeHandler()), record.id(), command, timeoutSeconds,
+                layout.bundlesDir().resolve(record.id()));
+    }
+
+    /**
+     * Starts a streamed exec in a running container; the caller owns the returned process and closes it.
+     */
+    public ExecProcess exec(String idOrPrefix, List<String> command, boolean tty) throws IOException {
+        ContainerRecord record = requireRunning(idOrPrefix);
+        return ExecProcess.start(runtimes.get(record.runtimeHandler()), record.id(), command, tty,
+                layout.bundlesDir().resolve(record.id()), layout.socketDir());
+    }
+
+    /** Connects to the running container's own stdio through conmon. */
+    public ConmonAttach attach(String idOrPrefix) throws IOException {
+        ContainerRecord record = requireRunning(idOrPrefix);
+        return ConmonAttach.connect(layout.bundlesDir().resolve(record.id()));
+    }
+
+    /** Resizes a running container's terminal, through conmon's control FIFO ("1 <height> <width>"). */
+    public void resizeTerminal(String idOrPrefix, int columns, int rows) throws IOException {
+        ContainerRecord record = requireRunning(idOrPrefix);
+        if (record.spec().tty() && columns > 0 && rows > 0) {
+            writeControl(record, "1 " + rows + " " + columns + "\n");
+        }
+    }
+
+    private void writeControl(ContainerRecord record, String message) throws IOException {
+        Path control = layout.bundlesDir().resolve(record.id()).resolve("ctl");
+        Files.writeString(control, message);
+    }
+
+    private ContainerRecord requireRunning(String idOrPrefix) {
         ContainerRecord record = require(idOrPrefix);
         if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
             throw new IllegalStateException("container " + record.id() + " is not running");
         }
-        return SyncExec.run(runtimes.get(record.runtimeHandler()), record.id(), command, timeoutSeconds,
-                layout.bundlesDir().resolve(record.id()));
+        return record;
     }
 
     /**
@@ -368,9 +404,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
             throw new IllegalStateException("container " + record.id() + " is not running; its log is not reopened");
         }
-        Path control = layout.bundlesDir().resolve(record.id()).resolve("ctl");
         // conmon reads "<type> <height> <width>"; type 2 asks it to reopen the log.
-        Files.writeString(control, "2 0 0\n");
+        writeControl(record, "2 0 0\n");
         Path log = Path.of(record.logPath());
         for (int i = 0; i < 200 && !Files.exists(log); i++) {
             Thread.sleep(10);

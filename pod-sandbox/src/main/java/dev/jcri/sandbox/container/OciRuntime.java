@@ -50,6 +50,22 @@ public record OciRuntime(String handler, Path binary, Path root) {
         return new ProcessBuilder(argv).start();
     }
 
+    /**
+     * Like {@link #exec}, with a terminal that the runtime allocates inside the container and sends, as a
+     * descriptor, to the listener on {@code consoleSocket}. The runtime's own stdout and stderr carry only its
+     * errors.
+     */
+    public Process execWithTerminal(String containerId, List<String> command, Path pidFile, Path consoleSocket)
+            throws IOException {
+        List<String> argv = new ArrayList<>(List.of(binary.toString(), "--root", root.toString(), "exec",
+                "--tty", "--console-socket", consoleSocket.toString(), "--pid-file", pidFile.toString(),
+                containerId));
+        argv.addAll(command);
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        return process;
+    }
+
     private void run(String... args) throws IOException, InterruptedException {
         Result result = exec(List.of(args));
         if (result.exitCode() != 0) {

@@ -9,11 +9,14 @@ import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
 import dev.jcri.sandbox.EpochNanos;
+import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Rollback;
+import dev.jcri.sandbox.ns.NetnsSockets;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,6 +250,19 @@ public final class PodSandboxes {
 
     public Optional<SandboxRecord> find(String idOrPrefix) {
         return store.find(idOrPrefix);
+    }
+
+    /**
+     * Port forwarding: a connection to {@code port} on the pod's own loopback, inside its network namespace (the
+     * node's for a host-network pod), never the node's for a pod with its own network.
+     */
+    public SocketChannel connectToPort(String idOrPrefix, int port) throws IOException, InterruptedException {
+        SandboxRecord record = find(idOrPrefix)
+                .orElseThrow(() -> new NotFoundException("pod sandbox " + idOrPrefix + " not found"));
+        if (record.state() != SandboxState.READY) {
+            throw new IllegalStateException("pod sandbox " + record.id() + " is not ready");
+        }
+        return NetnsSockets.connectLoopback(record.netns().isEmpty() ? null : Path.of(record.netns()), port);
     }
 
     public List<SandboxRecord> list() {

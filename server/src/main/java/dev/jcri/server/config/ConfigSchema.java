@@ -70,6 +70,9 @@ public final class ConfigSchema {
                     "Address the exec/attach/port-forward server listens on."),
             ConfigKey.of("streaming.port", PORT, 0, "Its port; 0 picks a free one.")
                     .withFlag("--streaming-port"),
+            ConfigKey.of("streaming.tls_cert_file", STRING, "",
+                    "PEM certificate chain; with tls_key_file, the streaming URLs are https. Empty: plain http."),
+            ConfigKey.of("streaming.tls_key_file", STRING, "", "PEM PKCS#8 private key of tls_cert_file."),
             ConfigKey.of("streaming.idle_timeout_seconds", DURATION_SECONDS, 14400L,
                     "An exec/attach/port-forward stream idle this long is closed (kubelet's default: 4 h)."),
             ConfigKey.of("metrics.enabled", BOOLEAN, true, "Serve Prometheus metrics and /healthz."),

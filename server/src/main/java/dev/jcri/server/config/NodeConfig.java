@@ -80,6 +80,18 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return (Integer) values.get("streaming.port");
     }
 
+    /** The streaming server's certificate and key, when both are set. */
+    public java.util.Optional<Path[]> streamingTls() {
+        String cert = string("streaming.tls_cert_file");
+        String key = string("streaming.tls_key_file");
+        return cert.isEmpty() && key.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(new Path[] {Path.of(cert), Path.of(key)});
+    }
+
+    public java.time.Duration streamingIdleTimeout() {
+        return java.time.Duration.ofSeconds((Long) values.get("streaming.idle_timeout_seconds"));
+    }
+
     public boolean metricsEnabled() {
         return (Boolean) values.get("metrics.enabled");
     }

@@ -217,6 +217,14 @@ public final class NodeConfigLoader {
                 "expected host:port with a port between 0 and 65535");
         check(explicit, "streaming.address", !((String) values.get("streaming.address")).isBlank(),
                 "expected an IP address or host name");
+        String tlsCert = (String) values.get("streaming.tls_cert_file");
+        String tlsKey = (String) values.get("streaming.tls_key_file");
+        check(explicit, "streaming.tls_cert_file", tlsCert.isEmpty() == tlsKey.isEmpty(),
+                "set together with streaming.tls_key_file, or neither");
+        check(explicit, "streaming.tls_cert_file", tlsCert.isEmpty() || tlsCert.startsWith("/"),
+                "expected an absolute path");
+        check(explicit, "streaming.tls_key_file", tlsKey.isEmpty() || tlsKey.startsWith("/"),
+                "expected an absolute path");
         return new NodeConfig(values, runtimes, sources);
     }
 

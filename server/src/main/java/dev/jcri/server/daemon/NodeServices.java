@@ -7,7 +7,13 @@ import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.AttachRpc;
+import dev.jcri.server.rpc.container.ExecRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
+import dev.jcri.server.rpc.pod.PortForwardRpc;
+import dev.jcri.server.streaming.StreamingServer;
+import dev.jcri.server.streaming.StreamingTls;
+import javax.net.ServerSocketFactory;
 import dev.jcri.server.rpc.container.GetContainerEventsRpc;
 import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
 import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
@@ -70,10 +76,12 @@ public final class NodeServices implements AutoCloseable {
     private final Path registriesFile;
 
     private final Containers containers;
+    private final StreamingServer streaming;
 
     private NodeServices(List<BindableService> grpcServices, AtomicReference<RegistriesConfig> registries,
-            Path registriesFile, Containers containers) {
+            Path registriesFile, Containers containers, StreamingServer streaming) {
         this.containers = containers;
+        this.streaming = streaming;
         this.grpcServices = grpcServices;
         this.registries = registries;
         this.registriesFile = registriesFile;
@@ -116,6 +124,12 @@ public final class NodeServices implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during recovery", e);
         }
+        Optional<Path[]> tls = config.streamingTls();
+        StreamingServer streaming = new StreamingServer(tls.isPresent()
+                        ? StreamingTls.serverSocketFactory(tls.get()[0], tls.get()[1])
+                        : ServerSocketFactory.getDefault(), tls.isPresent(),
+                config.streamingAddress(), config.streamingPort(), config.streamingIdleTimeout(), containers,
+                sandboxes).start();
         RuntimeServiceEndpoint runtime = new RuntimeServiceEndpoint(new RuntimeServiceEndpoint.Handlers(
                 new VersionRpc(),
                 new StatusRpc(config, () -> {
@@ -138,6 +152,9 @@ public final class NodeServices implements AutoCloseable {
                 new ListContainersRpc(containers),
                 new StreamContainersRpc(containers),
                 new ExecSyncRpc(containers),
+                new ExecRpc(containers, streaming),
+                new AttachRpc(containers, streaming),
+                new PortForwardRpc(sandboxes, streaming),
                 new ReopenContainerLogRpc(containers),
                 new GetContainerEventsRpc(containers, sandboxes),
                 new UpdateContainerResourcesRpc(containers),
@@ -149,7 +166,8 @@ public final class NodeServices implements AutoCloseable {
                 new PullImageRpc(puller),
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));
-        return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers);
+        return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers,
+                streaming);
     }
 
     /** The pause image for infra containers: from the store, or pulled (anonymously) when the node lacks it. */
@@ -183,13 +201,18 @@ public final class NodeServices implements AutoCloseable {
         return grpcServices;
     }
 
-    /** Ends the event streams, which would otherwise keep the gRPC server's graceful shutdown waiting. */
+    /**
+     * Ends the event streams, which would otherwise keep the gRPC server's graceful shutdown waiting, and the
+     * streaming server with its sessions (an exec's process ends with its client).
+     */
     public void endStreams() {
         containers.events().close();
+        streaming.close();
     }
 
     @Override
     public void close() throws IOException {
+        streaming.close();
         containers.close();
     }
 }

@@ -12,6 +12,7 @@ import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.container.ContainerCreateException;
 import io.grpc.Status;
 import java.io.IOException;
+import dev.jcri.server.streaming.StreamTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ public final class RpcErrors {
             case RecordStore.NameTakenException e -> Status.ALREADY_EXISTS.withDescription(e.getMessage());
             case CniPluginException e -> Status.INTERNAL.withDescription(e.getMessage());
             case CniException e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+            case StreamTokens.TooManyPending e -> Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
             case IllegalArgumentException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
             case IllegalStateException e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
             case UnsupportedOperationException e -> Status.UNIMPLEMENTED.withDescription(e.getMessage());

@@ -16,7 +16,10 @@ import dev.jcri.cri.v1.StreamContainersRequest;
 import dev.jcri.cri.v1.StreamContainersResponse;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.AttachRpc;
+import dev.jcri.server.rpc.container.ExecRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
+import dev.jcri.server.rpc.pod.PortForwardRpc;
 import dev.jcri.server.rpc.container.GetContainerEventsRpc;
 import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
 import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
@@ -26,6 +29,12 @@ import dev.jcri.server.rpc.container.RemoveContainerRpc;
 import dev.jcri.server.rpc.container.StartContainerRpc;
 import dev.jcri.server.rpc.container.StopContainerRpc;
 import dev.jcri.server.rpc.container.StreamContainersRpc;
+import dev.jcri.cri.v1.AttachRequest;
+import dev.jcri.cri.v1.AttachResponse;
+import dev.jcri.cri.v1.ExecRequest;
+import dev.jcri.cri.v1.ExecResponse;
+import dev.jcri.cri.v1.PortForwardRequest;
+import dev.jcri.cri.v1.PortForwardResponse;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
 import dev.jcri.cri.v1.ContainerEventResponse;
@@ -83,7 +92,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StreamPodSandboxesRpc streamPodSandboxes, CreateContainerRpc createContainer,
             StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
             ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
-            StreamContainersRpc streamContainers, ExecSyncRpc execSync, ReopenContainerLogRpc reopenContainerLog,
+            StreamContainersRpc streamContainers, ExecSyncRpc execSync, ExecRpc exec, AttachRpc attach,
+            PortForwardRpc portForward, ReopenContainerLogRpc reopenContainerLog,
             GetContainerEventsRpc getContainerEvents, UpdateContainerResourcesRpc updateContainerResources,
             UpdatePodSandboxResourcesRpc updatePodSandboxResources) {}
 
@@ -186,6 +196,21 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     @Override
     public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> responses) {
         UnaryCall.run(request, responses, rpc.execSync());
+    }
+
+    @Override
+    public void exec(ExecRequest request, StreamObserver<ExecResponse> responses) {
+        UnaryCall.run(request, responses, rpc.exec());
+    }
+
+    @Override
+    public void attach(AttachRequest request, StreamObserver<AttachResponse> responses) {
+        UnaryCall.run(request, responses, rpc.attach());
+    }
+
+    @Override
+    public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> responses) {
+        UnaryCall.run(request, responses, rpc.portForward());
     }
 
     @Override

@@ -176,6 +176,19 @@ final class CriContainers {
         return status.build();
     }
 
+    /**
+     * The stdio flags of Exec and Attach, as kubelet's streaming server checks them: at least one stream, and no
+     * stderr with a terminal (the terminal carries both).
+     */
+    static void requireStreams(boolean stdin, boolean stdout, boolean stderr, boolean tty) {
+        if (!stdin && !stdout && !stderr) {
+            throw new IllegalArgumentException("stdin, stdout, stderr: one of them must be set");
+        }
+        if (tty && stderr) {
+            throw new IllegalArgumentException("tty, stderr: tty and stderr cannot both be true");
+        }
+    }
+
     static String requiredId(String id) {
         String trimmed = id.strip();
         if (trimmed.isEmpty()) {
