@@ -52,8 +52,10 @@ public final class JcriProcess implements AutoCloseable {
         // Tests bring their own network configs (own bridge and subnet); jcri's default would take cni0.
         // Its own cgroup parent too, which cleanup removes: a test leaves no cgroup behind.
         // And a pause image on loopback that nothing serves: no test reaches out for registry.k8s.io.
+        // Metrics on a free port: daemons of parallel tests (and the node's own 9090) never collide.
         Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "cgroup_parent = \"" + cgroupParent(dir)
-                + "\"\npause_image = \"127.0.0.1:9/e2e/pause:none\"\n[cni]\ndefault_network = false\n");
+                + "\"\npause_image = \"127.0.0.1:9/e2e/pause:none\"\n[cni]\ndefault_network = false\n"
+                + "[metrics]\naddress = \"127.0.0.1:0\"\n");
         return dir;
     }
 
@@ -157,6 +159,16 @@ public final class JcriProcess implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** The port the metrics server took, from its startup log line. */
+    public int metricsPort() throws IOException {
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("metrics server listening on \\S+:(\\d+)\\s")
+                .matcher(log());
+        if (!port.find()) {
+            throw new IllegalStateException("jcri logged no metrics server");
+        }
+        return Integer.parseInt(port.group(1));
     }
 
     public String log() throws IOException {

@@ -20,11 +20,25 @@ public final class PodNetworking {
     private final CniResultCache cache;
     private final CniLoopback loopback;
 
+    /** Told how long each pod-level ADD and DEL took, for metrics; the network code knows no metrics library. */
+    @FunctionalInterface
+    public interface Timings {
+        Timings NONE = (operation, nanos, ok) -> { };
+
+        void observed(String operation, long nanos, boolean ok);
+    }
+
+    private volatile Timings timings = Timings.NONE;
+
     public PodNetworking(CniConfigDirectory configs, CniPluginRunner runner, CniResultCache cache) {
         this.configs = configs;
         this.runner = runner;
         this.cache = cache;
         this.loopback = new CniLoopback(runner);
+    }
+
+    public void observeWith(Timings observer) {
+        this.timings = observer;
     }
 
     /** NetworkReady: a usable config exists and, for 1.1.0 configs, every plugin answers STATUS. */
@@ -47,6 +61,18 @@ public final class PodNetworking {
      * discards the sandbox and nobody would undo a half-made attachment (an IP held by host-local) later.
      */
     public CniResult setUp(CniRuntimeConf rt) throws CniException {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            CniResult result = add(rt);
+            ok = true;
+            return result;
+        } finally {
+            timings.observed("ADD", System.nanoTime() - start, ok);
+        }
+    }
+
+    private CniResult add(CniRuntimeConf rt) throws CniException {
         CniConfigLookup lookup = configs.find();
         CniNetworkConfig config = lookup.network()
                 .orElseThrow(() -> new CniException("pod network is not ready: " + lookup.reason()));
@@ -70,6 +96,17 @@ public final class PodNetworking {
      * plugins release what they hold by container ID. Repeating it is harmless.
      */
     public void tearDown(CniRuntimeConf rt) throws CniException {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            del(rt);
+            ok = true;
+        } finally {
+            timings.observed("DEL", System.nanoTime() - start, ok);
+        }
+    }
+
+    private void del(CniRuntimeConf rt) throws CniException {
         List<CniResultCache.Entry> entries = cache.entriesFor(rt.containerId());
         Optional<CniNetworkConfig> current = configs.find().network();
         if (entries.isEmpty()) {

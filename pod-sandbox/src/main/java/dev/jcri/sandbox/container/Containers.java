@@ -66,6 +66,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final Map<String, CompletableFuture<Void>> exitSignals = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ContainerEvents events = new ContainerEvents();
+    private final java.util.concurrent.atomic.AtomicLong oomKills = new java.util.concurrent.atomic.AtomicLong();
     private final ImageSource infraImages;
     private final String infraImage;
 
@@ -385,6 +386,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
+    /** The container's writable layer: the overlay upper dir, where everything it writes lands. */
+    public Path writableLayer(String id) {
+        return store.dirOf(id).resolve("upper");
+    }
+
     /** The OCI config.json the container was created with, while its bundle exists. */
     public Optional<String> runtimeSpec(String id) throws IOException {
         Path config = layout.bundlesDir().resolve(id).resolve("config.json");
@@ -393,6 +399,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
     public ContainerEvents events() {
         return events;
+    }
+
+    /** Containers that ended by an OOM kill since jcri started, for metrics. */
+    public long oomKills() {
+        return oomKills.get();
     }
 
     /**
@@ -497,6 +508,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
             boolean oom = Files.exists(Conmon.oomFile(layout.bundlesDir().resolve(record.id())));
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
+            if (oom) {
+                oomKills.incrementAndGet();
+            }
             long finished = Math.max(record.startedAt(), EpochNanos.of(exit.finishedAt()));
             ContainerRecord exited = record.exited(exit.exitCode(), finished, reason, "");
             store.save(exited);

@@ -1,21 +1,18 @@
 package dev.jcri.sandbox.ns;
 
-import dev.jcri.linux.Namespaces;
-import dev.jcri.linux.OpenFiles;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * TCP connections from inside a pod's network namespace, for port forwarding.
  *
- * <p>A socket belongs to the namespace of the thread that created it, for its whole life; so a throwaway platform
- * thread joins the namespace, creates the socket and ends, and the connection itself is made and used from any
- * thread. No helper process (nsenter, socat) is spawned per connection.
+ * <p>A socket belongs to the namespace of the thread that created it, for its whole life; so it is created on a
+ * {@link NetnsThread}, and the connection itself is made and used from any thread. No helper process (nsenter,
+ * socat) is spawned per connection.
  */
 public final class NetnsSockets {
     private NetnsSockets() {}
@@ -49,26 +46,6 @@ public final class NetnsSockets {
     }
 
     private static SocketChannel openIn(Path netns) throws IOException, InterruptedException {
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread worker = Thread.ofPlatform().name("netns-socket").start(() -> {
-            try {
-                int fd = OpenFiles.openReadOnly(netns.toString());
-                try {
-                    Namespaces.setns(fd, Namespaces.CLONE_NEWNET);
-                } finally {
-                    OpenFiles.close(fd);
-                }
-                result.set(SocketChannel.open());
-            } catch (IOException | RuntimeException e) {
-                result.set(e);
-            }
-        });
-        worker.join();
-        return switch (result.get()) {
-            case SocketChannel channel -> channel;
-            case IOException e -> throw new IOException("opening a socket in " + netns + ": " + e.getMessage(), e);
-            case RuntimeException e -> throw e;
-            default -> throw new IOException("opening a socket in " + netns + " failed");
-        };
+        return NetnsThread.call(netns, SocketChannel::open);
     }
 }

@@ -5,6 +5,8 @@ import dev.jcri.sandbox.cgroup.HybridHierarchyRepair;
 import dev.jcri.server.JcriVersion;
 import dev.jcri.server.config.NodeConfig;
 import dev.jcri.server.grpc.CriServer;
+import dev.jcri.server.metrics.CriHealth;
+import dev.jcri.server.metrics.MetricsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,15 +44,25 @@ public final class Daemon {
 
             NodeServices services = NodeServices.create(config);
             Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(services::reloadRegistries));
-            CriServer server = new CriServer(config.listen(), services.grpcServices());
+            CriServer server = new CriServer(config.listen(), services.grpcServices(), services.metrics());
             server.start();
+            CriHealth health = new CriHealth(config.listen());
+            MetricsServer metrics = null;
             try {
                 CriSocket.lockDown(config.listen());
+                if (config.metricsEnabled()) {
+                    metrics = new MetricsServer(config.metricsAddress(), services.metrics().registry(), health)
+                            .start();
+                }
                 log.info("jcri ready version={} listen={} root={} runroot={} pid={}", JcriVersion.version(),
                         config.listen(), config.root(), config.runroot(), ProcessHandle.current().pid());
                 stopRequested.await();
                 log.info("stopping grace_seconds={}", config.shutdownGraceSeconds());
             } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
+                health.close();
                 services.endStreams();
                 server.shutdown(config.shutdownGraceSeconds());
                 services.close();

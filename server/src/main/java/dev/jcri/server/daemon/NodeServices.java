@@ -11,6 +11,19 @@ import dev.jcri.server.rpc.container.AttachRpc;
 import dev.jcri.server.rpc.container.ExecRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.pod.PortForwardRpc;
+import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.stats.CgroupUsageReader;
+import dev.jcri.sandbox.stats.ResourceStats;
+import dev.jcri.server.rpc.stats.ContainerStatsRpc;
+import dev.jcri.server.rpc.stats.ListContainerStatsRpc;
+import dev.jcri.server.rpc.stats.ListMetricDescriptorsRpc;
+import dev.jcri.server.rpc.stats.ListPodSandboxMetricsRpc;
+import dev.jcri.server.rpc.stats.ListPodSandboxStatsRpc;
+import dev.jcri.server.rpc.stats.StreamPodSandboxMetricsRpc;
+import dev.jcri.server.rpc.stats.PodSandboxStatsRpc;
+import dev.jcri.server.rpc.stats.StreamContainerStatsRpc;
+import dev.jcri.server.rpc.stats.StreamPodSandboxStatsRpc;
+import dev.jcri.server.metrics.RuntimeMetrics;
 import dev.jcri.server.streaming.StreamingServer;
 import dev.jcri.server.streaming.StreamingTls;
 import javax.net.ServerSocketFactory;
@@ -77,11 +90,13 @@ public final class NodeServices implements AutoCloseable {
 
     private final Containers containers;
     private final StreamingServer streaming;
+    private final RuntimeMetrics metrics;
 
     private NodeServices(List<BindableService> grpcServices, AtomicReference<RegistriesConfig> registries,
-            Path registriesFile, Containers containers, StreamingServer streaming) {
+            Path registriesFile, Containers containers, StreamingServer streaming, RuntimeMetrics metrics) {
         this.containers = containers;
         this.streaming = streaming;
+        this.metrics = metrics;
         this.grpcServices = grpcServices;
         this.registries = registries;
         this.registriesFile = registriesFile;
@@ -124,6 +139,10 @@ public final class NodeServices implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during recovery", e);
         }
+        RuntimeMetrics metrics = new RuntimeMetrics(containers, sandboxes);
+        podNetworking.observeWith(metrics::cniObserved);
+        ResourceStats stats = new ResourceStats(containers, sandboxes,
+                CgroupUsageReader.forLayout(CgroupLayout.ofHost()));
         Optional<Path[]> tls = config.streamingTls();
         StreamingServer streaming = new StreamingServer(tls.isPresent()
                         ? StreamingTls.serverSocketFactory(tls.get()[0], tls.get()[1])
@@ -158,16 +177,25 @@ public final class NodeServices implements AutoCloseable {
                 new ReopenContainerLogRpc(containers),
                 new GetContainerEventsRpc(containers, sandboxes),
                 new UpdateContainerResourcesRpc(containers),
-                new UpdatePodSandboxResourcesRpc(sandboxes)));
+                new UpdatePodSandboxResourcesRpc(sandboxes),
+                new ContainerStatsRpc(containers, stats),
+                new ListContainerStatsRpc(containers, stats),
+                new StreamContainerStatsRpc(containers, stats),
+                new PodSandboxStatsRpc(sandboxes, stats),
+                new ListPodSandboxStatsRpc(sandboxes, stats),
+                new StreamPodSandboxStatsRpc(sandboxes, stats),
+                new ListMetricDescriptorsRpc(),
+                new ListPodSandboxMetricsRpc(sandboxes, stats),
+                new StreamPodSandboxMetricsRpc(sandboxes, stats)));
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore),
                 new StreamImagesRpc(imageStore),
                 new ImageStatusRpc(imageStore),
-                new PullImageRpc(puller),
+                new PullImageRpc(puller, metrics),
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));
         return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers,
-                streaming);
+                streaming, metrics);
     }
 
     /** The pause image for infra containers: from the store, or pulled (anonymously) when the node lacks it. */
@@ -195,6 +223,10 @@ public final class NodeServices implements AutoCloseable {
             log.error("registries config not reloaded, the previous one stays in force path={} error=\"{}\"",
                     registriesFile, e.getMessage());
         }
+    }
+
+    public RuntimeMetrics metrics() {
+        return metrics;
     }
 
     public List<BindableService> grpcServices() {

@@ -26,7 +26,7 @@ public final class CriServer {
     private final EventLoopGroup workers;
     private final ExecutorService rpcExecutor;
 
-    public CriServer(Path socket, List<BindableService> services) {
+    public CriServer(Path socket, List<BindableService> services, RpcObserver observer) {
         this.boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         this.rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -37,7 +37,7 @@ public final class CriServer {
                 .executor(rpcExecutor)
                 // Image and container lists on a busy node exceed gRPC's 4 MiB default; kubelet allows 16 MiB.
                 .maxInboundMessageSize(16 * 1024 * 1024);
-        RpcLogInterceptor logging = new RpcLogInterceptor();
+        RpcLogInterceptor logging = new RpcLogInterceptor(observer);
         for (BindableService service : services) {
             builder.addService(ServerInterceptors.intercept(service, logging));
         }

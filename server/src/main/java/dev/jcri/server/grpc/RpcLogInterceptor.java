@@ -14,13 +14,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line per RPC: debug when it succeeds, warn when it fails, naming the RPC and the object it was about.
+ * One log line per RPC: debug when it succeeds, warn when it fails, naming the RPC and the object it was about; and
+ * the RPC's code and duration to the metrics.
  *
  * <p>Only IDs and image names are logged, never whole requests: a PullImage request carries registry credentials.
  */
 public final class RpcLogInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger("rpc");
     private static final List<String> OBJECT_FIELDS = List.of("pod_sandbox_id", "container_id", "image");
+
+    private final RpcObserver observer;
+
+    public RpcLogInterceptor(RpcObserver observer) {
+        this.observer = observer;
+    }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -31,7 +38,9 @@ public final class RpcLogInterceptor implements ServerInterceptor {
         ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                double millis = (System.nanoTime() - start) / 1e6;
+                long nanos = System.nanoTime() - start;
+                observer.completed(rpc, status.getCode(), nanos);
+                double millis = nanos / 1e6;
                 if (status.isOk()) {
                     log.debug("rpc={}{} code=OK duration_ms={}", rpc, object[0], String.format("%.3f", millis));
                 } else {

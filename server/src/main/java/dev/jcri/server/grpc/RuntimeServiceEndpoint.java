@@ -76,6 +76,33 @@ import dev.jcri.server.rpc.runtime.RuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.StatusRpc;
 import dev.jcri.server.rpc.runtime.UpdateRuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.VersionRpc;
+import dev.jcri.cri.v1.ContainerStatsRequest;
+import dev.jcri.cri.v1.ContainerStatsResponse;
+import dev.jcri.cri.v1.ListContainerStatsRequest;
+import dev.jcri.cri.v1.ListContainerStatsResponse;
+import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
+import dev.jcri.cri.v1.ListPodSandboxStatsResponse;
+import dev.jcri.cri.v1.PodSandboxStatsRequest;
+import dev.jcri.cri.v1.PodSandboxStatsResponse;
+import dev.jcri.cri.v1.StreamContainerStatsRequest;
+import dev.jcri.cri.v1.StreamContainerStatsResponse;
+import dev.jcri.cri.v1.StreamPodSandboxStatsRequest;
+import dev.jcri.cri.v1.StreamPodSandboxStatsResponse;
+import dev.jcri.server.rpc.stats.ContainerStatsRpc;
+import dev.jcri.server.rpc.stats.ListContainerStatsRpc;
+import dev.jcri.server.rpc.stats.ListPodSandboxStatsRpc;
+import dev.jcri.server.rpc.stats.PodSandboxStatsRpc;
+import dev.jcri.server.rpc.stats.StreamContainerStatsRpc;
+import dev.jcri.server.rpc.stats.StreamPodSandboxStatsRpc;
+import dev.jcri.cri.v1.ListMetricDescriptorsRequest;
+import dev.jcri.cri.v1.ListMetricDescriptorsResponse;
+import dev.jcri.cri.v1.ListPodSandboxMetricsRequest;
+import dev.jcri.cri.v1.ListPodSandboxMetricsResponse;
+import dev.jcri.cri.v1.StreamPodSandboxMetricsRequest;
+import dev.jcri.cri.v1.StreamPodSandboxMetricsResponse;
+import dev.jcri.server.rpc.stats.ListMetricDescriptorsRpc;
+import dev.jcri.server.rpc.stats.ListPodSandboxMetricsRpc;
+import dev.jcri.server.rpc.stats.StreamPodSandboxMetricsRpc;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -95,7 +122,11 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StreamContainersRpc streamContainers, ExecSyncRpc execSync, ExecRpc exec, AttachRpc attach,
             PortForwardRpc portForward, ReopenContainerLogRpc reopenContainerLog,
             GetContainerEventsRpc getContainerEvents, UpdateContainerResourcesRpc updateContainerResources,
-            UpdatePodSandboxResourcesRpc updatePodSandboxResources) {}
+            UpdatePodSandboxResourcesRpc updatePodSandboxResources, ContainerStatsRpc containerStats,
+            ListContainerStatsRpc listContainerStats, StreamContainerStatsRpc streamContainerStats,
+            PodSandboxStatsRpc podSandboxStats, ListPodSandboxStatsRpc listPodSandboxStats,
+            StreamPodSandboxStatsRpc streamPodSandboxStats, ListMetricDescriptorsRpc listMetricDescriptors,
+            ListPodSandboxMetricsRpc listPodSandboxMetrics, StreamPodSandboxMetricsRpc streamPodSandboxMetrics) {}
 
     private final Handlers rpc;
 
@@ -234,5 +265,57 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     public void updatePodSandboxResources(UpdatePodSandboxResourcesRequest request,
             StreamObserver<UpdatePodSandboxResourcesResponse> responses) {
         UnaryCall.run(request, responses, rpc.updatePodSandboxResources());
+    }
+
+    @Override
+    public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.containerStats());
+    }
+
+    @Override
+    public void listContainerStats(ListContainerStatsRequest request,
+            StreamObserver<ListContainerStatsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listContainerStats());
+    }
+
+    @Override
+    public void streamContainerStats(StreamContainerStatsRequest request,
+            StreamObserver<StreamContainerStatsResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.streamContainerStats()::handle);
+    }
+
+    @Override
+    public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.podSandboxStats());
+    }
+
+    @Override
+    public void listPodSandboxStats(ListPodSandboxStatsRequest request,
+            StreamObserver<ListPodSandboxStatsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listPodSandboxStats());
+    }
+
+    @Override
+    public void streamPodSandboxStats(StreamPodSandboxStatsRequest request,
+            StreamObserver<StreamPodSandboxStatsResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.streamPodSandboxStats()::handle);
+    }
+
+    @Override
+    public void listMetricDescriptors(ListMetricDescriptorsRequest request,
+            StreamObserver<ListMetricDescriptorsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listMetricDescriptors());
+    }
+
+    @Override
+    public void listPodSandboxMetrics(ListPodSandboxMetricsRequest request,
+            StreamObserver<ListPodSandboxMetricsResponse> responses) {
+        UnaryCall.run(request, responses, rpc.listPodSandboxMetrics());
+    }
+
+    @Override
+    public void streamPodSandboxMetrics(StreamPodSandboxMetricsRequest request,
+            StreamObserver<StreamPodSandboxMetricsResponse> responses) {
+        UnaryCall.stream(request, responses, rpc.streamPodSandboxMetrics()::handle);
     }
 }

@@ -226,7 +226,8 @@ public final class OciSpecBuilder {
         }
     }
 
-    private static String cgroupsPath(String cgroupParent, String containerId) {
+    /** The cgroup of a container: under its pod's cgroup parent, named by its ID. */
+    public static String cgroupsPath(String cgroupParent, String containerId) {
         if (cgroupParent.isEmpty()) {
             throw new IllegalArgumentException("the pod has no cgroup parent");
         }

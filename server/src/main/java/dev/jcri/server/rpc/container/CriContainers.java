@@ -23,7 +23,7 @@ import dev.jcri.sandbox.container.spec.MountSpec;
 
 
 /** Translates between the CRI's container messages and the container domain. */
-final class CriContainers {
+public final class CriContainers {
     private CriContainers() {}
 
     static ContainerSpec toSpec(ContainerConfig config) {
@@ -110,7 +110,7 @@ final class CriContainers {
         }
     }
 
-    static ContainerMetadata metadata(ContainerRecord record) {
+    public static ContainerMetadata metadata(ContainerRecord record) {
         return ContainerMetadata.newBuilder().setName(record.spec().name())
                 .setAttempt((int) record.spec().attempt()).build();
     }

@@ -8,7 +8,10 @@ import dev.jcri.image.pull.PullOutcome;
 import dev.jcri.image.registry.RegistryCredentials;
 import dev.jcri.server.grpc.UnaryCall;
 import io.grpc.Context;
+import dev.jcri.server.grpc.RpcErrors;
+import dev.jcri.server.metrics.RuntimeMetrics;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /**
  * PullImage: the image into the store, answering its ID. The call's deadline and cancellation reach the download:
@@ -16,22 +19,35 @@ import io.grpc.Status;
  */
 public final class PullImageRpc implements UnaryCall.Handler<PullImageRequest, PullImageResponse> {
     private final ImagePuller puller;
+    private final RuntimeMetrics metrics;
 
-    public PullImageRpc(ImagePuller puller) {
+    public PullImageRpc(ImagePuller puller, RuntimeMetrics metrics) {
         this.puller = puller;
+        this.metrics = metrics;
     }
 
     @Override
     public PullImageResponse handle(PullImageRequest request) throws Exception {
         String image = CriImages.requiredSpec(request.getImage(), "image.image");
+        try {
+            PullOutcome outcome = pull(image, request);
+            metrics.pullSucceeded(outcome);
+            return PullImageResponse.newBuilder().setImageRef(outcome.image().id()).build();
+        } catch (Exception e) {
+            metrics.pullFailed(e instanceof StatusRuntimeException status ? status.getStatus().getCode()
+                    : RpcErrors.toStatus(e).getCode());
+            throw e;
+        }
+    }
+
+    private PullOutcome pull(String image, PullImageRequest request) throws Exception {
         RegistryCredentials credentials = credentials(request.getAuth());
         Context context = Context.current();
         Thread caller = Thread.currentThread();
         Context.CancellationListener cancel = c -> caller.interrupt();
         context.addListener(cancel, Runnable::run);
         try {
-            PullOutcome outcome = puller.pull(image, credentials);
-            return PullImageResponse.newBuilder().setImageRef(outcome.image().id()).build();
+            return puller.pull(image, credentials);
         } catch (InterruptedException e) {
             throw cancelled(context, image);
         } catch (java.io.IOException e) {

@@ -54,7 +54,7 @@ public final class CriPods {
         return NamespaceMode.valueOf(mode.name());
     }
 
-    static PodSandboxMetadata metadata(SandboxRecord record) {
+    public static PodSandboxMetadata metadata(SandboxRecord record) {
         PodSandboxSpec spec = record.spec();
         return PodSandboxMetadata.newBuilder()
                 .setName(spec.name())
