@@ -11,6 +11,7 @@ import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
 import dev.jcri.sandbox.container.spec.OciSpec;
 import dev.jcri.sandbox.container.spec.OciSpecBuilder;
+import dev.jcri.sandbox.container.spec.SeccompFilters;
 import dev.jcri.sandbox.container.spec.SandboxContext;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
 import dev.jcri.sandbox.pod.PodSandboxes;
@@ -67,6 +68,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ContainerEvents events = new ContainerEvents();
     private final java.util.concurrent.atomic.AtomicLong oomKills = new java.util.concurrent.atomic.AtomicLong();
+    private volatile SeccompFilters seccomp = SeccompFilters.builtIn();
     private final ImageSource infraImages;
     private final String infraImage;
 
@@ -156,7 +158,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             undo.push(() -> RootfsMount.unmount(rootfs));
 
             OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), contextOf(sandbox), id, rootfs,
-                    daemonOomScoreAdj);
+                    daemonOomScoreAdj, seccomp);
             // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
             // from the start, as the env in it may hold secrets.
             Path config = Files.createFile(bundle.resolve("config.json"),
@@ -399,6 +401,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
     public ContainerEvents events() {
         return events;
+    }
+
+    /** Replaces the built-in RuntimeDefault seccomp profile with the operator's (config seccomp.default_profile). */
+    public void useSeccompFilters(SeccompFilters filters) {
+        this.seccomp = filters;
     }
 
     /** Containers that ended by an OOM kill since jcri started, for metrics. */

@@ -27,11 +27,13 @@ public final class ExecProcess implements AutoCloseable {
 
     private final Process runtimeProcess;
     private final Path pidFile;
+    private final Path processFile;
     private final NativeFd terminal;
 
-    private ExecProcess(Process runtimeProcess, Path pidFile, NativeFd terminal) {
+    private ExecProcess(Process runtimeProcess, Path pidFile, Path processFile, NativeFd terminal) {
         this.runtimeProcess = runtimeProcess;
         this.pidFile = pidFile;
+        this.processFile = processFile;
         this.terminal = terminal;
     }
 
@@ -43,11 +45,19 @@ public final class ExecProcess implements AutoCloseable {
             Path workDir, Path consoleDir) throws IOException {
         Files.createDirectories(workDir);
         Path pidFile = Files.createTempFile(workDir, "exec-", ".pid");
+        Path processFile;
+        try {
+            processFile = ExecProcessSpec.write(workDir, command, tty);
+        } catch (IOException e) {
+            Files.deleteIfExists(pidFile);
+            throw e;
+        }
         if (!tty) {
             try {
-                return new ExecProcess(runtime.exec(containerId, command, pidFile), pidFile, null);
+                return new ExecProcess(runtime.exec(containerId, processFile, pidFile), pidFile, processFile, null);
             } catch (IOException e) {
                 Files.deleteIfExists(pidFile);
+                Files.deleteIfExists(processFile);
                 throw e;
             }
         }
@@ -56,10 +66,10 @@ public final class ExecProcess implements AutoCloseable {
                 + ".sock");
         Process process = null;
         try (UnixSockets.ConsoleSocket console = UnixSockets.ConsoleSocket.listen(socketPath)) {
-            process = runtime.execWithTerminal(containerId, command, pidFile, socketPath);
+            process = runtime.execWithTerminal(containerId, processFile, pidFile, socketPath);
             Process started = process;
             NativeFd master = console.receiveTerminal(TERMINAL_WAIT, started::isAlive);
-            return new ExecProcess(process, pidFile, master);
+            return new ExecProcess(process, pidFile, processFile, master);
         } catch (IOException e) {
             if (process != null) {
                 String output = new String(process.getInputStream().readNBytes(4096)).strip();
@@ -69,6 +79,7 @@ public final class ExecProcess implements AutoCloseable {
                 }
             }
             Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(processFile);
             throw e;
         } finally {
             Files.deleteIfExists(socketPath);
@@ -136,5 +147,6 @@ public final class ExecProcess implements AutoCloseable {
             terminal.close();
         }
         Files.deleteIfExists(pidFile);
+        Files.deleteIfExists(processFile);
     }
 }

@@ -40,14 +40,12 @@ public record OciRuntime(String handler, Path binary, Path root) {
     }
 
     /**
-     * Starts {@code command} in the running container, as its own process settings (user, env, cwd) give it; the
+     * Starts the process {@code processFile} describes (see {@link ExecProcessSpec}) in the running container; the
      * runtime writes the exec'd process's host PID to {@code pidFile}.
      */
-    public Process exec(String containerId, List<String> command, Path pidFile) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--pid-file", pidFile.toString(), containerId));
-        argv.addAll(command);
-        return new ProcessBuilder(argv).start();
+    public Process exec(String containerId, Path processFile, Path pidFile) throws IOException {
+        return new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
+                "--process", processFile.toString(), "--pid-file", pidFile.toString(), containerId)).start();
     }
 
     /**
@@ -55,13 +53,11 @@ public record OciRuntime(String handler, Path binary, Path root) {
      * descriptor, to the listener on {@code consoleSocket}. The runtime's own stdout and stderr carry only its
      * errors.
      */
-    public Process execWithTerminal(String containerId, List<String> command, Path pidFile, Path consoleSocket)
+    public Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
             throws IOException {
-        List<String> argv = new ArrayList<>(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--tty", "--console-socket", consoleSocket.toString(), "--pid-file", pidFile.toString(),
-                containerId));
-        argv.addAll(command);
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
+                "--process", processFile.toString(), "--console-socket", consoleSocket.toString(),
+                "--pid-file", pidFile.toString(), containerId)).redirectErrorStream(true).start();
         process.getOutputStream().close();
         return process;
     }

@@ -37,8 +37,9 @@ public final class SyncExec {
             Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Path pidFile = Files.createTempFile(workDir, "exec-", ".pid");
+        Path processFile = ExecProcessSpec.write(workDir, command, false);
         try {
-            Process process = runtime.exec(containerId, command, pidFile);
+            Process process = runtime.exec(containerId, processFile, pidFile);
             process.getOutputStream().close();
             CompletableFuture<byte[]> stdout = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "exec-stdout");
             CompletableFuture<byte[]> stderr = PipeDrain.start(process.getErrorStream(), MAX_OUTPUT, "exec-stderr");
@@ -57,6 +58,7 @@ public final class SyncExec {
             return new Result(join(stdout), join(stderr), process.exitValue());
         } finally {
             Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(processFile);
         }
     }
 

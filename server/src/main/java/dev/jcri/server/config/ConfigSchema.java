@@ -78,6 +78,8 @@ public final class ConfigSchema {
             ConfigKey.of("metrics.enabled", BOOLEAN, true, "Serve Prometheus metrics and /healthz."),
             ConfigKey.of("metrics.address", STRING, "127.0.0.1:9090", "host:port of the metrics server.")
                     .withFlag("--metrics-address"),
+            ConfigKey.of("seccomp.default_profile", STRING, "",
+                    "Seccomp profile (JSON) that RuntimeDefault means; empty: jcri's built-in profile."),
             ConfigKey.of("image.max_parallel_layers", POSITIVE_INT, 3,
                     "Layers of one pull downloaded and unpacked at the same time."),
             ConfigKey.of("shutdown.grace_seconds", DURATION_SECONDS, 10L,

@@ -92,6 +92,10 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return java.time.Duration.ofSeconds((Long) values.get("streaming.idle_timeout_seconds"));
     }
 
+    public String seccompDefaultProfile() {
+        return string("seccomp.default_profile");
+    }
+
     public boolean metricsEnabled() {
         return (Boolean) values.get("metrics.enabled");
     }

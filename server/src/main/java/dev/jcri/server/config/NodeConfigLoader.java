@@ -217,6 +217,9 @@ public final class NodeConfigLoader {
                 "expected host:port with a port between 0 and 65535");
         check(explicit, "streaming.address", !((String) values.get("streaming.address")).isBlank(),
                 "expected an IP address or host name");
+        String seccompProfile = (String) values.get("seccomp.default_profile");
+        check(explicit, "seccomp.default_profile", seccompProfile.isEmpty() || seccompProfile.startsWith("/"),
+                "expected an absolute path");
         String tlsCert = (String) values.get("streaming.tls_cert_file");
         String tlsKey = (String) values.get("streaming.tls_key_file");
         check(explicit, "streaming.tls_cert_file", tlsCert.isEmpty() == tlsKey.isEmpty(),

@@ -5,8 +5,10 @@ import dev.jcri.cni.DefaultNetwork;
 import dev.jcri.sandbox.container.Conmon;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
+import dev.jcri.sandbox.container.spec.SeccompFilters;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.LinuxSecurityModules;
 import dev.jcri.server.rpc.container.AttachRpc;
 import dev.jcri.server.rpc.container.ExecRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
@@ -132,6 +134,9 @@ public final class NodeServices implements AutoCloseable {
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
+        if (!config.seccompDefaultProfile().isEmpty()) {
+            containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
+        }
         try {
             containers.recover();
             sandboxes.recover();
@@ -163,7 +168,7 @@ public final class NodeServices implements AutoCloseable {
                 new PodSandboxStatusRpc(sandboxes),
                 new ListPodSandboxRpc(sandboxes),
                 new StreamPodSandboxesRpc(sandboxes),
-                new CreateContainerRpc(containers),
+                new CreateContainerRpc(containers, LinuxSecurityModules.ofThisNode()),
                 new StartContainerRpc(containers),
                 new StopContainerRpc(containers),
                 new RemoveContainerRpc(containers),

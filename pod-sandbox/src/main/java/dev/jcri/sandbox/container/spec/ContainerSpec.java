@@ -104,14 +104,16 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
      * @param capabilitiesAdd names with or without {@code CAP_}, or {@code ALL}
      * @param maskedPaths null means the defaults; a list (even empty) means exactly those
      * @param readonlyPaths null means the defaults; a list (even empty) means exactly those
+     * @param strictSupplementalGroups the CRI's Strict policy: only the groups asked for, not those the image's
+     *     /etc/group gives the user (Merge)
      */
     public record Security(Long runAsUser, String runAsUsername, Long runAsGroup, List<Long> supplementalGroups,
             boolean readonlyRootfs, boolean privileged, boolean noNewPrivs, List<String> capabilitiesAdd,
             List<String> capabilitiesDrop, List<String> capabilitiesAddAmbient, List<String> maskedPaths,
-            List<String> readonlyPaths, PidMode pidMode) {
+            List<String> readonlyPaths, PidMode pidMode, SeccompProfile seccomp, boolean strictSupplementalGroups) {
 
         public static final Security DEFAULT = new Security(null, "", null, List.of(), false, false, false,
-                List.of(), List.of(), List.of(), null, null, PidMode.CONTAINER);
+                List.of(), List.of(), List.of(), null, null, PidMode.CONTAINER, SeccompProfile.UNCONFINED, false);
 
         public Security {
             runAsUsername = orEmpty(runAsUsername);
@@ -122,12 +124,13 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
             maskedPaths = maskedPaths == null ? null : List.copyOf(maskedPaths);
             readonlyPaths = readonlyPaths == null ? null : List.copyOf(readonlyPaths);
             pidMode = pidMode == null ? PidMode.CONTAINER : pidMode;
+            seccomp = seccomp == null ? SeccompProfile.UNCONFINED : seccomp;
         }
 
         public Security withPidMode(PidMode newPidMode) {
             return new Security(runAsUser, runAsUsername, runAsGroup, supplementalGroups, readonlyRootfs, privileged,
                     noNewPrivs, capabilitiesAdd, capabilitiesDrop, capabilitiesAddAmbient, maskedPaths, readonlyPaths,
-                    newPidMode);
+                    newPidMode, seccomp, strictSupplementalGroups);
         }
     }
 

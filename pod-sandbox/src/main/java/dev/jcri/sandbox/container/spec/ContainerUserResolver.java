@@ -10,8 +10,9 @@ import java.util.Optional;
  * Decides uid, gid and supplementary groups of a container's process: {@code run_as_user} wins, then
  * {@code run_as_username}, then the image's USER ({@code uid}, {@code name}, {@code uid:gid}, {@code name:gid},
  * {@code name:group}, {@code uid:group}). Names resolve against the container's own {@code /etc/passwd} and
- * {@code /etc/group}, never the host's. Supplementary groups follow the CRI "Merge" policy: the primary gid, the
- * requested supplemental groups, then the groups the image's {@code /etc/group} lists the user in.
+ * {@code /etc/group}, never the host's. Supplementary groups follow the CRI policy: Merge (the default) gives the
+ * primary gid, the requested supplemental groups, then the groups the image's {@code /etc/group} lists the user in;
+ * Strict stops before the last.
  */
 public final class ContainerUserResolver {
     /** The largest valid id: (uid_t) -1 means "unchanged" to the kernel. */
@@ -106,7 +107,7 @@ public final class ContainerUserResolver {
         for (long supplemental : security.supplementalGroups()) {
             addOnce(groups, supplemental);
         }
-        if (name != null) {
+        if (name != null && !security.strictSupplementalGroups()) {
             for (long member : database.memberships(name)) {
                 addOnce(groups, member);
             }

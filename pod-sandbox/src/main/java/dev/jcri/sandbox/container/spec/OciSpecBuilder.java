@@ -18,10 +18,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Generates a container's OCI runtime {@code config.json} (runtime-spec 1.0.2) from the CRI container config, the
  * image config and what the pod provides. Valid for cgroup v1 and v2 hosts; crun and runc both accept it.
  *
- * <p>Deliberately absent: {@code process.rlimits}, so the container inherits the runtime's limits as with CRI-O
- * and containerd's CRI (a fixed RLIMIT_NOFILE would fail on nodes whose hard limit is lower, as jcri lacks
- * CAP_SYS_RESOURCE to raise it); {@code linux.seccomp}, which the security work adds with RuntimeDefault; a cgroup
- * namespace, which a cgroup v1 host does not use.
+ * <p>{@code linux.seccomp} comes from {@link SeccompFilters}. Deliberately absent: {@code process.rlimits}, so the
+ * container inherits the runtime's limits as with CRI-O and containerd's CRI (a fixed RLIMIT_NOFILE would fail on
+ * nodes whose hard limit is lower, as jcri lacks CAP_SYS_RESOURCE to raise it); a cgroup namespace, which a
+ * cgroup v1 host does not use.
  */
 public final class OciSpecBuilder {
     static final String OCI_VERSION = "1.0.2";
@@ -53,14 +53,22 @@ public final class OciSpecBuilder {
     }
 
     public static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
-            String containerId, Path rootfs, int daemonOomScoreAdj) throws IOException {
-        return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, Capabilities.ofThisProcess());
+            String containerId, Path rootfs, int daemonOomScoreAdj, SeccompFilters seccomp) throws IOException {
+        return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, Capabilities.ofThisProcess(),
+                seccomp);
     }
 
     /** @param grantableCapabilities what the runtime can pass on, {@code CAP_*} names (tests fix it) */
     public static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
             String containerId, Path rootfs, int daemonOomScoreAdj, Set<String> grantableCapabilities)
             throws IOException {
+        return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, grantableCapabilities,
+                SeccompFilters.builtIn());
+    }
+
+    private static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
+            String containerId, Path rootfs, int daemonOomScoreAdj, Set<String> grantableCapabilities,
+            SeccompFilters seccomp) throws IOException {
         if (!CONTAINER_ID.matcher(containerId).matches()) {
             throw new IllegalArgumentException("container ID \"" + containerId + "\" is not a valid ID");
         }
@@ -134,6 +142,11 @@ public final class OciSpecBuilder {
         ObjectNode linux = json.putObject("linux");
         namespaces(linux.putArray("namespaces"), security.pidMode(), sandbox);
         linux.put("cgroupsPath", cgroupsPath(sandbox.cgroupParent(), containerId));
+        ObjectNode filter = seccomp.forContainer(security.seccomp(), Set.copyOf(capabilities.sets()),
+                security.privileged());
+        if (filter != null) {
+            linux.set("seccomp", filter);
+        }
 
         Map<String, HostDevice> devices = new LinkedHashMap<>();
         if (security.privileged()) {

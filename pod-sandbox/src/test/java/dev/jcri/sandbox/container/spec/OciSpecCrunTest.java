@@ -152,6 +152,28 @@ class OciSpecCrunTest {
     }
 
     @Test
+    void theRuntimeDefaultSeccompProfileFiltersAndStillRunsAShell() throws Exception {
+        SpecDraft draft = hostPod();
+        draft.seccomp = SeccompProfile.RUNTIME_DEFAULT;
+        // A shell, a pipeline, a subshell and file I/O all work; the filter is on.
+        draft.command.addAll(List.of("/bin/sh", "-c", script(
+                "grep -q 'Seccomp:[[:space:]]*2' /proc/self/status",
+                "echo hello | grep -q hello",
+                "(echo sub; echo two) | sort | grep -q sub",
+                "ls / > /dev/null")));
+        assertRuns(draft);
+    }
+
+    @Test
+    void runcAcceptsTheRuntimeDefaultSeccompProfile() throws Exception {
+        assumeTrue(Files.isExecutable(RUNC), "needs runc");
+        SpecDraft draft = hostPod();
+        draft.seccomp = SeccompProfile.RUNTIME_DEFAULT;
+        draft.command.addAll(List.of("/bin/sh", "-c", script("grep -q 'Seccomp:[[:space:]]*2' /proc/self/status")));
+        assertRuns(RUNC, draft);
+    }
+
+    @Test
     void aPrivilegedSpecRuns() throws Exception {
         SpecDraft draft = hostPod();
         draft.privileged = true;
@@ -192,7 +214,7 @@ class OciSpecCrunTest {
         String id = "spec-" + HexFormat.of().formatHex(randomBytes());
         int daemonOomScoreAdj = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
         OciSpec spec = OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), id, rootfs,
-                daemonOomScoreAdj);
+                daemonOomScoreAdj, SeccompFilters.builtIn());
         Files.write(bundle.resolve("config.json"), spec.bytes());
         started.add(new Started(runtime, id));
         Result result = run(List.of(runtime.toString(), "--root", state.toString(), "run", "-b",

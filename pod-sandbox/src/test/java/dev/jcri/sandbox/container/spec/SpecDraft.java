@@ -48,10 +48,13 @@ final class SpecDraft {
     String hostnameFile = "/var/lib/jcri/sandboxes/pod1/hostname";
     String shm = "/run/jcri/shm/pod1/shm";
     String cgroupParent = "/jcri";
+    SeccompProfile seccomp = SeccompProfile.UNCONFINED;
+    boolean strictGroups;
 
     ContainerSpec.Security security() {
         return new ContainerSpec.Security(runAsUser, runAsUsername, runAsGroup, supplementalGroups, readonlyRootfs,
-                privileged, noNewPrivs, capAdd, capDrop, capAmbient, maskedPaths, readonlyPaths, pidMode);
+                privileged, noNewPrivs, capAdd, capDrop, capAmbient, maskedPaths, readonlyPaths, pidMode, seccomp,
+                strictGroups);
     }
 
     ContainerSpec spec() {

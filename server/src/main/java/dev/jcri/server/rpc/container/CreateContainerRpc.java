@@ -11,9 +11,11 @@ import dev.jcri.server.grpc.UnaryCall;
  */
 public final class CreateContainerRpc implements UnaryCall.Handler<CreateContainerRequest, CreateContainerResponse> {
     private final Containers containers;
+    private final LinuxSecurityModules lsm;
 
-    public CreateContainerRpc(Containers containers) {
+    public CreateContainerRpc(Containers containers, LinuxSecurityModules lsm) {
         this.containers = containers;
+        this.lsm = lsm;
     }
 
     @Override
@@ -29,6 +31,7 @@ public final class CreateContainerRpc implements UnaryCall.Handler<CreateContain
         if (image.isEmpty()) {
             throw new IllegalArgumentException("config.image.image: required");
         }
+        lsm.check(request.getConfig().getLinux().getSecurityContext());
         String id = containers.create(sandboxId, CriContainers.toSpec(request.getConfig()), image).id();
         return CreateContainerResponse.newBuilder().setContainerId(id).build();
     }

@@ -18,6 +18,7 @@ import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.Signal;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.SeccompProfile;
 import dev.jcri.sandbox.container.spec.DeviceSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
 
@@ -38,7 +39,13 @@ public final class CriContainers {
                 // Protobuf cannot tell an empty list from none; none means the defaults, as with containerd.
                 sc.getMaskedPathsCount() == 0 ? null : sc.getMaskedPathsList(),
                 sc.getReadonlyPathsCount() == 0 ? null : sc.getReadonlyPathsList(),
-                pidMode(sc.getNamespaceOptions().getPid()));
+                pidMode(sc.getNamespaceOptions().getPid()), seccomp(sc),
+                switch (sc.getSupplementalGroupsPolicy()) {
+                    case Merge -> false;
+                    case Strict -> true;
+                    case UNRECOGNIZED -> throw new IllegalArgumentException(
+                            "supplemental_groups_policy: unknown value");
+                });
         return new ContainerSpec(config.getMetadata().getName(), Integer.toUnsignedLong(config.getMetadata()
                 .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
                 config.getEnvsList().stream()
@@ -48,6 +55,40 @@ public final class CriContainers {
                         .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
                 config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
                 config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
+    }
+
+    /**
+     * The seccomp profile: the {@code seccomp} field when set, else the deprecated {@code seccomp_profile_path}
+     * ("runtime/default", "docker/default", "unconfined", "localhost/<path>"); neither means no filter, as the
+     * CRI says (kubelet sends RuntimeDefault when the pod asks for it or the node defaults to it).
+     */
+    static SeccompProfile seccomp(LinuxContainerSecurityContext sc) {
+        if (sc.hasSeccomp()) {
+            return switch (sc.getSeccomp().getProfileType()) {
+                case RuntimeDefault -> SeccompProfile.RUNTIME_DEFAULT;
+                case Unconfined -> SeccompProfile.UNCONFINED;
+                case Localhost -> {
+                    String ref = sc.getSeccomp().getLocalhostRef().strip();
+                    if (ref.isEmpty()) {
+                        throw new IllegalArgumentException("seccomp.localhost_ref: required for a Localhost profile");
+                    }
+                    yield SeccompProfile.localhost(ref);
+                }
+                case UNRECOGNIZED -> throw new IllegalArgumentException("seccomp.profile_type: unknown value");
+            };
+        }
+        String path = sc.getSeccompProfilePath().strip();
+        if (path.isEmpty() || path.equals("unconfined")) {
+            return SeccompProfile.UNCONFINED;
+        }
+        if (path.equals("runtime/default") || path.equals("docker/default")) {
+            return SeccompProfile.RUNTIME_DEFAULT;
+        }
+        if (path.startsWith("localhost/")) {
+            return SeccompProfile.localhost(path.substring("localhost/".length()));
+        }
+        throw new IllegalArgumentException("seccomp_profile_path: \"" + path
+                + "\" is none of runtime/default, unconfined, localhost/<path>");
     }
 
     static ContainerSpec.Resources resources(LinuxContainerResources r) {

@@ -3,7 +3,9 @@ package dev.jcri.server.rpc.pod;
 import dev.jcri.cri.v1.LinuxPodSandboxStatus;
 import dev.jcri.cri.v1.Namespace;
 import dev.jcri.cri.v1.NamespaceMode;
+import dev.jcri.cri.v1.IDMapping;
 import dev.jcri.cri.v1.NamespaceOption;
+import dev.jcri.cri.v1.UserNamespace;
 import dev.jcri.cri.v1.PodIP;
 import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
@@ -15,6 +17,7 @@ import dev.jcri.cri.v1.PortMapping;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
+import java.util.List;
 
 /** Translates between the CRI's pod messages and the sandbox domain. */
 public final class CriPods {
@@ -23,6 +26,7 @@ public final class CriPods {
     static PodSandboxSpec toSpec(PodSandboxConfig config, String runtimeHandler) {
         PodSandboxMetadata metadata = config.getMetadata();
         NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
+        requireHostUsers(namespaces);
         return new PodSandboxSpec(metadata.getName(), metadata.getNamespace(), metadata.getUid(),
                 Integer.toUnsignedLong(metadata.getAttempt()), config.getHostname(), config.getLogDirectory(),
                 new PodSandboxSpec.Dns(config.getDnsConfig().getServersList(), config.getDnsConfig().getSearchesList(),
@@ -33,6 +37,43 @@ public final class CriPods {
                 new PodSandboxSpec.Namespaces(mode(namespaces.getNetwork()), mode(namespaces.getPid()),
                         mode(namespaces.getIpc())),
                 runtimeHandler);
+    }
+
+    /**
+     * User namespaces (Kubernetes {@code hostUsers: false}). The CRI's rules are checked first, so a malformed
+     * request is told what is wrong with it; a well-formed POD request is then refused, since jcri cannot create
+     * the pod inside a user namespace yet (Status reports {@code user_namespaces: false}, so kubelet does not
+     * send one). Running such a pod with host users would drop the isolation it asked for.
+     */
+    private static void requireHostUsers(NamespaceOption namespaces) {
+        if (!namespaces.hasUsernsOptions()) {
+            return;
+        }
+        UserNamespace userns = namespaces.getUsernsOptions();
+        switch (userns.getMode()) {
+            case NODE -> {
+                return;
+            }
+            case POD -> { }
+            case CONTAINER, TARGET -> throw new IllegalArgumentException("namespace_options.userns_options.mode: "
+                    + userns.getMode() + " is not a mode the CRI allows for user namespaces (POD or NODE)");
+            case UNRECOGNIZED -> throw new IllegalArgumentException(
+                    "namespace_options.userns_options.mode: unknown value");
+        }
+        for (String kind : List.of("uids", "gids")) {
+            List<IDMapping> mappings = kind.equals("uids") ? userns.getUidsList() : userns.getGidsList();
+            if (mappings.size() != 1) {
+                throw new IllegalArgumentException("namespace_options.userns_options." + kind
+                        + ": exactly one mapping is supported, got " + mappings.size());
+            }
+            IDMapping mapping = mappings.getFirst();
+            if (mapping.getContainerId() != 0 || mapping.getLength() == 0) {
+                throw new IllegalArgumentException("namespace_options.userns_options." + kind
+                        + ": the mapping must start at container ID 0 and map at least one ID");
+            }
+        }
+        throw new IllegalStateException("namespace_options.userns_options: user namespaces are not supported"
+                + " by jcri yet; run the pod with host users (hostUsers: true)");
     }
 
     private static PodSandboxSpec.PortMapping toDomain(PortMapping mapping) {

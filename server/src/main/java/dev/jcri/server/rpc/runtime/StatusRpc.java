@@ -3,6 +3,7 @@ package dev.jcri.server.rpc.runtime;
 import dev.jcri.cri.v1.RuntimeCondition;
 import dev.jcri.cri.v1.RuntimeFeatures;
 import dev.jcri.cri.v1.RuntimeHandler;
+import dev.jcri.cri.v1.RuntimeFeatures;
 import dev.jcri.cri.v1.RuntimeHandlerFeatures;
 import dev.jcri.cri.v1.RuntimeStatus;
 import dev.jcri.cri.v1.StatusRequest;
@@ -49,7 +50,8 @@ public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusR
                         .addConditions(runtimeCondition())
                         .addConditions(networkCondition()))
                 .addAllRuntimeHandlers(handlers())
-                .setFeatures(RuntimeFeatures.newBuilder());
+                // Strict supplemental groups are honoured (kubelet refuses Strict pods on runtimes that say no).
+                .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true));
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("config", EffectiveConfigWriter.nested(config));

@@ -1,0 +1,253 @@
+package dev.jcri.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcri.cri.v1.Capability;
+import dev.jcri.cri.v1.ContainerConfig;
+import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.ExecSyncRequest;
+import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.IDMapping;
+import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.LinuxContainerConfig;
+import dev.jcri.cri.v1.LinuxContainerSecurityContext;
+import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListPodSandboxRequest;
+import dev.jcri.cri.v1.NamespaceMode;
+import dev.jcri.cri.v1.PodSandbox;
+import dev.jcri.cri.v1.PodSandboxConfig;
+import dev.jcri.cri.v1.PullImageRequest;
+import dev.jcri.cri.v1.RemoveContainerRequest;
+import dev.jcri.cri.v1.RemovePodSandboxRequest;
+import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.SELinuxOption;
+import dev.jcri.cri.v1.SecurityProfile;
+import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StatusRequest;
+import dev.jcri.cri.v1.SupplementalGroupsPolicy;
+import dev.jcri.cri.v1.UserNamespace;
+import dev.jcri.e2e.registry.LocalRegistry;
+import dev.jcri.e2e.registry.OciImageBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The security fields of the CRI as the containers see them from inside: seccomp (RuntimeDefault, Localhost,
+ * Unconfined, privileged), supplemental group policies, and the requests jcri refuses on this node (AppArmor and
+ * SELinux without the LSM, user namespaces) with their error codes.
+ */
+class SecurityTest {
+    private static LocalRegistry registry;
+    private static JcriProcess jcri;
+    private static String image;
+    private static String pod;
+
+    @RegisterExtension
+    final DumpLogOnFailure dumpLog = new DumpLogOnFailure(() -> jcri);
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry = LocalRegistry.start();
+        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+        Path dir = JcriProcess.newStateDir();
+        Files.writeString(dir.resolve("registries.conf"), """
+                [[registry]]
+                prefix = "%1$s"
+                location = "%1$s"
+                insecure = true
+                """.formatted(registry.hostPort()));
+        jcri = JcriProcess.start(dir, List.of());
+        image = registry.hostPort() + "/test/busybox:1";
+        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
+                .build());
+        // A host-network pod: these tests need no CNI network, only the pod's own UTS and IPC namespaces.
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("secure").setLogDirectory(dir.resolve("logs").toString());
+        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+                .setNetwork(NamespaceMode.NODE);
+        pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+                .getPodSandboxId();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (jcri != null && jcri.process().isAlive()) {
+                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsList()) {
+                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(sandbox.getId()).build());
+                }
+            }
+        } finally {
+            if (jcri != null) {
+                jcri.close();
+            }
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static ContainerConfig.Builder sleeper(String name, LinuxContainerSecurityContext.Builder security) {
+        return ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .addAllCommand(List.of("sleep", "3600"))
+                .setLogPath(name + ".log")
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(security));
+    }
+
+    private static String run(ContainerConfig.Builder config) {
+        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+                .setConfig(config).build()).getContainerId();
+        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private static void remove(String id) {
+        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+    }
+
+    private static ExecSyncResponse exec(String id, String command) {
+        return jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                .addAllCmd(List.of("sh", "-c", command)).setTimeout(20).build());
+    }
+
+    /** The container's own process's seccomp mode: 0 none, 2 filtered. */
+    private static String seccompOf(LinuxContainerSecurityContext.Builder security) {
+        String id = run(sleeper("seccomp-" + System.nanoTime(), security));
+        try {
+            return exec(id, "grep Seccomp: /proc/1/status").getStdout().toStringUtf8().replaceAll("\\s+", " ").strip();
+        } finally {
+            remove(id);
+        }
+    }
+
+    private static SecurityProfile profile(SecurityProfile.ProfileType type, String ref) {
+        return SecurityProfile.newBuilder().setProfileType(type).setLocalhostRef(ref).build();
+    }
+
+    @Test
+    void runtimeDefaultFiltersAndUnconfinedAndPrivilegedDoNot() {
+        assertEquals("Seccomp: 2", seccompOf(LinuxContainerSecurityContext.newBuilder()
+                .setSeccomp(profile(SecurityProfile.ProfileType.RuntimeDefault, ""))));
+        assertEquals("Seccomp: 2", seccompOf(LinuxContainerSecurityContext.newBuilder()
+                .setSeccompProfilePath("runtime/default")));
+        assertEquals("Seccomp: 0", seccompOf(LinuxContainerSecurityContext.newBuilder()
+                .setSeccomp(profile(SecurityProfile.ProfileType.Unconfined, ""))));
+        assertEquals("Seccomp: 0", seccompOf(LinuxContainerSecurityContext.newBuilder()), "no profile, no filter");
+        assertEquals("Seccomp: 0", seccompOf(LinuxContainerSecurityContext.newBuilder().setPrivileged(true)
+                .setSeccomp(profile(SecurityProfile.ProfileType.RuntimeDefault, ""))), "privileged ignores it");
+    }
+
+    @Test
+    void aLocalhostProfileBlocksSethostnameEvenWithSysAdmin() throws Exception {
+        Path profile = jcri.dir().resolve("no-sethostname.json");
+        Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["sethostname"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+                """);
+        Capability.Builder sysAdmin = Capability.newBuilder().addAddCapabilities("SYS_ADMIN");
+        String free = run(sleeper("free", LinuxContainerSecurityContext.newBuilder().setCapabilities(sysAdmin)));
+        String blocked = run(sleeper("blocked", LinuxContainerSecurityContext.newBuilder().setCapabilities(sysAdmin)
+                .setSeccomp(profile(SecurityProfile.ProfileType.Localhost, profile.toString()))));
+        try {
+            assertEquals(0, exec(free, "hostname renamed-by-test").getExitCode(), "SYS_ADMIN alone may rename");
+            ExecSyncResponse denied = exec(blocked, "hostname renamed-by-test");
+            assertTrue(denied.getExitCode() != 0 && denied.getStderr().toStringUtf8().contains("not permitted"),
+                    denied.getStderr().toStringUtf8());
+            assertTrue(exec(blocked, "grep Seccomp: /proc/1/status").getStdout().toStringUtf8().contains("2"));
+        } finally {
+            remove(free);
+            remove(blocked);
+        }
+    }
+
+    @Test
+    void aMissingOrMalformedLocalhostProfileIsRefusedAndLeavesNothing() throws Exception {
+        Path malformed = Files.writeString(jcri.dir().resolve("malformed.json"), "{ not json");
+        int before = jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersCount();
+        for (String ref : List.of(jcri.dir().resolve("absent.json").toString(), malformed.toString(), "relative.json")) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> run(sleeper("bad-profile",
+                    LinuxContainerSecurityContext.newBuilder()
+                            .setSeccomp(profile(SecurityProfile.ProfileType.Localhost, ref)))));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().contains("seccomp.localhost_ref"),
+                    e.getStatus().getDescription());
+        }
+        assertEquals(before, jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
+                .getContainersCount());
+    }
+
+    @Test
+    void supplementalGroupsFollowMergeOrStrict() {
+        LinuxContainerSecurityContext.Builder merge = LinuxContainerSecurityContext.newBuilder()
+                .setRunAsUsername("app").addSupplementalGroups(3000);
+        String merged = run(sleeper("merge", merge));
+        String strict = run(sleeper("strict", merge.clone()
+                .setSupplementalGroupsPolicy(SupplementalGroupsPolicy.Strict)));
+        try {
+            // An exec runs as the container's own user, with its groups: what kubelet's probes see.
+            assertEquals("1000 100 1000 3000", exec(merged, "id -u; id -G | tr ' ' '\\n' | sort -n")
+                    .getStdout().toStringUtf8().strip().replace('\n', ' '),
+                    "Merge adds the image's group membership (users)");
+            assertEquals("1000 1000 3000", exec(strict, "id -u; id -G | tr ' ' '\\n' | sort -n")
+                    .getStdout().toStringUtf8().strip().replace('\n', ' '),
+                    "Strict keeps only what was asked");
+        } finally {
+            remove(merged);
+            remove(strict);
+        }
+        assertTrue(jcri.runtime().status(StatusRequest.getDefaultInstance()).getFeatures()
+                .getSupplementalGroupsPolicy());
+    }
+
+    @Test
+    void apparmorAndSelinuxRequestsThisNodeCannotHonourAreRefused() {
+        StatusRuntimeException apparmor = assertThrows(StatusRuntimeException.class, () -> run(sleeper("aa",
+                LinuxContainerSecurityContext.newBuilder()
+                        .setApparmor(profile(SecurityProfile.ProfileType.Localhost, "my-profile")))));
+        assertEquals(Status.Code.FAILED_PRECONDITION, apparmor.getStatus().getCode());
+        assertTrue(apparmor.getStatus().getDescription().contains("AppArmor"), apparmor.getStatus().toString());
+        StatusRuntimeException selinux = assertThrows(StatusRuntimeException.class, () -> run(sleeper("se",
+                LinuxContainerSecurityContext.newBuilder()
+                        .setSelinuxOptions(SELinuxOption.newBuilder().setType("container_t")))));
+        assertEquals(Status.Code.FAILED_PRECONDITION, selinux.getStatus().getCode());
+        // Without the LSM, RuntimeDefault and Unconfined mean the same and are accepted.
+        remove(run(sleeper("aa-default", LinuxContainerSecurityContext.newBuilder()
+                .setApparmor(profile(SecurityProfile.ProfileType.RuntimeDefault, "")))));
+    }
+
+    @Test
+    void userNamespaceRequestsAreValidatedThenRefused() {
+        IDMapping root = IDMapping.newBuilder().setHostId(100000).setContainerId(0).setLength(65536).build();
+        assertEquals(Status.Code.FAILED_PRECONDITION, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(root).addGids(root)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder()
+                .setMode(NamespaceMode.CONTAINER)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(root).addUids(root).addGids(root)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(root.toBuilder().setContainerId(1)).addGids(root)));
+        assertTrue(jcri.runtime().status(StatusRequest.getDefaultInstance()).getRuntimeHandlersList().stream()
+                .noneMatch(h -> h.getFeatures().getUserNamespaces()));
+    }
+
+    private static Status.Code podWith(UserNamespace.Builder userns) {
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("userns");
+        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setUsernsOptions(userns)
+                .setNetwork(NamespaceMode.NODE);
+        return assertThrows(StatusRuntimeException.class, () -> jcri.runtime().runPodSandbox(
+                RunPodSandboxRequest.newBuilder().setConfig(config).build())).getStatus().getCode();
+    }
+}
