@@ -14,6 +14,8 @@ import dev.jcri.cri.v1.IDMapping;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerSecurityContext;
+import dev.jcri.cri.v1.Mount;
+import dev.jcri.cri.v1.MountPropagation;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
@@ -249,5 +251,156 @@ class SecurityTest {
                 .setNetwork(NamespaceMode.NODE);
         return assertThrows(StatusRuntimeException.class, () -> jcri.runtime().runPodSandbox(
                 RunPodSandboxRequest.newBuilder().setConfig(config).build())).getStatus().getCode();
+    }
+
+    /** A field of /proc/1/status (the container's own process) in a fresh container. */
+    private static String statusField(String field, LinuxContainerSecurityContext.Builder security) {
+        String id = run(sleeper("status-" + System.nanoTime(), security));
+        try {
+            return exec(id, "grep '^" + field + ":' /proc/1/status | cut -f2").getStdout().toStringUtf8().strip();
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    void capabilitiesFollowTheDefaultAddDropAllAndPrivileged() throws Exception {
+        assertEquals("00000000000005fb", statusField("CapEff", LinuxContainerSecurityContext.newBuilder()),
+                "CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE");
+        assertEquals("00000000000025fb", statusField("CapEff", LinuxContainerSecurityContext.newBuilder()
+                .setCapabilities(Capability.newBuilder().addAddCapabilities("NET_RAW"))));
+        assertEquals("00000000000005fa", statusField("CapEff", LinuxContainerSecurityContext.newBuilder()
+                .setCapabilities(Capability.newBuilder().addDropCapabilities("CAP_CHOWN"))));
+        assertEquals("0000000000000001", statusField("CapEff", LinuxContainerSecurityContext.newBuilder()
+                .setCapabilities(Capability.newBuilder().addDropCapabilities("ALL").addAddCapabilities("CHOWN"))));
+        assertEquals("0000000000000000", statusField("CapInh", LinuxContainerSecurityContext.newBuilder()),
+                "no inheritable set (CVE-2022-27652)");
+        String jcriCaps = Files.readAllLines(Path.of("/proc/" + jcri.process().pid() + "/status")).stream()
+                .filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().split("\\s+")[1];
+        assertEquals(jcriCaps, statusField("CapEff", LinuxContainerSecurityContext.newBuilder().setPrivileged(true)),
+                "privileged: all jcri holds");
+    }
+
+    @Test
+    void noNewPrivsIsSetOnlyWhenAsked() {
+        assertEquals("1", statusField("NoNewPrivs", LinuxContainerSecurityContext.newBuilder().setNoNewPrivs(true)));
+        assertEquals("0", statusField("NoNewPrivs", LinuxContainerSecurityContext.newBuilder()));
+    }
+
+    @Test
+    void maskedAndReadOnlyPathsHideAndProtectProcAndSys() {
+        String plain = run(sleeper("masked", LinuxContainerSecurityContext.newBuilder()));
+        String custom = run(sleeper("custom-masked", LinuxContainerSecurityContext.newBuilder()
+                .addMaskedPaths("/etc/hostname").addReadonlyPaths("/tmp")));
+        String privileged = run(sleeper("unmasked", LinuxContainerSecurityContext.newBuilder().setPrivileged(true)));
+        try {
+            assertEquals("0", exec(plain, "head -c 16 /proc/timer_list | wc -c").getStdout().toStringUtf8().strip(),
+                    "/proc/timer_list is masked");
+            ExecSyncResponse write = exec(plain, "echo 1 > /proc/sys/vm/drop_caches");
+            assertTrue(write.getExitCode() != 0 && write.getStderr().toStringUtf8().contains("Read-only"),
+                    write.getStderr().toStringUtf8());
+            assertEquals("0", exec(custom, "cat /etc/hostname | wc -c").getStdout().toStringUtf8().strip());
+            assertTrue(exec(custom, "touch /tmp/x").getExitCode() != 0, "/tmp made read-only");
+            assertEquals("16", exec(privileged, "head -c 16 /proc/timer_list | wc -c").getStdout().toStringUtf8()
+                    .strip(), "privileged: nothing masked");
+        } finally {
+            remove(plain);
+            remove(custom);
+            remove(privileged);
+        }
+    }
+
+    @Test
+    void pidNamespaceModesShowTheirProcesses() {
+        String own = run(sleeper("pid-container", LinuxContainerSecurityContext.newBuilder()));
+        String node = run(sleeper("pid-node", LinuxContainerSecurityContext.newBuilder()
+                .setNamespaceOptions(dev.jcri.cri.v1.NamespaceOption.newBuilder().setPid(NamespaceMode.NODE))));
+        try {
+            assertEquals("sleep 3600", exec(own, "cat /proc/1/cmdline | tr '\\0' ' '").getStdout().toStringUtf8()
+                    .strip(), "its own PID namespace: its command is PID 1");
+            String jcriPid = Long.toString(jcri.process().pid());
+            assertTrue(exec(node, "test -d /proc/" + jcriPid + " && echo seen").getStdout().toStringUtf8()
+                    .contains("seen"), "the node's PID namespace shows jcri itself");
+            assertTrue(exec(own, "test -d /proc/" + jcriPid + " || echo hidden").getStdout().toStringUtf8()
+                    .contains("hidden") || jcriPid.equals("1"));
+        } finally {
+            remove(own);
+            remove(node);
+        }
+    }
+
+    private static void host(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
+    private static ContainerConfig.Builder withMount(ContainerConfig.Builder config, Path source,
+            MountPropagation propagation) {
+        return config.addMounts(Mount.newBuilder().setHostPath(source.toString()).setContainerPath("/prop")
+                .setPropagation(propagation));
+    }
+
+    @Test
+    void hostToContainerPropagationShowsAMountMadeOnTheHostLater() throws Exception {
+        Path shared = Files.createDirectories(jcri.dir().resolve("propagated"));
+        Path sub = Files.createDirectories(shared.resolve("sub"));
+        Path private_ = Files.createDirectories(jcri.dir().resolve("private"));
+        host("mount", "--bind", shared.toString(), shared.toString());
+        String id = null;
+        try {
+            host("mount", "--make-shared", shared.toString());
+            id = run(withMount(sleeper("slave", LinuxContainerSecurityContext.newBuilder()), shared,
+                    MountPropagation.PROPAGATION_HOST_TO_CONTAINER));
+            host("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", sub.toString());
+            assertTrue(exec(id, "grep -c ' /prop/sub ' /proc/self/mountinfo").getStdout().toStringUtf8().strip()
+                    .equals("1"), "the host's later mount reached the container");
+
+            StatusRuntimeException fromPrivate = assertThrows(StatusRuntimeException.class, () -> run(withMount(
+                    sleeper("from-private", LinuxContainerSecurityContext.newBuilder()), private_,
+                    MountPropagation.PROPAGATION_HOST_TO_CONTAINER)));
+            assertEquals(Status.Code.FAILED_PRECONDITION, fromPrivate.getStatus().getCode());
+            assertTrue(fromPrivate.getStatus().getDescription().contains("not shared or slave"),
+                    fromPrivate.getStatus().getDescription());
+            StatusRuntimeException bidirectional = assertThrows(StatusRuntimeException.class, () -> run(withMount(
+                    sleeper("bidirectional", LinuxContainerSecurityContext.newBuilder()), shared,
+                    MountPropagation.PROPAGATION_BIDIRECTIONAL)));
+            assertEquals(Status.Code.INVALID_ARGUMENT, bidirectional.getStatus().getCode(),
+                    "bidirectional needs a privileged container");
+        } finally {
+            if (id != null) {
+                remove(id);
+            }
+            new ProcessBuilder("umount", "-l", sub.toString()).start().waitFor();
+            new ProcessBuilder("umount", "-l", shared.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void recursiveReadOnlyMountsMakeSubmountsReadOnlyWhereTheRuntimeCan() throws Exception {
+        Path source = Files.createDirectories(jcri.dir().resolve("rro"));
+        Path sub = Files.createDirectories(source.resolve("sub"));
+        host("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", sub.toString());
+        String id = null;
+        try {
+            Mount.Builder rro = Mount.newBuilder().setHostPath(source.toString()).setContainerPath("/data")
+                    .setReadonly(true).setRecursiveReadOnly(true);
+            id = run(sleeper("rro", LinuxContainerSecurityContext.newBuilder()).addMounts(rro));
+            assertTrue(exec(id, "touch /data/sub/x").getExitCode() != 0, "the submount is read-only too");
+            assertTrue(jcri.runtime().status(StatusRequest.getDefaultInstance()).getRuntimeHandlersList().stream()
+                    .filter(h -> h.getName().equals("crun")).allMatch(h -> h.getFeatures().getRecursiveReadOnlyMounts()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> run(
+                    sleeper("rro-rw", LinuxContainerSecurityContext.newBuilder())
+                            .addMounts(rro.clone().setReadonly(false)))).getStatus().getCode());
+            assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> run(
+                    sleeper("rro-slave", LinuxContainerSecurityContext.newBuilder())
+                            .addMounts(rro.clone().setPropagation(MountPropagation.PROPAGATION_HOST_TO_CONTAINER))))
+                    .getStatus().getCode());
+        } finally {
+            if (id != null) {
+                remove(id);
+            }
+            new ProcessBuilder("umount", "-l", sub.toString()).start().waitFor();
+        }
     }
 }

@@ -130,6 +130,12 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         String name = ContainerName.of(spec.name(), sandbox.spec().name(), sandbox.spec().namespace(),
                 sandbox.spec().uid(), spec.attempt());
         spec = followSandboxPidMode(spec, sandbox);
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            if (spec.mounts().get(i).recursiveReadOnly() && !RuntimeFeatureProbe.recursiveReadOnly(runtime.binary())) {
+                throw new IllegalStateException("mounts[" + i + "].recursive_read_only: runtime handler "
+                        + runtime.handler() + " cannot make submounts read-only on this node");
+            }
+        }
         spec = withPreparedHostPaths(spec, layout.protectedDirs());
         String id = SandboxId.generate();
         Path bundle = layout.bundlesDir().resolve(id);
@@ -547,6 +553,23 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return spec.withSecurity(spec.security().withPidMode(podMode));
     }
 
+    /** HOST_TO_CONTAINER needs a shared or slave host mount, BIDIRECTIONAL a shared one, or nothing propagates. */
+    private static void requirePropagation(MountSpec.Propagation propagation, Path host, String field)
+            throws IOException {
+        if (propagation == MountSpec.Propagation.PRIVATE) {
+            return;
+        }
+        HostMountPropagation mount = HostMountPropagation.of(host);
+        boolean ok = propagation == MountSpec.Propagation.BIDIRECTIONAL ? mount.shared()
+                : mount.shared() || mount.slave();
+        if (!ok) {
+            throw new IllegalStateException(field + ": " + host + " is on the host mount " + mount.mountPoint()
+                    + ", which is not " + (propagation == MountSpec.Propagation.BIDIRECTIONAL ? "shared"
+                            : "shared or slave") + ", so " + propagation + " propagation could not work; make it"
+                    + " shared (mount --make-rshared " + mount.mountPoint() + ")");
+        }
+    }
+
     /**
      * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
      * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
@@ -573,6 +596,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 Files.createDirectories(host);
             }
             String real = host.toRealPath().toString();
+            // recursive_read_only with propagation is a malformed request, refused as such by the spec builder.
+            if (!mount.recursiveReadOnly()) {
+                requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
+            }
             mounts.add(new MountSpec(mount.containerPath(), real, mount.readonly(), mount.propagation(),
                     mount.recursiveReadOnly()));
         }

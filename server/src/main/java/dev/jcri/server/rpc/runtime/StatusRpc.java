@@ -2,8 +2,10 @@ package dev.jcri.server.rpc.runtime;
 
 import dev.jcri.cri.v1.RuntimeCondition;
 import dev.jcri.cri.v1.RuntimeFeatures;
+import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.cri.v1.RuntimeHandler;
 import dev.jcri.cri.v1.RuntimeFeatures;
+import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.cri.v1.RuntimeHandlerFeatures;
 import dev.jcri.cri.v1.RuntimeStatus;
 import dev.jcri.cri.v1.StatusRequest;
@@ -93,14 +95,19 @@ public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusR
     /** Every configured handler, plus the default once more under the empty name kubelet uses for "no class". */
     private List<RuntimeHandler> handlers() {
         List<RuntimeHandler> handlers = new ArrayList<>();
-        RuntimeHandlerFeatures features = RuntimeHandlerFeatures.newBuilder()
-                .setRecursiveReadOnlyMounts(false)
-                .setUserNamespaces(false)
-                .build();
-        handlers.add(RuntimeHandler.newBuilder().setName("").setFeatures(features).build());
+        handlers.add(RuntimeHandler.newBuilder().setName("").setFeatures(features(config.defaultRuntime())).build());
         for (String name : config.runtimes().keySet()) {
-            handlers.add(RuntimeHandler.newBuilder().setName(name).setFeatures(features).build());
+            handlers.add(RuntimeHandler.newBuilder().setName(name).setFeatures(features(name)).build());
         }
         return handlers;
+    }
+
+    /** Recursive read-only mounts where runtime and kernel can do them (probed once); user namespaces not yet. */
+    private RuntimeHandlerFeatures features(String handler) {
+        NodeConfig.RuntimeHandler runtime = config.runtimes().get(handler);
+        return RuntimeHandlerFeatures.newBuilder()
+                .setRecursiveReadOnlyMounts(runtime != null && RuntimeFeatureProbe.recursiveReadOnly(runtime.path()))
+                .setUserNamespaces(false)
+                .build();
     }
 }

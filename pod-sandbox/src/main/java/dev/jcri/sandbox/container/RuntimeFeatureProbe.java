@@ -1,0 +1,82 @@
+package dev.jcri.sandbox.container;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What an OCI runtime binary on this kernel can do beyond the basics, asked once per binary: recursive read-only
+ * mounts need mount_setattr (Linux 5.12) and a runtime that applies {@code rro} (one that does not would pass it
+ * to mount(2) as data, which a bind mount ignores: the submounts would stay writable without a word).
+ */
+public final class RuntimeFeatureProbe {
+    private static final Map<Path, Boolean> RECURSIVE_READ_ONLY = new ConcurrentHashMap<>();
+    private static final Pattern CRUN_VERSION = Pattern.compile("crun version (\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+
+    private RuntimeFeatureProbe() {}
+
+    public static boolean recursiveReadOnly(Path runtime) {
+        return RECURSIVE_READ_ONLY.computeIfAbsent(runtime, RuntimeFeatureProbe::probeRecursiveReadOnly);
+    }
+
+    private static boolean probeRecursiveReadOnly(Path runtime) {
+        if (!kernelAtLeast(5, 12)) {
+            return false;
+        }
+        // Runtimes that have "features" (runtime-spec 1.1) list the mount options they know.
+        String features = output(runtime, "features");
+        if (features != null && features.contains("\"mountOptions\"")) {
+            return features.contains("\"rro\"");
+        }
+        // crun before "features": it applies rro since 1.8.1 (checked: submounts come out read-only).
+        String version = output(runtime, "--version");
+        Matcher crun = version == null ? null : CRUN_VERSION.matcher(version);
+        if (crun != null && crun.find()) {
+            int major = Integer.parseInt(crun.group(1));
+            int minor = Integer.parseInt(crun.group(2));
+            int patch = crun.group(3) == null ? 0 : Integer.parseInt(crun.group(3));
+            return major > 1 || (major == 1 && (minor > 8 || (minor == 8 && patch >= 1)));
+        }
+        return false;
+    }
+
+    static boolean kernelAtLeast(int major, int minor) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/osrelease"))) {
+            Matcher version = Pattern.compile("^(\\d+)\\.(\\d+)")
+                    .matcher(new String(in.readNBytes(256), StandardCharsets.US_ASCII));
+            if (!version.find()) {
+                return false;
+            }
+            int kernelMajor = Integer.parseInt(version.group(1));
+            int kernelMinor = Integer.parseInt(version.group(2));
+            return kernelMajor > major || (kernelMajor == major && kernelMinor >= minor);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String output(Path runtime, String argument) {
+        try {
+            Process process = new ProcessBuilder(runtime.toString(), argument).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            String text = new String(process.getInputStream().readNBytes(256 * 1024), StandardCharsets.UTF_8);
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return null;
+            }
+            return process.exitValue() == 0 ? text : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}
