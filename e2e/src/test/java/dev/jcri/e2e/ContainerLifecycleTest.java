@@ -23,13 +23,10 @@ import dev.jcri.cri.v1.KeyValue;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.ListContainersRequest;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.Mount;
 import dev.jcri.cri.v1.NamespaceMode;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
-import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
@@ -37,7 +34,6 @@ import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
-import dev.jcri.e2e.registry.LocalRegistry;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,9 +62,8 @@ class ContainerLifecycleTest {
     /** The class consumes its argument here; the static set-up below receives the same value. */
     @Parameter
     String runtimeHandler;
-    private static LocalRegistry registry;
+    private static TestNode node;
     private static JcriProcess jcri;
-    private static TestNetwork network;
     private static String image;
     private static String pod;
     private static Path logs;
@@ -79,47 +74,22 @@ class ContainerLifecycleTest {
     @BeforeParameterizedClassInvocation
     static void start(String runtimeHandler) throws Exception {
         handler = runtimeHandler;
-        registry = LocalRegistry.start();
-        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().withWorkingDir("/tmp")
-                .withEnv("FROM_IMAGE", "image").withEntrypoint("/bin/echo").withCmd("from", "image").build());
-        registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
-                .withEntrypoint("/bin/sleep").withCmd("2147483647").withLabel("role", "pause").build());
-        Path dir = JcriProcess.newStateDir();
-        network = TestNetwork.create(dir);
-        Files.writeString(dir.resolve("registries.conf"), """
-                [[registry]]
-                prefix = "%1$s"
-                location = "%1$s"
-                insecure = true
-                """.formatted(registry.hostPort()));
-        logs = dir.resolve("logs");
-        jcri = JcriProcess.start(dir, List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
-        image = registry.hostPort() + "/test/busybox:1";
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
+        node = TestNode.start(true, (registry, dir) -> {
+            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().withWorkingDir("/tmp")
+                    .withEnv("FROM_IMAGE", "image").withEntrypoint("/bin/echo").withCmd("from", "image").build());
+            registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
+                    .withEntrypoint("/bin/sleep").withCmd("2147483647").withLabel("role", "pause").build());
+        }, registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+        jcri = node.jcri();
+        logs = jcri.dir().resolve("logs");
+        image = node.pull("test/busybox:1");
         pod = runPod("app");
     }
 
     @AfterParameterizedClassInvocation
     static void stop() throws Exception {
-        try {
-            if (jcri != null && jcri.process().isAlive()) {
-                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                        .getItemsList()) {
-                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                }
-            }
-        } finally {
-            if (jcri != null) {
-                jcri.close();
-            }
-            if (network != null) {
-                network.removeBridge();
-            }
-            if (registry != null) {
-                registry.close();
-            }
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -357,8 +327,7 @@ class ContainerLifecycleTest {
     void aContainerOutlivesARestartOfJcri() throws Exception {
         String id = run(container("survivor", "sh", "-c", "while true; do sleep 1; done"));
         try {
-            jcri.process().destroyForcibly().waitFor();
-            jcri = JcriProcess.start(jcri.dir(), List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+            jcri = node.killAndRestart();
             assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
             stopContainer(id, 1);
             assertEquals(ContainerState.CONTAINER_EXITED, status(id).getState());

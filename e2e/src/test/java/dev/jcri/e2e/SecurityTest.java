@@ -17,13 +17,9 @@ import dev.jcri.cri.v1.LinuxContainerSecurityContext;
 import dev.jcri.cri.v1.Mount;
 import dev.jcri.cri.v1.MountPropagation;
 import dev.jcri.cri.v1.ListContainersRequest;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
-import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
-import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.SELinuxOption;
 import dev.jcri.cri.v1.SecurityProfile;
@@ -31,7 +27,6 @@ import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.SupplementalGroupsPolicy;
 import dev.jcri.cri.v1.UserNamespace;
-import dev.jcri.e2e.registry.LocalRegistry;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -49,7 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * SELinux without the LSM, user namespaces) with their error codes.
  */
 class SecurityTest {
-    private static LocalRegistry registry;
+    private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
     private static String pod;
@@ -59,21 +54,13 @@ class SecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = LocalRegistry.start();
-        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-        Path dir = JcriProcess.newStateDir();
-        Files.writeString(dir.resolve("registries.conf"), """
-                [[registry]]
-                prefix = "%1$s"
-                location = "%1$s"
-                insecure = true
-                """.formatted(registry.hostPort()));
-        jcri = JcriProcess.start(dir, List.of());
-        image = registry.hostPort() + "/test/busybox:1";
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
+        node = TestNode.start(false, (registry, dir) ->
+                registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build()));
+        jcri = node.jcri();
+        image = node.pull("test/busybox:1");
         // A host-network pod: these tests need no CNI network, only the pod's own UTS and IPC namespaces.
-        PodSandboxConfig.Builder config = PodSandboxTest.pod("secure").setLogDirectory(dir.resolve("logs").toString());
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("secure")
+                .setLogDirectory(jcri.dir().resolve("logs").toString());
         config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
         pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
@@ -82,21 +69,8 @@ class SecurityTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (jcri != null && jcri.process().isAlive()) {
-                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                        .getItemsList()) {
-                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                }
-            }
-        } finally {
-            if (jcri != null) {
-                jcri.close();
-            }
-            if (registry != null) {
-                registry.close();
-            }
+        if (node != null) {
+            node.close();
         }
     }
 

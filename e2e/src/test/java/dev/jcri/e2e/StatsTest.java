@@ -18,24 +18,20 @@ import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.ListContainerStatsRequest;
 import dev.jcri.cri.v1.ListMetricDescriptorsRequest;
 import dev.jcri.cri.v1.ListPodSandboxMetricsRequest;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
 import dev.jcri.cri.v1.Metric;
 import dev.jcri.cri.v1.MetricDescriptor;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxMetrics;
 import dev.jcri.cri.v1.PodSandboxStats;
 import dev.jcri.cri.v1.PodSandboxStatsFilter;
 import dev.jcri.cri.v1.PodSandboxStatsRequest;
 import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
-import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StreamContainerStatsRequest;
 import dev.jcri.cri.v1.StreamContainerStatsResponse;
 import dev.jcri.cri.v1.VersionRequest;
-import dev.jcri.e2e.registry.LocalRegistry;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -43,8 +39,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -63,9 +57,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StatsTest {
     private static final long MIB = 1 << 20;
-    private static LocalRegistry registry;
+    private static TestNode node;
     private static JcriProcess jcri;
-    private static TestNetwork network;
     private static String image;
     private static String pod;
     private static String burner;
@@ -78,22 +71,12 @@ class StatsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = LocalRegistry.start();
-        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-        Path dir = JcriProcess.newStateDir();
-        network = TestNetwork.create(dir);
-        Files.writeString(dir.resolve("registries.conf"), """
-                [[registry]]
-                prefix = "%1$s"
-                location = "%1$s"
-                insecure = true
-                """.formatted(registry.hostPort()));
-        jcri = JcriProcess.start(dir, List.of());
-        image = registry.hostPort() + "/test/busybox:1";
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
+        node = TestNode.start(true, (registry, dir) ->
+                registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build()));
+        jcri = node.jcri();
+        image = node.pull("test/busybox:1");
         pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest.pod("stats")
-                .setLogDirectory(dir.resolve("logs").toString()).putLabels("tier", "stats")).build())
+                .setLogDirectory(jcri.dir().resolve("logs").toString()).putLabels("tier", "stats")).build())
                 .getPodSandboxId();
         burner = run(container("burner", "sh", "-c", "while :; do :; done").putLabels("role", "burner"));
         hog = run(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/shm/fill bs=1M count=55 && sleep 3600"));
@@ -103,24 +86,8 @@ class StatsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (jcri != null && jcri.process().isAlive()) {
-                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                        .getItemsList()) {
-                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                }
-            }
-        } finally {
-            if (jcri != null) {
-                jcri.close();
-            }
-            if (network != null) {
-                network.removeBridge();
-            }
-            if (registry != null) {
-                registry.close();
-            }
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -197,7 +164,7 @@ class StatsTest {
         long tx = before.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue();
         assertEquals("eth0", before.getLinux().getNetwork().getDefaultInterface().getName());
         // A connection attempt to the bridge's gateway: packets leave eth0 whether or not anything answers.
-        exec(writer, "nc -w 1 " + network.subnetPrefix() + ".1 9 </dev/null || true");
+        exec(writer, "nc -w 1 " + node.network().subnetPrefix() + ".1 9 </dev/null || true");
         PodSandboxStats after = jcri.runtime().podSandboxStats(PodSandboxStatsRequest.newBuilder()
                 .setPodSandboxId(pod).build()).getStats();
         assertTrue(after.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue() > tx,
@@ -267,7 +234,7 @@ class StatsTest {
         jcri.runtime().version(VersionRequest.getDefaultInstance());
         org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> jcri.images().pullImage(
                 PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder()
-                        .setImage(registry.hostPort() + "/test/missing:1")).build()));
+                        .setImage(node.registryHostPort() + "/test/missing:1")).build()));
         String oom = run(container("oom", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
                 .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
                         .setMemoryLimitInBytes(20 * MIB))));

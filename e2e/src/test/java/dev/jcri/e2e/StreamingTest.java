@@ -14,18 +14,14 @@ import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ImageSpec;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PortForwardRequest;
-import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
-import dev.jcri.e2e.registry.LocalRegistry;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import dev.jcri.e2e.streaming.ChannelWebSocketClient;
 import dev.jcri.e2e.streaming.SpdyTestClient;
@@ -37,7 +33,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +56,8 @@ class StreamingTest {
     private static final List<String> EXEC_PROTOCOLS = List.of("v4.channel.k8s.io", "v3.channel.k8s.io",
             "v2.channel.k8s.io", "channel.k8s.io");
     private static final int IDLE_TIMEOUT_SECONDS = 5;
-    private static LocalRegistry registry;
+    private static TestNode node;
     private static JcriProcess jcri;
-    private static TestNetwork network;
     private static String image;
     private static String pod;
     private static String shell;
@@ -74,22 +68,13 @@ class StreamingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        registry = LocalRegistry.start();
-        registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-        Path dir = JcriProcess.newStateDir();
-        network = TestNetwork.create(dir);
-        Files.writeString(dir.resolve("registries.conf"), """
-                [[registry]]
-                prefix = "%1$s"
-                location = "%1$s"
-                insecure = true
-                """.formatted(registry.hostPort()));
-        Files.writeString(dir.resolve("jcri.d/10-streaming.toml"),
-                "[streaming]\nidle_timeout_seconds = " + IDLE_TIMEOUT_SECONDS + "\n");
-        jcri = JcriProcess.start(dir, List.of());
-        image = registry.hostPort() + "/test/busybox:1";
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
+        node = TestNode.start(true, (registry, dir) -> {
+            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+            Files.writeString(dir.resolve("jcri.d/10-streaming.toml"),
+                    "[streaming]\nidle_timeout_seconds = " + IDLE_TIMEOUT_SECONDS + "\n");
+        });
+        jcri = node.jcri();
+        image = node.pull("test/busybox:1");
         pod = runPod(PodSandboxTest.pod("streams"));
         shell = run(pod, container("shell", "sleep", "3600"));
         web = run(pod, container("web", "sh", "-c",
@@ -98,24 +83,8 @@ class StreamingTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (jcri != null && jcri.process().isAlive()) {
-                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                        .getItemsList()) {
-                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                }
-            }
-        } finally {
-            if (jcri != null) {
-                jcri.close();
-            }
-            if (network != null) {
-                network.removeBridge();
-            }
-            if (registry != null) {
-                registry.close();
-            }
+        if (node != null) {
+            node.close();
         }
     }
 

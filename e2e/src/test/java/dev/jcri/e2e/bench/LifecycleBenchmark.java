@@ -9,13 +9,10 @@ import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.LinuxPodSandboxConfig;
 import dev.jcri.cri.v1.LinuxSandboxSecurityContext;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.NamespaceOption;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxMetadata;
-import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
@@ -23,8 +20,7 @@ import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.e2e.JcriProcess;
-import dev.jcri.e2e.TestNetwork;
-import dev.jcri.e2e.registry.LocalRegistry;
+import dev.jcri.e2e.TestNode;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,32 +83,18 @@ class LifecycleBenchmark {
             "wait EXITED", "StopContainer", "RemoveContainer", "StopPodSandbox", "RemovePodSandbox");
 
     private static Timings runJcri() throws Exception {
-        LocalRegistry registry = null;
-        JcriProcess jcri = null;
-        TestNetwork network = null;
-        try {
-            registry = LocalRegistry.start();
-            registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build());
-            Path dir = JcriProcess.newStateDir();
-            network = TestNetwork.create(dir);
-            Files.writeString(dir.resolve("registries.conf"), """
-                    [[registry]]
-                    prefix = "%1$s"
-                    location = "%1$s"
-                    insecure = true
-                    """.formatted(registry.hostPort()));
-            // info, not the harness's debug: a debug line per RPC would weigh on the 2 ms status polls.
-            jcri = JcriProcess.start(dir, List.of("--log-level", "info"));
-            String image = registry.hostPort() + "/bench/busybox:1";
-            jcri.images().pullImage(PullImageRequest.newBuilder()
-                    .setImage(ImageSpec.newBuilder().setImage(image)).build());
-
+        // info, not the harness's debug: a debug line per RPC would weigh on the 2 ms status polls.
+        try (TestNode node = TestNode.start(true, (registry, dir) ->
+                registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build()),
+                registry -> List.of("--log-level", "info"))) {
+            JcriProcess jcri = node.jcri();
+            String image = node.pull("bench/busybox:1");
             long pid = jcri.process().pid();
             String rssBefore = vmRss(pid);
             Timings timings = new Timings(JCRI_STEPS);
             try {
                 for (int run = 0; run < WARMUP + RUNS; run++) {
-                    long[] steps = jcriRun(jcri, dir, image, run);
+                    long[] steps = jcriRun(jcri, jcri.dir(), image, run);
                     if (run >= WARMUP) {
                         timings.add(steps);
                     }
@@ -125,32 +107,6 @@ class LifecycleBenchmark {
             System.out.printf("jcri RSS (VmRSS of pid %d): %s before the runs, %s after %d runs%n", pid, rssBefore,
                     rssAfter, WARMUP + RUNS);
             return timings;
-        } finally {
-            try {
-                if (jcri != null && jcri.process().isAlive()) {
-                    for (PodSandbox pod : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                            .getItemsList()) {
-                        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                                .setPodSandboxId(pod.getId()).build());
-                    }
-                }
-            } finally {
-                try {
-                    if (jcri != null) {
-                        jcri.close();
-                    }
-                } finally {
-                    try {
-                        if (network != null) {
-                            network.removeBridge();
-                        }
-                    } finally {
-                        if (registry != null) {
-                            registry.close();
-                        }
-                    }
-                }
-            }
         }
     }
 

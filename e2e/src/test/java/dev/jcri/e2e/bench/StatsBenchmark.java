@@ -7,21 +7,15 @@ import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.LinuxPodSandboxConfig;
 import dev.jcri.cri.v1.LinuxSandboxSecurityContext;
 import dev.jcri.cri.v1.ListContainerStatsRequest;
-import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.NamespaceOption;
-import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxMetadata;
-import dev.jcri.cri.v1.PullImageRequest;
-import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.e2e.JcriProcess;
-import dev.jcri.e2e.TestNetwork;
-import dev.jcri.e2e.registry.LocalRegistry;
+import dev.jcri.e2e.TestNode;
 import dev.jcri.e2e.registry.OciImageBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -41,35 +35,14 @@ class StatsBenchmark {
 
     @Test
     void listContainerStatsAtTenFiftyAndAHundredContainers() throws Exception {
-        Path dir = JcriProcess.newStateDir();
-        TestNetwork network = TestNetwork.create(dir);
-        try (LocalRegistry registry = LocalRegistry.start()) {
-            registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build());
-            Files.writeString(dir.resolve("registries.conf"), """
-                    [[registry]]
-                    prefix = "%1$s"
-                    location = "%1$s"
-                    insecure = true
-                    """.formatted(registry.hostPort()));
-            try (JcriProcess jcri = JcriProcess.start(dir, List.of("--log-level", "info"))) {
-                try {
-                    measure(jcri, dir, registry.hostPort() + "/bench/busybox:1");
-                } finally {
-                    for (PodSandbox pod : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                            .getItemsList()) {
-                        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                                .setPodSandboxId(pod.getId()).build());
-                    }
-                }
-            }
-        } finally {
-            network.removeBridge();
+        try (TestNode node = TestNode.start(true, (registry, dir) ->
+                registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build()),
+                registry -> List.of("--log-level", "info"))) {
+            measure(node.jcri(), node.jcri().dir(), node.pull("bench/busybox:1"));
         }
     }
 
     private static void measure(JcriProcess jcri, Path dir, String image) {
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
         PodSandboxConfig pod = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("stats-bench").setNamespace("bench")
                         .setUid(UUID.randomUUID().toString()))

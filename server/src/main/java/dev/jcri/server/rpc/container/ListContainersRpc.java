@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.container;
 
+import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ContainerFilter;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListContainersResponse;
@@ -30,8 +31,7 @@ public final class ListContainersRpc implements UnaryCall.Handler<ListContainers
                 .filter(r -> filter.getId().isEmpty() || r.id().startsWith(filter.getId()))
                 .filter(r -> filter.getPodSandboxId().isEmpty() || r.sandboxId().startsWith(filter.getPodSandboxId()))
                 .filter(r -> !filter.hasState() || CriContainers.state(r) == filter.getState().getState())
-                .filter(r -> filter.getLabelSelectorMap().entrySet().stream()
-                        .allMatch(e -> e.getValue().equals(r.spec().labels().get(e.getKey()))))
+                .filter(r -> LabelSelector.matches(r.spec().labels(), filter.getLabelSelectorMap()))
                 .toList();
     }
 }

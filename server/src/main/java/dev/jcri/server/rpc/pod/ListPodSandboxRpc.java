@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.pod;
 
+import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxFilter;
@@ -7,7 +8,6 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.grpc.UnaryCall;
 import java.util.List;
-import java.util.Map;
 
 /** ListPodSandbox: every sandbox, or those matching the filter's ID (or prefix), state and labels. */
 public final class ListPodSandboxRpc implements UnaryCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
@@ -30,11 +30,7 @@ public final class ListPodSandboxRpc implements UnaryCall.Handler<ListPodSandbox
         return sandboxes.list().stream()
                 .filter(r -> id.isEmpty() || r.id().startsWith(id))
                 .filter(r -> !filter.hasState() || CriPods.state(r.state()) == filter.getState().getState())
-                .filter(r -> matches(r.spec().labels(), filter.getLabelSelectorMap()))
+                .filter(r -> LabelSelector.matches(r.spec().labels(), filter.getLabelSelectorMap()))
                 .toList();
-    }
-
-    private static boolean matches(Map<String, String> labels, Map<String, String> selector) {
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 }

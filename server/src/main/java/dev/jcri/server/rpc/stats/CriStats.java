@@ -21,7 +21,6 @@ import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.rpc.container.CriContainers;
 import dev.jcri.server.rpc.pod.CriPods;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Samples into CRI stats messages. A value the host could not give is left out (the CRI's wrapped values say
@@ -110,10 +109,6 @@ final class CriStats {
             }
         }
         return network.build();
-    }
-
-    static boolean labelsMatch(Map<String, String> labels, Map<String, String> selector) {
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     private interface LongSetter {

@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.stats;
 
+import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ContainerStats;
 import dev.jcri.cri.v1.ContainerStatsFilter;
 import dev.jcri.cri.v1.ListContainerStatsRequest;
@@ -37,7 +38,7 @@ public final class ListContainerStatsRpc
                 .filter(ResourceStats::measurable)
                 .filter(r -> filter.getId().isEmpty() || r.id().startsWith(filter.getId()))
                 .filter(r -> filter.getPodSandboxId().isEmpty() || r.sandboxId().startsWith(filter.getPodSandboxId()))
-                .filter(r -> CriStats.labelsMatch(r.spec().labels(), filter.getLabelSelectorMap()))
+                .filter(r -> LabelSelector.matches(r.spec().labels(), filter.getLabelSelectorMap()))
                 .toList();
         stats.forgetAllBut(all.stream().map(ContainerRecord::id).toList());
         return stats.containers(selected).stream().map(CriStats::container).toList();

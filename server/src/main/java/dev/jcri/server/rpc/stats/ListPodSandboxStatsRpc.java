@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.stats;
 
+import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
 import dev.jcri.cri.v1.ListPodSandboxStatsResponse;
 import dev.jcri.cri.v1.PodSandboxStats;
@@ -35,7 +36,7 @@ public final class ListPodSandboxStatsRpc
         for (SandboxRecord sandbox : sandboxes.list()) {
             if (sandbox.state() == SandboxState.READY
                     && (filter.getId().isEmpty() || sandbox.id().startsWith(filter.getId()))
-                    && CriStats.labelsMatch(sandbox.spec().labels(), filter.getLabelSelectorMap())) {
+                    && LabelSelector.matches(sandbox.spec().labels(), filter.getLabelSelectorMap())) {
                 items.add(CriStats.pod(stats.pod(sandbox)));
             }
         }
