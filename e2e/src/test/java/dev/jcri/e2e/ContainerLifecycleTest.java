@@ -329,6 +329,8 @@ class ContainerLifecycleTest {
         try {
             jcri = node.killAndRestart();
             assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
+            assertTrue(jcri.log().matches("(?s).*recovered pods=[1-9]\\d* containers=[1-9]\\d* cleaned_leftovers=0\\s.*"),
+                    "one startup summary line");
             stopContainer(id, 1);
             assertEquals(ContainerState.CONTAINER_EXITED, status(id).getState());
         } finally {

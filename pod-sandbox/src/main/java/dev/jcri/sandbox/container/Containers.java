@@ -6,6 +6,7 @@ import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
@@ -477,13 +478,17 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     /** After a restart: re-pin images, settle exits that happened while jcri was down, undo half-made ones. */
-    public void recover() throws IOException, InterruptedException {
+    public Recovery recover() throws IOException, InterruptedException {
+        int restored = 0;
+        int cleaned = 0;
         for (ContainerRecord record : store.load()) {
             images.pin(pinOwner(record.id()), record.layers());
             switch (record.state()) {
                 case CREATING -> {
                     log.warn("cleaning up a container a crash interrupted id={}", record.id());
                     remove(record.id());
+                    cleaned++;
+                    continue;
                 }
                 case CREATED, RUNNING -> {
                     Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
@@ -498,7 +503,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 }
                 case EXITED -> { }
             }
+            restored++;
         }
+        return new Recovery(restored, cleaned);
     }
 
     private boolean conmonAlive(ContainerRecord record) {

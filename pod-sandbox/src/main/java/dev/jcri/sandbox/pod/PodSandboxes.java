@@ -11,6 +11,7 @@ import dev.jcri.linux.Mount;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.ns.NetnsSockets;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
@@ -273,13 +274,19 @@ public final class PodSandboxes {
      * After a restart: sandboxes caught mid-creation are undone; sandboxes whose network namespace is gone (the
      * node rebooted) are NOTREADY.
      */
-    public void recover() throws IOException, InterruptedException {
+    public Recovery recover() throws IOException, InterruptedException {
+        int restored = 0;
+        int cleaned = 0;
         for (SandboxRecord record : store.load()) {
             try {
                 if (record.state() == SandboxState.CREATING) {
                     log.warn("cleaning up a sandbox a crash interrupted id={} name={}", record.id(), record.name());
                     remove(record.id());
-                } else if (record.state() == SandboxState.READY && !record.netns().isEmpty()
+                    cleaned++;
+                    continue;
+                }
+                restored++;
+                if (record.state() == SandboxState.READY && !record.netns().isEmpty()
                         && !isMountPoint(Path.of(record.netns()))) {
                     store.save(record.withState(SandboxState.NOTREADY));
                     log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
@@ -288,6 +295,7 @@ public final class PodSandboxes {
                 log.error("sandbox recovery failed id={} error=\"{}\"", record.id(), e.getMessage());
             }
         }
+        return new Recovery(restored, cleaned);
     }
 
     private void releaseNetwork(SandboxRecord record) throws IOException, CniException {

@@ -2,6 +2,7 @@ package dev.jcri.server.daemon;
 
 import dev.jcri.cni.CniConfigDirectory;
 import dev.jcri.cni.DefaultNetwork;
+import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.container.Conmon;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
@@ -138,8 +139,10 @@ public final class NodeServices implements AutoCloseable {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
         try {
-            containers.recover();
-            sandboxes.recover();
+            Recovery recoveredContainers = containers.recover();
+            Recovery recoveredPods = sandboxes.recover();
+            log.info("recovered pods={} containers={} cleaned_leftovers={}", recoveredPods.restored(),
+                    recoveredContainers.restored(), recoveredPods.cleaned() + recoveredContainers.cleaned());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during recovery", e);
