@@ -55,7 +55,8 @@ class StreamingTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> EXEC_PROTOCOLS = List.of("v4.channel.k8s.io", "v3.channel.k8s.io",
             "v2.channel.k8s.io", "channel.k8s.io");
-    private static final int IDLE_TIMEOUT_SECONDS = 5;
+    /** Short enough for a test to wait out, long enough that no other test here sits idle that long. */
+    private static final int IDLE_TIMEOUT_SECONDS = 12;
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;

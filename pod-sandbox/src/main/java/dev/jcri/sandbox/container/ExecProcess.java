@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExecProcess implements AutoCloseable {
     private static final Duration TERMINAL_WAIT = Duration.ofSeconds(30);
+    private static final long SLAVE_WAIT_MILLIS = 5;
 
     private final Process runtimeProcess;
     private final Path pidFile;
@@ -95,9 +96,39 @@ public final class ExecProcess implements AutoCloseable {
         return terminal != null ? terminal.outputStream() : runtimeProcess.getOutputStream();
     }
 
-    /** With a terminal, read it on a platform thread (see {@link NativeFd}). */
+    /**
+     * With a terminal, read it on a platform thread (see {@link NativeFd}). A terminal master answers EIO while no
+     * process holds its slave open, which happens before the runtime has set up the exec'd process as well as
+     * after it ended: only the latter is the end of the output.
+     */
     public InputStream stdout() {
-        return terminal != null ? terminal.inputStream() : runtimeProcess.getInputStream();
+        if (terminal == null) {
+            return runtimeProcess.getInputStream();
+        }
+        InputStream master = terminal.inputStream();
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                while (true) {
+                    int n = master.read(b, off, len);
+                    if (n >= 0 || !runtimeProcess.isAlive()) {
+                        return n;
+                    }
+                    try {
+                        Thread.sleep(SLAVE_WAIT_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return -1;
+                    }
+                }
+            }
+        };
     }
 
     /** Null with a terminal: the terminal carries both. */

@@ -46,43 +46,22 @@ public final class InboundBytes {
 
     /** One reader at a time. */
     public InputStream inputStream() {
-        return new InputStream() {
-            private byte[] current = new byte[0];
-            private int position;
-            private boolean done;
-
+        return new ChunkInputStream() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
+            protected byte[] nextChunk() throws IOException {
+                byte[] chunk;
+                try {
+                    chunk = chunks.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading a client stream");
                 }
-                while (position >= current.length) {
-                    if (done) {
-                        return -1;
-                    }
-                    try {
-                        current = chunks.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while reading a client stream");
-                    }
-                    position = 0;
-                    if (current == END) {
-                        done = true;
-                        // Put it back, so a second reader also ends instead of blocking forever.
-                        chunks.offer(END);
-                    }
+                if (chunk == END) {
+                    // Put it back, so a second reader also ends instead of blocking forever.
+                    chunks.offer(END);
+                    return null;
                 }
-                int n = Math.min(len, current.length - position);
-                System.arraycopy(current, position, b, off, n);
-                position += n;
-                return n;
+                return chunk;
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.jcri.server.streaming.websocket;
 
+import dev.jcri.server.streaming.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,38 +15,10 @@ public final class WebSocketBytes {
 
     /** Reads one thread at a time; ends when the client closes. */
     public static InputStream input(WebSocketConnection connection) {
-        return new InputStream() {
-            private byte[] current = new byte[0];
-            private int position;
-            private boolean ended;
-
+        return new ChunkInputStream() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
-                while (position >= current.length) {
-                    if (ended) {
-                        return -1;
-                    }
-                    byte[] message = connection.readMessage();
-                    if (message == null) {
-                        ended = true;
-                        return -1;
-                    }
-                    current = message;
-                    position = 0;
-                }
-                int n = Math.min(len, current.length - position);
-                System.arraycopy(current, position, b, off, n);
-                position += n;
-                return n;
+            protected byte[] nextChunk() throws IOException {
+                return connection.readMessage();
             }
         };
     }
