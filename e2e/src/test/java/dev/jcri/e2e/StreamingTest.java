@@ -55,8 +55,7 @@ class StreamingTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> EXEC_PROTOCOLS = List.of("v4.channel.k8s.io", "v3.channel.k8s.io",
             "v2.channel.k8s.io", "channel.k8s.io");
-    /** Short enough for a test to wait out, long enough that no other test here sits idle that long. */
-    private static final int IDLE_TIMEOUT_SECONDS = 12;
+    private static final int IDLE_TIMEOUT_SECONDS = 5;
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
@@ -176,6 +175,9 @@ class StreamingTest {
             SpdyTestClient.Stream stdout = client.open(stream("stdout"));
             SpdyTestClient.Stream resize = client.open(stream("resize"));
             resize.write("{\"Width\":123,\"Height\":45}\n");
+            // Type only once the shell shows its prompt, as a person would: a shell setting up its line editor
+            // may flush input typed ahead of it (TCSAFLUSH), which made this test flaky.
+            assertTrue(stdout.awaitText("# ", WAIT).contains("# "), stdout.text());
             stdin.write("tty; stty size\n");
             assertTrue(stdout.awaitText("45 123", WAIT).contains("/dev/pts/"), stdout.text());
             stdin.write("echo answer-$((6*7))\n");
