@@ -346,10 +346,15 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         Files.writeString(control, message);
     }
 
-    private ContainerRecord requireRunning(String idOrPrefix) {
+    /**
+     * The container, which must exist (else NotFoundException) and run (else IllegalStateException): an exit
+     * conmon reported but not yet recorded counts as not running.
+     */
+    public ContainerRecord requireRunning(String idOrPrefix) {
         ContainerRecord record = require(idOrPrefix);
         if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
-            throw new IllegalStateException("container " + record.id() + " is not running");
+            throw new IllegalStateException("container " + record.id() + " is not running (state "
+                    + record.state() + ")");
         }
         return record;
     }
@@ -613,7 +618,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return spec.withMounts(mounts);
     }
 
-    private ContainerRecord require(String idOrPrefix) {
+    /** The container the CRI shows under this ID or unique prefix, else NotFoundException. */
+    public ContainerRecord require(String idOrPrefix) {
         return find(idOrPrefix).orElseThrow(() -> new NotFoundException("container " + idOrPrefix + " not found"));
     }
 

@@ -258,12 +258,18 @@ public final class PodSandboxes {
      * node's for a host-network pod), never the node's for a pod with its own network.
      */
     public SocketChannel connectToPort(String idOrPrefix, int port) throws IOException, InterruptedException {
+        SandboxRecord record = requireReady(idOrPrefix);
+        return NetnsSockets.connectLoopback(record.netns().isEmpty() ? null : Path.of(record.netns()), port);
+    }
+
+    /** The sandbox, which must exist (else NotFoundException) and be ready (else IllegalStateException). */
+    public SandboxRecord requireReady(String idOrPrefix) {
         SandboxRecord record = find(idOrPrefix)
                 .orElseThrow(() -> new NotFoundException("pod sandbox " + idOrPrefix + " not found"));
         if (record.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + record.id() + " is not ready");
         }
-        return NetnsSockets.connectLoopback(record.netns().isEmpty() ? null : Path.of(record.netns()), port);
+        return record;
     }
 
     public List<SandboxRecord> list() {

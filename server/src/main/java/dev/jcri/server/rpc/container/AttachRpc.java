@@ -25,7 +25,7 @@ public final class AttachRpc implements UnaryCall.Handler<AttachRequest, AttachR
     public AttachResponse handle(AttachRequest request) throws Exception {
         String id = CriContainers.requiredId(request.getContainerId());
         CriContainers.requireStreams(request.getStdin(), request.getStdout(), request.getStderr(), request.getTty());
-        ContainerRecord container = ExecRpc.running(containers, id);
+        ContainerRecord container = containers.requireRunning(id);
         if (request.getStdin() && !container.spec().stdin()) {
             throw new IllegalStateException("container " + container.id()
                     + " was created without stdin; attach with stdin is not possible");

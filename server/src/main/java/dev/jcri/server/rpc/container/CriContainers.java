@@ -230,7 +230,7 @@ public final class CriContainers {
         }
     }
 
-    static String requiredId(String id) {
+    public static String requiredId(String id) {
         String trimmed = id.strip();
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("container_id: required");

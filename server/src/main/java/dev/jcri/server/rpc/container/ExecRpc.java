@@ -2,9 +2,7 @@ package dev.jcri.server.rpc.container;
 
 import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecResponse;
-import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.container.ContainerRecord;
-import dev.jcri.sandbox.container.ContainerState;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.grpc.UnaryCall;
 import dev.jcri.server.streaming.StreamRequest;
@@ -30,19 +28,9 @@ public final class ExecRpc implements UnaryCall.Handler<ExecRequest, ExecRespons
             throw new IllegalArgumentException("cmd: required");
         }
         CriContainers.requireStreams(request.getStdin(), request.getStdout(), request.getStderr(), request.getTty());
-        ContainerRecord container = running(containers, id);
+        ContainerRecord container = containers.requireRunning(id);
         String url = streaming.urlFor(new StreamRequest.Exec(container.id(), request.getCmdList(), request.getTty(),
                 request.getStdin(), request.getStdout(), request.getStderr()));
         return ExecResponse.newBuilder().setUrl(url).build();
-    }
-
-    static ContainerRecord running(Containers containers, String id) {
-        ContainerRecord container = containers.find(id)
-                .orElseThrow(() -> new NotFoundException("container " + id + " not found"));
-        if (container.state() != ContainerState.RUNNING) {
-            throw new IllegalStateException("container " + container.id() + " is not running (state "
-                    + container.state() + ")");
-        }
-        return container;
     }
 }

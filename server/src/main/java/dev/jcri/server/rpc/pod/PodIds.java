@@ -1,10 +1,10 @@
 package dev.jcri.server.rpc.pod;
 
 /** The pod_sandbox_id field every pod RPC takes. */
-final class PodIds {
+public final class PodIds {
     private PodIds() {}
 
-    static String required(String id) {
+    public static String required(String id) {
         String trimmed = id.strip();
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("pod_sandbox_id: required");

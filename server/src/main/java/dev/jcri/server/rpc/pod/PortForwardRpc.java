@@ -2,10 +2,8 @@ package dev.jcri.server.rpc.pod;
 
 import dev.jcri.cri.v1.PortForwardRequest;
 import dev.jcri.cri.v1.PortForwardResponse;
-import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.sandbox.pod.SandboxState;
 import dev.jcri.server.grpc.UnaryCall;
 import dev.jcri.server.streaming.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
@@ -31,11 +29,7 @@ public final class PortForwardRpc implements UnaryCall.Handler<PortForwardReques
                 throw new IllegalArgumentException("port: " + port + " is not a TCP port");
             }
         }
-        SandboxRecord sandbox = sandboxes.find(id)
-                .orElseThrow(() -> new NotFoundException("pod sandbox " + id + " not found"));
-        if (sandbox.state() != SandboxState.READY) {
-            throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
-        }
+        SandboxRecord sandbox = sandboxes.requireReady(id);
         String url = streaming.urlFor(new StreamRequest.PortForward(sandbox.id(), request.getPortList()));
         return PortForwardResponse.newBuilder().setUrl(url).build();
     }

@@ -2,11 +2,10 @@ package dev.jcri.server.rpc.stats;
 
 import dev.jcri.cri.v1.ContainerStatsRequest;
 import dev.jcri.cri.v1.ContainerStatsResponse;
-import dev.jcri.sandbox.NotFoundException;
-import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.rpc.container.CriContainers;
 
 /** ContainerStats: one container's CPU, memory and writable layer; an exited one has no cgroup left to show. */
 public final class ContainerStatsRpc implements UnaryCall.Handler<ContainerStatsRequest, ContainerStatsResponse> {
@@ -20,12 +19,8 @@ public final class ContainerStatsRpc implements UnaryCall.Handler<ContainerStats
 
     @Override
     public ContainerStatsResponse handle(ContainerStatsRequest request) {
-        String id = request.getContainerId().strip();
-        if (id.isEmpty()) {
-            throw new IllegalArgumentException("container_id: required");
-        }
-        ContainerRecord record = containers.find(id)
-                .orElseThrow(() -> new NotFoundException("container " + id + " not found"));
-        return ContainerStatsResponse.newBuilder().setStats(CriStats.container(stats.container(record))).build();
+        String id = CriContainers.requiredId(request.getContainerId());
+        return ContainerStatsResponse.newBuilder()
+                .setStats(CriStats.container(stats.container(containers.require(id)))).build();
     }
 }

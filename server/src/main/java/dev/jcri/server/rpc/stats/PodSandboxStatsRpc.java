@@ -7,6 +7,7 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.rpc.pod.PodIds;
 
 /**
  * PodSandboxStats: a pod's usage (its containers' cgroups summed; there is no pod process to add), its network
@@ -23,10 +24,7 @@ public final class PodSandboxStatsRpc implements UnaryCall.Handler<PodSandboxSta
 
     @Override
     public PodSandboxStatsResponse handle(PodSandboxStatsRequest request) throws InterruptedException {
-        String id = request.getPodSandboxId().strip();
-        if (id.isEmpty()) {
-            throw new IllegalArgumentException("pod_sandbox_id: required");
-        }
+        String id = PodIds.required(request.getPodSandboxId());
         SandboxRecord sandbox = sandboxes.find(id)
                 .orElseThrow(() -> new NotFoundException("pod sandbox " + id + " not found"));
         return PodSandboxStatsResponse.newBuilder().setStats(CriStats.pod(stats.pod(sandbox))).build();
