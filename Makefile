@@ -28,7 +28,7 @@ unit: deps
 
 # Benchmarks print figures and never fail on time.
 bench: deps
-	$(MVN) verify -pl e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) verify -pl server,e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
 
 clean:
 	$(MVN) clean

@@ -46,6 +46,8 @@ public final class JcriProcess implements AutoCloseable {
     /** A fresh state dir for a daemon, with an empty CNI conf dir and an empty drop-in dir. */
     public static Path newStateDir() throws IOException {
         Path dir = Files.createTempDirectory("jcri-e2e-");
+        // As /var/lib and /run are on a node: a user-namespaced container's root must traverse to its rootfs.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Files.createDirectories(dir.resolve("cni/net.d"));
         Files.createDirectories(dir.resolve("jcri.d"));
         Files.writeString(dir.resolve("jcri.toml"), "");

@@ -10,7 +10,6 @@ import dev.jcri.cri.v1.ContainerMetadata;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
-import dev.jcri.cri.v1.IDMapping;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerSecurityContext;
@@ -26,7 +25,6 @@ import dev.jcri.cri.v1.SecurityProfile;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.SupplementalGroupsPolicy;
-import dev.jcri.cri.v1.UserNamespace;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The security fields of the CRI as the containers see them from inside: seccomp (RuntimeDefault, Localhost,
  * Unconfined, privileged), supplemental group policies, and the requests jcri refuses on this node (AppArmor and
- * SELinux without the LSM, user namespaces) with their error codes.
+ * SELinux without the LSM) with their error codes; user namespaces are {@link UserNamespaceTest}'s.
  */
 class SecurityTest {
     private static TestNode node;
@@ -202,29 +200,6 @@ class SecurityTest {
         // Without the LSM, RuntimeDefault and Unconfined mean the same and are accepted.
         remove(run(sleeper("aa-default", LinuxContainerSecurityContext.newBuilder()
                 .setApparmor(profile(SecurityProfile.ProfileType.RuntimeDefault, "")))));
-    }
-
-    @Test
-    void userNamespaceRequestsAreValidatedThenRefused() {
-        IDMapping root = IDMapping.newBuilder().setHostId(100000).setContainerId(0).setLength(65536).build();
-        assertEquals(Status.Code.FAILED_PRECONDITION, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(root).addGids(root)));
-        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder()
-                .setMode(NamespaceMode.CONTAINER)));
-        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(root).addUids(root).addGids(root)));
-        assertEquals(Status.Code.INVALID_ARGUMENT, podWith(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(root.toBuilder().setContainerId(1)).addGids(root)));
-        assertTrue(jcri.runtime().status(StatusRequest.getDefaultInstance()).getRuntimeHandlersList().stream()
-                .noneMatch(h -> h.getFeatures().getUserNamespaces()));
-    }
-
-    private static Status.Code podWith(UserNamespace.Builder userns) {
-        PodSandboxConfig.Builder config = PodSandboxTest.pod("userns");
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setUsernsOptions(userns)
-                .setNetwork(NamespaceMode.NODE);
-        return assertThrows(StatusRuntimeException.class, () -> jcri.runtime().runPodSandbox(
-                RunPodSandboxRequest.newBuilder().setConfig(config).build())).getStatus().getCode();
     }
 
     /** A field of /proc/1/status (the container's own process) in a fresh container. */

@@ -161,10 +161,16 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             Files.createDirectories(bundle);
             undo.push(() -> FileTree.delete(bundle));
             List<Path> layers = imageRecord.layers().stream().map(images::layerDiff).toList();
-            RootfsMount.mount(rootfs, layers, writable.resolve("upper"), writable.resolve("work"));
+            SandboxContext context = contextOf(sandbox);
+            if (context.users() == null) {
+                RootfsMount.mount(rootfs, layers, writable.resolve("upper"), writable.resolve("work"));
+            } else {
+                RootfsMount.mountIdmapped(rootfs, layers, writable.resolve("upper"), writable.resolve("work"),
+                        Path.of(context.usernsPath()), context.users(), bundle.resolve("layers"));
+            }
             undo.push(() -> RootfsMount.unmount(rootfs));
 
-            OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), contextOf(sandbox), id, rootfs,
+            OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), context, id, rootfs,
                     daemonOomScoreAdj, seccomp);
             // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
             // from the start, as the env in it may hold secrets.
@@ -628,7 +634,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return new SandboxContext(sandbox.id(), sandbox.hostname(), sandbox.netns(), sandbox.ipcns(),
                 sandbox.utsns(), sandbox.pidns(), files.resolve("resolv.conf").toString(),
                 files.resolve("hosts").toString(),
-                files.resolve("hostname").toString(), sandbox.shm(), sandbox.cgroupParent());
+                files.resolve("hostname").toString(), sandbox.shm(), sandbox.cgroupParent(), sandbox.userns(),
+                sandbox.spec().namespaces().users());
     }
 
     /** The CRI log path is relative to the pod's log directory and must stay inside it. */

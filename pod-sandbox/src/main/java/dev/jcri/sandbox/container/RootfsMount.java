@@ -1,10 +1,14 @@
 package dev.jcri.sandbox.container;
 
 import dev.jcri.linux.ErrnoException;
+import dev.jcri.linux.IdmappedMount;
 import dev.jcri.linux.Mount;
+import dev.jcri.linux.OpenFiles;
+import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,6 +40,39 @@ public final class RootfsMount {
                     + ") for one overlay mount with these paths");
         }
         Mount.mount("overlay", target.toString(), "overlay", 0, data);
+    }
+
+    /**
+     * The root filesystem of a container in a pod with its own users: each layer is given to overlayfs through an
+     * idmapped mount of the pod's user namespace, so the image's root-owned files are the pod root's inside and
+     * nothing in the shared layers is chowned; the upper dir belongs to the pod's root on the host, so what the
+     * container writes is owned by an unprivileged host user. The idmapped layer mounts live under
+     * {@code scratch} only while overlayfs is mounted (it keeps private clones of its layers) and are gone after.
+     */
+    public static void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work,
+            Path usernsPin, UserMappings users, Path scratch) throws IOException {
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        Files.setAttribute(upper, "unix:uid", (int) users.hostRootUid());
+        Files.setAttribute(upper, "unix:gid", (int) users.hostRootGid());
+        List<Path> mapped = new ArrayList<>();
+        int userns = OpenFiles.openReadOnly(usernsPin.toString());
+        try {
+            for (int i = 0; i < layersBottomFirst.size(); i++) {
+                Path dir = scratch.resolve(Integer.toString(i));
+                Files.createDirectories(dir);
+                mapped.add(dir);
+                IdmappedMount.attach(layersBottomFirst.get(i).toString(), userns, dir.toString());
+            }
+            mount(target, mapped, upper, work);
+        } finally {
+            OpenFiles.close(userns);
+            for (Path dir : mapped) {
+                unmount(dir);
+                Files.deleteIfExists(dir);
+            }
+            Files.deleteIfExists(scratch);
+        }
     }
 
     /** Idempotent: a target that is not mounted (any more) is fine. */

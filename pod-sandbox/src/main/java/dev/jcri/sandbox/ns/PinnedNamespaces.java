@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class PinnedNamespaces {
     public enum Kind {
+        /** Only for pods with their own users; it owns the pod's other namespaces. */
+        USER("user", Namespaces.CLONE_NEWUSER),
         NET("net", Namespaces.CLONE_NEWNET), IPC("ipc", Namespaces.CLONE_NEWIPC), UTS("uts", Namespaces.CLONE_NEWUTS);
 
         private final String file;
@@ -35,6 +37,11 @@ public final class PinnedNamespaces {
         public String file() {
             return file;
         }
+
+        /** util-linux unshare's option for this namespace. */
+        String unshareOption() {
+            return "--" + file;
+        }
     }
 
     private PinnedNamespaces() {}
@@ -46,12 +53,16 @@ public final class PinnedNamespaces {
 
     /**
      * Creates the namespaces of {@code kinds} and pins them; {@code hostname} applies when UTS is among them.
+     * With {@link Kind#USER} among them, {@code users} gives its mappings and the others are created inside it.
      * On failure nothing remains: no pin file, no mount, no namespace.
      *
      * @return the pin paths, in the order of {@code kinds}
      */
     public static List<Path> create(Path nsRoot, String sandboxId, List<Kind> kinds, String hostname,
-            List<ProcSysWrite> sysctls) throws IOException, InterruptedException {
+            List<ProcSysWrite> sysctls, UserMappings users) throws IOException, InterruptedException {
+        if (kinds.contains(Kind.USER)) {
+            return createInUserNamespace(nsRoot, sandboxId, kinds, hostname, sysctls, users);
+        }
         List<Path> pins = new ArrayList<>();
         for (Kind kind : kinds) {
             Path pin = pinPath(nsRoot, kind, sandboxId);
@@ -97,6 +108,64 @@ public final class PinnedNamespaces {
             throw new IOException("creating namespaces for sandbox " + sandboxId + " failed: " + t, t);
         }
         return pins;
+    }
+
+    /**
+     * The user namespace comes from a {@link NamespaceHolder} process, mapped and pinned with the namespaces it
+     * owns; hostname and sysctls are then set from a thread that joins the pinned net, IPC and UTS namespaces
+     * (jcri, root of the node's user namespace, may enter and administer namespaces of any child one).
+     */
+    private static List<Path> createInUserNamespace(Path nsRoot, String sandboxId, List<Kind> kinds,
+            String hostname, List<ProcSysWrite> sysctls, UserMappings users) throws IOException, InterruptedException {
+        if (users == null) {
+            throw new IllegalArgumentException("a user namespace needs its ID mappings");
+        }
+        List<Path> pins = new ArrayList<>();
+        try {
+            for (Kind kind : kinds) {
+                Path pin = pinPath(nsRoot, kind, sandboxId);
+                Files.createDirectories(pin.getParent());
+                Files.deleteIfExists(pin);
+                Files.createFile(pin);
+                pins.add(pin);
+            }
+            try (NamespaceHolder holder = NamespaceHolder.start(kinds.stream().filter(k -> k != Kind.USER).toList())) {
+                holder.map(users);
+                for (int i = 0; i < kinds.size(); i++) {
+                    Mount.mount(holder.namespaceFile(kinds.get(i).file()).toString(), pins.get(i).toString(), null,
+                            Mount.MS_BIND, null);
+                }
+            }
+            List<Path> joined = new ArrayList<>();
+            for (int i = 0; i < kinds.size(); i++) {
+                if (kinds.get(i) != Kind.USER) {
+                    joined.add(pins.get(i));
+                }
+            }
+            String utsHostname = kinds.contains(Kind.UTS) ? hostname : null;
+            callInside(joined, () -> {
+                if (utsHostname != null && !utsHostname.isEmpty()) {
+                    Namespaces.sethostname(utsHostname);
+                }
+                for (ProcSysWrite sysctl : sysctls) {
+                    writeSysctl(sysctl);
+                }
+                return null;
+            });
+            return pins;
+        } catch (Exception e) {
+            release(pins);
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException("creating namespaces for sandbox " + sandboxId + " failed: " + e, e);
+        }
     }
 
     private static void writeSysctl(ProcSysWrite sysctl) throws IOException {
@@ -165,20 +234,26 @@ public final class PinnedNamespaces {
 
     /** Runs {@code action} on a fresh platform thread that has joined the namespace pinned at {@code pin}. */
     public static <T> T callInside(Path pin, Callable<T> action) throws Exception {
+        return callInside(List.of(pin), action);
+    }
+
+    /** Runs {@code action} on a fresh platform thread that has joined every namespace pinned at {@code pins}. */
+    public static <T> T callInside(List<Path> pins, Callable<T> action) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().name("in-ns").start(() -> {
-            int fd = -1;
             try {
-                fd = OpenFiles.openReadOnly(pin.toString());
-                Namespaces.setns(fd, 0);
+                for (Path pin : pins) {
+                    int fd = OpenFiles.openReadOnly(pin.toString());
+                    try {
+                        Namespaces.setns(fd, 0);
+                    } finally {
+                        OpenFiles.close(fd);
+                    }
+                }
                 result.set(action.call());
             } catch (Exception e) {
                 failure.set(e);
-            } finally {
-                if (fd >= 0) {
-                    OpenFiles.close(fd);
-                }
             }
         });
         worker.join();

@@ -1,5 +1,6 @@
 package dev.jcri.sandbox.pod;
 
+import dev.jcri.sandbox.ns.UserMappings;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,12 @@ public record PodSandboxSpec(String name, String namespace, String uid, long att
     /** CRI namespace modes: POD (the pod's own), CONTAINER (PID only), NODE (the host's). */
     public enum Mode { POD, CONTAINER, NODE, TARGET }
 
-    public record Namespaces(Mode network, Mode pid, Mode ipc) {
+    /** @param users the pod's user namespace mappings; null for host users (the node's user namespace) */
+    public record Namespaces(Mode network, Mode pid, Mode ipc, UserMappings users) {
+        public boolean ownUsers() {
+            return users != null;
+        }
+
         public boolean hostNetwork() {
             return network == Mode.NODE;
         }

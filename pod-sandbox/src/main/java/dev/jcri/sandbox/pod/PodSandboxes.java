@@ -16,6 +16,7 @@ import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.ns.NetnsSockets;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
+import dev.jcri.sandbox.ns.UserNamespaceSupport;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ public final class PodSandboxes {
     private final String defaultCgroupParent;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private volatile SandboxMembers members = NO_MEMBERS;
+    private volatile UserNamespaceSupport userNamespaces;
 
     private static final SandboxMembers NO_MEMBERS = new SandboxMembers() {
         @Override
@@ -98,6 +100,20 @@ public final class PodSandboxes {
         requireMode("namespace_options.ipc", modes.ipc(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
         requireMode("namespace_options.pid", modes.pid(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
                 PodSandboxSpec.Mode.NODE);
+        if (modes.ownUsers()) {
+            UserNamespaceSupport support = userNamespaces;
+            if (support == null || !support.available()) {
+                throw new IllegalStateException("namespace_options.userns_options: this node cannot run pods in user"
+                        + " namespaces (" + (support == null ? "not enabled" : support.missing().orElse("")) + ")");
+            }
+            // Kubernetes refuses hostUsers: false with host namespaces; a node namespace cannot belong to the pod's
+            // user namespace, and root of the pod would not administer it.
+            if (modes.network() != PodSandboxSpec.Mode.POD || modes.ipc() != PodSandboxSpec.Mode.POD
+                    || modes.pid() == PodSandboxSpec.Mode.NODE) {
+                throw new IllegalArgumentException("namespace_options.userns_options: a pod with its own user"
+                        + " namespace cannot use the node's network, IPC or PID namespace");
+            }
+        }
         // A host-network pod shares the node's UTS namespace; its hostname file still says what kubelet asked.
         String hostname = modes.hostNetwork()
                 ? Hostname.forHostNetworkPod(spec.hostname(), nodeHostname())
@@ -116,6 +132,9 @@ public final class PodSandboxes {
         String id = SandboxId.generate();
         Path shm = layout.shmRoot().resolve(id).resolve("shm");
         List<PinnedNamespaces.Kind> kinds = new ArrayList<>();
+        if (modes.ownUsers()) {
+            kinds.add(PinnedNamespaces.Kind.USER);
+        }
         if (!modes.hostNetwork()) {
             kinds.add(PinnedNamespaces.Kind.NET);
             kinds.add(PinnedNamespaces.Kind.UTS);
@@ -126,9 +145,11 @@ public final class PodSandboxes {
         String netns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.NET, id);
         String utsns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.UTS, id);
         String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
+        String userns = modes.ownUsers() ? pin(PinnedNamespaces.Kind.USER, id) : "";
         List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
         SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, EpochNanos.now(), handler,
-                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "");
+                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "",
+                userns);
 
         store.reserve(record);
         Rollback undo = new Rollback();
@@ -147,7 +168,7 @@ public final class PodSandboxes {
             }
             undo.push(() -> PinnedNamespaces.release(pins.stream().map(Path::of).toList()));
             PinnedNamespaces.create(layout.nsRoot(), id, kinds, hostname, sysctls.stream()
-                    .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList());
+                    .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList(), modes.users());
 
             List<String> ips = List.of();
             if (!modes.hostNetwork()) {
@@ -237,6 +258,11 @@ public final class PodSandboxes {
             locks.remove(record.id());
             log.info("sandbox removed id={} name={}", record.id(), record.name());
         });
+    }
+
+    /** Enables pods with their own users (Kubernetes {@code hostUsers: false}) where the node can run them. */
+    public void useUserNamespaces(UserNamespaceSupport support) {
+        this.userNamespaces = support;
     }
 
     /** The containers module registers here, so that stopping or removing a pod stops or removes them first. */

@@ -76,6 +76,7 @@ import dev.jcri.server.grpc.RuntimeServiceEndpoint;
 import dev.jcri.server.rpc.image.ImageFsInfoRpc;
 import dev.jcri.server.rpc.runtime.RuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.StatusRpc;
+import dev.jcri.sandbox.ns.UserNamespaceSupport;
 import dev.jcri.server.rpc.runtime.UpdateRuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.VersionRpc;
 import io.grpc.BindableService;
@@ -135,6 +136,8 @@ public final class NodeServices implements AutoCloseable {
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
+        UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.root());
+        sandboxes.useUserNamespaces(userNamespaces);
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
@@ -162,7 +165,7 @@ public final class NodeServices implements AutoCloseable {
                 new StatusRpc(config, () -> {
                     CniNetworkStatus network = podNetworking.status();
                     return network.ready() ? Optional.empty() : Optional.of(network.message());
-                }, podCidr),
+                }, podCidr, userNamespaces::available),
                 new RuntimeConfigRpc(config.cgroupManager()),
                 new UpdateRuntimeConfigRpc(podCidr),
                 new RunPodSandboxRpc(sandboxes),

@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.container.spec;
 
 import dev.jcri.image.store.ImageConfigSummary;
+import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,6 +142,10 @@ public final class OciSpecBuilder {
 
         ObjectNode linux = json.putObject("linux");
         namespaces(linux.putArray("namespaces"), security.pidMode(), sandbox);
+        if (sandbox.users() != null) {
+            idMapping(linux.putArray("uidMappings"), sandbox.users().uids());
+            idMapping(linux.putArray("gidMappings"), sandbox.users().gids());
+        }
         linux.put("cgroupsPath", cgroupsPath(sandbox.cgroupParent(), containerId));
         ObjectNode filter = seccomp.forContainer(security.seccomp(), Set.copyOf(capabilities.sets()),
                 security.privileged());
@@ -225,9 +230,16 @@ public final class OciSpecBuilder {
             case NODE -> { }
         }
         namespaces.addObject().put("type", "mount");
+        // The pod's user namespace, already mapped; the mappings are repeated for runtimes that check them.
+        namespace(namespaces, "user", sandbox.usernsPath());
         namespace(namespaces, "network", sandbox.netnsPath());
         namespace(namespaces, "ipc", sandbox.ipcnsPath());
         namespace(namespaces, "uts", sandbox.utsnsPath());
+    }
+
+    private static void idMapping(ArrayNode mappings, UserMappings.Range range) {
+        mappings.addObject().put("containerID", range.containerId()).put("hostID", range.hostId())
+                .put("size", range.length());
     }
 
     /** Joins the pod's namespace at {@code path}; an empty path keeps the host's (no entry at all). */

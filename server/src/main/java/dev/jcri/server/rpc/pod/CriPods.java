@@ -14,6 +14,7 @@ import dev.jcri.cri.v1.PodSandboxNetworkStatus;
 import dev.jcri.cri.v1.PodSandboxState;
 import dev.jcri.cri.v1.PodSandboxStatus;
 import dev.jcri.cri.v1.PortMapping;
+import dev.jcri.sandbox.ns.UserMappings;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
@@ -26,7 +27,6 @@ public final class CriPods {
     static PodSandboxSpec toSpec(PodSandboxConfig config, String runtimeHandler) {
         PodSandboxMetadata metadata = config.getMetadata();
         NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
-        requireHostUsers(namespaces);
         return new PodSandboxSpec(metadata.getName(), metadata.getNamespace(), metadata.getUid(),
                 Integer.toUnsignedLong(metadata.getAttempt()), config.getHostname(), config.getLogDirectory(),
                 new PodSandboxSpec.Dns(config.getDnsConfig().getServersList(), config.getDnsConfig().getSearchesList(),
@@ -35,24 +35,22 @@ public final class CriPods {
                 config.getLabelsMap(), config.getAnnotationsMap(), config.getLinux().getCgroupParent(),
                 config.getLinux().getSysctlsMap(),
                 new PodSandboxSpec.Namespaces(mode(namespaces.getNetwork()), mode(namespaces.getPid()),
-                        mode(namespaces.getIpc())),
+                        mode(namespaces.getIpc()), userMappings(namespaces)),
                 runtimeHandler);
     }
 
     /**
-     * User namespaces (Kubernetes {@code hostUsers: false}). The CRI's rules are checked first, so a malformed
-     * request is told what is wrong with it; a well-formed POD request is then refused, since jcri cannot create
-     * the pod inside a user namespace yet (Status reports {@code user_namespaces: false}, so kubelet does not
-     * send one). Running such a pod with host users would drop the isolation it asked for.
+     * User namespaces (Kubernetes {@code hostUsers: false}): NODE or none means host users (null); POD needs one
+     * mapping each for users and groups, starting at container ID 0, as the CRI says.
      */
-    private static void requireHostUsers(NamespaceOption namespaces) {
+    private static UserMappings userMappings(NamespaceOption namespaces) {
         if (!namespaces.hasUsernsOptions()) {
-            return;
+            return null;
         }
         UserNamespace userns = namespaces.getUsernsOptions();
         switch (userns.getMode()) {
             case NODE -> {
-                return;
+                return null;
             }
             case POD -> { }
             case CONTAINER, TARGET -> throw new IllegalArgumentException("namespace_options.userns_options.mode: "
@@ -60,20 +58,25 @@ public final class CriPods {
             case UNRECOGNIZED -> throw new IllegalArgumentException(
                     "namespace_options.userns_options.mode: unknown value");
         }
-        for (String kind : List.of("uids", "gids")) {
-            List<IDMapping> mappings = kind.equals("uids") ? userns.getUidsList() : userns.getGidsList();
-            if (mappings.size() != 1) {
-                throw new IllegalArgumentException("namespace_options.userns_options." + kind
-                        + ": exactly one mapping is supported, got " + mappings.size());
-            }
-            IDMapping mapping = mappings.getFirst();
-            if (mapping.getContainerId() != 0 || mapping.getLength() == 0) {
-                throw new IllegalArgumentException("namespace_options.userns_options." + kind
-                        + ": the mapping must start at container ID 0 and map at least one ID");
-            }
+        return new UserMappings(range(userns.getUidsList(), "uids"), range(userns.getGidsList(), "gids"));
+    }
+
+    private static UserMappings.Range range(List<IDMapping> mappings, String kind) {
+        String field = "namespace_options.userns_options." + kind;
+        if (mappings.size() != 1) {
+            throw new IllegalArgumentException(field + ": exactly one mapping is supported, got " + mappings.size());
         }
-        throw new IllegalStateException("namespace_options.userns_options: user namespaces are not supported"
-                + " by jcri yet; run the pod with host users (hostUsers: true)");
+        IDMapping mapping = mappings.getFirst();
+        if (mapping.getContainerId() != 0 || mapping.getLength() == 0) {
+            throw new IllegalArgumentException(field
+                    + ": the mapping must start at container ID 0 and map at least one ID");
+        }
+        try {
+            return new UserMappings.Range(0, Integer.toUnsignedLong(mapping.getHostId()),
+                    Integer.toUnsignedLong(mapping.getLength()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage());
+        }
     }
 
     private static PodSandboxSpec.PortMapping toDomain(PortMapping mapping) {
@@ -93,6 +96,21 @@ public final class CriPods {
 
     private static NamespaceMode toCri(PodSandboxSpec.Mode mode) {
         return NamespaceMode.valueOf(mode.name());
+    }
+
+    private static UserNamespace toCri(UserMappings users) {
+        if (users == null) {
+            return UserNamespace.newBuilder().setMode(NamespaceMode.NODE).build();
+        }
+        return UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(toCri(users.uids()))
+                .addGids(toCri(users.gids()))
+                .build();
+    }
+
+    private static IDMapping toCri(UserMappings.Range range) {
+        return IDMapping.newBuilder().setContainerId((int) range.containerId()).setHostId((int) range.hostId())
+                .setLength((int) range.length()).build();
     }
 
     public static PodSandboxMetadata metadata(SandboxRecord record) {
@@ -139,7 +157,8 @@ public final class CriPods {
                         .setOptions(NamespaceOption.newBuilder()
                                 .setNetwork(toCri(namespaces.network()))
                                 .setPid(toCri(namespaces.pid()))
-                                .setIpc(toCri(namespaces.ipc())))))
+                                .setIpc(toCri(namespaces.ipc()))
+                                .setUsernsOptions(toCri(namespaces.users())))))
                 .putAllLabels(record.spec().labels())
                 .putAllAnnotations(record.spec().annotations())
                 .setRuntimeHandler(record.runtimeHandler())

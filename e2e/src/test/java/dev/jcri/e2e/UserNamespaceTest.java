@@ -1,0 +1,242 @@
+package dev.jcri.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcri.cri.v1.ContainerConfig;
+import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.ContainerStatusRequest;
+import dev.jcri.cri.v1.CreateContainerRequest;
+import dev.jcri.cri.v1.ExecSyncRequest;
+import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.IDMapping;
+import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.NamespaceMode;
+import dev.jcri.cri.v1.PodSandboxConfig;
+import dev.jcri.cri.v1.PodSandboxStatusRequest;
+import dev.jcri.cri.v1.RemovePodSandboxRequest;
+import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StatusRequest;
+import dev.jcri.cri.v1.UserNamespace;
+import dev.jcri.e2e.registry.OciImageBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Pods with their own user namespace (Kubernetes {@code hostUsers: false}), checked from inside the containers and
+ * from the host: root in the pod is an unprivileged host user, the image's files still look root's, what the
+ * container writes belongs to that host user, and malformed requests are refused leaving nothing.
+ */
+class UserNamespaceTest {
+    private static TestNode node;
+    private static JcriProcess jcri;
+    private static String image;
+
+    @RegisterExtension
+    final DumpLogOnFailure dumpLog = new DumpLogOnFailure(() -> jcri);
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestNode.start(true, (registry, dir) -> {
+            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+            registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
+                    .withEntrypoint("/bin/sleep").withCmd("2147483647").build());
+        }, registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+        jcri = node.jcri();
+        image = node.pull("test/busybox:1");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** A range of 65536 IDs of this test's own, as kubelet gives each pod (a multiple of 65536, never 0). */
+    private static long freshRange() {
+        return 65536L * ThreadLocalRandom.current().nextLong(100, 60000);
+    }
+
+    private static IDMapping mapping(long containerId, long hostId, long length) {
+        return IDMapping.newBuilder().setContainerId((int) containerId).setHostId((int) hostId)
+                .setLength((int) length).build();
+    }
+
+    private static PodSandboxConfig.Builder pod(String name, UserNamespace.Builder userns) {
+        PodSandboxConfig.Builder config = PodSandboxTest.pod(name)
+                .setLogDirectory(jcri.dir().resolve("logs").resolve(name).toString());
+        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setUsernsOptions(userns);
+        return config;
+    }
+
+    private static String runPod(PodSandboxConfig.Builder config) {
+        return runPod(config, "");
+    }
+
+    private static String runPod(PodSandboxConfig.Builder config, String handler) {
+        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
+                .setRuntimeHandler(handler).build()).getPodSandboxId();
+    }
+
+    private static String runSleeper(String pod, PodSandboxConfig.Builder podConfig, String name) {
+        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+                .setSandboxConfig(podConfig)
+                .setConfig(ContainerConfig.newBuilder()
+                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .addAllCommand(List.of("sleep", "3600"))
+                        .setLogPath(name + ".log"))
+                .build()).getContainerId();
+        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private static String exec(String id, String command) {
+        ExecSyncResponse response = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                .addAllCmd(List.of("sh", "-c", command)).setTimeout(20).build());
+        assertEquals(0, response.getExitCode(), command + ": " + response.getStderr().toStringUtf8());
+        return response.getStdout().toStringUtf8().strip();
+    }
+
+    private static long containerPid(String id) {
+        String info = jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
+                .setVerbose(true).build()).getInfoOrThrow("info");
+        Matcher pid = Pattern.compile("\"pid\":(\\d+)").matcher(info);
+        assertTrue(pid.find(), info);
+        return Long.parseLong(pid.group(1));
+    }
+
+    private static String hostStatusField(long pid, String field) throws Exception {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow()
+                .substring(field.length() + 1).strip().replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void statusReportsUserNamespacesForEveryHandler() {
+        assertTrue(jcri.runtime().status(StatusRequest.getDefaultInstance()).getRuntimeHandlersList().stream()
+                .allMatch(h -> h.getFeatures().getUserNamespaces()));
+    }
+
+    /** jcri makes and maps the user namespace and the idmapped rootfs; each runtime only joins them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"crun", "runc"})
+    void rootOfThePodIsAnUnprivilegedHostUserAndTheImageStillLooksRoots(String handler) throws Exception {
+        long uids = freshRange();
+        long gids = uids + 65536;
+        PodSandboxConfig.Builder config = pod("userns", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(mapping(0, uids, 65536)).addGids(mapping(0, gids, 65536)));
+        String pod = runPod(config, handler);
+        try {
+            assertEquals(NamespaceMode.POD, jcri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                    .setPodSandboxId(pod).build()).getStatus().getLinux().getNamespaces().getOptions()
+                    .getUsernsOptions().getMode());
+            String id = runSleeper(pod, config, "app");
+
+            assertEquals("0 " + uids + " 65536", exec(id, "cat /proc/self/uid_map").replaceAll("\\s+", " "));
+            assertEquals("0 " + gids + " 65536", exec(id, "cat /proc/self/gid_map").replaceAll("\\s+", " "));
+            assertEquals("0:0", exec(id, "echo $(id -u):$(id -g)"));
+            // Idmapped layers: the image's root-owned files are the pod root's, and it can write beside them.
+            assertEquals("0:0", exec(id, "stat -c %u:%g /bin/busybox /etc | sort -u"));
+            exec(id, "echo hello > /etc/written && mkdir /made && chown 1000:1000 /made");
+            assertEquals("0:0 1000:1000", exec(id, "stat -c %u:%g /etc/written /made | tr '\\n' ' '"));
+
+            // From the host: the container's process and its files belong to the mapped, unprivileged IDs.
+            long pid = containerPid(id);
+            assertEquals(uids + " " + uids + " " + uids + " " + uids, hostStatusField(pid, "Uid"));
+            assertEquals(gids + " " + gids + " " + gids + " " + gids, hostStatusField(pid, "Gid"));
+            Path upper = jcri.dir().resolve("root/containers").resolve(id).resolve("upper");
+            assertEquals(uids, ((Number) Files.getAttribute(upper.resolve("etc/written"), "unix:uid")).longValue());
+            assertEquals(gids, ((Number) Files.getAttribute(upper.resolve("etc/written"), "unix:gid")).longValue());
+            assertEquals(uids + 1000, ((Number) Files.getAttribute(upper.resolve("made"), "unix:uid")).longValue());
+            assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(
+                    jcri.dir().resolve("runroot").toString() + "/containers/" + id + "/layers"),
+                    "the idmapped layer mounts are gone once the overlay holds them");
+        } finally {
+            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+        assertFalse(Files.exists(jcri.dir().resolve("runroot/ns/user").resolve(pod)), "the user namespace pin");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(pod));
+    }
+
+    @Test
+    void aSharedPidNamespaceLivesInThePodsUserNamespaceToo() throws Exception {
+        long ids = freshRange();
+        PodSandboxConfig.Builder config = pod("userns-pid", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(mapping(0, ids, 65536)).addGids(mapping(0, ids, 65536)));
+        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
+        String pod = runPod(config);
+        try {
+            String id = runSleeper(pod, config, "app");
+            assertEquals("/bin/sleep 2147483647", exec(id, "cat /proc/1/cmdline | tr '\\0' ' '"),
+                    "PID 1 is the infra container's");
+            assertEquals(ids + " " + ids + " " + ids + " " + ids, hostStatusField(containerPid(id), "Uid"));
+        } finally {
+            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
+    private static Status.Code refused(PodSandboxConfig.Builder config) {
+        return assertThrows(StatusRuntimeException.class, () -> runPod(config)).getStatus().getCode();
+    }
+
+    @Test
+    void malformedRequestsAreRefusedAndLeaveNothing() throws Exception {
+        IDMapping root = mapping(0, freshRange(), 65536);
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.CONTAINER))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.TARGET).addUids(root).addGids(root))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(root).addUids(root).addGids(root))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(root.toBuilder().setContainerId(1)).addGids(root))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(root))), "no gid mapping");
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(mapping(0, 0xFFFF0000L, 0x20000)).addGids(root))),
+                "past the 32-bit ID space");
+        PodSandboxConfig.Builder hostNetwork = pod("bad", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(root).addGids(root));
+        hostNetwork.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+                .setNetwork(NamespaceMode.NODE);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runPod(hostNetwork));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("namespace_options.userns_options"), e.toString());
+
+        Path userPins = jcri.dir().resolve("runroot/ns/user");
+        try (var pins = Files.exists(userPins) ? Files.list(userPins) : java.util.stream.Stream.<Path>empty()) {
+            assertEquals(0, pins.count(), "no user namespace pin left");
+        }
+        assertEquals(0, node.network().allocations(), "no IP left");
+    }
+
+    @Test
+    void nodeModeMeansHostUsers() throws Exception {
+        PodSandboxConfig.Builder config = pod("host-users", UserNamespace.newBuilder().setMode(NamespaceMode.NODE));
+        String pod = runPod(config);
+        try {
+            String id = runSleeper(pod, config, "app");
+            assertEquals("0 0 4294967295", exec(id, "cat /proc/self/uid_map").replaceAll("\\s+", " "));
+            assertEquals("0 0 0 0", hostStatusField(containerPid(id), "Uid"));
+        } finally {
+            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+}
