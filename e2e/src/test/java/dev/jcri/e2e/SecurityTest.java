@@ -52,8 +52,11 @@ class SecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(false, (registry, dir) ->
-                registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build()));
+        // busybox plus a setuid-root /bin/euid, for the NoNewPrivs test.
+        node = TestNode.start(false, (registry, dir) -> registry.pusher().push("test/busybox", "1",
+                OciImageBuilder.busybox()
+                        .withLayer(layer -> layer.file("/bin/euid", OciImageBuilder.exitWithEffectiveUid(), 04755, 0, 0))
+                        .build()));
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
         // A host-network pod: these tests need no CNI network, only the pod's own UTS and IPC namespaces.
@@ -234,6 +237,24 @@ class SecurityTest {
     void noNewPrivsIsSetOnlyWhenAsked() {
         assertEquals("1", statusField("NoNewPrivs", LinuxContainerSecurityContext.newBuilder().setNoNewPrivs(true)));
         assertEquals("0", statusField("NoNewPrivs", LinuxContainerSecurityContext.newBuilder()));
+    }
+
+    /** The fixture's /bin/euid is setuid root and exits with its effective UID: 0, or 1000 % 256 = 232. */
+    @Test
+    void noNewPrivsKeepsASetuidBinaryFromGainingRoot() {
+        LinuxContainerSecurityContext.Builder user = LinuxContainerSecurityContext.newBuilder()
+                .setRunAsUser(dev.jcri.cri.v1.Int64Value.newBuilder().setValue(1000));
+        String plain = run(sleeper("setuid-allowed", user.clone()));
+        String confined = run(sleeper("setuid-blocked", user.clone().setNoNewPrivs(true)));
+        try {
+            assertEquals(0, jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(plain)
+                    .addCmd("/bin/euid").setTimeout(20).build()).getExitCode(), "setuid root took effect");
+            assertEquals(232, jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(confined)
+                    .addCmd("/bin/euid").setTimeout(20).build()).getExitCode(), "no_new_privs: still uid 1000");
+        } finally {
+            remove(plain);
+            remove(confined);
+        }
     }
 
     @Test

@@ -108,6 +108,26 @@ public final class OciImageBuilder {
                 .withLayer(whiteoutLayer());
     }
 
+    /**
+     * A 136-byte static x86-64 Linux executable that exits with its effective UID (mod 256): geteuid(), then
+     * exit(euid). Installed setuid root it shows whether the kernel honoured the setuid bit; busybox cannot show
+     * that, as it drops setuid privileges itself. Written by hand so that no compiler is needed.
+     */
+    public static byte[] exitWithEffectiveUid() {
+        byte[] code = java.util.HexFormat.of().parseHex("b86b0000000f0589c7b83c0000000f05");
+        java.nio.ByteBuffer elf = java.nio.ByteBuffer.allocate(64 + 56 + code.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long base = 0x400000;
+        elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}).put(new byte[8]);
+        elf.putShort((short) 2).putShort((short) 0x3e).putInt(1).putLong(base + 120).putLong(64).putLong(0)
+                .putInt(0).putShort((short) 64).putShort((short) 56).putShort((short) 1)
+                .putShort((short) 0).putShort((short) 0).putShort((short) 0);
+        elf.putInt(1).putInt(5).putLong(0).putLong(base).putLong(base).putLong(elf.capacity())
+                .putLong(elf.capacity()).putLong(0x1000);
+        elf.put(code);
+        return elf.array();
+    }
+
     /** A path longer than the 100 bytes a ustar name field holds (written with a PAX path record). */
     public static final String LONG_PATH = "/data/" + "d".repeat(60) + "/" + "f".repeat(60) + ".txt";
 
