@@ -107,6 +107,19 @@ class UserNamespaceTest {
         return id;
     }
 
+    private static String createWithVolumes(String pod, PodSandboxConfig.Builder podConfig, String name,
+            dev.jcri.cri.v1.Mount... mounts) {
+        return jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+                .setSandboxConfig(podConfig)
+                .setConfig(ContainerConfig.newBuilder()
+                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .addAllCommand(List.of("sleep", "3600"))
+                        .addAllMounts(List.of(mounts))
+                        .setLogPath(name + ".log"))
+                .build()).getContainerId();
+    }
+
     private static String exec(String id, String command) {
         ExecSyncResponse response = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
                 .addAllCmd(List.of("sh", "-c", command)).setTimeout(20).build());
@@ -190,6 +203,51 @@ class UserNamespaceTest {
         } finally {
             jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
         }
+    }
+
+    /**
+     * kubelet writes volumes as host root and sets the pod's mappings on their CRI mounts: through the idmapped
+     * mount the pod's root owns them, and what it writes is root's on the host; without mappings the same files
+     * show as nobody's.
+     */
+    @Test
+    void volumesWithThePodsMappingsAreIdmapped() throws Exception {
+        long ids = freshRange();
+        IDMapping range = mapping(0, ids, 65536);
+        PodSandboxConfig.Builder config = pod("userns-vol", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                .addUids(range).addGids(range));
+        Path volume = Files.createDirectories(jcri.dir().resolve("volumes/data"));
+        Files.writeString(volume.resolve("config"), "from kubelet\n");
+        Path file = Files.writeString(jcri.dir().resolve("volumes/termination-log"), "");
+        String pod = runPod(config);
+        try {
+            String id = createWithVolumes(pod, config, "app",
+                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/vol").setHostPath(volume.toString())
+                            .addUidMappings(range).addGidMappings(range).build(),
+                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/dev/termination-log")
+                            .setHostPath(file.toString()).addUidMappings(range).addGidMappings(range).build(),
+                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/plain").setHostPath(volume.toString())
+                            .build());
+            assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/volumes/0"),
+                    "staged idmapped mounts are detached once the container exists");
+            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            assertEquals("0:0 0:0", exec(id, "stat -c %u:%g /vol/config /dev/termination-log | tr '\\n' ' '"));
+            assertEquals("65534:65534", exec(id, "stat -c %u:%g /plain/config"), "no mapping: nobody's");
+            exec(id, "echo done > /vol/written && echo bye > /dev/termination-log");
+            assertEquals(0, ((Number) Files.getAttribute(volume.resolve("written"), "unix:uid")).intValue(),
+                    "the pod's root writes as host root through the idmapped mount");
+            assertEquals("bye\n", Files.readString(file));
+
+            IDMapping other = mapping(0, ids + 65536, 65536);
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> createWithVolumes(pod,
+                    config, "other", dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/vol")
+                            .setHostPath(volume.toString()).addUidMappings(other).addGidMappings(other).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("mounts[0].uid_mappings"), e.toString());
+        } finally {
+            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+        assertEquals("from kubelet\n", Files.readString(volume.resolve("config")), "the volume survives removal");
     }
 
     private static Status.Code refused(PodSandboxConfig.Builder config) {

@@ -16,7 +16,9 @@ public final class FileTree {
     /**
      * Deletes {@code path} and everything below it; a missing path is fine. Symlinks inside are removed, never
      * entered (walkFileTree does not follow links unless asked), which matters for image layers and container
-     * writable layers whose links may point anywhere on the host.
+     * writable layers whose links may point anywhere on the host. Mounts are never entered either: any mount at or
+     * below {@code path} (a rootfs, a staged volume left by a crash) is detached first, so a delete can never
+     * reach into a filesystem mounted there, such as a pod's volume.
      */
     public static void delete(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -25,6 +27,15 @@ public final class FileTree {
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(path);
             return;
+        }
+        for (Path mountPoint : MountTable.pointsUnder(path)) {
+            try {
+                Mount.unmount(mountPoint.toString(), Mount.MNT_DETACH);
+            } catch (ErrnoException e) {
+                if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
+                    throw e;
+                }
+            }
         }
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override

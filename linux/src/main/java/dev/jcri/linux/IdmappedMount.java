@@ -15,6 +15,7 @@ public final class IdmappedMount {
     private static final int AT_FDCWD = -100;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int OPEN_TREE_CLONE = 1;
+    private static final int AT_RECURSIVE = 0x8000;
     private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     private static final long MOUNT_ATTR_RDONLY = 0x1;
     private static final long MOUNT_ATTR_IDMAP = 0x100000;
@@ -33,12 +34,13 @@ public final class IdmappedMount {
     private IdmappedMount() {}
 
     /**
-     * Mounts {@code source} read-only on {@code target} with the ID mapping of the user namespace open on
-     * {@code usernsFd}. The filesystem of {@code source} must support idmapped mounts (ext4, xfs, btrfs, tmpfs
-     * since 6.3, ...).
+     * Mounts {@code source} on {@code target} (a file or directory like it) with the ID mapping of the user
+     * namespace open on {@code usernsFd}; {@code recursive} takes its submounts along, each idmapped too. Every
+     * filesystem involved must support idmapped mounts (ext4, xfs, btrfs, tmpfs since 6.3, ...).
      */
-    public static void attach(String source, int usernsFd, String target) throws ErrnoException {
-        int tree = cloneWithMapping(source, usernsFd);
+    public static void attach(String source, int usernsFd, String target, boolean readOnly, boolean recursive)
+            throws ErrnoException {
+        int tree = cloneWithMapping(source, usernsFd, readOnly, recursive);
         try {
             move(tree, target);
         } finally {
@@ -49,7 +51,7 @@ public final class IdmappedMount {
     /** Whether {@code source}'s filesystem takes an idmapped mount with that user namespace; attaches nothing. */
     public static boolean supported(String source, int usernsFd) {
         try {
-            OpenFiles.close(cloneWithMapping(source, usernsFd));
+            OpenFiles.close(cloneWithMapping(source, usernsFd, true, false));
             return true;
         } catch (ErrnoException e) {
             return false;
@@ -57,12 +59,14 @@ public final class IdmappedMount {
     }
 
     /** A detached clone of the mount at {@code source}, idmapped; closing the descriptor discards it. */
-    private static int cloneWithMapping(String source, int usernsFd) throws ErrnoException {
+    private static int cloneWithMapping(String source, int usernsFd, boolean readOnly, boolean recursive)
+            throws ErrnoException {
+        int recursion = recursive ? AT_RECURSIVE : 0;
         int tree;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
             tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source),
-                    OPEN_TREE_CLONE | OpenFiles.O_CLOEXEC);
+                    OPEN_TREE_CLONE | OpenFiles.O_CLOEXEC | recursion);
             if (tree < 0) {
                 throw NativeCall.failure("open_tree", source, state);
             }
@@ -74,10 +78,10 @@ public final class IdmappedMount {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
             MemorySegment attr = arena.allocate(MOUNT_ATTR_SIZE, 8);
-            attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY);
+            attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | (readOnly ? MOUNT_ATTR_RDONLY : 0));
             attr.set(ValueLayout.JAVA_LONG, 24, usernsFd);
-            int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH, attr,
-                    MOUNT_ATTR_SIZE);
+            int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH | recursion,
+                    attr, MOUNT_ATTR_SIZE);
             if (rc != 0) {
                 throw NativeCall.failure("mount_setattr (idmap)", source, state);
             }

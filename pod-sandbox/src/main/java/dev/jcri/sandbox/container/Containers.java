@@ -170,6 +170,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
             undo.push(() -> RootfsMount.unmount(rootfs));
 
+            List<Path> stagedVolumes = new ArrayList<>();
+            undo.push(() -> IdmappedVolumes.release(stagedVolumes));
+            spec = IdmappedVolumes.stage(spec, context, bundle.resolve("volumes"), stagedVolumes);
             OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), context, id, rootfs,
                     daemonOomScoreAdj, seccomp);
             // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
@@ -187,6 +190,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             });
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
+            IdmappedVolumes.release(stagedVolumes);
             record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
             exitSignals.put(id, new CompletableFuture<>());
             store.save(record);
@@ -619,7 +623,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
             }
             mounts.add(new MountSpec(mount.containerPath(), real, mount.readonly(), mount.propagation(),
-                    mount.recursiveReadOnly()));
+                    mount.recursiveReadOnly(), mount.idmap()));
         }
         return spec.withMounts(mounts);
     }

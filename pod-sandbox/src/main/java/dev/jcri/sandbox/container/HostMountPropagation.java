@@ -1,9 +1,7 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.MountTable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,31 +15,15 @@ import java.nio.file.Path;
 record HostMountPropagation(String mountPoint, boolean shared, boolean slave) {
 
     static HostMountPropagation of(Path path) throws IOException {
-        String mountinfo;
-        try (InputStream in = Files.newInputStream(Path.of("/proc/self/mountinfo"))) {
-            mountinfo = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         HostMountPropagation best = new HostMountPropagation("/", false, false);
         int bestLength = -1;
-        for (String line : mountinfo.split("\n")) {
-            int separator = line.indexOf(" - ");
-            if (separator < 0) {
-                continue;
-            }
-            String[] fields = line.substring(0, separator).split(" ");
-            if (fields.length < 6) {
-                continue;
-            }
-            String mountPoint = fields[4].replace("\\040", " ");
-            boolean contains = path.startsWith(Path.of(mountPoint));
+        for (MountTable.Entry entry : MountTable.read()) {
+            String mountPoint = entry.mountPoint().toString();
+            boolean contains = path.startsWith(entry.mountPoint());
             // The last mount at the longest matching point is the one on top.
             if (contains && mountPoint.length() >= bestLength) {
-                boolean shared = false;
-                boolean slave = false;
-                for (int i = 6; i < fields.length; i++) {
-                    shared |= fields[i].startsWith("shared:");
-                    slave |= fields[i].startsWith("master:");
-                }
+                boolean shared = entry.optionalFields().stream().anyMatch(f -> f.startsWith("shared:"));
+                boolean slave = entry.optionalFields().stream().anyMatch(f -> f.startsWith("master:"));
                 best = new HostMountPropagation(mountPoint, shared, slave);
                 bestLength = mountPoint.length();
             }

@@ -62,7 +62,7 @@ public final class RootfsMount {
                 Path dir = scratch.resolve(Integer.toString(i));
                 Files.createDirectories(dir);
                 mapped.add(dir);
-                IdmappedMount.attach(layersBottomFirst.get(i).toString(), userns, dir.toString());
+                IdmappedMount.attach(layersBottomFirst.get(i).toString(), userns, dir.toString(), true, false);
             }
             mount(target, mapped, upper, work);
         } finally {

@@ -21,6 +21,8 @@ import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.SeccompProfile;
 import dev.jcri.sandbox.container.spec.DeviceSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
+import dev.jcri.sandbox.ns.UserMappings;
+import dev.jcri.server.rpc.pod.CriPods;
 
 
 /** Translates between the CRI's container messages and the container domain. */
@@ -50,7 +52,8 @@ public final class CriContainers {
                 .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
                 config.getEnvsList().stream()
                         .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
-                config.getMountsList().stream().map(CriContainers::toDomain).toList(),
+                java.util.stream.IntStream.range(0, config.getMountsCount())
+                        .mapToObj(i -> toDomain(config.getMounts(i), "mounts[" + i + "]")).toList(),
                 config.getDevicesList().stream()
                         .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
                 config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
@@ -115,14 +118,19 @@ public final class CriContainers {
                 .build();
     }
 
-    private static MountSpec toDomain(Mount mount) {
+    private static MountSpec toDomain(Mount mount, String field) {
         MountSpec.Propagation propagation = switch (mount.getPropagation()) {
             case PROPAGATION_PRIVATE, UNRECOGNIZED -> MountSpec.Propagation.PRIVATE;
             case PROPAGATION_HOST_TO_CONTAINER -> MountSpec.Propagation.HOST_TO_CONTAINER;
             case PROPAGATION_BIDIRECTIONAL -> MountSpec.Propagation.BIDIRECTIONAL;
         };
+        UserMappings idmap = null;
+        if (mount.getUidMappingsCount() > 0 || mount.getGidMappingsCount() > 0) {
+            idmap = new UserMappings(CriPods.range(mount.getUidMappingsList(), field + ".uid_mappings"),
+                    CriPods.range(mount.getGidMappingsList(), field + ".gid_mappings"));
+        }
         return new MountSpec(mount.getContainerPath(), mount.getHostPath(), mount.getReadonly(), propagation,
-                mount.getRecursiveReadOnly());
+                mount.getRecursiveReadOnly(), idmap);
     }
 
     private static ContainerSpec.PidMode pidMode(NamespaceMode mode) {

@@ -58,11 +58,12 @@ public final class CriPods {
             case UNRECOGNIZED -> throw new IllegalArgumentException(
                     "namespace_options.userns_options.mode: unknown value");
         }
-        return new UserMappings(range(userns.getUidsList(), "uids"), range(userns.getGidsList(), "gids"));
+        return new UserMappings(range(userns.getUidsList(), "namespace_options.userns_options.uids"),
+                range(userns.getGidsList(), "namespace_options.userns_options.gids"));
     }
 
-    private static UserMappings.Range range(List<IDMapping> mappings, String kind) {
-        String field = "namespace_options.userns_options." + kind;
+    /** One CRI ID mapping list as the single range jcri supports; {@code field} names it in errors. */
+    public static UserMappings.Range range(List<IDMapping> mappings, String field) {
         if (mappings.size() != 1) {
             throw new IllegalArgumentException(field + ": exactly one mapping is supported, got " + mappings.size());
         }
