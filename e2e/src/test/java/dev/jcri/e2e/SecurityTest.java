@@ -45,6 +45,7 @@ class SecurityTest {
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
+    private static Path escapeTarget;
     private static String pod;
 
     @RegisterExtension
@@ -52,11 +53,20 @@ class SecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // busybox plus a setuid-root /bin/euid, for the NoNewPrivs test.
-        node = TestNode.start(false, (registry, dir) -> registry.pusher().push("test/busybox", "1",
-                OciImageBuilder.busybox()
-                        .withLayer(layer -> layer.file("/bin/euid", OciImageBuilder.exitWithEffectiveUid(), 04755, 0, 0))
-                        .build()));
+        // busybox plus a setuid-root /bin/euid (NoNewPrivs) and /escape, a symlink to a path that exists both on
+        // the host and in the image (mount targets).
+        node = TestNode.start(false, (registry, dir) -> {
+            escapeTarget = Files.createDirectories(dir.resolve("escape-target"));
+            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox()
+                    .withLayer(layer -> {
+                        layer.file("/bin/euid", OciImageBuilder.exitWithEffectiveUid(), 04755, 0, 0);
+                        for (int i = 1; i <= escapeTarget.getNameCount(); i++) {
+                            layer.dir("/" + escapeTarget.subpath(0, i));
+                        }
+                        layer.symlink("/escape", escapeTarget.toString());
+                    })
+                    .build());
+        });
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
         // A host-network pod: these tests need no CNI network, only the pod's own UTS and IPC namespaces.
@@ -309,6 +319,27 @@ class SecurityTest {
             MountPropagation propagation) {
         return config.addMounts(Mount.newBuilder().setHostPath(source.toString()).setContainerPath("/prop")
                 .setPropagation(propagation));
+    }
+
+    /**
+     * The image's /escape is an absolute symlink to a path that exists on the host too: a mount below it must land
+     * in the image's copy (the link read as if / were the rootfs), never on the host.
+     */
+    @Test
+    void mountDestinationsThroughImageSymlinksStayInsideTheRootfs() throws Exception {
+        Path volume = Files.createDirectories(jcri.dir().resolve("escape-volume"));
+        Files.writeString(volume.resolve("marker"), "volume\n");
+        String id = run(sleeper("escape", LinuxContainerSecurityContext.newBuilder()).addMounts(Mount.newBuilder()
+                .setHostPath(volume.toString()).setContainerPath("/escape/sub")));
+        try {
+            assertEquals("volume", exec(id, "cat /escape/sub/marker").getStdout().toStringUtf8().strip());
+            try (var left = Files.list(escapeTarget)) {
+                assertEquals(0, left.count(), "nothing was created or mounted at the host's " + escapeTarget);
+            }
+            assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains(escapeTarget.toString()));
+        } finally {
+            remove(id);
+        }
     }
 
     @Test

@@ -137,6 +137,8 @@ public final class NodeServices implements AutoCloseable {
                 config.pauseImage());
         sandboxes.attach(containers);
         UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.root());
+        // Asked once at startup (one short unshare), so the log tells the operator and Status answers at once.
+        userNamespaces.missing();
         sandboxes.useUserNamespaces(userNamespaces);
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
