@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class RuntimeFeatureProbe {
     private static final Map<Path, Boolean> RECURSIVE_READ_ONLY = new ConcurrentHashMap<>();
+    private static final Map<Path, Optional<String>> USER_NAMESPACES = new ConcurrentHashMap<>();
     private static final Pattern CRUN_VERSION = Pattern.compile("crun version (\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     private RuntimeFeatureProbe() {}
@@ -45,6 +47,35 @@ public final class RuntimeFeatureProbe {
             return major > 1 || (major == 1 && (minor > 8 || (minor == 8 && patch >= 1)));
         }
         return false;
+    }
+
+    /**
+     * Why pods with their own users must not run under {@code runtime}, empty when they may. A runtime chowns the
+     * container's stdio to the container's root when it joins a user namespace; crun before 1.24 does that to a
+     * /dev/null stdin too (conmon gives one to every container without stdin), handing the node's /dev/null to an
+     * unprivileged host user (crun issue 1845). runc has skipped /dev/null since 2015.
+     */
+    public static Optional<String> userNamespaceProblem(Path runtime) {
+        return USER_NAMESPACES.computeIfAbsent(runtime, RuntimeFeatureProbe::probeUserNamespaces);
+    }
+
+    private static Optional<String> probeUserNamespaces(Path runtime) {
+        String version = output(runtime, "--version");
+        if (version == null) {
+            return Optional.of(runtime + " --version failed");
+        }
+        Matcher crun = CRUN_VERSION.matcher(version);
+        if (crun.find()) {
+            int major = Integer.parseInt(crun.group(1));
+            int minor = Integer.parseInt(crun.group(2));
+            return major > 1 || (major == 1 && minor >= 24) ? Optional.empty()
+                    : Optional.of("crun " + crun.group(1) + "." + crun.group(2)
+                            + " would chown the node's /dev/null to the pod's root (fixed in crun 1.24)");
+        }
+        if (version.startsWith("runc version")) {
+            return Optional.empty();
+        }
+        return Optional.of(runtime + " is neither crun nor runc; jcri does not know how it treats /dev/null");
     }
 
     static boolean kernelAtLeast(int major, int minor) {

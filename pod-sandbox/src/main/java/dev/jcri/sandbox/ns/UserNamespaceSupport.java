@@ -6,39 +6,51 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Whether this node can run pods in user namespaces, asked once: the kernel must allow user namespaces, util-linux
  * {@code unshare} must be there to create them, and the filesystem holding the image layers must take idmapped
  * mounts (without them the image's files would show as nobody's inside the pod, and chowning shared layers is not
- * an option). The answer goes into Status, so kubelet only sends {@code hostUsers: false} pods when it is yes.
+ * an option); then per runtime handler, whether its runtime is safe with them. The answers go into Status, so
+ * kubelet only sends {@code hostUsers: false} pods to a handler that says yes.
  */
 public final class UserNamespaceSupport {
-    private static final Logger log = LoggerFactory.getLogger(UserNamespaceSupport.class);
     /** A range no pod gets from kubelet (it hands out multiples of 65536 from 65536 up): only the probe uses it. */
     private static final UserMappings PROBE = new UserMappings(new UserMappings.Range(0, 0xFFFE0000L, 65536),
             new UserMappings.Range(0, 0xFFFE0000L, 65536));
 
     private final Path layers;
+    private final Map<String, Optional<String>> handlerProblems;
     private volatile Optional<String> missing;
 
-    /** @param layers a directory on the filesystem that holds the image layers */
-    public UserNamespaceSupport(Path layers) {
+    /**
+     * @param layers a directory on the filesystem that holds the image layers
+     * @param handlerProblems per runtime handler, why its runtime must not run user-namespaced pods (empty: may)
+     */
+    public UserNamespaceSupport(Path layers, Map<String, Optional<String>> handlerProblems) {
         this.layers = layers;
+        this.handlerProblems = Map.copyOf(handlerProblems);
     }
 
-    public boolean available() {
-        return missing().isEmpty();
+    public boolean available(String handler) {
+        return missing(handler).isEmpty();
+    }
+
+    /** Why pods of {@code handler} cannot have their own users here, empty when they can. */
+    public Optional<String> missing(String handler) {
+        Optional<String> node = missing();
+        if (node.isPresent()) {
+            return node;
+        }
+        return handlerProblems.getOrDefault(handler, Optional.of("unknown runtime handler " + handler));
     }
 
     /** Why the node cannot, empty when it can. */
     public synchronized Optional<String> missing() {
         if (missing == null) {
             missing = probe();
-            log.info("user namespaces {}", missing.map(why -> "not available: " + why).orElse("available"));
         }
         return missing;
     }

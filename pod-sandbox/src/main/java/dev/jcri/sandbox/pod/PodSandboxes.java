@@ -102,9 +102,10 @@ public final class PodSandboxes {
                 PodSandboxSpec.Mode.NODE);
         if (modes.ownUsers()) {
             UserNamespaceSupport support = userNamespaces;
-            if (support == null || !support.available()) {
-                throw new IllegalStateException("namespace_options.userns_options: this node cannot run pods in user"
-                        + " namespaces (" + (support == null ? "not enabled" : support.missing().orElse("")) + ")");
+            Optional<String> missing = support == null ? Optional.of("not enabled") : support.missing(handler);
+            if (missing.isPresent()) {
+                throw new IllegalStateException("namespace_options.userns_options: runtime handler " + handler
+                        + " cannot run pods in user namespaces on this node: " + missing.get());
             }
             // Kubernetes refuses hostUsers: false with host namespaces; a node namespace cannot belong to the pod's
             // user namespace, and root of the pod would not administer it.

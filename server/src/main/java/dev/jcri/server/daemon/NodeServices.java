@@ -6,6 +6,7 @@ import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.container.Conmon;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
+import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.sandbox.container.spec.SeccompFilters;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
@@ -136,9 +137,13 @@ public final class NodeServices implements AutoCloseable {
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
-        UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.root());
+        Map<String, Optional<String>> usernsProblems = new LinkedHashMap<>();
+        runtimes.forEach((name, runtime) -> usernsProblems.put(name,
+                RuntimeFeatureProbe.userNamespaceProblem(runtime.binary())));
+        UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.root(), usernsProblems);
         // Asked once at startup (one short unshare), so the log tells the operator and Status answers at once.
-        userNamespaces.missing();
+        runtimes.keySet().forEach(name -> log.info("user namespaces handler={} {}", name,
+                userNamespaces.missing(name).map(why -> "not available: " + why).orElse("available")));
         sandboxes.useUserNamespaces(userNamespaces);
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));

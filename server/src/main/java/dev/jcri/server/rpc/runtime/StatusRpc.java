@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,13 +35,13 @@ public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusR
     private final NodeConfig config;
     private final Supplier<Optional<String>> networkNotReadyReason;
     private final AtomicReference<String> podCidr;
-    private final BooleanSupplier userNamespaces;
+    private final Predicate<String> userNamespaces;
 
     /**
      * @param networkNotReadyReason empty when a usable CNI config exists, else why not (naming the dirs searched)
      */
     public StatusRpc(NodeConfig config, Supplier<Optional<String>> networkNotReadyReason,
-            AtomicReference<String> podCidr, BooleanSupplier userNamespaces) {
+            AtomicReference<String> podCidr, Predicate<String> userNamespaces) {
         this.config = config;
         this.userNamespaces = userNamespaces;
         this.networkNotReadyReason = networkNotReadyReason;
@@ -108,13 +108,13 @@ public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusR
     /**
      * Recursive read-only mounts where runtime and kernel can do them, user namespaces where the node can (both
      * probed once). jcri creates and maps the user namespace and the idmapped rootfs itself; the runtime only joins
-     * it, which crun and runc both do.
+     * it, and must not hand the node's /dev/null to the pod (see {@code RuntimeFeatureProbe.userNamespaceProblem}).
      */
     private RuntimeHandlerFeatures features(String handler) {
         NodeConfig.RuntimeHandler runtime = config.runtimes().get(handler);
         return RuntimeHandlerFeatures.newBuilder()
                 .setRecursiveReadOnlyMounts(runtime != null && RuntimeFeatureProbe.recursiveReadOnly(runtime.path()))
-                .setUserNamespaces(runtime != null && userNamespaces.getAsBoolean())
+                .setUserNamespaces(runtime != null && userNamespaces.test(handler))
                 .build();
     }
 }
