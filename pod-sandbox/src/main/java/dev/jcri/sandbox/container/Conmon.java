@@ -1,6 +1,8 @@
 package dev.jcri.sandbox.container;
 
 import dev.jcri.linux.DeviceNodes;
+import dev.jcri.linux.PipeDrain;
+import dev.jcri.linux.ProcessTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -28,16 +32,22 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Conmon {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long SYNC_TIMEOUT_SECONDS = 120;
+    private static final int MAX_OUTPUT = 64 * 1024;
 
     /** Everything conmon needs for one container. */
     public record Launch(String containerId, String name, OciRuntime runtime, Path bundle, Path exitDir,
             Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce) {}
 
     private final Path binary;
+    private final Duration timeout;
 
-    public Conmon(Path binary) {
+    /**
+     * @param timeout how long conmon may take to report the created container (it waits for {@code <runtime>
+     *     create}); past it, conmon and the runtime are killed and the create fails
+     */
+    public Conmon(Path binary, Duration timeout) {
         this.binary = binary;
+        this.timeout = timeout;
     }
 
     /** Files conmon leaves in the bundle dir. */
@@ -65,12 +75,16 @@ public final class Conmon {
             Thread.ofVirtual().start(message);
             String output = spawn(launch, sync);
             try {
-                String line = message.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return parse(line, launch.runtime());
             } catch (TimeoutException e) {
-                message.cancel(true);
+                killDaemon(launch.bundle());
+                // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
+                // written through a descriptor of its own (the reading channel's lock is held by the read).
+                Files.write(sync, new byte[] {'\n'});
                 throw new ContainerCreateException("conmon did not report the container within "
-                        + SYNC_TIMEOUT_SECONDS + " s" + (output.isBlank() ? "" : ": " + output.strip()));
+                        + timeout.toSeconds() + " s (the runtime hung?); conmon and the runtime were killed"
+                        + (output.isBlank() ? "" : ": " + output.strip()));
             } catch (ExecutionException e) {
                 throw new IOException("reading conmon's sync pipe failed: " + e.getCause(), e.getCause());
             }
@@ -111,15 +125,35 @@ public final class Conmon {
         Process process = builder.start();
         process.getOutputStream().close();
         // conmon's first process exits once it forked; its output ends when the daemon detaches from stdio.
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new ContainerCreateException("conmon did not detach within 30 s: " + output.strip());
+        CompletableFuture<byte[]> drained = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "conmon");
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            ProcessTree.kill(process.toHandle());
+            killDaemon(launch.bundle());
+            throw new ContainerCreateException("conmon did not detach within " + timeout.toSeconds()
+                    + " s; killed");
+        }
+        String output;
+        try {
+            output = new String(drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8);
+        } catch (ExecutionException | TimeoutException e) {
+            output = "";
         }
         if (process.exitValue() != 0) {
             throw new ContainerCreateException("conmon failed (exit " + process.exitValue() + "): " + output.strip());
         }
         return output;
+    }
+
+    /** The detached conmon of {@code bundle}, with the runtime it waits for, killed (its pid file names it). */
+    private static void killDaemon(Path bundle) {
+        try {
+            long pid = Long.parseLong(Files.readString(conmonPidFile(bundle)).strip());
+            // Only a conmon: a pid file whose process is gone may name a reused PID by now.
+            ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("/conmon")).orElse(false))
+                    .ifPresent(ProcessTree::kill);
+        } catch (IOException | NumberFormatException e) {
+            // No pid file: conmon never got as far as daemonizing, and the first process was killed above.
+        }
     }
 
     private static String readLine(FileChannel channel) throws IOException {

@@ -1,17 +1,26 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.PipeDrain;
+import dev.jcri.linux.ProcessTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The OCI runtime binary (crun, runc) of one runtime handler, for the commands jcri runs itself; {@code create}
  * is run by conmon.
+ *
+ * @param timeout how long one runtime command may take: a runtime that hangs is killed (with its children) and
+ *     the operation fails, rather than holding the container's lock and the RPC forever
  */
-public record OciRuntime(String handler, Path binary, Path root) {
+public record OciRuntime(String handler, Path binary, Path root, Duration timeout) {
+
+    private static final int MAX_OUTPUT = 64 * 1024;
 
     public void start(String containerId) throws IOException, InterruptedException {
         run("start", containerId);
@@ -76,11 +85,19 @@ public record OciRuntime(String handler, Path binary, Path root) {
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(binary.getFileName() + " " + args.getFirst() + " did not finish in 60 s");
+        CompletableFuture<byte[]> output = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "runtime");
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            ProcessTree.kill(process.toHandle());
+            throw new IOException(binary.getFileName() + " " + args.getFirst() + " did not finish within "
+                    + timeout.toSeconds() + " s; killed");
         }
-        return new Result(process.exitValue(), output);
+        String text;
+        try {
+            // A child the runtime left behind may hold the pipe open: its output is what arrived by now.
+            text = new String(output.get(1, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            text = "";
+        }
+        return new Result(process.exitValue(), text);
     }
 }

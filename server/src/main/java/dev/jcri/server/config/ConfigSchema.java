@@ -50,6 +50,9 @@ public final class ConfigSchema {
                             + "cgroups outside it and the parents kubelet gives."),
             ConfigKey.of("default_runtime", STRING, "crun",
                     "The runtime handler used when a pod names none; must be one of [runtimes.*]."),
+            ConfigKey.of("runtime_timeout_seconds", DURATION_SECONDS, 120L,
+                    "How long one OCI runtime command (crun/runc create, start, kill, delete, update) may take; a "
+                            + "runtime or conmon that hangs longer is killed and the RPC fails."),
             ConfigKey.of("pause_image", STRING, "registry.k8s.io/pause:3.10",
                     "Image of the infra container, run only for pods that share one PID namespace.")
                     .withFlag("--pause-image"),

@@ -48,6 +48,10 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return string("default_runtime");
     }
 
+    public java.time.Duration runtimeTimeout() {
+        return java.time.Duration.ofSeconds((Long) values.get("runtime_timeout_seconds"));
+    }
+
     public String pauseImage() {
         return string("pause_image");
     }

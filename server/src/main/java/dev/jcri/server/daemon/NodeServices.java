@@ -129,11 +129,12 @@ public final class NodeServices implements AutoCloseable {
                         config.runroot().resolve("sandboxes"), Path.of("/etc/resolv.conf"), Path.of("/etc/hosts")),
                 config.runtimes().keySet(), config.defaultRuntime(), config.cgroupParent());
         Map<String, OciRuntime> runtimes = new LinkedHashMap<>();
-        config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root())));
+        config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root(),
+                config.runtimeTimeout())));
         Containers containers = new Containers(new Containers.Layout(config.root().resolve("containers"),
                 config.runroot().resolve("containers"), config.runroot().resolve("exits"),
                 config.runroot().resolve("attach"), List.of(config.root(), config.runroot())), sandboxes, imageStore,
-                runtimes, new Conmon(config.conmon()),
+                runtimes, new Conmon(config.conmon(), config.runtimeTimeout()),
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
