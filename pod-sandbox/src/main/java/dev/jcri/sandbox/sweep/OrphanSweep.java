@@ -85,8 +85,9 @@ public final class OrphanSweep {
     /** One pass; a failure on one object is logged and the rest goes on. */
     public synchronized Result sweep() throws InterruptedException {
         Map<String, Integer> removed = new TreeMap<>();
-        Seen seen = observe();
-        // Records are read after everything was observed: see the class comment.
+        // Two rounds, each observing first and reading the records after (see the class comment): the first ends
+        // processes and network attachments, whose ends leave files (conmon's exit file) the second then finds.
+        Seen seen = observeProcesses();
         Set<String> pods = sandboxes.recordIds();
         Set<String> ctrs = containers.recordIds();
 
@@ -105,6 +106,9 @@ public final class OrphanSweep {
                 releaseCni(id, removed);
             }
         }
+        seen = observeFiles();
+        pods = sandboxes.recordIds();
+        ctrs = containers.recordIds();
         List<Seen.Entry> mounts = new ArrayList<>(seen.mounts);
         // Deepest first, so no mount is detached from under another one of the same object.
         mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount()).reversed());
@@ -153,7 +157,7 @@ public final class OrphanSweep {
         final List<Entry> cgroups = new ArrayList<>();
     }
 
-    private Seen observe() {
+    private Seen observeProcesses() {
         Seen seen = new Seen();
         for (OciRuntime runtime : runtimes) {
             for (Path dir : idEntries(runtime.root())) {
@@ -166,6 +170,11 @@ public final class OrphanSweep {
             log.warn("orphan sweep cannot list processes error=\"{}\"", e.getMessage());
         }
         network.attachedIds().stream().filter(SandboxId::isValid).forEach(seen.cniAttachments::add);
+        return seen;
+    }
+
+    private Seen observeFiles() {
+        Seen seen = new Seen();
         observeMounts(seen);
         for (String kind : NAMESPACE_KINDS) {
             for (Path pin : idEntries(layout.nsRoot().resolve(kind))) {
