@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It looks only inside jcri's own places: its root and runroot, its runtime handlers' state dirs, its own
  * cgroup parent (never parents kubelet gives, where other runtimes' containers may live), and conmon processes
- * whose command line names jcri's bundle and exit dirs. Everything it acts on is named by a 64-hex ID.
+ * whose command line names jcri's bundle and exit dirs. Everything it acts on is named by a 64-hex ID; an ID is
+ * owned while a record has it, in memory or as a record file on disk (one that did not load is the operator's).
  *
  * <p>Why it never races with a create: every create reserves its record (in memory, by ID) before it makes
  * anything, and every removal deletes the record last. The sweep first observes what exists, then reads the IDs
@@ -54,9 +55,10 @@ public final class OrphanSweep {
      * jcri's own places.
      *
      * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
+     * @param stateDirs jcri's root and runroot: only runtime handlers whose state dir lies inside are swept
      */
     public record Layout(Path nsRoot, Path shmRoot, Path sandboxRecords, Path containerRecords, Path bundlesDir,
-            Path exitDir, Path socketDir, String cgroupParent) {}
+            Path exitDir, Path socketDir, String cgroupParent, List<Path> stateDirs) {}
 
     /** What one sweep removed, counted by kind (cgroup, mount, conmon, ...). */
     public record Result(Map<String, Integer> byKind) {
@@ -77,7 +79,18 @@ public final class OrphanSweep {
         this.layout = layout;
         this.sandboxes = sandboxes;
         this.containers = containers;
-        this.runtimes = List.copyOf(runtimes);
+        List<OciRuntime> own = new ArrayList<>();
+        for (OciRuntime runtime : runtimes) {
+            Path root = runtime.root().toAbsolutePath().normalize();
+            if (layout.stateDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
+                own.add(runtime);
+            } else {
+                // A root outside jcri's dirs (say /run/runc) may hold other tools' containers.
+                log.info("orphan sweep leaves the runtime state of handler {} alone: its root {} is outside jcri's"
+                        + " own dirs", runtime.handler(), runtime.root());
+            }
+        }
+        this.runtimes = List.copyOf(own);
         this.network = network;
         this.images = images;
     }
@@ -88,8 +101,8 @@ public final class OrphanSweep {
         // Two rounds, each observing first and reading the records after (see the class comment): the first ends
         // processes and network attachments, whose ends leave files (conmon's exit file) the second then finds.
         Seen seen = observeProcesses();
-        Set<String> pods = sandboxes.recordIds();
-        Set<String> ctrs = containers.recordIds();
+        Set<String> pods = sandboxOwners();
+        Set<String> ctrs = containerOwners();
 
         for (Seen.Entry state : seen.runtimeStates) {
             if (!ctrs.contains(state.id())) {
@@ -107,8 +120,8 @@ public final class OrphanSweep {
             }
         }
         seen = observeFiles();
-        pods = sandboxes.recordIds();
-        ctrs = containers.recordIds();
+        pods = sandboxOwners();
+        ctrs = containerOwners();
         List<Seen.Entry> mounts = new ArrayList<>(seen.mounts);
         // Deepest first, so no mount is detached from under another one of the same object.
         mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount()).reversed());
@@ -142,6 +155,32 @@ public final class OrphanSweep {
             log.warn("orphan sweep of the image store failed error=\"{}\"", e.getMessage());
         }
         return new Result(Map.copyOf(removed));
+    }
+
+    /**
+     * The sandboxes with a record, plus those whose record file exists but did not load: an unreadable record is
+     * left for the operator, and so is everything of its object.
+     */
+    private Set<String> sandboxOwners() {
+        Set<String> owners = new java.util.HashSet<>(sandboxes.recordIds());
+        owners.addAll(recordFilesOnDisk(layout.sandboxRecords(), "sandbox.json"));
+        return owners;
+    }
+
+    private Set<String> containerOwners() {
+        Set<String> owners = new java.util.HashSet<>(containers.recordIds());
+        owners.addAll(recordFilesOnDisk(layout.containerRecords(), "container.json"));
+        return owners;
+    }
+
+    private static Set<String> recordFilesOnDisk(Path recordsDir, String file) {
+        Set<String> ids = new java.util.HashSet<>();
+        for (Path dir : idEntries(recordsDir)) {
+            if (Files.exists(dir.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
+                ids.add(name(dir));
+            }
+        }
+        return ids;
     }
 
     /** Everything the sweep looks at, each with the ID that would own it. */

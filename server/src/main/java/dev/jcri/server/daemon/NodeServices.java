@@ -145,7 +145,8 @@ public final class NodeServices implements AutoCloseable {
         OrphanSweep orphans = new OrphanSweep(new OrphanSweep.Layout(config.runroot().resolve("ns"),
                 config.runroot().resolve("sandboxes"), config.root().resolve("sandboxes"),
                 config.root().resolve("containers"), config.runroot().resolve("containers"),
-                config.runroot().resolve("exits"), config.runroot().resolve("attach"), config.cgroupParent()),
+                config.runroot().resolve("exits"), config.runroot().resolve("attach"), config.cgroupParent(),
+                List.of(config.root(), config.runroot())),
                 sandboxes, containers, runtimes.values(), podNetworking, imageStore);
         OrphanSweep.Result swept;
         try {
