@@ -117,6 +117,8 @@ class OrphanSweepTest {
         String log = jcri.log();
         log.lines().filter(l -> l.contains("orphan")).forEach(System.out::println);
         assertFalse(log.contains("orphan not removed"), "every orphan could be removed");
+        assertNothingSwept(log, livePod);
+        assertNothingSwept(log, liveCtr);
 
         for (String line : List.of(
                 "kind=runtime_state id=" + lostCtr,
@@ -182,6 +184,7 @@ class OrphanSweepTest {
         Path dir = jcri.dir();
         String livePod = runPod("steady");
         String liveCtr = runContainer(livePod, "steady");
+        List<String> owned = new ArrayList<>(List.of(livePod, liveCtr));
 
         String pins = newId();
         String bundle = newId();
@@ -192,16 +195,23 @@ class OrphanSweepTest {
         Path storageLeftover = Files.createDirectories(root(dir).resolve("storage/tmp/left-by-a-crash"));
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && (Files.exists(run(dir).resolve("ns/net/" + pins))
+        // At least a few seconds of pods coming and going while sweeps run: none may lose anything to a sweep.
+        long minimum = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() < minimum || System.nanoTime() < deadline
+                && (Files.exists(run(dir).resolve("ns/net/" + pins))
                 || Files.exists(run(dir).resolve("containers/" + bundle)) || Files.exists(storageLeftover)
                 || plantedCgroups.stream().anyMatch(Files::exists))) {
-            // Pods come and go while sweeps run: none of them may lose anything to a sweep.
             String passing = runPod("passing");
-            runContainer(passing, "passing");
-            assertLive(passing, null);
+            String passingCtr = runContainer(passing, "passing");
+            assertLive(passing, passingCtr);
             remove(passing);
+            owned.add(passing);
+            owned.add(passingCtr);
         }
         String log = jcri.log();
+        for (String id : owned) {
+            assertNothingSwept(log, id);
+        }
         for (String line : List.of("kind=mount id=" + pins, "kind=pin id=" + pins, "kind=bundle id=" + bundle,
                 "kind=storage path=" + root(dir).resolve("storage/tmp/left-by-a-crash"))) {
             assertTrue(log.contains("orphan removed " + line), "logged: orphan removed " + line);
@@ -249,6 +259,11 @@ class OrphanSweepTest {
             assertEquals(0, exec.getExitCode());
             assertEquals("alive\n", exec.getStdout().toStringUtf8());
         }
+    }
+
+    private static void assertNothingSwept(String log, String id) {
+        assertFalse(log.lines().anyMatch(l -> l.contains("orphan removed") && l.contains("id=" + id)),
+                "nothing of " + id + " was swept");
     }
 
     private static void remove(String pod) {
