@@ -163,14 +163,18 @@ public final class JcriProcess implements AutoCloseable {
         return process;
     }
 
-    /** The port the metrics server took, from its startup log line. */
+    /** The port the metrics server took, from its startup log line (the last one: a restart appends to the log). */
     public int metricsPort() throws IOException {
         java.util.regex.Matcher port = java.util.regex.Pattern.compile("metrics server listening on \\S+:(\\d+)\\s")
                 .matcher(log());
-        if (!port.find()) {
+        String last = null;
+        while (port.find()) {
+            last = port.group(1);
+        }
+        if (last == null) {
             throw new IllegalStateException("jcri logged no metrics server");
         }
-        return Integer.parseInt(port.group(1));
+        return Integer.parseInt(last);
     }
 
     public String log() throws IOException {

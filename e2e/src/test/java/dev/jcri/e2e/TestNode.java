@@ -74,7 +74,19 @@ public final class TestNode implements AutoCloseable {
 
     /** kill -9 of the daemon, then a new one on the same state dir, as after a crash; returns the new one. */
     public JcriProcess killAndRestart() throws Exception {
+        return killAndRestart(dir -> { });
+    }
+
+    /** What happens to the node while its daemon is down (files a crash left, or lost). */
+    @FunctionalInterface
+    public interface WhileDown {
+        void run(Path stateDir) throws Exception;
+    }
+
+    /** As {@link #killAndRestart()}, with {@code whileDown} run between the kill and the restart. */
+    public JcriProcess killAndRestart(WhileDown whileDown) throws Exception {
         jcri.process().destroyForcibly().waitFor();
+        whileDown.run(jcri.dir());
         jcri = JcriProcess.start(jcri.dir(), jcriArgs);
         return jcri;
     }

@@ -21,8 +21,12 @@ public final class MountTable {
         try (InputStream in = Files.newInputStream(Path.of("/proc/self/mountinfo"))) {
             mountinfo = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        return parse(List.of(mountinfo.split("\n")));
+    }
+
+    static List<Entry> parse(List<String> mountinfo) {
         List<Entry> entries = new ArrayList<>();
-        for (String line : mountinfo.split("\n")) {
+        for (String line : mountinfo) {
             int separator = line.indexOf(" - ");
             if (separator < 0) {
                 continue;
@@ -34,6 +38,15 @@ public final class MountTable {
             entries.add(new Entry(Path.of(unescape(fields[4])), List.of(fields).subList(6, fields.length)));
         }
         return entries;
+    }
+
+    public static List<Path> mountPoints() throws IOException {
+        return read().stream().map(Entry::mountPoint).toList();
+    }
+
+    /** Whether {@code path} or anything below it (whole components) is among {@code points}. */
+    public static boolean anyAtOrBelow(List<Path> points, Path path) {
+        return points.stream().anyMatch(p -> p.startsWith(path));
     }
 
     /** Mount points at or below {@code dir}, deepest first: the order to detach them in. */

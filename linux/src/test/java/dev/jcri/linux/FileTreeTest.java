@@ -33,11 +33,4 @@ class FileTreeTest {
             }
         }
     }
-
-    @Test
-    void mountinfoEscapesAreDecoded() {
-        assertEquals("/a b\tc\\d", MountTable.unescape("/a\\040b\\011c\\134d"));
-        assertEquals("/plain", MountTable.unescape("/plain"));
-        assertEquals("/odd\\04", MountTable.unescape("/odd\\04"));
-    }
 }

@@ -111,6 +111,23 @@ public final class CniResultCache {
         return entries;
     }
 
+    /** The container (for jcri: sandbox) IDs that have at least one readable entry. */
+    public java.util.Set<String> containerIds() {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(resultsDir)) {
+            for (Path file : files) {
+                if (!file.getFileName().toString().startsWith(".")) {
+                    read(file).ifPresent(e -> ids.add(e.containerId()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return ids;
+        } catch (IOException e) {
+            log.warn("cannot list CNI cache: dir={} error={}", resultsDir, e.getMessage());
+        }
+        return ids;
+    }
+
     private Optional<Entry> read(Path file) {
         byte[] bytes;
         try {

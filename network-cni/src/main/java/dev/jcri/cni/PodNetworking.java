@@ -135,6 +135,11 @@ public final class PodNetworking {
         }
     }
 
+    /** The sandboxes that hold an attachment, by the cache: what the orphan sweep compares with the records. */
+    public java.util.Set<String> attachedIds() {
+        return cache.containerIds();
+    }
+
     /**
      * CHECKs every attachment cached for the sandbox.
      *

@@ -21,7 +21,6 @@ import dev.jcri.image.store.LayerRecord;
 import dev.jcri.image.unpack.InvalidLayerException;
 import dev.jcri.image.unpack.LayerUnpacker;
 import dev.jcri.image.unpack.UnpackSummary;
-import dev.jcri.linux.FileTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,9 +248,9 @@ public final class ImagePuller {
                 String.format("%.1f", outcome.bytesFetched() / seconds / (1 << 20)));
     }
 
-    private static void deleteQuietly(Path dir) {
+    private void deleteQuietly(Path dir) {
         try {
-            FileTree.delete(dir);
+            store.releaseWorkDir(dir);
         } catch (IOException e) {
             log.warn("cannot remove work dir path={} error=\"{}\"", dir, e.getMessage());
         }

@@ -57,6 +57,8 @@ public final class ImageStore {
     private final Map<String, ImageRecord> byId = new LinkedHashMap<>();
     /** Layers held by someone other than an image: a pull in progress, a container's rootfs. */
     private final Map<String, Set<String>> pins = new HashMap<>();
+    /** Work dirs under tmp/ handed out and not yet published or released: what the leftover sweep spares. */
+    private final Set<Path> workDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ImageStore(Path root) {
         this.root = root;
@@ -193,8 +195,57 @@ public final class ImageStore {
     /** A fresh directory under tmp/ for work that is published by rename, or discarded. */
     public Path newWorkDir() throws IOException {
         Path dir = tmp.resolve(UUID.randomUUID().toString());
-        Files.createDirectories(dir);
+        // Registered before it exists, so a sweep never sees it unclaimed.
+        workDirs.add(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            workDirs.remove(dir);
+            throw e;
+        }
         return dir;
+    }
+
+    /** Deletes a work dir that will not be published (a failed or cancelled download). */
+    public void releaseWorkDir(Path dir) throws IOException {
+        try {
+            FileTree.delete(dir);
+        } finally {
+            workDirs.remove(dir);
+        }
+    }
+
+    /**
+     * Removes what no work in progress and no image owns: entries of tmp/ that are neither a work dir handed out
+     * nor a grave being deleted, temp files of atomic writes that a failure left in images/ and blobs/, then the
+     * layers and blobs no image references and nobody pins. Returns what it removed from tmp/, images/ and blobs/.
+     */
+    public List<Path> sweepLeftovers() throws IOException {
+        List<Path> removed = new ArrayList<>();
+        lock.lock();
+        try {
+            // Graves and atomic-write temps are made and removed under this lock, so any seen here are leftovers.
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+                for (Path entry : entries) {
+                    if (!workDirs.contains(entry)) {
+                        FileTree.delete(entry);
+                        removed.add(entry);
+                    }
+                }
+            }
+            for (Path dir : List.of(images, blobs)) {
+                try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ".*")) {
+                    for (Path leftover : leftovers) {
+                        Files.deleteIfExists(leftover);
+                        removed.add(leftover);
+                    }
+                }
+            }
+            collectGarbage();
+        } finally {
+            lock.unlock();
+        }
+        return removed;
     }
 
     /**
@@ -217,6 +268,7 @@ public final class ImageStore {
             Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFile.syncDirectory(layers);
         } finally {
+            workDirs.remove(workDir);
             lock.unlock();
         }
     }

@@ -477,6 +477,33 @@ class ImageStoreTest {
 
     // ---- helpers ----
 
+    // ---- leftover sweep ----
+
+    @Test
+    void sweepRemovesTmpLeftoversAndWriteTempsButSparesWorkInProgress() throws IOException {
+        Path inProgress = store.newWorkDir();
+        Files.writeString(inProgress.resolve("partial"), "x");
+        Path released = store.newWorkDir();
+        store.releaseWorkDir(released);
+        Path stray = Files.createDirectories(root.resolve("tmp/left-by-a-crash"));
+        Files.writeString(stray.resolve("f"), "x");
+        Path writeTemp = Files.writeString(root.resolve("images/.abc.json.tmp-1"), "{");
+
+        List<Path> removed = store.sweepLeftovers();
+
+        assertEquals(List.of(stray, writeTemp), removed);
+        assertTrue(Files.exists(inProgress.resolve("partial")), "a work dir in use stays");
+        assertFalse(Files.exists(released));
+        assertFalse(Files.exists(stray));
+        assertFalse(Files.exists(writeTemp));
+    }
+
+    @Test
+    void aPublishedWorkDirIsNoLongerInProgress() throws IOException {
+        publish("sha256:" + "1".repeat(64), null);
+        assertEquals(List.of(), store.sweepLeftovers(), "nothing left in tmp/ after a publication");
+    }
+
     private List<String> publishChain(String... names) throws IOException {
         return publishChain(store, names);
     }

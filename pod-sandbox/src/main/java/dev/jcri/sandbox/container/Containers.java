@@ -460,6 +460,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return store.find(idOrPrefix).filter(Containers::visible);
     }
 
+    /**
+     * Every container that has a record, half-made and infra containers included: a create reserves its record
+     * before it makes anything, so whatever carries one of these IDs is owned.
+     */
+    public java.util.Set<String> recordIds() {
+        return store.list().stream().map(ContainerRecord::id).collect(java.util.stream.Collectors.toSet());
+    }
+
     public List<ContainerRecord> list() {
         return store.list().stream().filter(Containers::visible).toList();
     }

@@ -299,6 +299,14 @@ public final class PodSandboxes {
         return record;
     }
 
+    /**
+     * Every sandbox that has a record, half-made ones included: a create reserves its record before it makes
+     * anything, so whatever carries one of these IDs is owned.
+     */
+    public Set<String> recordIds() {
+        return store.list().stream().map(SandboxRecord::id).collect(java.util.stream.Collectors.toSet());
+    }
+
     public List<SandboxRecord> list() {
         return store.list().stream().filter(r -> r.state() != SandboxState.CREATING).toList();
     }

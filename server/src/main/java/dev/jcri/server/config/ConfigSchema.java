@@ -59,6 +59,10 @@ public final class ConfigSchema {
             ConfigKey.of("registries_config", ABSOLUTE_PATH, "/etc/containers/registries.conf",
                     "registries.conf (v2) with mirrors, insecure and blocked registries; drop-ins in the "
                             + "sibling registries.conf.d/.").withFlag("--registries-config"),
+            ConfigKey.of("orphan_sweep_interval_seconds", DURATION_SECONDS, 600L,
+                    "How often jcri looks for what no record owns (namespace pins, mounts, cgroups, conmon "
+                            + "processes, bundles, runtime state, storage leftovers) and removes it; it also does at "
+                            + "startup. 0: only at startup."),
             ConfigKey.of("cni.conf_dirs", PATH_LIST, List.of("/etc/cni/net.d"),
                     "Directories searched for the network config: the lexically first *.conflist, *.conf or "
                             + "*.json wins.").withFlag("--cni-conf-dir"),

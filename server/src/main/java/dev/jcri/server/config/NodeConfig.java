@@ -112,6 +112,11 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return (Integer) values.get("image.max_parallel_layers");
     }
 
+    /** Zero: the orphan sweep runs at startup only. */
+    public java.time.Duration orphanSweepInterval() {
+        return java.time.Duration.ofSeconds((Long) values.get("orphan_sweep_interval_seconds"));
+    }
+
     public long shutdownGraceSeconds() {
         return (Long) values.get("shutdown.grace_seconds");
     }

@@ -3,6 +3,7 @@ package dev.jcri.server.daemon;
 import dev.jcri.cni.CniConfigDirectory;
 import dev.jcri.cni.DefaultNetwork;
 import dev.jcri.sandbox.Recovery;
+import dev.jcri.sandbox.sweep.OrphanSweep;
 import dev.jcri.sandbox.container.Conmon;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
@@ -96,9 +97,12 @@ public final class NodeServices implements AutoCloseable {
     private final Containers containers;
     private final StreamingServer streaming;
     private final RuntimeMetrics metrics;
+    private final PeriodicOrphanSweep orphanSweep;
 
     private NodeServices(List<BindableService> grpcServices, AtomicReference<RegistriesConfig> registries,
-            Path registriesFile, Containers containers, StreamingServer streaming, RuntimeMetrics metrics) {
+            Path registriesFile, Containers containers, StreamingServer streaming, RuntimeMetrics metrics,
+            PeriodicOrphanSweep orphanSweep) {
+        this.orphanSweep = orphanSweep;
         this.containers = containers;
         this.streaming = streaming;
         this.metrics = metrics;
@@ -149,16 +153,29 @@ public final class NodeServices implements AutoCloseable {
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
+        OrphanSweep orphans = new OrphanSweep(new OrphanSweep.Layout(config.runroot().resolve("ns"),
+                config.runroot().resolve("sandboxes"), config.root().resolve("sandboxes"),
+                config.root().resolve("containers"), config.runroot().resolve("containers"),
+                config.runroot().resolve("exits"), config.runroot().resolve("attach"), config.cgroupParent(),
+                List.of(config.root(), config.runroot())),
+                sandboxes, containers, runtimes.values(), podNetworking, imageStore);
+        OrphanSweep.Result swept;
         try {
             Recovery recoveredContainers = containers.recover();
             Recovery recoveredPods = sandboxes.recover();
+            // After recovery, so that what it undid is no longer on the node and what it kept has its records.
+            swept = orphans.sweep();
             log.info("recovered pods={} containers={} cleaned_leftovers={}", recoveredPods.restored(),
-                    recoveredContainers.restored(), recoveredPods.cleaned() + recoveredContainers.cleaned());
+                    recoveredContainers.restored(),
+                    recoveredPods.cleaned() + recoveredContainers.cleaned() + swept.total());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during recovery", e);
         }
         RuntimeMetrics metrics = new RuntimeMetrics(containers, sandboxes);
+        metrics.orphansRemoved(swept.byKind());
+        PeriodicOrphanSweep orphanSweep = PeriodicOrphanSweep.start(orphans, config.orphanSweepInterval(),
+                metrics::orphansRemoved);
         podNetworking.observeWith(metrics::cniObserved);
         ResourceStats stats = new ResourceStats(containers, sandboxes,
                 CgroupUsageReader.forLayout(CgroupLayout.ofHost()));
@@ -214,7 +231,7 @@ public final class NodeServices implements AutoCloseable {
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));
         return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers,
-                streaming, metrics);
+                streaming, metrics, orphanSweep);
     }
 
     /** The pause image for infra containers: from the store, or pulled (anonymously) when the node lacks it. */
@@ -263,6 +280,7 @@ public final class NodeServices implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        orphanSweep.close();
         streaming.close();
         containers.close();
     }

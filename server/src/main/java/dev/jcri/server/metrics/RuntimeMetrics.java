@@ -20,7 +20,8 @@ import java.util.function.Function;
 /**
  * jcri's own metrics, for Prometheus: RPCs (count, errors, latency), image pulls (bytes, layers fetched or
  * reused, failures by gRPC code), OOM kills, CNI ADD/DEL latency, pods and containers by state, events dropped,
- * and the JVM and process. Counts of objects are read when scraped, so they cannot drift from the records.
+ * orphans the sweep removed, and the JVM and process. Counts of objects are read when scraped, so they cannot
+ * drift from the records.
  */
 public final class RuntimeMetrics implements RpcObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -40,6 +41,10 @@ public final class RuntimeMetrics implements RpcObserver {
     private final Histogram cni = Histogram.builder().name("jcri_cni_operation_seconds")
             .help("Pod network ADD and DEL latency, by operation and result").labelNames("operation", "result")
             .classicOnly().register(registry);
+
+    private final Counter orphans = Counter.builder().name("jcri_orphans_removed_total")
+            .help("Leftovers no record owned that the orphan sweep removed, by kind").labelNames("kind")
+            .register(registry);
 
     public RuntimeMetrics(Containers containers, PodSandboxes sandboxes) {
         CounterWithCallback.builder().name("jcri_container_oom_kills_total")
@@ -81,6 +86,10 @@ public final class RuntimeMetrics implements RpcObserver {
 
     public void pullFailed(Status.Code code) {
         pulls.labelValues("failure", code.name()).inc();
+    }
+
+    public void orphansRemoved(Map<String, Integer> byKind) {
+        byKind.forEach((kind, count) -> orphans.labelValues(kind).inc(count));
     }
 
     public void cniObserved(String operation, long nanos, boolean ok) {
