@@ -136,6 +136,11 @@ class UserNamespaceTest {
         return Long.parseLong(pid.group(1));
     }
 
+    /** The file's owner as the host sees it; IDs above 2^31 come back from the JDK as negative ints. */
+    private static long owner(Path file, String attribute) throws Exception {
+        return Integer.toUnsignedLong(((Number) Files.getAttribute(file, attribute)).intValue());
+    }
+
     private static String hostStatusField(long pid, String field) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                 .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow()
@@ -189,9 +194,9 @@ class UserNamespaceTest {
             assertEquals(uids + " " + uids + " " + uids + " " + uids, hostStatusField(pid, "Uid"));
             assertEquals(gids + " " + gids + " " + gids + " " + gids, hostStatusField(pid, "Gid"));
             Path upper = jcri.dir().resolve("root/containers").resolve(id).resolve("upper");
-            assertEquals(uids, ((Number) Files.getAttribute(upper.resolve("etc/written"), "unix:uid")).longValue());
-            assertEquals(gids, ((Number) Files.getAttribute(upper.resolve("etc/written"), "unix:gid")).longValue());
-            assertEquals(uids + 1000, ((Number) Files.getAttribute(upper.resolve("made"), "unix:uid")).longValue());
+            assertEquals(uids, owner(upper.resolve("etc/written"), "unix:uid"));
+            assertEquals(gids, owner(upper.resolve("etc/written"), "unix:gid"));
+            assertEquals(uids + 1000, owner(upper.resolve("made"), "unix:uid"));
             assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(
                     jcri.dir().resolve("runroot").toString() + "/containers/" + id + "/layers"),
                     "the idmapped layer mounts are gone once the overlay holds them");
