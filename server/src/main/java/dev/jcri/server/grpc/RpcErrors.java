@@ -27,6 +27,9 @@ public final class RpcErrors {
 
     public static Status toStatus(Throwable failure) {
         return switch (failure) {
+            // First: a full disk surfaces inside unpack, record and download failures alike.
+            case Throwable t when diskFull(t) -> Status.RESOURCE_EXHAUSTED
+                    .withDescription("no space left on the node's disk: " + t.getMessage()).withCause(t);
             case RegistryException e -> registryStatus(e.kind()).withDescription(e.getMessage());
             case NoMatchingPlatformException e -> Status.NOT_FOUND.withDescription(e.getMessage());
             case BlockedRegistryException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
@@ -50,6 +53,17 @@ public final class RpcErrors {
                 yield Status.INTERNAL.withDescription(String.valueOf(failure)).withCause(failure);
             }
         };
+    }
+
+    /** ENOSPC or EDQUOT anywhere in the chain: the node is out of disk (or quota), not jcri broken. */
+    static boolean diskFull(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Status registryStatus(RegistryException.Kind kind) {
