@@ -9,6 +9,7 @@ import dev.jcri.e2e.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -74,8 +75,17 @@ public final class TestNode implements AutoCloseable {
 
     /** kill -9 of the daemon, then a new one on the same state dir, as after a crash; returns the new one. */
     public JcriProcess killAndRestart() throws Exception {
+        return killAndRestart(Map.of());
+    }
+
+    /**
+     * Like {@link #killAndRestart()} (a daemon that died already is just restarted), the new daemon with extra
+     * environment, e.g. {@code JCRI_CRASH_AT}.
+     */
+    public JcriProcess killAndRestart(Map<String, String> env) throws Exception {
         jcri.process().destroyForcibly().waitFor();
-        jcri = JcriProcess.start(jcri.dir(), jcriArgs);
+        jcri.forget();
+        jcri = JcriProcess.start(jcri.dir(), jcriArgs, env);
         return jcri;
     }
 
