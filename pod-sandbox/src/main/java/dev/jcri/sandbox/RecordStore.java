@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Records of one kind (sandboxes, containers) on disk, one directory each ({@code <dir>/<id>/<file>}, written
  * atomically), and in memory, with the name index that keeps names unique. Thread-safe; callers serialize the
- * changes to any one object.
+ * changes to any one object (their per-object locks), so the disk work of {@link #save} and {@link #delete} runs
+ * outside this store's monitor and one object's slow removal never holds up the others or a List.
  */
 public final class RecordStore<T> {
     private static final Logger log = LoggerFactory.getLogger(RecordStore.class);
@@ -85,14 +86,16 @@ public final class RecordStore<T> {
      * Writes the record atomically and durably (the file through {@link AtomicFile}, a new record directory
      * through an fsync of the parent), so that after a crash it is either the previous version or this one.
      */
-    public synchronized void save(T record) throws IOException {
+    public void save(T record) throws IOException {
         Path recordDir = dirOf(idOf.apply(record));
         if (!Files.isDirectory(recordDir)) {
             Files.createDirectories(recordDir);
             AtomicFile.syncDirectory(dir);
         }
         AtomicFile.write(recordDir.resolve(file), JSON.writeValueAsBytes(record), "rw-------");
-        byId.put(idOf.apply(record), record);
+        synchronized (this) {
+            byId.put(idOf.apply(record), record);
+        }
     }
 
     /**
@@ -100,10 +103,12 @@ public final class RecordStore<T> {
      * last: a crash in the middle leaves the record, so the next start finishes the removal, never files no
      * record names.
      */
-    public synchronized void delete(String id) throws IOException {
-        T record = byId.remove(id);
-        if (record != null) {
-            idByName.remove(nameOf.apply(record), id);
+    public void delete(String id) throws IOException {
+        synchronized (this) {
+            T record = byId.remove(id);
+            if (record != null) {
+                idByName.remove(nameOf.apply(record), id);
+            }
         }
         Path recordDir = dirOf(id);
         if (Files.isDirectory(recordDir)) {
