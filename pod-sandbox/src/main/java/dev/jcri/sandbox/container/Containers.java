@@ -592,7 +592,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             return;
         }
         OciRuntime runtime = runtimes.get(record.runtimeHandler());
-        Optional<String> status = runtime == null ? Optional.empty() : runtime.status(record.id());
+        Optional<String> status;
+        try {
+            status = runtime == null ? Optional.empty() : runtime.status(record.id());
+        } catch (IOException e) {
+            log.warn("cannot ask the runtime whether a created container started id={} error=\"{}\"", record.id(),
+                    e.getMessage());
+            status = Optional.empty();
+        }
         if (status.isPresent() && !status.get().equals("created")) {
             // The start time died with the previous process; now is the closest honest bound.
             store.save(record.started(EpochNanos.now()));
