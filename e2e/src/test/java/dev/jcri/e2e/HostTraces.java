@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * What one test daemon holds on the host, read from the host itself (mountinfo, its state dirs, /proc, its cgroup
  * parent, host-local's allocations), compared with what the daemon lists: every trace belongs to a listed object,
- * and every listed object has exactly its traces. Host-network pods are not covered.
+ * and every listed object has exactly its traces. Not covered: host-network pods, and pods sharing one PID
+ * namespace (their infra container holds traces no list shows).
  */
 public final class HostTraces {
     private final JcriProcess jcri;
