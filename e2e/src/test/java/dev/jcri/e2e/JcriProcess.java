@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,8 +68,17 @@ public final class JcriProcess implements AutoCloseable {
 
     /** Starts jcri on {@code dir} and waits until it answers Version. */
     public static JcriProcess start(Path dir, List<String> extraArgs) throws IOException, InterruptedException {
+        return start(dir, extraArgs, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Path, List)}, with extra environment for the daemon: {@code JCRI_CRASH_AT} and
+     * {@code JCRI_DELAY_AT} arm its test crash points (see DEVELOPERS.md).
+     */
+    public static JcriProcess start(Path dir, List<String> extraArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
         Path log = dir.resolve("jcri.log");
-        Process process = launch(dir, extraArgs, log);
+        Process process = launch(dir, extraArgs, log, env);
         // ExecSync answers carry up to 16 MiB per stream; gRPC's client default is 4 MiB.
         ManagedChannel channel = Grpc.newChannelBuilder("unix://" + socket(dir), InsecureChannelCredentials.create())
                 .maxInboundMessageSize(64 << 20)
@@ -80,6 +90,10 @@ public final class JcriProcess implements AutoCloseable {
 
     /** Runs jcri (a command or the daemon) and returns its process, output going to {@code log}. */
     public static Process launch(Path dir, List<String> extraArgs, Path log) throws IOException {
+        return launch(dir, extraArgs, log, Map.of());
+    }
+
+    static Process launch(Path dir, List<String> extraArgs, Path log, Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 System.getProperty("jcri.java", "java"),
                 "--enable-native-access=ALL-UNNAMED",
@@ -98,6 +112,7 @@ public final class JcriProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         // Layer entry names are UTF-8; the JVM takes its file name encoding from the locale.
         builder.environment().put("LC_ALL", "C.UTF-8");
+        builder.environment().putAll(env);
         return builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -161,6 +176,11 @@ public final class JcriProcess implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** After the daemon died on its own (a crash point): closes the client side; the state dir stays. */
+    void forget() {
+        channel.shutdownNow();
     }
 
     /** The port the metrics server took, from its startup log line (the last one: a restart appends to the log). */

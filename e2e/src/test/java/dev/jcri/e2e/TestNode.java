@@ -9,6 +9,7 @@ import dev.jcri.e2e.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -74,7 +75,7 @@ public final class TestNode implements AutoCloseable {
 
     /** kill -9 of the daemon, then a new one on the same state dir, as after a crash; returns the new one. */
     public JcriProcess killAndRestart() throws Exception {
-        return killAndRestart(dir -> { });
+        return killAndRestart(dir -> { }, Map.of());
     }
 
     /** What happens to the node while its daemon is down (files a crash left, or lost). */
@@ -85,9 +86,22 @@ public final class TestNode implements AutoCloseable {
 
     /** As {@link #killAndRestart()}, with {@code whileDown} run between the kill and the restart. */
     public JcriProcess killAndRestart(WhileDown whileDown) throws Exception {
+        return killAndRestart(whileDown, Map.of());
+    }
+
+    /**
+     * Like {@link #killAndRestart()} (a daemon that died already is just restarted), the new daemon with extra
+     * environment, e.g. {@code JCRI_CRASH_AT}.
+     */
+    public JcriProcess killAndRestart(Map<String, String> env) throws Exception {
+        return killAndRestart(dir -> { }, env);
+    }
+
+    private JcriProcess killAndRestart(WhileDown whileDown, Map<String, String> env) throws Exception {
         jcri.process().destroyForcibly().waitFor();
+        jcri.forget();
         whileDown.run(jcri.dir());
-        jcri = JcriProcess.start(jcri.dir(), jcriArgs);
+        jcri = JcriProcess.start(jcri.dir(), jcriArgs, env);
         return jcri;
     }
 

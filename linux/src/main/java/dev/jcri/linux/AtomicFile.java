@@ -28,14 +28,14 @@ public final class AtomicFile {
         try {
             try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(perms))) {
+                // The umask may have narrowed the create mode; set before the fsync, so the mode is durable too.
+                Files.setPosixFilePermissions(temp, perms);
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
                 channel.force(true);
             }
-            // The umask may have narrowed the create mode.
-            Files.setPosixFilePermissions(temp, perms);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

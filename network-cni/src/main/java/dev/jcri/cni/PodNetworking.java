@@ -141,6 +141,14 @@ public final class PodNetworking {
     }
 
     /**
+     * Whether an ADD began for the sandbox and was not deleted since: its cache entry is written before the
+     * plugins run and dropped after a complete DEL. Recovery asks, to undo only what a crash left.
+     */
+    public boolean attached(String containerId) {
+        return !cache.entriesFor(containerId).isEmpty();
+    }
+
+    /**
      * CHECKs every attachment cached for the sandbox.
      *
      * @return false if none could be checked (no completed attachment, or CHECK not applicable)

@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Records of one kind (sandboxes, containers) on disk, one directory each ({@code <dir>/<id>/<file>}, written
  * atomically), and in memory, with the name index that keeps names unique. Thread-safe; callers serialize the
- * changes to any one object.
+ * changes to any one object (their per-object locks), so the disk work of {@link #save} and {@link #delete} runs
+ * outside this store's monitor and one object's slow removal never holds up the others or a List.
  */
 public final class RecordStore<T> {
     private static final Logger log = LoggerFactory.getLogger(RecordStore.class);
@@ -75,26 +76,57 @@ public final class RecordStore<T> {
         String holder = idByName.get(nameOf.apply(record));
         if (holder != null) {
             throw new NameTakenException(kind + " name " + nameOf.apply(record) + " is already taken by " + kind + " "
-                    + holder);
+                    + holder, holder);
         }
         idByName.put(nameOf.apply(record), idOf.apply(record));
         byId.put(idOf.apply(record), record);
     }
 
-    public synchronized void save(T record) throws IOException {
-        Path path = dirOf(idOf.apply(record)).resolve(file);
-        Files.createDirectories(path.getParent());
-        AtomicFile.write(path, JSON.writeValueAsBytes(record), "rw-------");
-        byId.put(idOf.apply(record), record);
+    /**
+     * Writes the record atomically and durably (the file through {@link AtomicFile}, a new record directory
+     * through an fsync of the parent), so that after a crash it is either the previous version or this one.
+     */
+    public void save(T record) throws IOException {
+        Path recordDir = dirOf(idOf.apply(record));
+        if (!Files.isDirectory(recordDir)) {
+            Files.createDirectories(recordDir);
+            AtomicFile.syncDirectory(dir);
+        }
+        AtomicFile.write(recordDir.resolve(file), JSON.writeValueAsBytes(record), "rw-------");
+        synchronized (this) {
+            byId.put(idOf.apply(record), record);
+        }
     }
 
-    /** Forgets the record and deletes its directory (whose files nothing mounts any more). */
-    public synchronized void delete(String id) throws IOException {
-        T record = byId.remove(id);
-        if (record != null) {
-            idByName.remove(nameOf.apply(record), id);
+    /**
+     * Forgets the record and deletes its directory (whose files nothing mounts any more). The record file goes
+     * last: a crash in the middle leaves the record, so the next start finishes the removal, never files no
+     * record names.
+     */
+    public void delete(String id) throws IOException {
+        synchronized (this) {
+            T record = byId.remove(id);
+            if (record != null) {
+                idByName.remove(nameOf.apply(record), id);
+            }
         }
-        FileTree.delete(dirOf(id));
+        Path recordDir = dirOf(id);
+        if (Files.isDirectory(recordDir)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(recordDir)) {
+                for (Path entry : entries) {
+                    if (!entry.getFileName().toString().equals(file)) {
+                        FileTree.delete(entry);
+                    }
+                }
+            }
+        }
+        FileTree.delete(recordDir);
+        AtomicFile.syncDirectory(dir);
+    }
+
+    /** The ID of the record holding {@code name}, if any. */
+    public synchronized Optional<String> holderOf(String name) {
+        return Optional.ofNullable(idByName.get(name));
     }
 
     public synchronized Optional<T> get(String id) {
@@ -129,8 +161,16 @@ public final class RecordStore<T> {
 
     /** A second object with a name in use: the CRI's ALREADY_EXISTS case. */
     public static final class NameTakenException extends IllegalStateException {
-        public NameTakenException(String message) {
+        private final String holderId;
+
+        public NameTakenException(String message, String holderId) {
             super(message);
+            this.holderId = holderId;
+        }
+
+        /** The ID of the object that has the name. */
+        public String holderId() {
+            return holderId;
         }
     }
 }

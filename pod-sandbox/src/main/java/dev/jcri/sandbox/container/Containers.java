@@ -3,6 +3,9 @@ package dev.jcri.sandbox.container;
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
 import dev.jcri.linux.FileTree;
+import dev.jcri.sandbox.CrashPoint;
+import dev.jcri.sandbox.CrashPoint.Step;
+import dev.jcri.sandbox.CreateRetries;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.RecordStore;
@@ -67,6 +70,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final ExitWatcher exits;
     private final Map<String, CompletableFuture<Void>> exitSignals = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final CreateRetries retries = new CreateRetries();
     private final ContainerEvents events = new ContainerEvents();
     private final java.util.concurrent.atomic.AtomicLong oomKills = new java.util.concurrent.atomic.AtomicLong();
     private volatile SeccompFilters seccomp = SeccompFilters.builtIn();
@@ -147,15 +151,21 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
         ContainerRecord record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(),
                 imageRecord.layers(), ContainerState.CREATING, EpochNanos.now(), 0, 0, 0, "", "", 0, logPath.toString(),
-                runtime.handler(), 0, 0, List.of(), stopSignal, infra);
+                runtime.handler(), 0, 0, List.of(), stopSignal, infra, false);
 
-        store.reserve(record);
-        Rollback undo = new Rollback();
-        undo.push(() -> store.delete(id));
+        // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = lockOf(id);
         lock.lock();
+        Optional<ContainerRecord> earlier = reserveName(record, lock);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        Rollback undo = new Rollback();
+        undo.push(() -> store.delete(id));
+        CrashPoint.reached(Step.CONTAINER_NAME_RESERVED);
         try {
             store.save(record);
+            CrashPoint.reached(Step.CONTAINER_CREATING_SAVED);
             images.pin(pinOwner(id), imageRecord.layers());
             undo.push(() -> images.unpin(pinOwner(id)));
             Files.createDirectories(bundle);
@@ -169,6 +179,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                         Path.of(context.usernsPath()), context.users(), bundle.resolve("layers"));
             }
             undo.push(() -> RootfsMount.unmount(rootfs));
+            CrashPoint.reached(Step.CONTAINER_ROOTFS_MOUNTED);
 
             List<Path> stagedVolumes = new ArrayList<>();
             undo.push(() -> IdmappedVolumes.release(stagedVolumes));
@@ -181,6 +192,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, oci.bytes());
             Files.createDirectories(logPath.getParent());
+            CrashPoint.reached(Step.CONTAINER_BUNDLE_WRITTEN);
 
             undo.push(() -> {
                 if (runtime.knows(id)) {
@@ -191,9 +203,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
                     layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
             IdmappedVolumes.release(stagedVolumes);
+            CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
             exitSignals.put(id, new CompletableFuture<>());
             store.save(record);
+            if (!infra) {
+                retries.unanswered(id);
+            }
+            CrashPoint.reached(Step.CONTAINER_CREATED_SAVED);
             undo.commit();
             log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
                     imageRecord.id(), pid);
@@ -201,10 +218,40 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
             undo.undo(e);
+            locks.remove(id);
             throw e;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes the record's name, or answers a retry of an earlier create with that container; in that case, or on
+     * failure, releases {@code lock} (the new record's, held by the caller).
+     */
+    private Optional<ContainerRecord> reserveName(ContainerRecord record, ReentrantLock lock)
+            throws InterruptedException {
+        boolean reserved = false;
+        try {
+            Optional<ContainerRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
+                    held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
+                            && held.sandboxId().equals(record.sandboxId()) && held.image().equals(record.image())
+                            && held.spec().equals(record.spec()));
+            reserved = earlier.isEmpty();
+            earlier.ifPresent(e -> log.info("container create retried, answering with the earlier one id={} name={}",
+                    e.id(), e.name()));
+            return earlier;
+        } finally {
+            if (!reserved) {
+                lock.unlock();
+                locks.remove(record.id());
+            }
+        }
+    }
+
+    /** The client received the container's ID: a later create of its name is a duplicate, no retry. */
+    public void answered(String id) {
+        retries.answered(id);
     }
 
     public ContainerRecord start(String idOrPrefix) throws IOException, InterruptedException {
@@ -222,7 +269,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             // Taken before the start: a short command's exit file may be older than "after start returned".
             long startedAt = EpochNanos.now();
             runtimes.get(record.runtimeHandler()).start(record.id());
+            retries.answered(record.id());
+            CrashPoint.reached(Step.CONTAINER_STARTED);
             store.save(record.started(startedAt));
+            CrashPoint.reached(Step.CONTAINER_RUNNING_SAVED);
             publish(ContainerEvents.Type.STARTED, record.started(startedAt));
             log.info("container started id={} name={}", record.id(), record.name());
         } finally {
@@ -255,11 +305,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         OciRuntime runtime = runtimes.get(record.runtimeHandler());
         if (timeoutSeconds > 0) {
             signal(runtime, record, record.stopSignal());
+            CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
             if (awaitExit(exited, timeoutSeconds)) {
                 return;
             }
         }
         signal(runtime, record, "KILL");
+        CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
         if (!awaitExit(exited, 30)) {
             throw new IOException("container " + record.id() + " did not exit within 30 s of SIGKILL");
         }
@@ -294,29 +346,45 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         if (found.isEmpty()) {
             return;
         }
-        ContainerRecord record = found.get();
-        stop(record.id(), 0);
-        ReentrantLock lock = lockOf(record.id());
+        String id = found.get().id();
+        stop(id, 0);
+        ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
+            ContainerRecord record = store.get(id).orElse(null);
+            if (record == null) {
+                return;
+            }
+            if (!record.removing()) {
+                // From here the removal is finished by the next start if jcri dies; the container never comes back.
+                record = record.markedRemoving();
+                store.save(record);
+                retries.answered(record.id());
+                CrashPoint.reached(Step.CONTAINER_REMOVING_SAVED);
+            }
             OciRuntime runtime = runtimes.get(record.runtimeHandler());
             if (runtime != null && runtime.knows(record.id())) {
                 runtime.delete(record.id());
             }
             Path bundle = layout.bundlesDir().resolve(record.id());
+            // A create cut short by a crash may have left conmon behind, with or without a container.
+            awaitConmonExit(record);
+            CrashPoint.reached(Step.CONTAINER_RUNTIME_DELETED);
             RootfsMount.unmount(bundle.resolve("rootfs"));
+            CrashPoint.reached(Step.CONTAINER_ROOTFS_UNMOUNTED);
             FileTree.delete(bundle);
             // conmon's link from the socket dir to the bundle, which keeps the attach socket's path short.
             Files.deleteIfExists(layout.socketDir().resolve(record.id()));
             exits.forget(record.id());
             images.unpin(pinOwner(record.id()));
+            CrashPoint.reached(Step.CONTAINER_BUNDLE_DELETED);
             store.delete(record.id());
             exitSignals.remove(record.id());
             log.info("container removed id={} name={}", record.id(), record.name());
             publish(ContainerEvents.Type.DELETED, record);
         } finally {
             lock.unlock();
-            locks.remove(record.id());
+            locks.remove(id);
         }
     }
 
@@ -473,7 +541,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     private static boolean visible(ContainerRecord record) {
-        return record.state() != ContainerState.CREATING && !record.infra();
+        return record.state() != ContainerState.CREATING && !record.infra() && !record.removing();
     }
 
     private void publish(ContainerEvents.Type type, ContainerRecord record) {
@@ -506,13 +574,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         int cleaned = 0;
         for (ContainerRecord record : store.load()) {
             images.pin(pinOwner(record.id()), record.layers());
+            if (record.state() == ContainerState.CREATING || record.removing()) {
+                log.warn("finishing a container {} a crash interrupted id={}",
+                        record.removing() ? "removal" : "creation", record.id());
+                remove(record.id());
+                cleaned++;
+                continue;
+            }
             switch (record.state()) {
-                case CREATING -> {
-                    log.warn("cleaning up a container a crash interrupted id={}", record.id());
-                    remove(record.id());
-                    cleaned++;
-                    continue;
-                }
                 case CREATED, RUNNING -> {
                     Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
                     if (exit.isPresent()) {
@@ -522,21 +591,80 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                                 "conmon is gone and left no exit code"));
                     } else {
                         exitSignals.put(record.id(), new CompletableFuture<>());
+                        settleStart(record);
                     }
                 }
-                case EXITED -> { }
+                case CREATING, EXITED -> { }
             }
             restored++;
         }
         return new Recovery(restored, cleaned);
     }
 
+    /**
+     * A CREATED record whose container runs: jcri died between the runtime's start and the RUNNING record. Any
+     * other CREATED one may be the answer to a create a crash cut off.
+     */
+    private void settleStart(ContainerRecord record) throws IOException, InterruptedException {
+        if (record.state() != ContainerState.CREATED) {
+            return;
+        }
+        OciRuntime runtime = runtimes.get(record.runtimeHandler());
+        Optional<String> status;
+        try {
+            status = runtime == null ? Optional.empty() : runtime.status(record.id());
+        } catch (IOException e) {
+            log.warn("cannot ask the runtime whether a created container started id={} error=\"{}\"", record.id(),
+                    e.getMessage());
+            status = Optional.empty();
+        }
+        if (status.isPresent() && !status.get().equals("created")) {
+            // The start time died with the previous process; now is the closest honest bound.
+            store.save(record.started(EpochNanos.now()));
+            log.warn("container found started, recording it RUNNING id={} runtime_status={}", record.id(),
+                    status.get());
+            exits.exitOf(record.id()).ifPresent(this::onExit);
+        } else if (!record.infra()) {
+            retries.unanswered(record.id());
+        }
+    }
+
     private boolean conmonAlive(ContainerRecord record) {
+        return conmonProcess(record).isPresent();
+    }
+
+    /** The container's conmon, if alive; its command line must name the container, so a reused PID is no match. */
+    private Optional<ProcessHandle> conmonProcess(ContainerRecord record) {
         try {
             String pid = Files.readString(Conmon.conmonPidFile(layout.bundlesDir().resolve(record.id()))).strip();
-            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).filter(p -> {
+                try {
+                    return Files.readString(Path.of("/proc", pid, "cmdline")).contains(record.id());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
         } catch (IOException | NumberFormatException e) {
-            return false;
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits for the container's conmon to end once its container is gone, so that its exit file is written
+     * before the removal deletes it; one that stays (a create cut short, no container to wait for) is killed.
+     */
+    private void awaitConmonExit(ContainerRecord record) throws InterruptedException {
+        Optional<ProcessHandle> process = conmonProcess(record);
+        if (process.isEmpty()) {
+            return;
+        }
+        try {
+            process.get().onExit().get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("killing a conmon left without its container id={} pid={}", record.id(), process.get().pid());
+            process.get().destroyForcibly();
+        } catch (ExecutionException e) {
+            // onExit never fails.
         }
     }
 

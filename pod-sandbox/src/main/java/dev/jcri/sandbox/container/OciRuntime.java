@@ -41,6 +41,26 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     }
 
     /**
+     * The runtime's status of the container ("created", "running", "stopped"), read from {@code state}; empty
+     * when the runtime does not know it.
+     */
+    public java.util.Optional<String> status(String containerId) throws IOException, InterruptedException {
+        if (!knows(containerId)) {
+            return java.util.Optional.empty();
+        }
+        Result result = exec(List.of("state", containerId));
+        if (result.exitCode() != 0) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(tools.jackson.databind.json.JsonMapper.builder().build()
+                    .readTree(result.output()).path("status").asString(""));
+        } catch (RuntimeException e) {
+            throw new IOException(binary.getFileName() + " state printed no JSON: " + result.output().strip(), e);
+        }
+    }
+
+    /**
      * Whether the runtime holds state for the container: crun and runc keep it in {@code <root>/<id>}, so a look
      * at the directory answers without starting the runtime.
      */

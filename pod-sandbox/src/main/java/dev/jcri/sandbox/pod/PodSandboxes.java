@@ -8,6 +8,9 @@ import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
+import dev.jcri.sandbox.CrashPoint;
+import dev.jcri.sandbox.CrashPoint.Step;
+import dev.jcri.sandbox.CreateRetries;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
@@ -55,6 +58,7 @@ public final class PodSandboxes {
     private final String defaultRuntimeHandler;
     private final String defaultCgroupParent;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final CreateRetries retries = new CreateRetries();
     private volatile SandboxMembers members = NO_MEMBERS;
     private volatile UserNamespaceSupport userNamespaces;
 
@@ -147,18 +151,28 @@ public final class PodSandboxes {
         String utsns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.UTS, id);
         String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
         String userns = modes.ownUsers() ? pin(PinnedNamespaces.Kind.USER, id) : "";
-        List<String> pins = kinds.stream().map(k -> pin(k, id)).toList();
+        List<String> pins = new ArrayList<>(kinds.stream().map(k -> pin(k, id)).toList());
+        if (modes.pid() == PodSandboxSpec.Mode.POD) {
+            // Named before it exists, like every pin: a crash after pinning must find it in the record.
+            pins.add(pidPin(id).toString());
+        }
         SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, EpochNanos.now(), handler,
                 cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "",
-                userns);
+                userns, false);
 
-        store.reserve(record);
-        Rollback undo = new Rollback();
-        undo.push(() -> store.delete(id));
+        // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = lockOf(id);
         lock.lock();
+        Optional<SandboxRecord> earlier = reserveName(record, lock);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        Rollback undo = new Rollback();
+        undo.push(() -> store.delete(id));
+        CrashPoint.reached(Step.SANDBOX_NAME_RESERVED);
         try {
             store.save(record);
+            CrashPoint.reached(Step.SANDBOX_CREATING_SAVED);
             Path dir = store.dirOf(id);
             Files.writeString(dir.resolve("resolv.conf"), resolvConf);
             Files.writeString(dir.resolve("hostname"), HostnameFile.content(hostname));
@@ -166,10 +180,12 @@ public final class PodSandboxes {
             if (!modes.hostIpc()) {
                 undo.push(() -> unmountShm(shm));
                 mountShm(shm);
+                CrashPoint.reached(Step.SANDBOX_SHM_MOUNTED);
             }
             undo.push(() -> PinnedNamespaces.release(pins.stream().map(Path::of).toList()));
             PinnedNamespaces.create(layout.nsRoot(), id, kinds, hostname, sysctls.stream()
                     .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList(), modes.users());
+            CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
 
             List<String> ips = List.of();
             if (!modes.hostNetwork()) {
@@ -177,6 +193,7 @@ public final class PodSandboxes {
                 CniResult result = network.setUp(cniRuntime(record));
                 SandboxRecord attached = record;
                 undo.push(() -> network.tearDown(cniRuntime(attached)));
+                CrashPoint.reached(Step.SANDBOX_CNI_ADDED);
                 ips = result.podIps(CniRuntimeConf.POD_INTERFACE);
             }
             Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
@@ -193,17 +210,46 @@ public final class PodSandboxes {
             }
             record = record.withState(SandboxState.READY);
             store.save(record);
+            retries.unanswered(id);
+            CrashPoint.reached(Step.SANDBOX_READY_SAVED);
             undo.commit();
             log.info("sandbox ready id={} name={} ips={} netns={}", id, name, ips, netns.isEmpty() ? "host" : netns);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
             undo.undo(e);
+            locks.remove(id);
             log.warn("sandbox creation undone id={} error=\"{}\"", id, e.getMessage());
             throw e;
         } finally {
             lock.unlock();
-            locks.remove(id);
         }
+    }
+
+    /**
+     * Takes the record's name, or answers a retry of an earlier create with that sandbox; in that case, or on
+     * failure, releases {@code lock} (the new record's, held by the caller).
+     */
+    private Optional<SandboxRecord> reserveName(SandboxRecord record, ReentrantLock lock)
+            throws InterruptedException {
+        boolean reserved = false;
+        try {
+            Optional<SandboxRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
+                    held.state() == SandboxState.READY && !held.removing() && held.spec().equals(record.spec()));
+            reserved = earlier.isEmpty();
+            earlier.ifPresent(e -> log.info("sandbox create retried, answering with the earlier one id={} name={}",
+                    e.id(), e.name()));
+            return earlier;
+        } finally {
+            if (!reserved) {
+                lock.unlock();
+                locks.remove(record.id());
+            }
+        }
+    }
+
+    /** The client received the sandbox's ID: a later create of its name is a duplicate, no retry. */
+    public void answered(String id) {
+        retries.answered(id);
     }
 
     /** A change to one existing sandbox, made under its lock. */
@@ -238,9 +284,14 @@ public final class PodSandboxes {
         ifPresent(idOrPrefix, record -> {
             // The CRI: "If there are any running containers in the sandbox, they must be forcibly terminated."
             members.stopAll(record.id());
-            releaseNetwork(record);
+            CrashPoint.reached(Step.SANDBOX_STOP_CONTAINERS_STOPPED);
+            // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
+            // start releases, never a READY one without it.
             if (record.state() != SandboxState.NOTREADY) {
                 store.save(record.withState(SandboxState.NOTREADY));
+            }
+            releaseNetwork(record);
+            if (record.state() != SandboxState.NOTREADY) {
                 log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
         });
@@ -249,9 +300,18 @@ public final class PodSandboxes {
     /** Stops the sandbox if needed, then removes everything it holds. Idempotent. */
     public void remove(String idOrPrefix) throws IOException, InterruptedException {
         ifPresent(idOrPrefix, record -> {
+            if (!record.removing()) {
+                // From here the removal is finished by the next start if jcri dies; the sandbox never comes back.
+                record = record.markedRemoving();
+                store.save(record);
+                retries.answered(record.id());
+                CrashPoint.reached(Step.SANDBOX_REMOVING_SAVED);
+            }
             members.removeAll(record.id());
+            CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
             releaseNetwork(record);
             PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
+            CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
             if (!record.shm().isEmpty()) {
                 unmountShm(Path.of(record.shm()));
             }
@@ -308,7 +368,7 @@ public final class PodSandboxes {
     }
 
     public List<SandboxRecord> list() {
-        return store.list().stream().filter(r -> r.state() != SandboxState.CREATING).toList();
+        return store.list().stream().filter(r -> r.state() != SandboxState.CREATING && !r.removing()).toList();
     }
 
     /**
@@ -320,8 +380,9 @@ public final class PodSandboxes {
         int cleaned = 0;
         for (SandboxRecord record : store.load()) {
             try {
-                if (record.state() == SandboxState.CREATING) {
-                    log.warn("cleaning up a sandbox a crash interrupted id={} name={}", record.id(), record.name());
+                if (record.state() == SandboxState.CREATING || record.removing()) {
+                    log.warn("finishing a sandbox {} a crash interrupted id={} name={}",
+                            record.removing() ? "removal" : "creation", record.id(), record.name());
                     remove(record.id());
                     cleaned++;
                     continue;
@@ -331,6 +392,13 @@ public final class PodSandboxes {
                         && !isMountPoint(Path.of(record.netns()))) {
                     store.save(record.withState(SandboxState.NOTREADY));
                     log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
+                } else if (record.state() == SandboxState.NOTREADY && !record.netns().isEmpty()
+                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns())))) {
+                    log.warn("finishing a sandbox stop a crash interrupted id={} name={}", record.id(), record.name());
+                    releaseNetwork(record);
+                } else if (record.state() == SandboxState.READY) {
+                    // The answer to its create may have died with the previous process.
+                    retries.unanswered(record.id());
                 }
             } catch (IOException | RuntimeException e) {
                 log.error("sandbox recovery failed id={} error=\"{}\"", record.id(), e.getMessage());
@@ -344,9 +412,14 @@ public final class PodSandboxes {
             return;
         }
         Path netns = Path.of(record.netns());
-        // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released.
-        network.tearDown(cniRuntime(record));
+        // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released; for a
+        // create a crash cut short only if ADD began (its cache entry is written first).
+        if (record.state() != SandboxState.CREATING || network.attached(record.id())) {
+            network.tearDown(cniRuntime(record));
+        }
+        CrashPoint.reached(Step.SANDBOX_CNI_DELETED);
         PinnedNamespaces.release(List.of(netns));
+        CrashPoint.reached(Step.SANDBOX_NETNS_UNPINNED);
     }
 
     private CniRuntimeConf cniRuntime(SandboxRecord record) {
@@ -369,6 +442,10 @@ public final class PodSandboxes {
         } catch (IOException e) {
             return "localhost";
         }
+    }
+
+    private Path pidPin(String id) {
+        return layout.nsRoot().resolve("pid").resolve(id);
     }
 
     private String pin(PinnedNamespaces.Kind kind, String id) {

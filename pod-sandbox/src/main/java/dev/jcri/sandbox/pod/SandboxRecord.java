@@ -13,10 +13,15 @@ import java.util.List;
  * @param hostname the pod's hostname, as its containers see it
  * @param pidns the pinned PID namespace of the pod's infra container, empty unless the pod shares one
  * @param userns the pinned user namespace owning the pod's others, empty for a pod with host users
+ * @param removing a removal began: the next start finishes it if jcri dies first
+ *
+ * <p>The record is written ahead of what it describes: {@code pins} and {@code shm} name what the create makes
+ * before it makes it, so whatever step a crash interrupts, undoing them all (each undo is idempotent) leaves
+ * nothing. The CNI cache entry is the record of an ADD, written before the ADD runs.
  */
 public record SandboxRecord(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
         String runtimeHandler, String cgroupParent, List<String> pins, String netns, String ipcns, String utsns,
-        String shm, List<String> ips, String hostname, String pidns, String userns) {
+        String shm, List<String> ips, String hostname, String pidns, String userns, boolean removing) {
 
     public SandboxRecord {
         pins = List.copyOf(pins);
@@ -27,18 +32,25 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
 
     SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, name, spec, newState, createdAt, runtimeHandler, cgroupParent, pins, netns,
-                ipcns, utsns, shm, ips, hostname, pidns, userns);
+                ipcns, utsns, shm, ips, hostname, pidns, userns, removing);
+    }
+
+    SandboxRecord markedRemoving() {
+        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, pins, netns,
+                ipcns, utsns, shm, ips, hostname, pidns, userns, true);
     }
 
     SandboxRecord withPidNamespace(String pin) {
         List<String> allPins = new java.util.ArrayList<>(pins);
-        allPins.add(pin);
+        if (!allPins.contains(pin)) {
+            allPins.add(pin);
+        }
         return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, allPins, netns,
-                ipcns, utsns, shm, ips, hostname, pin, userns);
+                ipcns, utsns, shm, ips, hostname, pin, userns, removing);
     }
 
     SandboxRecord withNetwork(List<String> podIps) {
         return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, pins, netns, ipcns,
-                utsns, shm, podIps, hostname, pidns, userns);
+                utsns, shm, podIps, hostname, pidns, userns, removing);
     }
 }

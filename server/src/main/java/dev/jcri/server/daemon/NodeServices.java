@@ -2,6 +2,7 @@ package dev.jcri.server.daemon;
 
 import dev.jcri.cni.CniConfigDirectory;
 import dev.jcri.cni.DefaultNetwork;
+import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.sweep.OrphanSweep;
 import dev.jcri.sandbox.container.Conmon;
@@ -112,6 +113,10 @@ public final class NodeServices implements AutoCloseable {
     }
 
     public static NodeServices create(NodeConfig config) throws IOException {
+        String crashPoints = CrashPoint.armedDescription();
+        if (!crashPoints.isEmpty()) {
+            log.warn("test crash points armed, this node dies or pauses on purpose {}", crashPoints);
+        }
         AtomicReference<RegistriesConfig> registries = new AtomicReference<>(
                 RegistriesConfig.load(config.registriesConfig()));
         ImageStore imageStore = ImageStore.open(config.imageStoreDir());

@@ -3,6 +3,7 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.CreateContainerResponse;
 import dev.jcri.sandbox.container.Containers;
+import dev.jcri.server.grpc.CallerWaiting;
 import dev.jcri.server.grpc.UnaryCall;
 
 /**
@@ -33,6 +34,10 @@ public final class CreateContainerRpc implements UnaryCall.Handler<CreateContain
         }
         lsm.check(request.getConfig().getLinux().getSecurityContext());
         String id = containers.create(sandboxId, CriContainers.toSpec(request.getConfig()), image).id();
+        // As for RunPodSandbox: finished despite a passed deadline, and handed to a retry while maybe unanswered.
+        if (CallerWaiting.now()) {
+            containers.answered(id);
+        }
         return CreateContainerResponse.newBuilder().setContainerId(id).build();
     }
 }

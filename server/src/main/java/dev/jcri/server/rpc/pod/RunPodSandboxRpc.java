@@ -4,6 +4,7 @@ import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.server.grpc.CallerWaiting;
 import dev.jcri.server.grpc.UnaryCall;
 
 /**
@@ -23,6 +24,11 @@ public final class RunPodSandboxRpc implements UnaryCall.Handler<RunPodSandboxRe
             throw new IllegalArgumentException("config: required");
         }
         SandboxRecord sandbox = sandboxes.run(CriPods.toSpec(request.getConfig(), request.getRuntimeHandler()));
+        // The work is never cut short by the client's deadline: the sandbox stays, and a retry of this request
+        // is answered with it as long as this answer may not have arrived.
+        if (CallerWaiting.now()) {
+            sandboxes.answered(sandbox.id());
+        }
         return RunPodSandboxResponse.newBuilder().setPodSandboxId(sandbox.id()).build();
     }
 }
