@@ -137,7 +137,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                         + runtime.handler() + " cannot make submounts read-only on this node");
             }
         }
-        spec = withPreparedHostPaths(spec, layout.protectedDirs());
+        requireUnprotected(spec, layout.protectedDirs());
         String id = SandboxId.generate();
         Path bundle = layout.bundlesDir().resolve(id);
         Path rootfs = bundle.resolve("rootfs");
@@ -155,6 +155,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
+            // Missing bind sources are made inside the rollback: a create that fails later leaves none behind.
+            List<Path> madeDirs = new ArrayList<>();
+            undo.push(() -> removeMadeDirs(madeDirs));
+            spec = withPreparedHostPaths(spec, madeDirs);
+            record = record.withSpec(spec);
             store.save(record);
             images.pin(pinOwner(id), imageRecord.layers());
             undo.push(() -> images.unpin(pinOwner(id)));
@@ -582,19 +587,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
-    /**
-     * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
-     * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
-     * as a directory.
-     */
-    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec, List<Path> protectedDirs)
-            throws IOException {
-        List<MountSpec> mounts = new ArrayList<>();
+    /** Bind sources must be absolute and outside jcri's own state; checked before anything is made. */
+    private static void requireUnprotected(ContainerSpec spec, List<Path> protectedDirs) {
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
-            if (mount.hostPath().isEmpty() || !mount.hostPath().startsWith("/")) {
+            if (mount.hostPath().isEmpty() || !mount.hostPath().startsWith("/") || mount.hostPath().indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
-                        + mount.hostPath() + "\"");
+                        + mount.hostPath().replace("\0", "\\0") + "\"");
             }
             Path host = Path.of(mount.hostPath()).normalize();
             // Only paths inside: node agents legitimately mount / or /var/lib, which hold jcri's dirs.
@@ -604,8 +603,27 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                             + " is inside jcri's own state directory " + guarded + ", which no container may mount");
                 }
             }
-            if (!Files.exists(host)) {
+        }
+    }
+
+    /**
+     * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
+     * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
+     * as a directory; the directories made are added to {@code madeDirs}, parents first.
+     */
+    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec, List<Path> madeDirs) throws IOException {
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            MountSpec mount = spec.mounts().get(i);
+            Path host = Path.of(mount.hostPath()).normalize();
+            if (!Files.exists(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                List<Path> missing = new ArrayList<>();
+                for (Path p = host; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        p = p.getParent()) {
+                    missing.addFirst(p);
+                }
                 Files.createDirectories(host);
+                madeDirs.addAll(missing);
             }
             String real = host.toRealPath().toString();
             // recursive_read_only with propagation is a malformed request, refused as such by the spec builder.
@@ -616,6 +634,17 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     mount.recursiveReadOnly()));
         }
         return spec.withMounts(mounts);
+    }
+
+    /** Undoes {@link #withPreparedHostPaths}: the directories it made, deepest first, as long as they are empty. */
+    private static void removeMadeDirs(List<Path> madeDirs) throws IOException {
+        for (Path dir : madeDirs.reversed()) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // Something else put a file there meanwhile; it is not ours to remove.
+            }
+        }
     }
 
     /** The container the CRI shows under this ID or unique prefix, else NotFoundException. */

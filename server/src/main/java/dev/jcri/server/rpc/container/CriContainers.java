@@ -21,13 +21,43 @@ import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.SeccompProfile;
 import dev.jcri.sandbox.container.spec.DeviceSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
+import dev.jcri.server.rpc.FieldCheck;
+import java.util.ArrayList;
+import java.util.List;
 
 
 /** Translates between the CRI's container messages and the container domain. */
 public final class CriContainers {
     private CriContainers() {}
 
+    /**
+     * The CRI config as the domain's spec. Checked here, before the domain touches the node: the metadata, the log
+     * path (relative to the pod's log directory, never climbing out), mount and device paths (absolute, normalized,
+     * never climbing), enums a newer client may send as numbers jcri does not know, and the strings that reach
+     * execve (which cannot carry a NUL).
+     */
     static ContainerSpec toSpec(ContainerConfig config) {
+        if (!config.hasMetadata()) {
+            throw new IllegalArgumentException("config.metadata: required");
+        }
+        FieldCheck.required("config.metadata.name", config.getMetadata().getName());
+        String logPath = config.getLogPath().isEmpty() ? ""
+                : FieldCheck.relativePath("config.log_path", config.getLogPath());
+        noNul("config.command", config.getCommandList());
+        noNul("config.args", config.getArgsList());
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            mounts.add(toDomain(config.getMounts(i), "config.mounts[" + i + "]"));
+        }
+        for (int i = 0; i < config.getDevicesCount(); i++) {
+            FieldCheck.absolutePath("config.devices[" + i + "].container_path",
+                    config.getDevices(i).getContainerPath());
+            FieldCheck.absolutePath("config.devices[" + i + "].host_path", config.getDevices(i).getHostPath());
+        }
+        if (config.getStopSignal() == Signal.UNRECOGNIZED) {
+            throw new IllegalArgumentException("config.stop_signal: " + config.getStopSignalValue()
+                    + " is not a signal this runtime knows");
+        }
         LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
         ContainerSpec.Resources resources = resources(config.getLinux().getResources());
         ContainerSpec.Security security = new ContainerSpec.Security(
@@ -50,10 +80,10 @@ public final class CriContainers {
                 .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
                 config.getEnvsList().stream()
                         .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
-                config.getMountsList().stream().map(CriContainers::toDomain).toList(),
+                mounts,
                 config.getDevicesList().stream()
                         .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
-                config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
+                config.getLabelsMap(), config.getAnnotationsMap(), logPath, config.getStdin(),
                 config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
     }
 
@@ -115,14 +145,27 @@ public final class CriContainers {
                 .build();
     }
 
-    private static MountSpec toDomain(Mount mount) {
+    /** Both paths absolute and normalized, so that what the domain checks and binds is what is meant. */
+    private static MountSpec toDomain(Mount mount, String field) {
         MountSpec.Propagation propagation = switch (mount.getPropagation()) {
-            case PROPAGATION_PRIVATE, UNRECOGNIZED -> MountSpec.Propagation.PRIVATE;
+            case PROPAGATION_PRIVATE -> MountSpec.Propagation.PRIVATE;
             case PROPAGATION_HOST_TO_CONTAINER -> MountSpec.Propagation.HOST_TO_CONTAINER;
             case PROPAGATION_BIDIRECTIONAL -> MountSpec.Propagation.BIDIRECTIONAL;
+            case UNRECOGNIZED -> throw new IllegalArgumentException(field + ".propagation: "
+                    + mount.getPropagationValue() + " is not a propagation mode");
         };
-        return new MountSpec(mount.getContainerPath(), mount.getHostPath(), mount.getReadonly(), propagation,
+        return new MountSpec(FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
+                FieldCheck.absolutePath(field + ".host_path", mount.getHostPath()), mount.getReadonly(), propagation,
                 mount.getRecursiveReadOnly());
+    }
+
+    /** Strings that become execve arguments: C strings, which end at the first NUL. */
+    static void noNul(String field, List<String> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(field + "[" + i + "]: holds a NUL character");
+            }
+        }
     }
 
     private static ContainerSpec.PidMode pidMode(NamespaceMode mode) {
@@ -231,11 +274,7 @@ public final class CriContainers {
     }
 
     public static String requiredId(String id) {
-        String trimmed = id.strip();
-        if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("container_id: required");
-        }
-        return trimmed;
+        return FieldCheck.id("container_id", id);
     }
 
 }
