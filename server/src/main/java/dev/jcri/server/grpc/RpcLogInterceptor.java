@@ -84,9 +84,28 @@ public final class RpcLogInterceptor implements ServerInterceptor {
         return out.toString();
     }
 
-    /** A description as one log line: line breaks escaped, so it cannot pose as lines of its own. */
+    /** A description as one log line: control characters escaped, so it cannot pose as lines of its own. */
     static String oneLine(String description) {
-        return description == null ? null : description.replace("\\", "\\\\").replace("\n", "\\n")
-                .replace("\r", "\\r").replace("\"", "\\\"");
+        if (description == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(description.length());
+        for (int i = 0; i < description.length(); i++) {
+            char c = description.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 }
