@@ -80,6 +80,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RequestFuzzTest {
     private static final long SEED = Long.getLong("jcri.fuzz.seed", new SecureRandom().nextLong());
     private static final int COUNT = Integer.getInteger("jcri.fuzz.count", 300);
+    /** Prints every answer, for reading what the daemon says to hostile requests. */
+    private static final boolean VERBOSE = Boolean.getBoolean("jcri.fuzz.verbose");
     /** Host directories whose top-level entries must not change at all; hostile paths aim at them. */
     private static final List<Path> QUIET = Stream.of("/etc", "/root", "/var/lib", "/var/log", "/opt",
             "/usr/local").map(Path::of).toList();
@@ -151,7 +153,21 @@ class RequestFuzzTest {
         }
         methods.sort((a, b) -> a.getFullMethodName().compareTo(b.getFullMethodName()));
         Random random = new Random(SEED);
-        List<String> failures = new ArrayList<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        // No request may hold up others: Version must answer throughout, within a few seconds.
+        java.util.concurrent.atomic.AtomicBoolean fuzzing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread prober = Thread.ofVirtual().start(() -> {
+            while (fuzzing.get()) {
+                try {
+                    jcri.runtime().withDeadlineAfter(5, TimeUnit.SECONDS).version(VersionRequest.getDefaultInstance());
+                    Thread.sleep(200);
+                } catch (StatusRuntimeException e) {
+                    failures.add("Version did not answer while fuzzing: " + e.getStatus());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         Map<String, Map<Status.Code, Integer>> outcomes = new TreeMap<>();
         for (int i = 0; i < COUNT; i++) {
             if (i % 40 == 0) {
@@ -162,6 +178,10 @@ class RequestFuzzTest {
             Status status = call(method, request.bytes());
             outcomes.computeIfAbsent(method.getBareMethodName(), k -> new TreeMap<>())
                     .merge(status.getCode(), 1, Integer::sum);
+            if (VERBOSE) {
+                System.out.println("#" + i + " " + method.getBareMethodName() + " [" + request.kind() + "] "
+                        + status.getCode() + " " + shorten(status.getDescription()));
+            }
             String problem = problem(method, status);
             if (problem != null) {
                 failures.add("#" + i + " " + method.getBareMethodName() + " [" + request.kind() + "] " + problem
@@ -173,6 +193,8 @@ class RequestFuzzTest {
                 break;
             }
         }
+        fuzzing.set(false);
+        prober.join();
         outcomes.forEach((rpc, codes) -> System.out.println("  " + rpc + " " + codes));
         assertTrue(jcri.process().isAlive(), "jcri died; seed " + SEED);
         assertEquals("jcri", jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
@@ -198,6 +220,9 @@ class RequestFuzzTest {
         String description = status.getDescription();
         if (description == null || description.isBlank()) {
             return "no description";
+        }
+        if (description.contains(" not found") && status.getCode() != Status.Code.NOT_FOUND) {
+            return "an unknown object not answered NOT_FOUND";
         }
         return switch (status.getCode()) {
             case UNKNOWN -> "UNKNOWN";

@@ -93,7 +93,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     public ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
             throws IOException, InterruptedException {
         SandboxRecord sandbox = sandboxes.find(sandboxId)
-                .orElseThrow(() -> new IllegalStateException("pod sandbox " + sandboxId + " not found"));
+                .orElseThrow(() -> new NotFoundException("pod sandbox " + sandboxId + " not found"));
         if (sandbox.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
         }

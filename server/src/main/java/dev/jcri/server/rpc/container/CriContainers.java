@@ -59,7 +59,7 @@ public final class CriContainers {
                     + " is not a signal this runtime knows");
         }
         LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
-        ContainerSpec.Resources resources = resources(config.getLinux().getResources());
+        ContainerSpec.Resources resources = resources(config.getLinux().getResources(), "config.linux.resources");
         ContainerSpec.Security security = new ContainerSpec.Security(
                 sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null, sc.getRunAsUsername(),
                 sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null, sc.getSupplementalGroupsList(),
@@ -121,12 +121,36 @@ public final class CriContainers {
                 + "\" is none of runtime/default, unconfined, localhost/<path>");
     }
 
-    static ContainerSpec.Resources resources(LinuxContainerResources r) {
+    /**
+     * The resources, each number within what the kernel's cgroup files take (zero is unset), so that a value no
+     * cgroup would take is refused naming its field instead of failing inside the runtime.
+     *
+     * @param field the message's path, {@code config.linux.resources} or {@code linux}
+     */
+    static ContainerSpec.Resources resources(LinuxContainerResources r, String field) {
+        requireRange(field + ".cpu_period", r.getCpuPeriod(), 1000, 1_000_000, "microseconds, 1 ms to 1 s");
+        if (r.getCpuQuota() != -1) {
+            requireRange(field + ".cpu_quota", r.getCpuQuota(), 1000, Long.MAX_VALUE,
+                    "microseconds, at least 1 ms, or -1 for none");
+        }
+        requireRange(field + ".cpu_shares", r.getCpuShares(), 1, Long.MAX_VALUE, "a positive weight");
+        requireRange(field + ".memory_limit_in_bytes", r.getMemoryLimitInBytes(), 1, Long.MAX_VALUE, "bytes");
+        if (r.getMemorySwapLimitInBytes() != -1) {
+            requireRange(field + ".memory_swap_limit_in_bytes", r.getMemorySwapLimitInBytes(), 1, Long.MAX_VALUE,
+                    "bytes, or -1 for no limit");
+        }
+        requireRange(field + ".oom_score_adj", r.getOomScoreAdj(), -1000, 1000, "-1000 to 1000");
         return new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(), r.getCpuShares(),
                 r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(), r.getCpusetCpus(),
                 r.getCpusetMems(), r.getHugepageLimitsList().stream()
                         .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
                 r.getUnifiedMap(), 0);
+    }
+
+    private static void requireRange(String field, long value, long min, long max, String what) {
+        if (value != 0 && (value < min || value > max)) {
+            throw new IllegalArgumentException(field + ": " + value + " is out of range (" + what + ")");
+        }
     }
 
     static LinuxContainerResources toCri(ContainerSpec.Resources r) {
