@@ -212,6 +212,30 @@ class RequestFuzzTest {
                 + String.join("\n", failures));
     }
 
+    /**
+     * A create refused late (here an environment variable name the spec builder refuses, after the bind sources
+     * were prepared) leaves neither the missing bind source it made nor the log directory behind.
+     */
+    @Test
+    void aRefusedCreateLeavesNoDirectoryBehind() throws Exception {
+        ensureObjects();
+        Path source = scratch.resolve("left-behind/data");
+        Path logs = scratch.resolve("base/left-behind");
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class, () -> jcri.runtime().createContainer(CreateContainerRequest
+                        .newBuilder().setPodSandboxId(pods.getLast()).setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName("refused"))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .setLogPath("left-behind/refused.log")
+                                .addEnvs(dev.jcri.cri.v1.KeyValue.newBuilder().setKey("A=B"))
+                                .addMounts(Mount.newBuilder().setContainerPath("/data")
+                                        .setHostPath(source.toString())))
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
+        assertTrue(!Files.exists(source.getParent()), "the bind source made for the refused create remains");
+        assertTrue(!Files.exists(logs), "the log directory made for the refused create remains");
+    }
+
     /** What is wrong with an answer, or null. */
     private static String problem(MethodDescriptor<?, ?> method, Status status) {
         if (status.isOk()) {

@@ -155,7 +155,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            // Missing bind sources are made inside the rollback: a create that fails later leaves none behind.
+            // Missing bind sources and log dirs are made inside the rollback: a failed create leaves none behind.
             List<Path> madeDirs = new ArrayList<>();
             undo.push(() -> removeMadeDirs(madeDirs));
             spec = withPreparedHostPaths(spec, madeDirs);
@@ -176,7 +176,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             Path config = Files.createFile(bundle.resolve("config.json"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, oci.bytes());
-            Files.createDirectories(logPath.getParent());
+            makeDirs(logPath.getParent(), madeDirs);
 
             undo.push(() -> {
                 if (runtime.knows(id)) {
@@ -616,16 +616,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
             Path host = Path.of(mount.hostPath()).normalize();
-            if (!Files.exists(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                List<Path> missing = new ArrayList<>();
-                for (Path p = host; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                        p = p.getParent()) {
-                    missing.addFirst(p);
-                }
-                Files.createDirectories(host);
-                madeDirs.addAll(missing);
+            makeDirs(host, madeDirs);
+            String real;
+            try {
+                real = host.toRealPath().toString();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("mounts[" + i + "].host_path: " + host
+                        + " is a symbolic link to nothing");
             }
-            String real = host.toRealPath().toString();
             // recursive_read_only with propagation is a malformed request, refused as such by the spec builder.
             if (!mount.recursiveReadOnly()) {
                 requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
@@ -636,7 +634,19 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return spec.withMounts(mounts);
     }
 
-    /** Undoes {@link #withPreparedHostPaths}: the directories it made, deepest first, as long as they are empty. */
+    /** Creates {@code dir} with its missing parents, adding each one made to {@code madeDirs}, parents first. */
+    private static void makeDirs(Path dir, List<Path> madeDirs) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing.addFirst(p);
+        }
+        if (!missing.isEmpty()) {
+            Files.createDirectories(dir);
+            madeDirs.addAll(missing);
+        }
+    }
+
+    /** Undoes {@link #makeDirs}: the directories made, deepest first, as long as they are empty. */
     private static void removeMadeDirs(List<Path> madeDirs) throws IOException {
         for (Path dir : madeDirs.reversed()) {
             try {
