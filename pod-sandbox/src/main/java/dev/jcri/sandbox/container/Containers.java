@@ -591,7 +591,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private static void requireUnprotected(ContainerSpec spec, List<Path> protectedDirs) {
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
-            if (mount.hostPath().isEmpty() || !mount.hostPath().startsWith("/") || mount.hostPath().indexOf('\0') >= 0) {
+            String hostPath = mount.hostPath();
+            if (hostPath.isEmpty() || !hostPath.startsWith("/") || hostPath.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
                         + mount.hostPath().replace("\0", "\\0") + "\"");
             }

@@ -29,7 +29,7 @@ public final class RequestLimits {
      * (kubectl's last-applied-configuration, say) may be that long.
      */
     public static final int MAX_ANNOTATION_VALUE = 256 << 10;
-    /** Labels and annotations of one object, keys and values together: the API's 256 KiB twice, room for kubelet's own. */
+    /** Labels and annotations of one object, keys and values together: the API's 256 KiB twice, for kubelet's own. */
     public static final int MAX_LABELS_AND_ANNOTATIONS = 512 << 10;
     /** Entries of one map (labels, annotations, sysctls, unified, selectors): far beyond any pod's. */
     public static final int MAX_MAP_ENTRIES = 1000;

@@ -23,7 +23,8 @@ class CriPodsTest {
     void theLogDirectoryIsAbsoluteNormalizedAndNeverClimbs() {
         assertEquals("/var/log/pods/x", CriPods.toSpec(config().setLogDirectory("/var/log//pods/x/").build(), "")
                 .logDirectory());
-        assertTrue(refusal(config().setLogDirectory("/var/log/pods/../../../etc")).startsWith("config.log_directory: "));
+        assertTrue(refusal(config().setLogDirectory("/var/log/pods/../../../etc"))
+                .startsWith("config.log_directory: "));
         assertTrue(refusal(config().setLogDirectory("pods/x")).startsWith("config.log_directory: "));
     }
 
