@@ -97,7 +97,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     public ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
             throws IOException, InterruptedException {
         SandboxRecord sandbox = sandboxes.find(sandboxId)
-                .orElseThrow(() -> new IllegalStateException("pod sandbox " + sandboxId + " not found"));
+                .orElseThrow(() -> new NotFoundException("pod sandbox " + sandboxId + " not found"));
         if (sandbox.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
         }
@@ -141,7 +141,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                         + runtime.handler() + " cannot make submounts read-only on this node");
             }
         }
-        spec = withPreparedHostPaths(spec, layout.protectedDirs());
+        requireUnprotected(spec, layout.protectedDirs());
         String id = SandboxId.generate();
         Path bundle = layout.bundlesDir().resolve(id);
         Path rootfs = bundle.resolve("rootfs");
@@ -164,6 +164,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         undo.push(() -> store.delete(id));
         CrashPoint.reached(Step.CONTAINER_NAME_RESERVED);
         try {
+            // Missing bind sources and log dirs are made inside the rollback: a failed create leaves none behind.
+            List<Path> madeDirs = new ArrayList<>();
+            undo.push(() -> removeMadeDirs(madeDirs));
+            spec = withPreparedHostPaths(spec, madeDirs);
+            record = record.withSpec(spec);
             store.save(record);
             CrashPoint.reached(Step.CONTAINER_CREATING_SAVED);
             images.pin(pinOwner(id), imageRecord.layers());
@@ -191,7 +196,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             Path config = Files.createFile(bundle.resolve("config.json"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, oci.bytes());
-            Files.createDirectories(logPath.getParent());
+            makeDirs(logPath.getParent(), madeDirs);
             CrashPoint.reached(Step.CONTAINER_BUNDLE_WRITTEN);
 
             undo.push(() -> {
@@ -728,19 +733,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         }
     }
 
-    /**
-     * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
-     * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
-     * as a directory.
-     */
-    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec, List<Path> protectedDirs)
-            throws IOException {
-        List<MountSpec> mounts = new ArrayList<>();
+    /** Bind sources must be absolute and outside jcri's own state; checked before anything is made. */
+    private static void requireUnprotected(ContainerSpec spec, List<Path> protectedDirs) {
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
-            if (mount.hostPath().isEmpty() || !mount.hostPath().startsWith("/")) {
+            String hostPath = mount.hostPath();
+            if (hostPath.isEmpty() || !hostPath.startsWith("/") || hostPath.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
-                        + mount.hostPath() + "\"");
+                        + mount.hostPath().replace("\0", "\\0") + "\"");
             }
             Path host = Path.of(mount.hostPath()).normalize();
             // Only paths inside: node agents legitimately mount / or /var/lib, which hold jcri's dirs.
@@ -750,10 +750,27 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                             + " is inside jcri's own state directory " + guarded + ", which no container may mount");
                 }
             }
-            if (!Files.exists(host)) {
-                Files.createDirectories(host);
+        }
+    }
+
+    /**
+     * Bind sources as kubelet expects them: a symlink is resolved to what it points to (a bind mount of a path
+     * through a link would otherwise follow it at mount time, inside the runtime), and a missing path is created
+     * as a directory; the directories made are added to {@code madeDirs}, parents first.
+     */
+    private static ContainerSpec withPreparedHostPaths(ContainerSpec spec, List<Path> madeDirs) throws IOException {
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            MountSpec mount = spec.mounts().get(i);
+            Path host = Path.of(mount.hostPath()).normalize();
+            makeDirs(host, madeDirs);
+            String real;
+            try {
+                real = host.toRealPath().toString();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("mounts[" + i + "].host_path: " + host
+                        + " is a symbolic link to nothing");
             }
-            String real = host.toRealPath().toString();
             // recursive_read_only with propagation is a malformed request, refused as such by the spec builder.
             if (!mount.recursiveReadOnly()) {
                 requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
@@ -762,6 +779,29 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     mount.recursiveReadOnly(), mount.idmap()));
         }
         return spec.withMounts(mounts);
+    }
+
+    /** Creates {@code dir} with its missing parents, adding each one made to {@code madeDirs}, parents first. */
+    private static void makeDirs(Path dir, List<Path> madeDirs) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing.addFirst(p);
+        }
+        if (!missing.isEmpty()) {
+            Files.createDirectories(dir);
+            madeDirs.addAll(missing);
+        }
+    }
+
+    /** Undoes {@link #makeDirs}: the directories made, deepest first, as long as they are empty. */
+    private static void removeMadeDirs(List<Path> madeDirs) throws IOException {
+        for (Path dir : madeDirs.reversed()) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // Something else put a file there meanwhile; it is not ours to remove.
+            }
+        }
     }
 
     /** The container the CRI shows under this ID or unique prefix, else NotFoundException. */

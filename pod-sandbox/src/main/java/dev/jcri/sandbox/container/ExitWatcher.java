@@ -86,7 +86,7 @@ public final class ExitWatcher implements AutoCloseable {
 
     /** The exit recorded for a container, if conmon wrote one (and finished writing it). */
     public Optional<Exit> exitOf(String containerId) {
-        // Container IDs are hex; conmon writes "<id>.XXXXXX" first and renames it into place.
+        // conmon writes "<id>.XXXXXX" and renames it into place: only the renamed file is an exit.
         if (containerId.indexOf('.') >= 0) {
             return Optional.empty();
         }

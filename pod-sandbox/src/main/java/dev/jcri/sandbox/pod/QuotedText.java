@@ -4,14 +4,14 @@ package dev.jcri.sandbox.pod;
  * User-supplied text as it appears in an error message: in double quotes, with control characters, quotes and
  * backslashes escaped, so a hostile key or value can neither forge a log line nor hide what it holds.
  */
-final class QuotedText {
+public final class QuotedText {
     /** Longer text is cut, since a 4 KiB value would drown the message it appears in. */
     static final int MAX_SHOWN = 100;
 
     private QuotedText() {
     }
 
-    static String of(String text) {
+    public static String of(String text) {
         StringBuilder out = new StringBuilder().append('"');
         int shown = Math.min(text.length(), MAX_SHOWN);
         if (shown > 0 && shown < text.length() && Character.isHighSurrogate(text.charAt(shown - 1))) {

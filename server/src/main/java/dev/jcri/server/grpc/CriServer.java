@@ -38,8 +38,11 @@ public final class CriServer {
                 // Image and container lists on a busy node exceed gRPC's 4 MiB default; kubelet allows 16 MiB.
                 .maxInboundMessageSize(16 * 1024 * 1024);
         RpcLogInterceptor logging = new RpcLogInterceptor(observer);
+        StatusDescriptionLimit descriptions = new StatusDescriptionLimit();
         for (BindableService service : services) {
-            builder.addService(ServerInterceptors.intercept(service, logging));
+            // The last is outermost: the log sees the description as the client does.
+            builder.addService(MalformedRequests.guard(ServerInterceptors.intercept(service, descriptions, logging),
+                    observer));
         }
         this.server = builder.build();
     }

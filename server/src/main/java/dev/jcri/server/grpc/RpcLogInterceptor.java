@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import dev.jcri.sandbox.pod.QuotedText;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ public final class RpcLogInterceptor implements ServerInterceptor {
                     log.debug("rpc={}{} code=OK duration_ms={}", rpc, object[0], String.format("%.3f", millis));
                 } else {
                     log.warn("rpc={}{} code={} duration_ms={} msg=\"{}\"", rpc, object[0], status.getCode(),
-                            String.format("%.3f", millis), status.getDescription());
+                            String.format("%.3f", millis), oneLine(status.getDescription()));
                 }
                 super.close(status, trailers);
             }
@@ -74,7 +75,35 @@ public final class RpcLogInterceptor implements ServerInterceptor {
                 value = image != null ? spec.getField(image) : "";
             }
             if (value instanceof String s && !s.isEmpty()) {
-                out.append(' ').append(name.equals("image") ? "image" : "id").append('=').append(s);
+                // Quoted (escaped, cut) only when it is not a plain token: a hostile ID must not forge log lines.
+                String shown = s.length() <= 256 && s.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '"')
+                        ? s : QuotedText.of(s);
+                out.append(' ').append(name.equals("image") ? "image" : "id").append('=').append(shown);
+            }
+        }
+        return out.toString();
+    }
+
+    /** A description as one log line: control characters escaped, so it cannot pose as lines of its own. */
+    static String oneLine(String description) {
+        if (description == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(description.length());
+        for (int i = 0; i < description.length(); i++) {
+            char c = description.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
             }
         }
         return out.toString();

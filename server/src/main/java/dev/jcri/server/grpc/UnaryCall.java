@@ -1,12 +1,17 @@
 package dev.jcri.server.grpc;
 
+import com.google.protobuf.Message;
+import dev.jcri.server.rpc.RequestLimits;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one unary RPC handler and turns its outcome into exactly one response or one status. */
+/**
+ * Runs one RPC handler and turns its outcome into exactly one response or one status. Every request is held to
+ * {@link RequestLimits} first, so no handler sees an oversized one.
+ */
 public final class UnaryCall {
     private static final Logger log = LoggerFactory.getLogger(UnaryCall.class);
 
@@ -27,17 +32,25 @@ public final class UnaryCall {
     /** Runs a server-streaming handler; a failure before completion becomes the call's status. */
     public static <Q, R> void stream(Q request, StreamObserver<R> responses, StreamHandler<Q, R> handler) {
         try {
+            checkLimits(request);
             handler.handle(request, responses);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            responses.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
         } catch (Exception e) {
             responses.onError(RpcErrors.toStatus(e).asRuntimeException());
+        } catch (Error e) {
+            log.error("rpc handler failed", e);
+            responses.onError(Status.INTERNAL.withDescription(String.valueOf(e)).asRuntimeException());
         }
     }
 
     public static <Q, R> void run(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
         R response;
         try {
+            checkLimits(request);
             response = handler.handle(request);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
@@ -56,5 +69,11 @@ public final class UnaryCall {
         }
         responses.onNext(response);
         responses.onCompleted();
+    }
+
+    private static void checkLimits(Object request) {
+        if (request instanceof Message message) {
+            RequestLimits.check(message);
+        }
     }
 }

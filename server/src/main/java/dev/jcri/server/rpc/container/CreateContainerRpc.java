@@ -5,6 +5,7 @@ import dev.jcri.cri.v1.CreateContainerResponse;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.grpc.CallerWaiting;
 import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.rpc.pod.PodIds;
 
 /**
  * CreateContainer: the bundle, the rootfs overlay and the runtime's created (not started) container under conmon.
@@ -21,10 +22,7 @@ public final class CreateContainerRpc implements UnaryCall.Handler<CreateContain
 
     @Override
     public CreateContainerResponse handle(CreateContainerRequest request) throws Exception {
-        String sandboxId = request.getPodSandboxId().strip();
-        if (sandboxId.isEmpty()) {
-            throw new IllegalArgumentException("pod_sandbox_id: required");
-        }
+        String sandboxId = PodIds.required(request.getPodSandboxId());
         if (!request.hasConfig()) {
             throw new IllegalArgumentException("config: required");
         }

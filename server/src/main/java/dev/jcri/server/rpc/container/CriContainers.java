@@ -23,15 +23,45 @@ import dev.jcri.sandbox.container.spec.DeviceSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
 import dev.jcri.sandbox.ns.UserMappings;
 import dev.jcri.server.rpc.pod.CriPods;
+import dev.jcri.server.rpc.FieldCheck;
+import java.util.ArrayList;
+import java.util.List;
 
 
 /** Translates between the CRI's container messages and the container domain. */
 public final class CriContainers {
     private CriContainers() {}
 
+    /**
+     * The CRI config as the domain's spec. Checked here, before the domain touches the node: the metadata, the log
+     * path (relative to the pod's log directory, never climbing out), mount and device paths (absolute, normalized,
+     * never climbing), enums a newer client may send as numbers jcri does not know, and the strings that reach
+     * execve (which cannot carry a NUL).
+     */
     static ContainerSpec toSpec(ContainerConfig config) {
+        if (!config.hasMetadata()) {
+            throw new IllegalArgumentException("config.metadata: required");
+        }
+        FieldCheck.required("config.metadata.name", config.getMetadata().getName());
+        String logPath = config.getLogPath().isEmpty() ? ""
+                : FieldCheck.relativePath("config.log_path", config.getLogPath());
+        noNul("config.command", config.getCommandList());
+        noNul("config.args", config.getArgsList());
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            mounts.add(toDomain(config.getMounts(i), "config.mounts[" + i + "]"));
+        }
+        for (int i = 0; i < config.getDevicesCount(); i++) {
+            FieldCheck.absolutePath("config.devices[" + i + "].container_path",
+                    config.getDevices(i).getContainerPath());
+            FieldCheck.absolutePath("config.devices[" + i + "].host_path", config.getDevices(i).getHostPath());
+        }
+        if (config.getStopSignal() == Signal.UNRECOGNIZED) {
+            throw new IllegalArgumentException("config.stop_signal: " + config.getStopSignalValue()
+                    + " is not a signal this runtime knows");
+        }
         LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
-        ContainerSpec.Resources resources = resources(config.getLinux().getResources());
+        ContainerSpec.Resources resources = resources(config.getLinux().getResources(), "config.linux.resources");
         ContainerSpec.Security security = new ContainerSpec.Security(
                 sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null, sc.getRunAsUsername(),
                 sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null, sc.getSupplementalGroupsList(),
@@ -52,11 +82,10 @@ public final class CriContainers {
                 .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
                 config.getEnvsList().stream()
                         .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
-                java.util.stream.IntStream.range(0, config.getMountsCount())
-                        .mapToObj(i -> toDomain(config.getMounts(i), "mounts[" + i + "]")).toList(),
+                mounts,
                 config.getDevicesList().stream()
                         .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
-                config.getLabelsMap(), config.getAnnotationsMap(), config.getLogPath(), config.getStdin(),
+                config.getLabelsMap(), config.getAnnotationsMap(), logPath, config.getStdin(),
                 config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
     }
 
@@ -94,12 +123,36 @@ public final class CriContainers {
                 + "\" is none of runtime/default, unconfined, localhost/<path>");
     }
 
-    static ContainerSpec.Resources resources(LinuxContainerResources r) {
+    /**
+     * The resources, each number within what the kernel's cgroup files take (zero is unset), so that a value no
+     * cgroup would take is refused naming its field instead of failing inside the runtime.
+     *
+     * @param field the message's path, {@code config.linux.resources} or {@code linux}
+     */
+    static ContainerSpec.Resources resources(LinuxContainerResources r, String field) {
+        requireRange(field + ".cpu_period", r.getCpuPeriod(), 1000, 1_000_000, "microseconds, 1 ms to 1 s");
+        if (r.getCpuQuota() != -1) {
+            requireRange(field + ".cpu_quota", r.getCpuQuota(), 1000, Long.MAX_VALUE,
+                    "microseconds, at least 1 ms, or -1 for none");
+        }
+        requireRange(field + ".cpu_shares", r.getCpuShares(), 1, Long.MAX_VALUE, "a positive weight");
+        requireRange(field + ".memory_limit_in_bytes", r.getMemoryLimitInBytes(), 1, Long.MAX_VALUE, "bytes");
+        if (r.getMemorySwapLimitInBytes() != -1) {
+            requireRange(field + ".memory_swap_limit_in_bytes", r.getMemorySwapLimitInBytes(), 1, Long.MAX_VALUE,
+                    "bytes, or -1 for no limit");
+        }
+        requireRange(field + ".oom_score_adj", r.getOomScoreAdj(), -1000, 1000, "-1000 to 1000");
         return new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(), r.getCpuShares(),
                 r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(), r.getCpusetCpus(),
                 r.getCpusetMems(), r.getHugepageLimitsList().stream()
                         .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
                 r.getUnifiedMap(), 0);
+    }
+
+    private static void requireRange(String field, long value, long min, long max, String what) {
+        if (value != 0 && (value < min || value > max)) {
+            throw new IllegalArgumentException(field + ": " + value + " is out of range (" + what + ")");
+        }
     }
 
     static LinuxContainerResources toCri(ContainerSpec.Resources r) {
@@ -118,19 +171,32 @@ public final class CriContainers {
                 .build();
     }
 
+    /** Both paths absolute and normalized, so that what the domain checks and binds is what is meant. */
     private static MountSpec toDomain(Mount mount, String field) {
         MountSpec.Propagation propagation = switch (mount.getPropagation()) {
-            case PROPAGATION_PRIVATE, UNRECOGNIZED -> MountSpec.Propagation.PRIVATE;
+            case PROPAGATION_PRIVATE -> MountSpec.Propagation.PRIVATE;
             case PROPAGATION_HOST_TO_CONTAINER -> MountSpec.Propagation.HOST_TO_CONTAINER;
             case PROPAGATION_BIDIRECTIONAL -> MountSpec.Propagation.BIDIRECTIONAL;
+            case UNRECOGNIZED -> throw new IllegalArgumentException(field + ".propagation: "
+                    + mount.getPropagationValue() + " is not a propagation mode");
         };
         UserMappings idmap = null;
         if (mount.getUidMappingsCount() > 0 || mount.getGidMappingsCount() > 0) {
             idmap = new UserMappings(CriPods.range(mount.getUidMappingsList(), field + ".uid_mappings"),
                     CriPods.range(mount.getGidMappingsList(), field + ".gid_mappings"));
         }
-        return new MountSpec(mount.getContainerPath(), mount.getHostPath(), mount.getReadonly(), propagation,
+        return new MountSpec(FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
+                FieldCheck.absolutePath(field + ".host_path", mount.getHostPath()), mount.getReadonly(), propagation,
                 mount.getRecursiveReadOnly(), idmap);
+    }
+
+    /** Strings that become execve arguments: C strings, which end at the first NUL. */
+    static void noNul(String field, List<String> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(field + "[" + i + "]: holds a NUL character");
+            }
+        }
     }
 
     private static ContainerSpec.PidMode pidMode(NamespaceMode mode) {
@@ -239,11 +305,7 @@ public final class CriContainers {
     }
 
     public static String requiredId(String id) {
-        String trimmed = id.strip();
-        if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("container_id: required");
-        }
-        return trimmed;
+        return FieldCheck.id("container_id", id);
     }
 
 }

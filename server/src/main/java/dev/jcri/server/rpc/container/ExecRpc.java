@@ -27,6 +27,7 @@ public final class ExecRpc implements UnaryCall.Handler<ExecRequest, ExecRespons
         if (request.getCmdCount() == 0) {
             throw new IllegalArgumentException("cmd: required");
         }
+        CriContainers.noNul("cmd", request.getCmdList());
         CriContainers.requireStreams(request.getStdin(), request.getStdout(), request.getStderr(), request.getTty());
         ContainerRecord container = containers.requireRunning(id);
         String url = streaming.urlFor(new StreamRequest.Exec(container.id(), request.getCmdList(), request.getTty(),

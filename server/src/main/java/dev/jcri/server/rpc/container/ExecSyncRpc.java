@@ -26,6 +26,7 @@ public final class ExecSyncRpc implements UnaryCall.Handler<ExecSyncRequest, Exe
         if (request.getCmdCount() == 0) {
             throw new IllegalArgumentException("cmd: required");
         }
+        CriContainers.noNul("cmd", request.getCmdList());
         if (request.getTimeout() < 0) {
             throw new IllegalArgumentException("timeout: must not be negative");
         }

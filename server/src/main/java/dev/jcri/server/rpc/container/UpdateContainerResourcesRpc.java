@@ -23,7 +23,7 @@ public final class UpdateContainerResourcesRpc
         if (!request.hasLinux()) {
             throw new IllegalArgumentException("linux: required (jcri runs Linux containers)");
         }
-        containers.updateResources(id, CriContainers.resources(request.getLinux()));
+        containers.updateResources(id, CriContainers.resources(request.getLinux(), "linux"));
         return UpdateContainerResourcesResponse.getDefaultInstance();
     }
 }

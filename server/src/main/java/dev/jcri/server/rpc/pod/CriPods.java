@@ -15,7 +15,11 @@ import dev.jcri.cri.v1.PodSandboxState;
 import dev.jcri.cri.v1.PodSandboxStatus;
 import dev.jcri.cri.v1.PortMapping;
 import dev.jcri.sandbox.ns.UserMappings;
+import dev.jcri.cri.v1.Protocol;
+import dev.jcri.sandbox.pod.IpLiteral;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
+import dev.jcri.sandbox.pod.QuotedText;
+import dev.jcri.server.rpc.FieldCheck;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 import java.util.List;
@@ -24,14 +28,31 @@ import java.util.List;
 public final class CriPods {
     private CriPods() {}
 
+    /**
+     * The CRI config as the domain's spec. Checked here: the metadata is there, the log directory is an absolute
+     * path that does not climb (containers' logs go below it), and port mappings are ports and addresses; the
+     * domain checks names, DNS, sysctls, namespaces and the cgroup parent.
+     */
     static PodSandboxSpec toSpec(PodSandboxConfig config, String runtimeHandler) {
+        if (!config.hasMetadata()) {
+            throw new IllegalArgumentException("config.metadata: required");
+        }
         PodSandboxMetadata metadata = config.getMetadata();
+        FieldCheck.required("config.metadata.name", metadata.getName());
+        FieldCheck.required("config.metadata.namespace", metadata.getNamespace());
+        FieldCheck.required("config.metadata.uid", metadata.getUid());
+        String logDirectory = config.getLogDirectory().isEmpty() ? ""
+                : FieldCheck.absolutePath("config.log_directory", config.getLogDirectory());
         NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
+        List<PodSandboxSpec.PortMapping> ports = new java.util.ArrayList<>();
+        for (int i = 0; i < config.getPortMappingsCount(); i++) {
+            ports.add(toDomain(config.getPortMappings(i), "config.port_mappings[" + i + "]"));
+        }
         return new PodSandboxSpec(metadata.getName(), metadata.getNamespace(), metadata.getUid(),
-                Integer.toUnsignedLong(metadata.getAttempt()), config.getHostname(), config.getLogDirectory(),
+                Integer.toUnsignedLong(metadata.getAttempt()), config.getHostname(), logDirectory,
                 new PodSandboxSpec.Dns(config.getDnsConfig().getServersList(), config.getDnsConfig().getSearchesList(),
                         config.getDnsConfig().getOptionsList()),
-                config.getPortMappingsList().stream().map(CriPods::toDomain).toList(),
+                ports,
                 config.getLabelsMap(), config.getAnnotationsMap(), config.getLinux().getCgroupParent(),
                 config.getLinux().getSysctlsMap(),
                 new PodSandboxSpec.Namespaces(mode(namespaces.getNetwork()), mode(namespaces.getPid()),
@@ -80,7 +101,24 @@ public final class CriPods {
         }
     }
 
-    private static PodSandboxSpec.PortMapping toDomain(PortMapping mapping) {
+    /** These reach the CNI portmap plugin, which writes them into the node's iptables rules. */
+    private static PodSandboxSpec.PortMapping toDomain(PortMapping mapping, String field) {
+        if (mapping.getProtocol() == Protocol.UNRECOGNIZED) {
+            throw new IllegalArgumentException(field + ".protocol: " + mapping.getProtocolValue()
+                    + " is none of TCP, UDP, SCTP");
+        }
+        if (mapping.getContainerPort() < 1 || mapping.getContainerPort() > 65535) {
+            throw new IllegalArgumentException(field + ".container_port: " + mapping.getContainerPort()
+                    + " is not a port (1-65535)");
+        }
+        if (mapping.getHostPort() < 0 || mapping.getHostPort() > 65535) {
+            throw new IllegalArgumentException(field + ".host_port: " + mapping.getHostPort()
+                    + " is not a port (1-65535, or 0 for none)");
+        }
+        if (!mapping.getHostIp().isEmpty() && !IpLiteral.isValid(mapping.getHostIp())) {
+            throw new IllegalArgumentException(field + ".host_ip: " + QuotedText.of(mapping.getHostIp())
+                    + " is not an IP address");
+        }
         return new PodSandboxSpec.PortMapping(mapping.getProtocol().name(), mapping.getContainerPort(),
                 mapping.getHostPort(), mapping.getHostIp());
     }

@@ -3,6 +3,8 @@ package dev.jcri.server.rpc.runtime;
 import dev.jcri.cri.v1.UpdateRuntimeConfigRequest;
 import dev.jcri.cri.v1.UpdateRuntimeConfigResponse;
 import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.sandbox.pod.IpLiteral;
+import dev.jcri.sandbox.pod.QuotedText;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,17 +45,14 @@ public final class UpdateRuntimeConfigRpc
         boolean ok = slash > 0;
         if (ok) {
             String address = cidr.substring(0, slash);
-            ok = address.matches("[0-9.]+|[0-9a-fA-F:.]+") && address.contains(".") || address.contains(":");
-            try {
-                int prefix = Integer.parseInt(cidr.substring(slash + 1));
-                ok &= prefix >= 0 && prefix <= (address.contains(":") ? 128 : 32);
-            } catch (NumberFormatException e) {
-                ok = false;
-            }
+            ok = IpLiteral.isValid(address);
+            String prefix = cidr.substring(slash + 1);
+            ok &= prefix.matches("[0-9]{1,3}")
+                    && Integer.parseInt(prefix) <= (IpLiteral.isIpv6(address) ? 128 : 32);
         }
         if (!ok) {
-            throw new IllegalArgumentException(
-                    "runtime_config.network_config.pod_cidr: \"" + cidr + "\" is not a CIDR such as 10.244.1.0/24");
+            throw new IllegalArgumentException("runtime_config.network_config.pod_cidr: " + QuotedText.of(cidr)
+                    + " is not a CIDR such as 10.244.1.0/24");
         }
     }
 }
