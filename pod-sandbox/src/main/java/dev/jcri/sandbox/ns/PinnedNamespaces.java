@@ -64,13 +64,7 @@ public final class PinnedNamespaces {
             return createInUserNamespace(nsRoot, sandboxId, kinds, hostname, sysctls, users);
         }
         List<Path> pins = new ArrayList<>();
-        for (Kind kind : kinds) {
-            Path pin = pinPath(nsRoot, kind, sandboxId);
-            Files.createDirectories(pin.getParent());
-            Files.deleteIfExists(pin);
-            Files.createFile(pin);
-            pins.add(pin);
-        }
+        createPinFiles(nsRoot, sandboxId, kinds, pins);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().name("pin-" + sandboxId.substring(0, 12)).start(() -> {
             try {
@@ -110,6 +104,18 @@ public final class PinnedNamespaces {
         return pins;
     }
 
+    /** The empty files the namespaces get bind-mounted on, added to {@code pins} as they are made. */
+    private static void createPinFiles(Path nsRoot, String sandboxId, List<Kind> kinds, List<Path> pins)
+            throws IOException {
+        for (Kind kind : kinds) {
+            Path pin = pinPath(nsRoot, kind, sandboxId);
+            Files.createDirectories(pin.getParent());
+            Files.deleteIfExists(pin);
+            Files.createFile(pin);
+            pins.add(pin);
+        }
+    }
+
     /**
      * The user namespace comes from a {@link NamespaceHolder} process, mapped and pinned with the namespaces it
      * owns; hostname and sysctls are then set from a thread that joins the pinned net, IPC and UTS namespaces
@@ -122,13 +128,7 @@ public final class PinnedNamespaces {
         }
         List<Path> pins = new ArrayList<>();
         try {
-            for (Kind kind : kinds) {
-                Path pin = pinPath(nsRoot, kind, sandboxId);
-                Files.createDirectories(pin.getParent());
-                Files.deleteIfExists(pin);
-                Files.createFile(pin);
-                pins.add(pin);
-            }
+            createPinFiles(nsRoot, sandboxId, kinds, pins);
             try (NamespaceHolder holder = NamespaceHolder.start(kinds.stream().filter(k -> k != Kind.USER).toList())) {
                 holder.map(users);
                 for (int i = 0; i < kinds.size(); i++) {
