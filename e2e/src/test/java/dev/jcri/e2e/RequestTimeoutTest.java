@@ -147,6 +147,36 @@ class RequestTimeoutTest {
         new HostTraces(node.jcri(), node.network()).assertMatchLists();
     }
 
+    /**
+     * RemovePodSandbox while one of its containers is mid-create (paused after its bundle is written): whichever
+     * wins, no container of the removed pod survives and the node holds nothing of either.
+     */
+    @Test
+    void removingAPodWhileAContainerIsBeingCreatedLeavesNothing() throws Exception {
+        String pod = node.jcri().runtime().runPodSandbox(podRequest("removed-mid-create")).getPodSandboxId();
+        CreateContainerRequest request = CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+                .setConfig(ContainerConfig.newBuilder()
+                        .setMetadata(ContainerMetadata.newBuilder().setName("orphan-to-be"))
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .addAllCommand(List.of("sleep", "3600"))
+                        .setLogPath("orphan-to-be.log"))
+                .build();
+        java.util.concurrent.CompletableFuture<Void> create = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                node.jcri().runtime().createContainer(request);
+            } catch (StatusRuntimeException refused) {
+                // Refused because the pod went away: as good an outcome as created and then removed.
+            }
+        });
+        Thread.sleep(DELAY_MILLIS / 2);
+        remove(pod);
+        create.get(2 * DELAY_MILLIS + 60_000, TimeUnit.MILLISECONDS);
+        assertTrue(podsNamed("removed-mid-create").isEmpty());
+        assertEquals(0, node.jcri().runtime().listContainers(ListContainersRequest.newBuilder()
+                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)).build()).getContainersCount());
+        new HostTraces(node.jcri(), node.network()).assertMatchLists();
+    }
+
     private static RunPodSandboxRequest podRequest(String name) {
         return RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest.pod(name)
                 .setLogDirectory(node.jcri().dir().resolve("logs").resolve(name).toString())).build();

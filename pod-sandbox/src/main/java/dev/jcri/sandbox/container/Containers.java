@@ -164,6 +164,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         undo.push(() -> store.delete(id));
         CrashPoint.reached(Step.CONTAINER_NAME_RESERVED);
         try {
+            if (!infra) {
+                requireSandboxStillReady(sandbox.id());
+            }
             // Missing bind sources and log dirs are made inside the rollback: a failed create leaves none behind.
             List<Path> madeDirs = new ArrayList<>();
             undo.push(() -> removeMadeDirs(madeDirs));
@@ -251,6 +254,19 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 lock.unlock();
                 locks.remove(record.id());
             }
+        }
+    }
+
+    /**
+     * The pod was READY when the create looked it up, but a RemovePodSandbox may have begun since: it marks the pod
+     * removing before it lists its containers, so a container whose name was reserved after that listing must not
+     * be made (one reserved before it is in the list, and its removal waits for this create's lock).
+     */
+    private void requireSandboxStillReady(String sandboxId) {
+        Optional<SandboxRecord> current = sandboxes.find(sandboxId);
+        if (current.isEmpty() || current.get().removing() || current.get().state() != SandboxState.READY) {
+            throw new IllegalStateException("pod sandbox " + sandboxId + " was stopped or removed while the"
+                    + " container was being created");
         }
     }
 

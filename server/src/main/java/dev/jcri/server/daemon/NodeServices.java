@@ -150,7 +150,7 @@ public final class NodeServices implements AutoCloseable {
         Map<String, Optional<String>> usernsProblems = new LinkedHashMap<>();
         runtimes.forEach((name, runtime) -> usernsProblems.put(name,
                 RuntimeFeatureProbe.userNamespaceProblem(runtime.binary())));
-        UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.root(), usernsProblems);
+        UserNamespaceSupport userNamespaces = new UserNamespaceSupport(config.imageStoreDir(), usernsProblems);
         // Asked once at startup (one short unshare), so the log tells the operator and Status answers at once.
         runtimes.keySet().forEach(name -> log.info("user namespaces handler={} {}", name,
                 userNamespaces.missing(name).map(why -> "not available: " + why).orElse("available")));
