@@ -39,10 +39,26 @@ public final class CreateRetries {
      * held by an object still being created, waits for that create (its lock) to end: undone, the name is free
      * again; finished, it is handed over if it is unanswered and {@code sameRequest} says the retry asks for it.
      *
+     * @param releaseOwnLock run unless the name was reserved (a retry answered, a duplicate, a failure): the
+     *     caller holds the new record's lock, which then guards nothing
      * @return empty when the name is now reserved for {@code record}; the earlier object for a retry
      * @throws RecordStore.NameTakenException for a true duplicate
      */
     public <T> Optional<T> reserve(RecordStore<T> store, T record, Function<String, ReentrantLock> lockOf,
+            Predicate<T> sameRequest, Runnable releaseOwnLock) throws InterruptedException {
+        boolean reserved = false;
+        try {
+            Optional<T> earlier = reserveOrFind(store, record, lockOf, sameRequest);
+            reserved = earlier.isEmpty();
+            return earlier;
+        } finally {
+            if (!reserved) {
+                releaseOwnLock.run();
+            }
+        }
+    }
+
+    private <T> Optional<T> reserveOrFind(RecordStore<T> store, T record, Function<String, ReentrantLock> lockOf,
             Predicate<T> sameRequest) throws InterruptedException {
         while (true) {
             RecordStore.NameTakenException taken;

@@ -69,14 +69,18 @@ class RecordStoreTest {
         ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
         ReentrantLock first = locks.computeIfAbsent("a", k -> new ReentrantLock());
         first.lock();
+        // The caller's own lock is released only when its name was not reserved.
+        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
         assertEquals(Optional.empty(), retries.reserve(store, new Item("a", "one", false),
-                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true));
+                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true, released::incrementAndGet));
+        assertEquals(0, released.get());
 
         // The retry blocks while the first create holds its lock, then gets what it made.
         CompletableFuture<Optional<Item>> retry = CompletableFuture.supplyAsync(() -> {
             try {
                 return retries.reserve(store, new Item("b", "one", false),
-                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true);
+                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true,
+                        released::incrementAndGet);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -86,11 +90,13 @@ class RecordStoreTest {
         retries.unanswered("a");
         first.unlock();
         assertEquals(Optional.of(new Item("a", "one", false)), retry.get(10, TimeUnit.SECONDS));
+        assertEquals(1, released.get());
 
         // Once the client got the answer, the same name again is a duplicate.
         retries.answered("a");
         assertThrows(RecordStore.NameTakenException.class, () -> retries.reserve(store, new Item("c", "one", false),
-                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true));
+                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true, released::incrementAndGet));
+        assertEquals(2, released.get());
     }
 
     @Test
@@ -98,10 +104,10 @@ class RecordStoreTest {
         RecordStore<Item> store = store();
         CreateRetries retries = new CreateRetries();
         ReentrantLock lock = new ReentrantLock();
-        retries.reserve(store, new Item("a", "one", false), id -> lock, held -> true);
+        retries.reserve(store, new Item("a", "one", false), id -> lock, held -> true, () -> { });
         store.delete("a");
         assertEquals(Optional.empty(), retries.reserve(store, new Item("b", "one", false), id -> lock,
-                held -> true));
+                held -> true, () -> { }));
         assertEquals(Optional.of("b"), store.holderOf("one"));
     }
 }

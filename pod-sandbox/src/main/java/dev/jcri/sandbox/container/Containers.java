@@ -239,22 +239,16 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      */
     private Optional<ContainerRecord> reserveName(ContainerRecord record, ReentrantLock lock)
             throws InterruptedException {
-        boolean reserved = false;
-        try {
-            Optional<ContainerRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
-                    held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
-                            && held.sandboxId().equals(record.sandboxId()) && held.image().equals(record.image())
-                            && held.spec().equals(record.spec()));
-            reserved = earlier.isEmpty();
-            earlier.ifPresent(e -> log.info("container create retried, answering with the earlier one id={} name={}",
-                    e.id(), e.name()));
-            return earlier;
-        } finally {
-            if (!reserved) {
-                lock.unlock();
-                locks.remove(record.id());
-            }
-        }
+        Optional<ContainerRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
+                held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
+                        && held.sandboxId().equals(record.sandboxId()) && held.image().equals(record.image())
+                        && held.spec().equals(record.spec()), () -> {
+                    lock.unlock();
+                    locks.remove(record.id());
+                });
+        earlier.ifPresent(e -> log.info("container create retried, answering with the earlier one id={} name={}",
+                e.id(), e.name()));
+        return earlier;
     }
 
     /**

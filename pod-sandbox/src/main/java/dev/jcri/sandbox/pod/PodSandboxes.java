@@ -231,20 +231,14 @@ public final class PodSandboxes {
      */
     private Optional<SandboxRecord> reserveName(SandboxRecord record, ReentrantLock lock)
             throws InterruptedException {
-        boolean reserved = false;
-        try {
-            Optional<SandboxRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
-                    held.state() == SandboxState.READY && !held.removing() && held.spec().equals(record.spec()));
-            reserved = earlier.isEmpty();
-            earlier.ifPresent(e -> log.info("sandbox create retried, answering with the earlier one id={} name={}",
-                    e.id(), e.name()));
-            return earlier;
-        } finally {
-            if (!reserved) {
-                lock.unlock();
-                locks.remove(record.id());
-            }
-        }
+        Optional<SandboxRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
+                held.state() == SandboxState.READY && !held.removing() && held.spec().equals(record.spec()), () -> {
+                    lock.unlock();
+                    locks.remove(record.id());
+                });
+        earlier.ifPresent(e -> log.info("sandbox create retried, answering with the earlier one id={} name={}",
+                e.id(), e.name()));
+        return earlier;
     }
 
     /** The client received the sandbox's ID: a later create of its name is a duplicate, no retry. */
