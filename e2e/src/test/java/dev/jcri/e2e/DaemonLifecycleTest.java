@@ -95,7 +95,7 @@ class DaemonLifecycleTest {
     void killedDaemonRestartsOnItsStateDir() throws Exception {
         Path dir = JcriProcess.newStateDir();
         JcriProcess first = JcriProcess.start(dir, List.of());
-        first.process().destroyForcibly().waitFor();
+        first.kill();
         try (JcriProcess second = JcriProcess.start(dir, List.of())) {
             assertEquals("jcri", second.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
         }

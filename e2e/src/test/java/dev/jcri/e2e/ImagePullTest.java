@@ -451,7 +451,7 @@ class ImagePullTest {
     void imagesSurviveARestartOfJcri() throws Exception {
         String id = pull(registry.hostPort() + "/test/busybox:1");
         try {
-            jcri.process().destroyForcibly().waitFor();
+            jcri.kill();
             Path dir = jcri.dir();
             jcri = JcriProcess.start(dir, List.of());
             assertEquals(id, status(registry.hostPort() + "/test/busybox:1").getImage().getId());
@@ -482,7 +482,7 @@ class ImagePullTest {
                 Thread.sleep(20);
             }
             assertEquals(1, proxy.requestCount("GET", blobPath), "the pull reached the layer download");
-            jcri.process().destroyForcibly().waitFor();
+            jcri.kill();
             puller.join(30_000);
             jcri = JcriProcess.start(jcri.dir(), List.of());
         } finally {

@@ -84,7 +84,13 @@ public final class JcriProcess implements AutoCloseable {
                 .maxInboundMessageSize(64 << 20)
                 .build();
         JcriProcess jcri = new JcriProcess(dir, process, log, channel);
-        jcri.awaitReady();
+        try {
+            jcri.awaitReady();
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            // The caller never gets this object to close: a daemon that did not come up leaves no open channel.
+            channel.shutdownNow();
+            throw e;
+        }
         return jcri;
     }
 
@@ -181,6 +187,12 @@ public final class JcriProcess implements AutoCloseable {
     /** After the daemon died on its own (a crash point): closes the client side; the state dir stays. */
     void forget() {
         channel.shutdownNow();
+    }
+
+    /** kill -9 of the daemon, as a crash; the client side is closed, the state dir stays for a restart. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+        forget();
     }
 
     /** The port the metrics server took, from its startup log line (the last one: a restart appends to the log). */

@@ -454,7 +454,7 @@ class PodSandboxTest {
     @Test
     void aStopAfterARestartOfJcriReleasesThePod() throws Exception {
         String id = run(pod("survivor"));
-        jcri.process().destroyForcibly().waitFor();
+        jcri.kill();
         jcri = JcriProcess.start(jcri.dir(), List.of());
         assertEquals(PodSandboxState.SANDBOX_READY, status(id).getState());
         stopPod(id);

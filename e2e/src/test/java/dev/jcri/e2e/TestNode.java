@@ -98,8 +98,7 @@ public final class TestNode implements AutoCloseable {
     }
 
     private JcriProcess killAndRestart(WhileDown whileDown, Map<String, String> env) throws Exception {
-        jcri.process().destroyForcibly().waitFor();
-        jcri.forget();
+        jcri.kill();
         whileDown.run(jcri.dir());
         jcri = JcriProcess.start(jcri.dir(), jcriArgs, env);
         return jcri;
