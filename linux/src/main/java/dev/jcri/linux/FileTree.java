@@ -29,13 +29,7 @@ public final class FileTree {
             return;
         }
         for (Path mountPoint : MountTable.pointsUnder(path)) {
-            try {
-                Mount.unmount(mountPoint.toString(), Mount.MNT_DETACH);
-            } catch (ErrnoException e) {
-                if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                    throw e;
-                }
-            }
+            Mount.detach(mountPoint.toString());
         }
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override

@@ -60,6 +60,24 @@ public final class Mount {
         }
     }
 
+    /**
+     * Lazily detaches the mount at {@code target}; one that is not mounted (any more) or gone is fine, which makes
+     * every teardown idempotent.
+     *
+     * @return whether a mount was detached
+     */
+    public static boolean detach(String target) throws ErrnoException {
+        try {
+            unmount(target, MNT_DETACH);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == ErrnoException.EINVAL || e.errno() == ErrnoException.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     private static MemorySegment cString(Arena arena, String s) {
         return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
     }

@@ -87,12 +87,10 @@ final class IdmappedVolumes {
     static void release(List<Path> staged) {
         for (Path target : staged) {
             try {
-                Mount.unmount(target.toString(), Mount.MNT_DETACH);
+                Mount.detach(target.toString());
             } catch (ErrnoException e) {
-                if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                    log.warn("staged idmapped mount not detached path={} error=\"{}\"", target, e.getMessage());
-                    continue;
-                }
+                log.warn("staged idmapped mount not detached path={} error=\"{}\"", target, e.getMessage());
+                continue;
             }
             try {
                 Files.deleteIfExists(target);

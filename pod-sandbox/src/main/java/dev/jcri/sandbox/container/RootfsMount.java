@@ -1,6 +1,5 @@
 package dev.jcri.sandbox.container;
 
-import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.IdmappedMount;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.OpenFiles;
@@ -77,13 +76,7 @@ public final class RootfsMount {
 
     /** Idempotent: a target that is not mounted (any more) is fine. */
     public static void unmount(Path target) throws IOException {
-        try {
-            Mount.unmount(target.toString(), Mount.MNT_DETACH);
-        } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                throw e;
-            }
-        }
+        Mount.detach(target.toString());
     }
 
     /** Overlay options split on ',' and lower dirs on ':'; jcri's own paths never hold them, but say so loudly. */

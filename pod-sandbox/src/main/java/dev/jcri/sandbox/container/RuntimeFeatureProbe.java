@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 public final class RuntimeFeatureProbe {
     private static final Map<Path, Boolean> RECURSIVE_READ_ONLY = new ConcurrentHashMap<>();
     private static final Map<Path, Optional<String>> USER_NAMESPACES = new ConcurrentHashMap<>();
+    private static final Map<Path, Optional<String>> VERSIONS = new ConcurrentHashMap<>();
     private static final Pattern CRUN_VERSION = Pattern.compile("crun version (\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     private RuntimeFeatureProbe() {}
@@ -38,7 +39,7 @@ public final class RuntimeFeatureProbe {
             return features.contains("\"rro\"");
         }
         // crun before "features": it applies rro since 1.8.1 (checked: submounts come out read-only).
-        String version = output(runtime, "--version");
+        String version = version(runtime);
         Matcher crun = version == null ? null : CRUN_VERSION.matcher(version);
         if (crun != null && crun.find()) {
             int major = Integer.parseInt(crun.group(1));
@@ -60,7 +61,7 @@ public final class RuntimeFeatureProbe {
     }
 
     private static Optional<String> probeUserNamespaces(Path runtime) {
-        String version = output(runtime, "--version");
+        String version = version(runtime);
         if (version == null) {
             return Optional.of(runtime + " --version failed");
         }
@@ -91,6 +92,11 @@ public final class RuntimeFeatureProbe {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The runtime's {@code --version} text (null if it failed), asked once for all the probes. */
+    private static String version(Path runtime) {
+        return VERSIONS.computeIfAbsent(runtime, r -> Optional.ofNullable(output(r, "--version"))).orElse(null);
     }
 
     private static String output(Path runtime, String argument) {

@@ -1,6 +1,5 @@
 package dev.jcri.sandbox.ns;
 
-import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.Namespaces;
 import dev.jcri.linux.OpenFiles;
@@ -221,14 +220,8 @@ public final class PinnedNamespaces {
         if (!Files.exists(pin)) {
             return;
         }
-        try {
-            Mount.unmount(pin.toString(), Mount.MNT_DETACH);
-        } catch (ErrnoException e) {
-            // EINVAL: not a mount point (creation failed before the bind mount); the file still goes.
-            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                throw e;
-            }
-        }
+        // Not a mount point when creation failed before the bind mount; the file still goes.
+        Mount.detach(pin.toString());
         Files.deleteIfExists(pin);
     }
 

@@ -55,11 +55,20 @@ public final class UserNamespaceSupport {
         return missing;
     }
 
+    /** /proc/sys files answer one read at offset 0 (see DEVELOPERS.md); empty when the file is absent. */
+    private static String maxUserNamespaces() throws IOException {
+        Path max = Path.of("/proc/sys/user/max_user_namespaces");
+        if (!Files.exists(max)) {
+            return "";
+        }
+        try (var in = Files.newInputStream(max)) {
+            return new String(in.readNBytes(32)).strip();
+        }
+    }
+
     private Optional<String> probe() {
         try {
-            Path max = Path.of("/proc/sys/user/max_user_namespaces");
-            if (!Files.exists(Path.of("/proc/self/ns/user")) || (Files.exists(max)
-                    && new String(Files.newInputStream(max).readNBytes(32)).strip().equals("0"))) {
+            if (!Files.exists(Path.of("/proc/self/ns/user")) || maxUserNamespaces().equals("0")) {
                 return Optional.of("the kernel does not allow user namespaces");
             }
             Files.createDirectories(layers);

@@ -6,7 +6,6 @@ import dev.jcri.cni.CniPortMapping;
 import dev.jcri.cni.CniResult;
 import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
-import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.Mount;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
@@ -453,13 +452,7 @@ public final class PodSandboxes {
     }
 
     private static void unmountShm(Path shm) throws IOException {
-        try {
-            Mount.unmount(shm.toString(), Mount.MNT_DETACH);
-        } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                throw e;
-            }
-        }
+        Mount.detach(shm.toString());
         Files.deleteIfExists(shm);
         Path parent = shm.getParent();
         if (Files.isDirectory(parent)) {

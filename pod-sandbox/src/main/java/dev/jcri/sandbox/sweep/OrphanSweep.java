@@ -4,7 +4,6 @@ import dev.jcri.cni.CniException;
 import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.linux.ErrnoException;
 import dev.jcri.linux.FileTree;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
@@ -362,13 +361,9 @@ public final class OrphanSweep {
 
     private static void unmount(Seen.Entry mount, Map<String, Integer> removed) {
         try {
-            Mount.unmount(mount.path().toString(), Mount.MNT_DETACH);
-            log.info("orphan removed kind=mount id={} path={}", mount.id(), mount.path());
-            removed.merge("mount", 1, Integer::sum);
-        } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
-                log.warn("orphan not removed kind=mount id={} path={} error=\"{}\"", mount.id(), mount.path(),
-                        e.getMessage());
+            if (Mount.detach(mount.path().toString())) {
+                log.info("orphan removed kind=mount id={} path={}", mount.id(), mount.path());
+                removed.merge("mount", 1, Integer::sum);
             }
         } catch (IOException e) {
             log.warn("orphan not removed kind=mount id={} path={} error=\"{}\"", mount.id(), mount.path(),
