@@ -178,8 +178,16 @@ class StreamingTest {
             // Type only once the shell shows its prompt, as a person would: a shell setting up its line editor
             // may flush input typed ahead of it (TCSAFLUSH), which made this test flaky.
             assertTrue(stdout.awaitText("# ", WAIT).contains("# "), stdout.text());
-            stdin.write("tty; stty size\n");
-            assertTrue(stdout.awaitText("45 123", WAIT).contains("/dev/pts/"), stdout.text());
+            stdin.write("tty\n");
+            assertTrue(stdout.awaitText("/dev/pts/", WAIT).contains("/dev/pts/"), stdout.text());
+            // The resize stream is independent of stdin and applied as it is read, so the shell may run before
+            // the size is set (kubectl's first resize races the same way): ask until the size shows.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!stdout.text().contains("45 123") && System.nanoTime() < deadline) {
+                stdin.write("stty size\n");
+                stdout.awaitText("45 123", Duration.ofMillis(500));
+            }
+            assertTrue(stdout.text().contains("45 123"), stdout.text());
             stdin.write("echo answer-$((6*7))\n");
             assertTrue(stdout.awaitText("answer-42", WAIT).contains("answer-42"), stdout.text());
             stdin.write("exit 5\n");
