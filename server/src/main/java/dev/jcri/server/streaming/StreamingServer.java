@@ -1,5 +1,7 @@
 package dev.jcri.server.streaming;
 
+import dev.jcri.server.streaming.request.StreamRequest;
+import dev.jcri.server.streaming.request.StreamTokens;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.server.streaming.portforward.PortDialer;

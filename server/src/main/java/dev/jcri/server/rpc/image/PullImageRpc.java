@@ -6,9 +6,9 @@ import dev.jcri.cri.v1.PullImageResponse;
 import dev.jcri.image.pull.ImagePuller;
 import dev.jcri.image.pull.PullOutcome;
 import dev.jcri.image.registry.RegistryCredentials;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import io.grpc.Context;
-import dev.jcri.server.grpc.RpcErrors;
+import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.metrics.RuntimeMetrics;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -17,7 +17,7 @@ import io.grpc.StatusRuntimeException;
  * PullImage: the image into the store, answering its ID. The call's deadline and cancellation reach the download:
  * a cancelled client stops the pull, which then stores nothing.
  */
-public final class PullImageRpc implements UnaryCall.Handler<PullImageRequest, PullImageResponse> {
+public final class PullImageRpc implements CriCall.Handler<PullImageRequest, PullImageResponse> {
     private final ImagePuller puller;
     private final RuntimeMetrics metrics;
 

@@ -1,6 +1,6 @@
 package dev.jcri.server.streaming.spdy;
 
-import dev.jcri.server.streaming.InboundBytes;
+import dev.jcri.server.streaming.inbound.InboundBytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.jcri.server.rpc;
+package dev.jcri.server.call;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;

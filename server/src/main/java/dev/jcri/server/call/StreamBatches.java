@@ -1,4 +1,4 @@
-package dev.jcri.server.grpc;
+package dev.jcri.server.call;
 
 import io.grpc.stub.StreamObserver;
 import java.util.List;

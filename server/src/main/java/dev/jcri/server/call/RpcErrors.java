@@ -1,4 +1,4 @@
-package dev.jcri.server.grpc;
+package dev.jcri.server.call;
 
 import dev.jcri.image.registries.BlockedRegistryException;
 import dev.jcri.image.registry.NoMatchingPlatformException;
@@ -12,7 +12,7 @@ import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.container.ContainerCreateException;
 import io.grpc.Status;
 import java.io.IOException;
-import dev.jcri.server.streaming.StreamTokens;
+import dev.jcri.server.streaming.request.StreamTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

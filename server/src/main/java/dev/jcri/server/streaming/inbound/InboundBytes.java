@@ -1,4 +1,4 @@
-package dev.jcri.server.streaming;
+package dev.jcri.server.streaming.inbound;
 
 import java.io.IOException;
 import java.io.InputStream;

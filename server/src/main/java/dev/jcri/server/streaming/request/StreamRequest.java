@@ -1,4 +1,4 @@
-package dev.jcri.server.streaming;
+package dev.jcri.server.streaming.request;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.jcri.server.rpc;
+package dev.jcri.server.call;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;

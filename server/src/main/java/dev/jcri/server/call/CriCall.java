@@ -1,7 +1,6 @@
-package dev.jcri.server.grpc;
+package dev.jcri.server.call;
 
 import com.google.protobuf.Message;
-import dev.jcri.server.rpc.RequestLimits;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -9,11 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one RPC handler and turns its outcome into exactly one response or one status. Every request is held to
- * {@link RequestLimits} first, so no handler sees an oversized one.
+ * Runs one CRI call, unary or server-streaming, through its handler and turns the outcome into exactly one
+ * response (or stream) and one status. Every request is held to {@link RequestLimits} first, so no handler sees an
+ * oversized one. The handlers know this class and not the transport that delivers the call.
  */
-public final class UnaryCall {
-    private static final Logger log = LoggerFactory.getLogger(UnaryCall.class);
+public final class CriCall {
+    private static final Logger log = LoggerFactory.getLogger(CriCall.class);
 
     /** A handler for one RPC: validates, looks up, delegates to the domain, answers. */
     @FunctionalInterface
@@ -27,7 +27,7 @@ public final class UnaryCall {
         void handle(Q request, StreamObserver<R> responses) throws Exception;
     }
 
-    private UnaryCall() {}
+    private CriCall() {}
 
     /** Runs a server-streaming handler; a failure before completion becomes the call's status. */
     public static <Q, R> void stream(Q request, StreamObserver<R> responses, StreamHandler<Q, R> handler) {
@@ -47,7 +47,8 @@ public final class UnaryCall {
         }
     }
 
-    public static <Q, R> void run(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
+    /** Runs a unary handler: its answer, or the status its failure maps to. */
+    public static <Q, R> void unary(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
         R response;
         try {
             checkLimits(request);

@@ -1,4 +1,4 @@
-package dev.jcri.server.streaming;
+package dev.jcri.server.streaming.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
