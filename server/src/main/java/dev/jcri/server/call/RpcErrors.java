@@ -1,8 +1,8 @@
 package dev.jcri.server.call;
 
-import dev.jcri.image.registries.BlockedRegistryException;
-import dev.jcri.image.registry.NoMatchingPlatformException;
-import dev.jcri.image.registry.RegistryException;
+import dev.jcri.image.registryconfig.BlockedRegistryException;
+import dev.jcri.image.distribution.NoMatchingPlatformException;
+import dev.jcri.image.distribution.RegistryException;
 import dev.jcri.image.unpack.InvalidLayerException;
 import dev.jcri.image.unpack.UnsafeLayerException;
 import dev.jcri.cni.CniException;

@@ -5,13 +5,14 @@ import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.PullImageResponse;
 import dev.jcri.image.pull.ImagePuller;
 import dev.jcri.image.pull.PullOutcome;
-import dev.jcri.image.registry.RegistryCredentials;
+import dev.jcri.image.distribution.RegistryCredentials;
 import dev.jcri.server.call.CriCall;
 import io.grpc.Context;
 import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.metrics.RuntimeMetrics;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 
 /**
  * PullImage: the image into the store, answering its ID. The call's deadline and cancellation reach the download:
@@ -50,7 +51,7 @@ public final class PullImageRpc implements CriCall.Handler<PullImageRequest, Pul
             return puller.pull(image, credentials);
         } catch (InterruptedException e) {
             throw cancelled(context, image);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             if (context.isCancelled()) {
                 throw cancelled(context, image);
             }

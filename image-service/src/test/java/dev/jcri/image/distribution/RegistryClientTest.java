@@ -1,4 +1,4 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jcri.image.Digest;
 import dev.jcri.image.ImageReference;
-import dev.jcri.image.registries.Endpoint;
+import dev.jcri.image.registryconfig.Endpoint;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

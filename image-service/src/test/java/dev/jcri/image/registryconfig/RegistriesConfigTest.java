@@ -1,4 +1,4 @@
-package dev.jcri.image.registries;
+package dev.jcri.image.registryconfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,8 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * What the CRI {@code AuthConfig} carries for one pull. {@link #toString()} never shows a secret, so a record
@@ -63,7 +64,7 @@ public record RegistryCredentials(String username, String password, String ident
         }
         byte[] secrets = String.join("\u0000", password, identityToken, registryToken)
                 .getBytes(StandardCharsets.UTF_8);
-        return username + "#" + java.util.HexFormat.of().formatHex(
+        return username + "#" + HexFormat.of().formatHex(
                 VerifyingInputStream.newDigest("sha256").digest(secrets));
     }
 

@@ -1,4 +1,4 @@
-package dev.jcri.image.registries;
+package dev.jcri.image.registryconfig;
 
 import dev.jcri.image.ImageReference;
 import java.io.IOException;

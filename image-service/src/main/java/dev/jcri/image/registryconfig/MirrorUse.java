@@ -1,4 +1,4 @@
-package dev.jcri.image.registries;
+package dev.jcri.image.registryconfig;
 
 /** Which pulls a mirror serves: registries.conf's {@code pull-from-mirror}. */
 public enum MirrorUse {

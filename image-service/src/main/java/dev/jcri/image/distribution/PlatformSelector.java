@@ -1,4 +1,4 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import dev.jcri.image.Digest;
 import java.io.IOException;

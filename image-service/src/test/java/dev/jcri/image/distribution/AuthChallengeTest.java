@@ -1,4 +1,4 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,7 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import dev.jcri.image.Digest;
-import dev.jcri.image.registries.Endpoint;
+import dev.jcri.image.registryconfig.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -1,4 +1,4 @@
-package dev.jcri.image.registries;
+package dev.jcri.image.registryconfig;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.jcri.image.registry;
+package dev.jcri.image.distribution;
 
 import java.io.IOException;
 import java.io.InputStream;

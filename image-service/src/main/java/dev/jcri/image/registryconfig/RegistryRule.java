@@ -1,4 +1,4 @@
-package dev.jcri.image.registries;
+package dev.jcri.image.registryconfig;
 
 import java.nio.file.Path;
 import java.util.List;
