@@ -5,9 +5,11 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -85,6 +87,14 @@ class ArchitectureTest {
                         && call.getTarget().resolveMember()
                                 .map(m -> m.getModifiers().contains(JavaModifier.STATIC)).orElse(false);
             });
+
+    /** A class renamed or moved must be renamed here too, or the rule below would silently check nothing. */
+    @ArchTest
+    static void nodeServicesExist(JavaClasses classes) {
+        for (String name : NODE_SERVICES) {
+            assertTrue(classes.contain(name), name + " is no longer a class: update NODE_SERVICES");
+        }
+    }
 
     /** {@code daemon.NodeServices} is the one place that assembles the node. */
     @ArchTest
