@@ -2,7 +2,6 @@ package dev.jcri.server;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +40,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule linuxStandsAlone = noClasses()
             .that().resideInAPackage("dev.jcri.linux..")
-            .should().dependOnClassesThat(resideInAPackage("dev.jcri..").and(not(resideInAPackage("dev.jcri.linux.."))));
+            .should()
+            .dependOnClassesThat(resideInAPackage("dev.jcri..").and(not(resideInAPackage("dev.jcri.linux.."))));
 
     /** Images and networks are used by pods, never the other way round, and know nothing of each other. */
     @ArchTest
