@@ -60,6 +60,12 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.jcri.server.rpc..")
             .should().dependOnClassesThat().resideInAPackage("dev.jcri.server.grpc..");
 
+    /** {@code call} sits under both: it runs any handler over any transport and names neither. */
+    @ArchTest
+    static final ArchRule callKnowsNoHandlersOrTransport = noClasses()
+            .that().resideInAPackage("dev.jcri.server.call..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.jcri.server.rpc..", "dev.jcri.server.grpc..");
+
     /**
      * The long-lived domain objects that hold the node's state or its host resources: a second instance of any of
      * them would be a second truth about the node (two record caches, two exit watchers, two sweeps).
