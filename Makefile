@@ -1,4 +1,5 @@
-# jcri: `make run` sets up this node and serves the CRI with built-in defaults; `make test` runs every test.
+# jcri: `make run` sets up this node and serves the CRI with built-in defaults; `make test` runs every test:
+# `mvn verify` on this host, then the guest suite on the cgroup v2 + systemd test guest (`make test-guest` alone).
 SHELL := /bin/bash
 JAVA_HOME := $(shell scripts/find-jdk 2>/dev/null)
 export JAVA_HOME
@@ -8,7 +9,7 @@ export LC_ALL := C.UTF-8
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -ntp
 
-.PHONY: deps build run test unit fmt bench clean
+.PHONY: deps build run test test-guest unit fmt bench clean
 
 deps:
 	@scripts/install-deps
@@ -19,9 +20,17 @@ build: deps
 run: build
 	bin/jcri
 
-# Unit and end-to-end tests, the architecture rules and the format check; needs root (namespaces, mounts, cgroups).
+# Unit and end-to-end tests, the architecture rules and the format check, then the guest suite even when the
+# host's failed; needs root (namespaces, mounts, cgroups, qemu). Exit code: the first failure's.
 test: deps
-	$(MVN) verify
+	@status=0; $(MVN) verify || status=$$?; \
+	scripts/guest/test $(GUEST_ARGS) || { guest=$$?; [ $$status -ne 0 ] || status=$$guest; }; exit $$status
+
+# The guest tests (package dev.jcri.e2e.guest) inside one boot of the test guest (scripts/guest/test); builds the
+# jar and the e2e test classes first, without running tests. GUEST_ARGS, e.g. "--tests CgroupV2NodeTest".
+test-guest: deps
+	$(MVN) -q -pl server,e2e -am -DskipTests package
+	scripts/guest/test $(GUEST_ARGS)
 
 unit: deps
 	$(MVN) verify -pl '!e2e'

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -163,13 +162,7 @@ public final class HostTraces {
     private Set<String> cgroups() throws IOException {
         Set<String> ids = new TreeSet<>();
         String parent = JcriProcess.cgroupParent(jcri.dir()).substring(1);
-        List<Path> hierarchies = new ArrayList<>();
-        if (Files.isDirectory(Path.of("/sys/fs/cgroup"))) {
-            try (Stream<Path> all = Files.list(Path.of("/sys/fs/cgroup"))) {
-                all.forEach(hierarchies::add);
-            }
-        }
-        for (Path hierarchy : hierarchies) {
+        for (Path hierarchy : CgroupHierarchies.all()) {
             Path own = hierarchy.resolve(parent);
             if (Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> children = Files.list(own)) {

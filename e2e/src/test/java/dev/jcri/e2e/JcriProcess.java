@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * separate JVM from the jar the server module built, reached over its unix socket.
  */
 public final class JcriProcess implements AutoCloseable {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration READY_TIMEOUT = Slowdown.of(Duration.ofSeconds(60));
     /** grpc-netty warns about SO_KEEPALIVE on every unix-socket channel; harmless, and noise in test output. */
     private static final java.util.logging.Logger NETTY_BOOTSTRAP = quiet("io.grpc.netty.shaded.io.netty.bootstrap");
 
@@ -165,11 +165,11 @@ public final class JcriProcess implements AutoCloseable {
     }
 
     public RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
-        return RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        return RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Slowdown.seconds(60), TimeUnit.SECONDS);
     }
 
     public ImageServiceGrpc.ImageServiceBlockingStub images() {
-        return ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.SECONDS);
+        return ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Slowdown.seconds(300), TimeUnit.SECONDS);
     }
 
     public Path dir() {
@@ -217,7 +217,7 @@ public final class JcriProcess implements AutoCloseable {
     public int stop() throws InterruptedException {
         channel.shutdownNow();
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(Slowdown.seconds(30), TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
         return process.exitValue();

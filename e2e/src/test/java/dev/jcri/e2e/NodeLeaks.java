@@ -30,8 +30,7 @@ public final class NodeLeaks {
                 "run/runtimes/runc", "root/sandboxes", "root/containers", "root/cni/results")) {
             entries(dir.resolve(held)).forEach(p -> leaks.add("left in " + held + ": " + p.getFileName()));
         }
-        Path cgroups = Path.of("/sys/fs/cgroup");
-        for (Path hierarchy : entries(cgroups)) {
+        for (Path hierarchy : CgroupHierarchies.all()) {
             Path parent = hierarchy.resolve(JcriProcess.cgroupParent(dir).substring(1));
             for (Path child : entries(parent)) {
                 if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {

@@ -45,20 +45,14 @@ final class StateDirCleanup {
 
     /** Removes the test daemon's cgroup parent, deepest first, in every hierarchy; only cgroups it made. */
     static void removeCgroups(String parent) throws IOException {
-        Path root = Path.of("/sys/fs/cgroup");
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (var hierarchies = Files.list(root)) {
-            for (Path hierarchy : hierarchies.toList()) {
-                Path own = hierarchy.resolve(parent.substring(1));
-                if (!Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
-                }
-                try (var walk = Files.walk(own)) {
-                    for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(cgroup);
-                    }
+        for (Path hierarchy : CgroupHierarchies.all()) {
+            Path own = hierarchy.resolve(parent.substring(1));
+            if (!Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (var walk = Files.walk(own)) {
+                for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(cgroup);
                 }
             }
         }

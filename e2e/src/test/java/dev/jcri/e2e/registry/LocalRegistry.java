@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration READY_TIMEOUT = dev.jcri.e2e.Slowdown.of(Duration.ofSeconds(30));
     private static final int PORT_ATTEMPTS = 5;
 
     private final Path dir;
