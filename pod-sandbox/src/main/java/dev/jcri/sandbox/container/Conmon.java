@@ -3,6 +3,7 @@ package dev.jcri.sandbox.container;
 import dev.jcri.linux.DeviceNodes;
 import dev.jcri.linux.PipeDrain;
 import dev.jcri.linux.ProcessTree;
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,9 +35,17 @@ public final class Conmon {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    /** Everything conmon needs for one container. */
-    public record Launch(String containerId, String name, OciRuntime runtime, Path bundle, Path exitDir,
-            Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce) {}
+    /** Everything conmon needs for one container; its files are where {@code container} says. */
+    public record Launch(StateLayout.ContainerPaths container, String name, OciRuntime runtime, Path logPath,
+            boolean terminal, boolean stdin, boolean stdinOnce) {
+        String containerId() {
+            return container.id();
+        }
+
+        Path bundle() {
+            return container.bundle();
+        }
+    }
 
     private final Path binary;
     private final Duration timeout;
@@ -50,23 +59,9 @@ public final class Conmon {
         this.timeout = timeout;
     }
 
-    /** Files conmon leaves in the bundle dir. */
-    public static Path pidFile(Path bundle) {
-        return bundle.resolve("pidfile");
-    }
-
-    public static Path conmonPidFile(Path bundle) {
-        return bundle.resolve("conmon.pid");
-    }
-
-    /** conmon creates it when the container's cgroup reported an OOM kill (its persist dir is the bundle). */
-    public static Path oomFile(Path bundle) {
-        return bundle.resolve("oom");
-    }
-
     /** Returns the container's PID once the runtime created it (stopped before its entrypoint). */
     public int create(Launch launch) throws IOException, InterruptedException {
-        Path sync = launch.bundle().resolve("sync.fifo");
+        Path sync = launch.container().syncFifo();
         Files.deleteIfExists(sync);
         DeviceNodes.createFifo(sync, 0600);
         // Read-write: opening a FIFO so never blocks, and conmon's later open for writing finds a reader.
@@ -78,7 +73,7 @@ public final class Conmon {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return parse(line, launch.runtime());
             } catch (TimeoutException e) {
-                killDaemon(launch.bundle());
+                killDaemon(launch.container());
                 // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
                 // written through a descriptor of its own (the reading channel's lock is held by the read).
                 Files.write(sync, new byte[] {'\n'});
@@ -103,11 +98,11 @@ public final class Conmon {
                 "-r", launch.runtime().binary().toString(),
                 "--runtime-arg", "--root=" + launch.runtime().root(),
                 "-b", launch.bundle().toString(),
-                "-p", pidFile(launch.bundle()).toString(),
-                "-P", conmonPidFile(launch.bundle()).toString(),
+                "-p", launch.container().pidFile().toString(),
+                "-P", launch.container().conmonPidFile().toString(),
                 "--persist-dir", launch.bundle().toString(),
-                "--exit-dir", launch.exitDir().toString(),
-                "--socket-dir-path", launch.socketDir().toString(),
+                "--exit-dir", launch.container().layout().exits().toString(),
+                "--socket-dir-path", launch.container().layout().attachLinks().toString(),
                 "-l", "k8s-file:" + launch.logPath(),
                 "--log-level", "warn"));
         if (launch.terminal()) {
@@ -128,7 +123,7 @@ public final class Conmon {
         CompletableFuture<byte[]> drained = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "conmon");
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             ProcessTree.kill(process.toHandle());
-            killDaemon(launch.bundle());
+            killDaemon(launch.container());
             throw new ContainerCreateException("conmon did not detach within " + timeout.toSeconds()
                     + " s; killed");
         }
@@ -144,10 +139,10 @@ public final class Conmon {
         return output;
     }
 
-    /** The detached conmon of {@code bundle}, with the runtime it waits for, killed (its pid file names it). */
-    private static void killDaemon(Path bundle) {
+    /** The detached conmon of {@code container}, with the runtime it waits for, killed (its pid file names it). */
+    private static void killDaemon(StateLayout.ContainerPaths container) {
         try {
-            long pid = Long.parseLong(Files.readString(conmonPidFile(bundle)).strip());
+            long pid = Long.parseLong(Files.readString(container.conmonPidFile()).strip());
             // Only a conmon: a pid file whose process is gone may name a reused PID by now.
             ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("/conmon")).orElse(false))
                     .ifPresent(ProcessTree::kill);

@@ -7,10 +7,12 @@ import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.CreateRetries;
 import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.Rollback;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
 import dev.jcri.sandbox.container.spec.OciSpec;
@@ -19,7 +21,6 @@ import dev.jcri.sandbox.container.spec.SeccompFilters;
 import dev.jcri.sandbox.container.spec.SandboxContext;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.sandbox.pod.SandboxId;
 import dev.jcri.sandbox.pod.SandboxMembers;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
@@ -44,24 +45,14 @@ import org.slf4j.LoggerFactory;
  * Containers: create (bundle, conmon, runtime create), start, stop, remove, exits, and recovery after a restart
  * of jcri.
  *
- * <p>The bundle (config.json, the rootfs mount point, conmon's pid files and FIFOs) lives in
- * {@code <runroot>/containers/<id>}; the writable layer and the record in {@code <root>/containers/<id>}; exit
- * files in {@code <runroot>/exits}. Every step of {@link #create} has its undo, run in reverse on failure.
+ * <p>Where each file of a container lives is {@link StateLayout}'s answer. Every step of {@link #create} has its
+ * undo, run in reverse on failure.
  */
 public final class Containers implements SandboxMembers, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Containers.class);
-    private static final String RECORD = "container.json";
-
-    /**
-     * Where containers keep their state.
-     *
-     * @param protectedDirs host paths no container may bind: jcri's own state (the socket, other containers'
-     *     layers and records)
-     */
-    public record Layout(Path recordsDir, Path bundlesDir, Path exitDir, Path socketDir, List<Path> protectedDirs) {}
 
     private final RecordStore<ContainerRecord> store;
-    private final Layout layout;
+    private final StateLayout layout;
     private final PodSandboxes sandboxes;
     private final ImageStore images;
     private final Map<String, OciRuntime> runtimes;
@@ -77,11 +68,12 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final ImageSource infraImages;
     private final String infraImage;
 
-    public Containers(Layout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
+    public Containers(StateLayout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
             Conmon conmon, int daemonOomScoreAdj, ImageSource infraImages, String infraImage) throws IOException {
         this.infraImages = infraImages;
         this.infraImage = infraImage;
-        this.store = new RecordStore<>(layout.recordsDir(), RECORD, ContainerRecord.class, ContainerRecord::id,
+        this.store = new RecordStore<>(layout.containerRecords(), StateLayout.CONTAINER_RECORD, ContainerRecord.class,
+                ContainerRecord::id,
                 ContainerRecord::name, "container");
         this.layout = layout;
         this.sandboxes = sandboxes;
@@ -89,9 +81,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         this.runtimes = Map.copyOf(runtimes);
         this.conmon = conmon;
         this.daemonOomScoreAdj = daemonOomScoreAdj;
-        Files.createDirectories(layout.bundlesDir());
-        Files.createDirectories(layout.socketDir());
-        this.exits = new ExitWatcher(layout.exitDir(), this::onExit);
+        Files.createDirectories(layout.bundles());
+        Files.createDirectories(layout.attachLinks());
+        this.exits = new ExitWatcher(layout.exits(), this::onExit);
     }
 
     public ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
@@ -142,10 +134,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             }
         }
         requireUnprotected(spec, layout.protectedDirs());
-        String id = SandboxId.generate();
-        Path bundle = layout.bundlesDir().resolve(id);
-        Path rootfs = bundle.resolve("rootfs");
-        Path writable = store.dirOf(id);
+        String id = ObjectId.generate();
+        StateLayout.ContainerPaths paths = layout.container(id);
+        Path bundle = paths.bundle();
+        Path rootfs = paths.rootfs();
         Path logPath = logPath(sandbox, spec);
         String stopSignal = !spec.stopSignal().isEmpty() ? spec.stopSignal()
                 : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
@@ -181,22 +173,22 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             List<Path> layers = imageRecord.layers().stream().map(images::layerDiff).toList();
             SandboxContext context = contextOf(sandbox);
             if (context.users() == null) {
-                RootfsMount.mount(rootfs, layers, writable.resolve("upper"), writable.resolve("work"));
+                RootfsMount.mount(rootfs, layers, paths.upper(), paths.work());
             } else {
-                RootfsMount.mountIdmapped(rootfs, layers, writable.resolve("upper"), writable.resolve("work"),
-                        Path.of(context.usernsPath()), context.users(), bundle.resolve("layers"));
+                RootfsMount.mountIdmapped(rootfs, layers, paths.upper(), paths.work(),
+                        Path.of(context.usernsPath()), context.users(), paths.idmappedLayers());
             }
             undo.push(() -> RootfsMount.unmount(rootfs));
             CrashPoint.reached(Step.CONTAINER_ROOTFS_MOUNTED);
 
             List<Path> stagedVolumes = new ArrayList<>();
             undo.push(() -> IdmappedVolumes.release(stagedVolumes));
-            spec = IdmappedVolumes.stage(spec, context, bundle.resolve("volumes"), stagedVolumes);
+            spec = IdmappedVolumes.stage(spec, context, paths.idmappedVolumes(), stagedVolumes);
             OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), context, id, rootfs,
                     daemonOomScoreAdj, seccomp);
             // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
             // from the start, as the env in it may hold secrets.
-            Path config = Files.createFile(bundle.resolve("config.json"),
+            Path config = Files.createFile(paths.ociConfig(),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, oci.bytes());
             makeDirs(logPath.getParent(), madeDirs);
@@ -206,10 +198,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 if (runtime.knows(id)) {
                     runtime.delete(id);
                 }
-                Files.deleteIfExists(layout.socketDir().resolve(id));
+                Files.deleteIfExists(paths.attachLink());
             });
-            int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
-                    layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
+            int pid = conmon.create(new Conmon.Launch(paths, name, runtime, logPath, spec.tty(), spec.stdin(),
+                    spec.stdinOnce()));
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
@@ -381,15 +373,15 @@ public final class Containers implements SandboxMembers, AutoCloseable {
             if (runtime != null && runtime.knows(record.id())) {
                 runtime.delete(record.id());
             }
-            Path bundle = layout.bundlesDir().resolve(record.id());
+            StateLayout.ContainerPaths paths = layout.container(record.id());
             // A create cut short by a crash may have left conmon behind, with or without a container.
             awaitConmonExit(record);
             CrashPoint.reached(Step.CONTAINER_RUNTIME_DELETED);
-            RootfsMount.unmount(bundle.resolve("rootfs"));
+            RootfsMount.unmount(paths.rootfs());
             CrashPoint.reached(Step.CONTAINER_ROOTFS_UNMOUNTED);
-            FileTree.delete(bundle);
+            FileTree.delete(paths.bundle());
             // conmon's link from the socket dir to the bundle, which keeps the attach socket's path short.
-            Files.deleteIfExists(layout.socketDir().resolve(record.id()));
+            Files.deleteIfExists(paths.attachLink());
             exits.forget(record.id());
             images.unpin(pinOwner(record.id()));
             CrashPoint.reached(Step.CONTAINER_BUNDLE_DELETED);
@@ -407,8 +399,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     public SyncExec.Result execSync(String idOrPrefix, List<String> command, long timeoutSeconds)
             throws IOException, InterruptedException {
         ContainerRecord record = requireRunning(idOrPrefix);
-        return SyncExec.run(runtimes.get(record.runtimeHandler()), record.id(), command, timeoutSeconds,
-                layout.bundlesDir().resolve(record.id()));
+        return SyncExec.run(runtimes.get(record.runtimeHandler()), layout.container(record.id()), command,
+                timeoutSeconds);
     }
 
     /**
@@ -416,14 +408,13 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      */
     public ExecProcess exec(String idOrPrefix, List<String> command, boolean tty) throws IOException {
         ContainerRecord record = requireRunning(idOrPrefix);
-        return ExecProcess.start(runtimes.get(record.runtimeHandler()), record.id(), command, tty,
-                layout.bundlesDir().resolve(record.id()), layout.socketDir());
+        return ExecProcess.start(runtimes.get(record.runtimeHandler()), layout.container(record.id()), command, tty);
     }
 
     /** Connects to the running container's own stdio through conmon. */
     public ConmonAttach attach(String idOrPrefix) throws IOException {
         ContainerRecord record = requireRunning(idOrPrefix);
-        return ConmonAttach.connect(layout.bundlesDir().resolve(record.id()));
+        return ConmonAttach.connect(layout.container(record.id()).attachSocket());
     }
 
     /** Resizes a running container's terminal, through conmon's control FIFO ("1 <height> <width>"). */
@@ -435,7 +426,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     private void writeControl(ContainerRecord record, String message) throws IOException {
-        Path control = layout.bundlesDir().resolve(record.id()).resolve("ctl");
+        Path control = layout.container(record.id()).controlFifo();
         Files.writeString(control, message);
     }
 
@@ -468,7 +459,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                         + "; only a created or running container takes new resources");
             }
             OciRuntime runtime = runtimes.get(record.runtimeHandler());
-            Path file = layout.bundlesDir().resolve(record.id()).resolve("resources.json");
+            Path file = layout.container(record.id()).resourceUpdate();
             try {
                 Files.write(file, OciSpecBuilder.resourceUpdate(resources));
                 runtime.update(record.id(), file);
@@ -495,12 +486,12 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
     /** The container's writable layer: the overlay upper dir, where everything it writes lands. */
     public Path writableLayer(String id) {
-        return store.dirOf(id).resolve("upper");
+        return layout.container(id).upper();
     }
 
     /** The OCI config.json the container was created with, while its bundle exists. */
     public Optional<String> runtimeSpec(String id) throws IOException {
-        Path config = layout.bundlesDir().resolve(id).resolve("config.json");
+        Path config = layout.container(id).ociConfig();
         return Files.isRegularFile(config) ? Optional.of(Files.readString(config)) : Optional.empty();
     }
 
@@ -651,7 +642,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     /** The container's conmon, if alive; its command line must name the container, so a reused PID is no match. */
     private Optional<ProcessHandle> conmonProcess(ContainerRecord record) {
         try {
-            String pid = Files.readString(Conmon.conmonPidFile(layout.bundlesDir().resolve(record.id()))).strip();
+            String pid = Files.readString(layout.container(record.id()).conmonPidFile()).strip();
             return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).filter(p -> {
                 try {
                     return Files.readString(Path.of("/proc", pid, "cmdline")).contains(record.id());
@@ -692,7 +683,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                     || record.state() == ContainerState.CREATING) {
                 return;
             }
-            boolean oom = Files.exists(Conmon.oomFile(layout.bundlesDir().resolve(record.id())));
+            boolean oom = Files.exists(layout.container(record.id()).oomFile());
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
             if (oom) {
                 oomKills.incrementAndGet();
@@ -820,11 +811,10 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     private SandboxContext contextOf(SandboxRecord sandbox) {
-        Path files = sandboxes.filesDir(sandbox.id());
+        StateLayout.SandboxPaths files = layout.sandbox(sandbox.id());
         return new SandboxContext(sandbox.id(), sandbox.hostname(), sandbox.netns(), sandbox.ipcns(),
-                sandbox.utsns(), sandbox.pidns(), files.resolve("resolv.conf").toString(),
-                files.resolve("hosts").toString(),
-                files.resolve("hostname").toString(), sandbox.shm(), sandbox.cgroupParent(), sandbox.userns(),
+                sandbox.utsns(), sandbox.pidns(), files.resolvConf().toString(), files.hosts().toString(),
+                files.hostname().toString(), sandbox.shm(), sandbox.cgroupParent(), sandbox.userns(),
                 sandbox.spec().namespaces().users());
     }
 

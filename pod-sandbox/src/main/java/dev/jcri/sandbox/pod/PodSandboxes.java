@@ -12,9 +12,11 @@ import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.CreateRetries;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.Rollback;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.ns.NetnsSockets;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
@@ -47,12 +49,9 @@ public final class PodSandboxes {
     /** The size kubelet and Docker give /dev/shm when the pod asks nothing. */
     static final long SHM_BYTES = 64L << 20;
 
-    /** Where a sandbox's runtime state goes; all paths jcri owns. */
-    public record Layout(Path nsRoot, Path shmRoot, Path hostResolvConf, Path hostHosts) {}
-
     private final RecordStore<SandboxRecord> store;
     private final PodNetworking network;
-    private final Layout layout;
+    private final StateLayout layout;
     private final Set<String> runtimeHandlers;
     private final String defaultRuntimeHandler;
     private final String defaultCgroupParent;
@@ -75,15 +74,10 @@ public final class PodSandboxes {
         public void removeAll(String sandboxId) {}
     };
 
-    /** The store of sandbox records: {@code <dir>/<id>/sandbox.json}. */
-    public static RecordStore<SandboxRecord> openStore(Path dir) throws IOException {
-        return new RecordStore<>(dir, "sandbox.json", SandboxRecord.class, SandboxRecord::id, SandboxRecord::name,
-                "sandbox");
-    }
-
-    public PodSandboxes(RecordStore<SandboxRecord> store, PodNetworking network, Layout layout, Set<String> runtimeHandlers,
-            String defaultRuntimeHandler, String defaultCgroupParent) {
-        this.store = store;
+    public PodSandboxes(StateLayout layout, PodNetworking network, Set<String> runtimeHandlers,
+            String defaultRuntimeHandler, String defaultCgroupParent) throws IOException {
+        this.store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD, SandboxRecord.class,
+                SandboxRecord::id, SandboxRecord::name, "sandbox");
         this.network = network;
         this.layout = layout;
         this.runtimeHandlers = Set.copyOf(runtimeHandlers);
@@ -133,8 +127,9 @@ public final class PodSandboxes {
                 ? ResolvConf.fromHost(layout.hostResolvConf())
                 : ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options());
 
-        String id = SandboxId.generate();
-        Path shm = layout.shmRoot().resolve(id).resolve("shm");
+        String id = ObjectId.generate();
+        StateLayout.SandboxPaths paths = layout.sandbox(id);
+        Path shm = paths.shm();
         List<PinnedNamespaces.Kind> kinds = new ArrayList<>();
         if (modes.ownUsers()) {
             kinds.add(PinnedNamespaces.Kind.USER);
@@ -172,9 +167,8 @@ public final class PodSandboxes {
         try {
             store.save(record);
             CrashPoint.reached(Step.SANDBOX_CREATING_SAVED);
-            Path dir = store.dirOf(id);
-            Files.writeString(dir.resolve("resolv.conf"), resolvConf);
-            Files.writeString(dir.resolve("hostname"), HostnameFile.content(hostname));
+            Files.writeString(paths.resolvConf(), resolvConf);
+            Files.writeString(paths.hostname(), HostnameFile.content(hostname));
 
             if (!modes.hostIpc()) {
                 undo.push(() -> unmountShm(shm));
@@ -182,7 +176,7 @@ public final class PodSandboxes {
                 CrashPoint.reached(Step.SANDBOX_SHM_MOUNTED);
             }
             undo.push(() -> PinnedNamespaces.release(pins.stream().map(Path::of).toList()));
-            PinnedNamespaces.create(layout.nsRoot(), id, kinds, hostname, sysctls.stream()
+            PinnedNamespaces.create(layout.namespacePins(), id, kinds, hostname, sysctls.stream()
                     .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList(), modes.users());
             CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
 
@@ -195,7 +189,7 @@ public final class PodSandboxes {
                 CrashPoint.reached(Step.SANDBOX_CNI_ADDED);
                 ips = result.podIps(CniRuntimeConf.POD_INTERFACE);
             }
-            Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
+            Files.writeString(paths.hosts(), modes.hostNetwork()
                     ? HostsFile.fromHost(layout.hostHosts())
                     : HostsFile.forPod(hostname, ips));
             record = record.withNetwork(ips);
@@ -203,7 +197,7 @@ public final class PodSandboxes {
                 // A shared PID namespace needs a process to live in: the infra container, for these pods only.
                 undo.push(() -> members.removeAll(id));
                 Path source = Path.of(members.startInfra(record));
-                Path pidPin = PinnedNamespaces.pinExisting(layout.nsRoot(), "pid", id, source);
+                Path pidPin = PinnedNamespaces.pinExisting(paths.pin("pid"), source);
                 undo.push(() -> PinnedNamespaces.release(List.of(pidPin)));
                 record = record.withPidNamespace(pidPin.toString());
             }
@@ -324,11 +318,6 @@ public final class PodSandboxes {
         this.members = containers;
     }
 
-    /** Where the sandbox's resolv.conf, hosts and hostname files are, for its containers to bind. */
-    public Path filesDir(String id) {
-        return store.dirOf(id);
-    }
-
     public Optional<SandboxRecord> find(String idOrPrefix) {
         return store.find(idOrPrefix);
     }
@@ -438,11 +427,11 @@ public final class PodSandboxes {
     }
 
     private Path pidPin(String id) {
-        return layout.nsRoot().resolve("pid").resolve(id);
+        return layout.sandbox(id).pin("pid");
     }
 
     private String pin(PinnedNamespaces.Kind kind, String id) {
-        return PinnedNamespaces.pinPath(layout.nsRoot(), kind, id).toString();
+        return layout.sandbox(id).pin(kind.file()).toString();
     }
 
     private static void mountShm(Path shm) throws IOException {

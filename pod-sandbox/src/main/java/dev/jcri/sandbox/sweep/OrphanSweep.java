@@ -7,11 +7,12 @@ import dev.jcri.image.store.ImageStore;
 import dev.jcri.linux.FileTree;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
+import dev.jcri.sandbox.ObjectId;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.sandbox.pod.SandboxId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -48,17 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
-    private static final List<String> NAMESPACE_KINDS = List.of("net", "ipc", "uts", "pid", "user");
     private static final long CONMON_EXIT_WAIT_MILLIS = 5_000;
 
-    /**
-     * jcri's own places.
-     *
-     * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
-     * @param stateDirs jcri's root and runroot: only runtime handlers whose state dir lies inside are swept
-     */
-    public record Layout(Path nsRoot, Path shmRoot, Path sandboxRecords, Path containerRecords, Path bundlesDir,
-            Path exitDir, Path socketDir, String cgroupParent, List<Path> stateDirs) {}
 
     /** What one sweep removed, counted by kind (cgroup, mount, conmon, ...). */
     public record Result(Map<String, Integer> byKind) {
@@ -67,22 +59,29 @@ public final class OrphanSweep {
         }
     }
 
-    private final Layout layout;
+    private final StateLayout layout;
+    private final String cgroupParent;
     private final PodSandboxes sandboxes;
     private final Containers containers;
     private final Collection<OciRuntime> runtimes;
     private final PodNetworking network;
     private final ImageStore images;
 
-    public OrphanSweep(Layout layout, PodSandboxes sandboxes, Containers containers, Collection<OciRuntime> runtimes,
+    /**
+     * @param layout jcri's own places: only runtime handlers whose state dir lies inside its root or runroot are
+     *     swept
+     * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
+     */
+    public OrphanSweep(StateLayout layout, String cgroupParent, PodSandboxes sandboxes, Containers containers, Collection<OciRuntime> runtimes,
             PodNetworking network, ImageStore images) {
         this.layout = layout;
+        this.cgroupParent = cgroupParent;
         this.sandboxes = sandboxes;
         this.containers = containers;
         List<OciRuntime> own = new ArrayList<>();
         for (OciRuntime runtime : runtimes) {
             Path root = runtime.root().toAbsolutePath().normalize();
-            if (layout.stateDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
+            if (layout.protectedDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
                 own.add(runtime);
             } else {
                 // A root outside jcri's dirs (say /run/runc) may hold other tools' containers.
@@ -163,24 +162,22 @@ public final class OrphanSweep {
      */
     private Set<String> sandboxOwners() {
         Set<String> owners = new java.util.HashSet<>(sandboxes.recordIds());
-        owners.addAll(recordFilesOnDisk(layout.sandboxRecords(), "sandbox.json"));
+        for (Path dir : idEntries(layout.sandboxRecords())) {
+            if (Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+                owners.add(name(dir));
+            }
+        }
         return owners;
     }
 
     private Set<String> containerOwners() {
         Set<String> owners = new java.util.HashSet<>(containers.recordIds());
-        owners.addAll(recordFilesOnDisk(layout.containerRecords(), "container.json"));
-        return owners;
-    }
-
-    private static Set<String> recordFilesOnDisk(Path recordsDir, String file) {
-        Set<String> ids = new java.util.HashSet<>();
-        for (Path dir : idEntries(recordsDir)) {
-            if (Files.exists(dir.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
-                ids.add(name(dir));
+        for (Path dir : idEntries(layout.containerRecords())) {
+            if (Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+                owners.add(name(dir));
             }
         }
-        return ids;
+        return owners;
     }
 
     /** Everything the sweep looks at, each with the ID that would own it. */
@@ -204,43 +201,43 @@ public final class OrphanSweep {
             }
         }
         try {
-            seen.conmons.addAll(ConmonProcesses.of(layout.bundlesDir(), layout.exitDir()));
+            seen.conmons.addAll(ConmonProcesses.of(layout.bundles(), layout.exits()));
         } catch (IOException e) {
             log.warn("orphan sweep cannot list processes error=\"{}\"", e.getMessage());
         }
-        network.attachedIds().stream().filter(SandboxId::isValid).forEach(seen.cniAttachments::add);
+        network.attachedIds().stream().filter(ObjectId::isValid).forEach(seen.cniAttachments::add);
         return seen;
     }
 
     private Seen observeFiles() {
         Seen seen = new Seen();
         observeMounts(seen);
-        for (String kind : NAMESPACE_KINDS) {
-            for (Path pin : idEntries(layout.nsRoot().resolve(kind))) {
+        for (String kind : StateLayout.NAMESPACE_KINDS) {
+            for (Path pin : idEntries(layout.pinsOf(kind))) {
                 seen.files.add(new Seen.Entry("pin", name(pin), pin, false, null));
             }
         }
-        for (Path dir : idEntries(layout.shmRoot())) {
+        for (Path dir : idEntries(layout.shmDirs())) {
             seen.files.add(new Seen.Entry("shm_dir", name(dir), dir, false, null));
         }
-        for (Path dir : idEntries(layout.bundlesDir())) {
+        for (Path dir : idEntries(layout.bundles())) {
             seen.files.add(new Seen.Entry("bundle", name(dir), dir, true, null));
         }
-        for (Path file : idEntries(layout.exitDir())) {
+        for (Path file : idEntries(layout.exits())) {
             seen.files.add(new Seen.Entry("exit_file", name(file), file, true, null));
         }
-        for (Path link : idEntries(layout.socketDir())) {
+        for (Path link : idEntries(layout.attachLinks())) {
             seen.files.add(new Seen.Entry("attach_link", name(link), link, true, null));
         }
         // A dir that still holds a record file is not an orphan even when the record did not load: an unreadable
         // record is left for the operator.
         for (Path dir : idEntries(layout.sandboxRecords())) {
-            if (!Files.exists(dir.resolve("sandbox.json"), LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, false, null));
             }
         }
         for (Path dir : idEntries(layout.containerRecords())) {
-            if (!Files.exists(dir.resolve("container.json"), LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, true, null));
             }
         }
@@ -267,18 +264,18 @@ public final class OrphanSweep {
         }
         record Scope(Path dir, boolean ofContainer) {}
         List<Scope> scopes = new ArrayList<>();
-        for (String kind : NAMESPACE_KINDS) {
-            scopes.add(new Scope(real(layout.nsRoot().resolve(kind)), false));
+        for (String kind : StateLayout.NAMESPACE_KINDS) {
+            scopes.add(new Scope(real(layout.pinsOf(kind)), false));
         }
-        scopes.add(new Scope(real(layout.shmRoot()), false));
+        scopes.add(new Scope(real(layout.shmDirs()), false));
         scopes.add(new Scope(real(layout.sandboxRecords()), false));
-        scopes.add(new Scope(real(layout.bundlesDir()), true));
+        scopes.add(new Scope(real(layout.bundles()), true));
         scopes.add(new Scope(real(layout.containerRecords()), true));
         for (Path point : points) {
             for (Scope scope : scopes) {
                 if (point.startsWith(scope.dir()) && point.getNameCount() > scope.dir().getNameCount()) {
                     String id = point.getName(scope.dir().getNameCount()).toString();
-                    if (SandboxId.isValid(id)) {
+                    if (ObjectId.isValid(id)) {
                         seen.mounts.add(new Seen.Entry("mount", id, point, scope.ofContainer(), null));
                     }
                 }
@@ -288,7 +285,7 @@ public final class OrphanSweep {
 
     /** {@code <hierarchy>/<cgroup_parent>} in every hierarchy the host mounts (v1 controllers, the v2 tree). */
     private List<Path> cgroupParents() {
-        String parent = layout.cgroupParent().replaceAll("^/+", "");
+        String parent = cgroupParent.replaceAll("^/+", "");
         if (parent.isEmpty() || parent.contains("..")) {
             // jcri's parent at the root would make every cgroup of the host look like a candidate.
             return List.of();
@@ -349,7 +346,7 @@ public final class OrphanSweep {
 
     /** CNI DEL with the cached config and result, before the pin goes, so the plugins still find the interface. */
     private void releaseCni(String sandboxId, Map<String, Integer> removed) {
-        Path netns = layout.nsRoot().resolve("net").resolve(sandboxId);
+        Path netns = layout.sandbox(sandboxId).pin("net");
         try {
             network.tearDown(CniRuntimeConf.forPod(sandboxId, netns, "", "", ""));
             log.info("orphan removed kind=cni_attachment id={}", sandboxId);
@@ -417,7 +414,7 @@ public final class OrphanSweep {
         List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path entry : stream) {
-                if (SandboxId.isValid(entry.getFileName().toString())) {
+                if (ObjectId.isValid(entry.getFileName().toString())) {
                     entries.add(entry);
                 }
             }

@@ -1,0 +1,83 @@
+package dev.jcri.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.jcri.sandbox.container.ContainerRecord;
+import dev.jcri.sandbox.container.ContainerState;
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.pod.SandboxRecord;
+import dev.jcri.sandbox.pod.SandboxState;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Records written by an earlier jcri must load after an upgrade, or a node restarted with pods running would lose
+ * them. The resources are files such a jcri wrote (before the records were grouped into parts).
+ */
+class RecordFormatTest {
+    private static final String POD = "a".repeat(64);
+    private static final String CTR = "b".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aContainerRecordOfTheFirstFormatLoads() throws Exception {
+        StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
+        install("container-v1.json", layout.container(CTR).record());
+        RecordStore<ContainerRecord> store = new RecordStore<>(layout.containerRecords(),
+                StateLayout.CONTAINER_RECORD, ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
+                "container");
+        ContainerRecord record = store.load().getFirst();
+        assertEquals(CTR, record.id());
+        assertEquals(POD, record.sandboxId());
+        assertEquals(ContainerState.EXITED, record.state());
+        assertEquals(137, record.exitCode());
+        assertEquals("OOMKilled", record.reason());
+        assertEquals("killed", record.message());
+        assertEquals(1700000003000000000L, record.finishedAt());
+        assertEquals(4242, record.pid());
+        assertEquals(1000, record.uid());
+        assertEquals(List.of(5L), record.additionalGids());
+        assertEquals("busybox:latest", record.image());
+        assertEquals("sha256:" + "c".repeat(64), record.imageRef());
+        assertEquals("SIGINT", record.stopSignal());
+        assertEquals("/var/log/pods/x/app/2.log", record.logPath());
+        assertFalse(record.infra());
+        ContainerSpec spec = record.spec();
+        assertEquals(List.of("-c", "sleep 1"), spec.args());
+        assertEquals("/srv/data", spec.mounts().getFirst().hostPath());
+        assertEquals(ContainerSpec.PidMode.POD, spec.security().pidMode());
+        assertEquals(1000L, spec.security().runAsUser());
+        assertEquals(1 << 28, spec.resources().memoryLimitBytes());
+    }
+
+    @Test
+    void aSandboxRecordOfTheFirstFormatLoads() throws Exception {
+        StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
+        install("sandbox-v1.json", layout.sandbox(POD).record());
+        RecordStore<SandboxRecord> store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD,
+                SandboxRecord.class, SandboxRecord::id, SandboxRecord::name, "sandbox");
+        SandboxRecord record = store.load().getFirst();
+        assertEquals(POD, record.id());
+        assertEquals(SandboxState.READY, record.state());
+        assertEquals("/run/jcri/ns/net/" + POD, record.netns());
+        assertEquals("/run/jcri/ns/user/" + POD, record.userns());
+        assertEquals("", record.pidns());
+        assertEquals(List.of("10.88.0.5"), record.ips());
+        assertEquals("web-0", record.spec().name());
+        assertEquals("runc", record.runtimeHandler());
+    }
+
+    private static void install(String resource, Path target) throws Exception {
+        Files.createDirectories(target.getParent());
+        try (InputStream in = RecordFormatTest.class.getResourceAsStream("records/" + resource)) {
+            Files.copy(in, target);
+        }
+    }
+}
