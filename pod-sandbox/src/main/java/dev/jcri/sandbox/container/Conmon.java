@@ -14,11 +14,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,13 +33,20 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>conmon reports the container's PID, or the runtime's error, on the fd named by {@code _OCI_SYNCPIPE}. A JVM
  * child gets only fds 0-2 and conmon replaces those with /dev/null, so the sync channel is a FIFO that a one-line
  * {@code sh} opens as fd 3 before it {@code exec}s conmon: no process beyond conmon itself remains.
+ *
+ * <p>Once running, conmon takes requests on the container's control FIFO, one line each: {@code "<type> <height>
+ * <width>"}, type 1 a terminal resize, type 2 a log reopen.
  */
-public final class Conmon {
+public final class Conmon implements ContainerMonitor {
+    private static final Logger log = LoggerFactory.getLogger(Conmon.class);
+    private static final int CONTROL_RESIZE = 1;
+    private static final int CONTROL_REOPEN_LOG = 2;
+    private static final long EXIT_WAIT_SECONDS = 5;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_OUTPUT = 64 * 1024;
 
     /** Everything conmon needs for one container; its files are where {@code container} says. */
-    public record Launch(StateLayout.ContainerPaths container, String name, OciRuntime runtime, Path logPath,
+    public record Launch(StateLayout.ContainerPaths container, String name, ContainerRuntime runtime, Path logPath,
             boolean terminal, boolean stdin, boolean stdinOnce) {
         String containerId() {
             return container.id();
@@ -60,6 +70,7 @@ public final class Conmon {
     }
 
     /** Returns the container's PID once the runtime created it (stopped before its entrypoint). */
+    @Override
     public int create(Launch launch) throws IOException, InterruptedException {
         Path sync = launch.container().syncFifo();
         Files.deleteIfExists(sync);
@@ -85,6 +96,64 @@ public final class Conmon {
             }
         } finally {
             Files.deleteIfExists(sync);
+        }
+    }
+
+    @Override
+    public boolean alive(StateLayout.ContainerPaths container) {
+        return process(container).isPresent();
+    }
+
+    @Override
+    public void awaitExit(StateLayout.ContainerPaths container) throws InterruptedException {
+        Optional<ProcessHandle> process = process(container);
+        if (process.isEmpty()) {
+            return;
+        }
+        try {
+            process.get().onExit().get(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("killing a conmon left without its container id={} pid={}", container.id(),
+                    process.get().pid());
+            process.get().destroyForcibly();
+        } catch (ExecutionException e) {
+            // onExit never fails.
+        }
+    }
+
+    @Override
+    public boolean oomKilled(StateLayout.ContainerPaths container) {
+        return Files.exists(container.oomFile());
+    }
+
+    @Override
+    public void resizeTerminal(StateLayout.ContainerPaths container, int rows, int columns) throws IOException {
+        control(container, CONTROL_RESIZE, rows, columns);
+    }
+
+    @Override
+    public void reopenLog(StateLayout.ContainerPaths container) throws IOException {
+        control(container, CONTROL_REOPEN_LOG, 0, 0);
+    }
+
+    private static void control(StateLayout.ContainerPaths container, int type, int height, int width)
+            throws IOException {
+        Files.writeString(container.controlFifo(), type + " " + height + " " + width + "\n");
+    }
+
+    /** The container's conmon, if alive; its command line must name the container, so a reused PID is no match. */
+    private static Optional<ProcessHandle> process(StateLayout.ContainerPaths container) {
+        try {
+            String pid = Files.readString(container.conmonPidFile()).strip();
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).filter(p -> {
+                try {
+                    return Files.readString(Path.of("/proc", pid, "cmdline")).contains(container.id());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
@@ -179,7 +248,7 @@ public final class Conmon {
     }
 
     /** {"data": PID} on success; {"data": -1, "message": "<runtime stderr>"} when create failed. */
-    private static int parse(String line, OciRuntime runtime) throws ContainerCreateException {
+    private static int parse(String line, ContainerRuntime runtime) throws ContainerCreateException {
         JsonNode json;
         try {
             json = JSON.readTree(line);

@@ -40,7 +40,7 @@ public final class ExecProcess implements AutoCloseable {
     }
 
     /** The PID and process files go into the container's bundle. */
-    static ExecProcess start(OciRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
+    static ExecProcess start(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
             boolean tty) throws IOException {
         String containerId = container.id();
         Path workDir = container.bundle();

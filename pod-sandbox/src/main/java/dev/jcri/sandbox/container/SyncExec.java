@@ -34,7 +34,7 @@ public final class SyncExec {
     private SyncExec() {}
 
     /** @param timeoutSeconds 0 waits as long as the command runs */
-    public static Result run(OciRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
+    public static Result run(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
             long timeoutSeconds) throws IOException, InterruptedException {
         String containerId = container.id();
         Path workDir = container.bundle();
