@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Records written by an earlier jcri must load after an upgrade, or a node restarted with pods running would lose
@@ -37,15 +38,12 @@ class RecordFormatTest {
         assertEquals(CTR, record.id());
         assertEquals(POD, record.sandboxId());
         assertEquals(ContainerState.EXITED, record.state());
-        assertEquals(137, record.exitCode());
-        assertEquals("OOMKilled", record.reason());
-        assertEquals("killed", record.message());
-        assertEquals(1700000003000000000L, record.finishedAt());
-        assertEquals(4242, record.pid());
-        assertEquals(1000, record.uid());
-        assertEquals(List.of(5L), record.additionalGids());
-        assertEquals("busybox:latest", record.image());
-        assertEquals("sha256:" + "c".repeat(64), record.imageRef());
+        assertEquals(new ContainerRecord.ExitStatus(137, 1700000003000000000L, "OOMKilled", "killed"),
+                record.exit().orElseThrow());
+        assertEquals(new ContainerRecord.ContainerProcess(4242, 1000, 1000, List.of(5L)), record.process().orElseThrow());
+        assertEquals(new ContainerRecord.ImageReference("busybox:latest", "sha256:" + "c".repeat(64),
+                List.of("sha256:" + "d".repeat(64))), record.image());
+        assertEquals(1700000002000000000L, record.startedAt());
         assertEquals("SIGINT", record.stopSignal());
         assertEquals("/var/log/pods/x/app/2.log", record.logPath());
         assertFalse(record.infra());
@@ -72,6 +70,22 @@ class RecordFormatTest {
         assertEquals(List.of("10.88.0.5"), record.ips());
         assertEquals("web-0", record.spec().name());
         assertEquals("runc", record.runtimeHandler());
+    }
+
+    @Test
+    void aContainerRecordIsStillWrittenInTheFirstFormat() throws Exception {
+        StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
+        install("container-v1.json", layout.container(CTR).record());
+        RecordStore<ContainerRecord> store = new RecordStore<>(layout.containerRecords(),
+                StateLayout.CONTAINER_RECORD, ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
+                "container");
+        ContainerRecord loaded = store.load().getFirst();
+        store.save(loaded);
+
+        JsonMapper json = JsonMapper.builder().build();
+        try (InputStream original = RecordFormatTest.class.getResourceAsStream("records/container-v1.json")) {
+            assertEquals(json.readTree(original), json.readTree(Files.readString(layout.container(CTR).record())));
+        }
     }
 
     private static void install(String resource, Path target) throws Exception {

@@ -102,9 +102,9 @@ final class ContainerCreate {
         Path logPath = logPath(sandbox, spec);
         String stopSignal = !spec.stopSignal().isEmpty() ? spec.stopSignal()
                 : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
-        ContainerRecord record = new ContainerRecord(id, name, sandbox.id(), spec, image, imageRecord.id(),
-                imageRecord.layers(), ContainerState.CREATING, EpochNanos.now(), 0, 0, 0, "", "", 0, logPath.toString(),
-                runtime.handler(), 0, 0, List.of(), stopSignal, infra, false);
+        ContainerRecord record = ContainerRecord.creating(id, name, sandbox.id(), spec,
+                new ContainerRecord.ImageReference(image, imageRecord.id(), imageRecord.layers()), EpochNanos.now(),
+                logPath.toString(), runtime.handler(), stopSignal, infra);
 
         // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = table.lockOf(id);
@@ -165,7 +165,8 @@ final class ContainerCreate {
                     spec.stdinOnce()));
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
-            record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
+            record = record.created(new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(),
+                    oci.additionalGids()));
             exits.expect(id);
             table.store().save(record);
             if (!infra) {
@@ -194,7 +195,7 @@ final class ContainerCreate {
             throws InterruptedException {
         Optional<ContainerRecord> earlier = table.retries().reserve(table.store(), record, table::lockOf, held ->
                 held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
-                        && held.sandboxId().equals(record.sandboxId()) && held.image().equals(record.image())
+                        && held.sandboxId().equals(record.sandboxId()) && held.image().requested().equals(record.image().requested())
                         && held.spec().equals(record.spec()), () -> {
                     lock.unlock();
                     table.forgetLock(record.id());

@@ -33,7 +33,7 @@ final class ContainerRecovery {
         int restored = 0;
         int cleaned = 0;
         for (ContainerRecord record : table.store().load()) {
-            images.pin(ContainerTable.pinOwner(record.id()), record.layers());
+            images.pin(ContainerTable.pinOwner(record.id()), record.image().layers());
             if (record.state() == ContainerState.CREATING || record.removing()) {
                 log.warn("finishing a container {} a crash interrupted id={}",
                         record.removing() ? "removal" : "creation", record.id());
@@ -47,8 +47,8 @@ final class ContainerRecovery {
                     if (exit.isPresent()) {
                         exits.record(exit.get());
                     } else if (!monitor.alive(table.paths(record.id()))) {
-                        table.store().save(record.exited(255, EpochNanos.now(), "Unknown",
-                                "conmon is gone and left no exit code"));
+                        table.store().save(record.exited(new ContainerRecord.ExitStatus(255, EpochNanos.now(),
+                                "Unknown", "conmon is gone and left no exit code")));
                     } else {
                         exits.expect(record.id());
                         settleStart(record);

@@ -33,7 +33,7 @@ class ContainerStopTest {
         ContainerRecord record = host.table.store().get(ID).orElseThrow();
         assertEquals(ContainerState.EXITED, record.state());
         assertEquals(137, record.exitCode());
-        assertEquals("Error", record.reason());
+        assertEquals("Error", record.exit().orElseThrow().reason());
     }
 
     @Test
@@ -44,7 +44,7 @@ class ContainerStopTest {
         host.stop().stop(ID, 30);
 
         assertEquals(List.of("runtime.kill SIGTERM"), host.journal);
-        assertEquals("Completed", host.table.store().get(ID).orElseThrow().reason());
+        assertEquals("Completed", host.table.store().get(ID).orElseThrow().exit().orElseThrow().reason());
     }
 
     @Test

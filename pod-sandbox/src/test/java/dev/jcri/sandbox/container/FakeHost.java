@@ -66,11 +66,11 @@ final class FakeHost {
 
     /** A record in {@code state} as a create and start would have left it. */
     ContainerRecord saved(String id, ContainerState state) throws IOException {
-        ContainerRecord record = new ContainerRecord(id, "app-" + id.substring(0, 4), POD, spec(), IMAGE,
-                "sha256:" + "c".repeat(64), List.of("layer"), ContainerState.CREATING, 1, 0, 0, 0, "", "", 0,
-                "/dev/null", "runc", 0, 0, List.of(), "SIGTERM", false, false);
+        ContainerRecord record = ContainerRecord.creating(id, "app-" + id.substring(0, 4), POD, spec(),
+                new ContainerRecord.ImageReference(IMAGE, "sha256:" + "c".repeat(64), List.of("layer")), 1,
+                "/dev/null", "runc", "SIGTERM", false);
         if (state != ContainerState.CREATING) {
-            record = record.created(4242, 0, 0, List.of());
+            record = record.created(new ContainerRecord.ContainerProcess(4242, 0, 0, List.of()));
         }
         if (state == ContainerState.RUNNING) {
             record = record.started(2);
