@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -64,9 +65,11 @@ class RecordFormatTest {
         SandboxRecord record = store.load().getFirst();
         assertEquals(POD, record.id());
         assertEquals(SandboxState.READY, record.state());
-        assertEquals("/run/jcri/ns/net/" + POD, record.netns());
-        assertEquals("/run/jcri/ns/user/" + POD, record.userns());
-        assertEquals("", record.pidns());
+        assertEquals(new SandboxRecord.PodNamespaces(List.of("/run/jcri/ns/net/" + POD, "/run/jcri/ns/uts/" + POD),
+                Optional.of("/run/jcri/ns/net/" + POD), Optional.of("/run/jcri/ns/ipc/" + POD),
+                Optional.of("/run/jcri/ns/uts/" + POD), Optional.empty(), Optional.of("/run/jcri/ns/user/" + POD)),
+                record.namespaces());
+        assertEquals(Optional.of("/run/jcri/sandboxes/" + POD + "/shm"), record.shm());
         assertEquals(List.of("10.88.0.5"), record.ips());
         assertEquals("web-0", record.spec().name());
         assertEquals("runc", record.runtimeHandler());
@@ -85,6 +88,20 @@ class RecordFormatTest {
         JsonMapper json = JsonMapper.builder().build();
         try (InputStream original = RecordFormatTest.class.getResourceAsStream("records/container-v1.json")) {
             assertEquals(json.readTree(original), json.readTree(Files.readString(layout.container(CTR).record())));
+        }
+    }
+
+    @Test
+    void aSandboxRecordIsStillWrittenInTheFirstFormat() throws Exception {
+        StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
+        install("sandbox-v1.json", layout.sandbox(POD).record());
+        RecordStore<SandboxRecord> store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD,
+                SandboxRecord.class, SandboxRecord::id, SandboxRecord::name, "sandbox");
+        store.save(store.load().getFirst());
+
+        JsonMapper json = JsonMapper.builder().build();
+        try (InputStream original = RecordFormatTest.class.getResourceAsStream("records/sandbox-v1.json")) {
+            assertEquals(json.readTree(original), json.readTree(Files.readString(layout.sandbox(POD).record())));
         }
     }
 

@@ -235,9 +235,11 @@ final class ContainerCreate {
 
     private SandboxContext contextOf(SandboxRecord sandbox) {
         StateLayout.SandboxPaths files = table.layout().sandbox(sandbox.id());
-        return new SandboxContext(sandbox.id(), sandbox.hostname(), sandbox.netns(), sandbox.ipcns(),
-                sandbox.utsns(), sandbox.pidns(), files.resolvConf().toString(), files.hosts().toString(),
-                files.hostname().toString(), sandbox.shm(), sandbox.cgroupParent(), sandbox.userns(),
+        SandboxRecord.PodNamespaces pinned = sandbox.namespaces();
+        return new SandboxContext(sandbox.id(), sandbox.hostname(), pinned.net().orElse(""),
+                pinned.ipc().orElse(""), pinned.uts().orElse(""), pinned.pid().orElse(""),
+                files.resolvConf().toString(), files.hosts().toString(), files.hostname().toString(),
+                sandbox.shm().orElse(""), sandbox.cgroupParent(), pinned.user().orElse(""),
                 sandbox.spec().namespaces().users());
     }
 

@@ -145,10 +145,10 @@ public final class PodSandboxes {
             members.removeAll(record.id());
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
             network.release(record);
-            PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
+            PinnedNamespaces.release(record.namespaces().pins().stream().map(Path::of).toList());
             CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
-            if (!record.shm().isEmpty()) {
-                SandboxShm.unmount(Path.of(record.shm()));
+            if (record.shm().isPresent()) {
+                SandboxShm.unmount(Path.of(record.shm().get()));
             }
             store.delete(record.id());
             table.forgetLock(record.id());
@@ -176,7 +176,7 @@ public final class PodSandboxes {
      */
     public SocketChannel connectToPort(String idOrPrefix, int port) throws IOException, InterruptedException {
         SandboxRecord record = requireReady(idOrPrefix);
-        return NetnsSockets.connectLoopback(record.netns().isEmpty() ? null : Path.of(record.netns()), port);
+        return NetnsSockets.connectLoopback(record.netns().map(Path::of).orElse(null), port);
     }
 
     /** The sandbox, which must exist (else NotFoundException) and be ready (else IllegalStateException). */
@@ -219,11 +219,11 @@ public final class PodSandboxes {
                 }
                 restored++;
                 if (record.state() == SandboxState.READY && !record.netns().isEmpty()
-                        && !isMountPoint(Path.of(record.netns()))) {
+                        && !isMountPoint(Path.of(record.netns().get()))) {
                     store.save(record.withState(SandboxState.NOTREADY));
                     log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
                 } else if (record.state() == SandboxState.NOTREADY && !record.netns().isEmpty()
-                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns())))) {
+                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns().get())))) {
                     log.warn("finishing a sandbox stop a crash interrupted id={} name={}", record.id(), record.name());
                     network.release(record);
                 } else if (record.state() == SandboxState.READY) {

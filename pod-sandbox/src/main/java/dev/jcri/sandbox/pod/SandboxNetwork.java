@@ -39,7 +39,7 @@ final class SandboxNetwork {
         if (record.netns().isEmpty()) {
             return;
         }
-        Path netns = Path.of(record.netns());
+        Path netns = Path.of(record.netns().get());
         // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released; for a
         // create a crash cut short only if ADD began (its cache entry is written first).
         if (record.state() != SandboxState.CREATING || network.attached(record.id())) {
@@ -57,7 +57,7 @@ final class SandboxNetwork {
                 .map(p -> new CniPortMapping(p.hostPort(), p.containerPort(), p.protocol().toLowerCase(),
                         p.hostIp()))
                 .toList();
-        return CniRuntimeConf.forPod(record.id(), Path.of(record.netns()), spec.namespace(), spec.name(), spec.uid())
+        return CniRuntimeConf.forPod(record.id(), Path.of(record.netns().orElseThrow()), spec.namespace(), spec.name(), spec.uid())
                 .withPortMappings(ports)
                 .withBandwidth(CniBandwidth.fromPodAnnotations(spec.annotations()))
                 .withPodAnnotations(spec.annotations());

@@ -98,15 +98,21 @@ public final class SandboxPlanner {
             // Named before it exists, like every pin: a crash after pinning must find it in the record.
             pins.add(paths.pin("pid").toString());
         }
-        SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, EpochNanos.now(), handler,
-                cgroupParent, pins,
-                modes.hostNetwork() ? "" : pin(paths, PinnedNamespaces.Kind.NET),
-                modes.hostIpc() ? "" : pin(paths, PinnedNamespaces.Kind.IPC),
-                modes.hostNetwork() ? "" : pin(paths, PinnedNamespaces.Kind.UTS),
-                modes.hostIpc() ? "" : paths.shm().toString(), List.of(), hostname, "",
-                modes.ownUsers() ? pin(paths, PinnedNamespaces.Kind.USER) : "", false);
+        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(pins,
+                pinUnless(modes.hostNetwork(), paths, PinnedNamespaces.Kind.NET),
+                pinUnless(modes.hostIpc(), paths, PinnedNamespaces.Kind.IPC),
+                pinUnless(modes.hostNetwork(), paths, PinnedNamespaces.Kind.UTS), Optional.empty(),
+                pinUnless(!modes.ownUsers(), paths, PinnedNamespaces.Kind.USER));
+        SandboxRecord record = SandboxRecord.creating(id, name, spec, EpochNanos.now(), handler, cgroupParent,
+                namespaces, modes.hostIpc() ? Optional.empty() : Optional.of(paths.shm().toString()), hostname);
         return new SandboxPlan(record, kinds, hostname, sysctls, resolvConf, !modes.hostIpc(), !modes.hostNetwork(),
                 sharedPid);
+    }
+
+    /** The pin of {@code kind}, absent when the pod uses the node's namespace instead. */
+    private static Optional<String> pinUnless(boolean nodes, StateLayout.SandboxPaths paths,
+            PinnedNamespaces.Kind kind) {
+        return nodes ? Optional.empty() : Optional.of(pin(paths, kind));
     }
 
     private static String pin(StateLayout.SandboxPaths paths, PinnedNamespaces.Kind kind) {

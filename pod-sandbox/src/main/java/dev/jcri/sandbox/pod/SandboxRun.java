@@ -40,7 +40,7 @@ final class SandboxRun {
         String id = record.id();
         StateLayout layout = table.layout();
         StateLayout.SandboxPaths paths = layout.sandbox(id);
-        List<Path> pins = record.pins().stream().map(Path::of).toList();
+        List<Path> pins = record.namespaces().pins().stream().map(Path::of).toList();
 
         // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = table.lockOf(id);
@@ -95,7 +95,7 @@ final class SandboxRun {
             CrashPoint.reached(Step.SANDBOX_READY_SAVED);
             undo.commit();
             log.info("sandbox ready id={} name={} ips={} netns={}", id, record.name(), ips,
-                    record.netns().isEmpty() ? "host" : record.netns());
+                    record.netns().orElse("host"));
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
             undo.undo(e);

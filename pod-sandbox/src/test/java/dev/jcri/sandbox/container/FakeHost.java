@@ -92,9 +92,11 @@ final class FakeHost {
                 List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(), "", Map.of(),
                 new PodSandboxSpec.Namespaces(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
                         PodSandboxSpec.Mode.POD, null), "runc");
-        return new SandboxRecord(POD, "web-0_default_uid-1_0", spec, state, 1, "runc", "/jcri", List.of(),
-                "/run/jcri/ns/net/" + POD, "/run/jcri/ns/ipc/" + POD, "/run/jcri/ns/uts/" + POD, "", List.of(),
-                "web-0", "", "", false);
+        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(List.of(),
+                Optional.of("/run/jcri/ns/net/" + POD), Optional.of("/run/jcri/ns/ipc/" + POD),
+                Optional.of("/run/jcri/ns/uts/" + POD), Optional.empty(), Optional.empty());
+        return new SandboxRecord(POD, "web-0_default_uid-1_0", spec, state, 1, "runc", "/jcri", namespaces,
+                Optional.empty(), List.of(), "web-0", false);
     }
 
     static ImageRecord image() {

@@ -63,9 +63,9 @@ class SandboxPlannerTest {
         assertEquals(SandboxState.CREATING, record.state());
         assertEquals("k8s_POD_web-0_default_uid-1_2", record.name());
         assertEquals(List.of("/run/jcri/ns/net/" + ID, "/run/jcri/ns/uts/" + ID, "/run/jcri/ns/ipc/" + ID),
-                record.pins());
-        assertEquals("/run/jcri/ns/net/" + ID, record.netns());
-        assertEquals("/run/jcri/sandboxes/" + ID + "/shm", record.shm());
+                record.namespaces().pins());
+        assertEquals(Optional.of("/run/jcri/ns/net/" + ID), record.netns());
+        assertEquals(Optional.of("/run/jcri/sandboxes/" + ID + "/shm"), record.shm());
         assertEquals("crun", record.runtimeHandler());
         assertEquals("/jcri", record.cgroupParent());
         assertEquals("web-0", plan.hostname());
@@ -82,8 +82,8 @@ class SandboxPlannerTest {
 
         assertEquals(List.of(Kind.IPC), plan.pinned());
         assertEquals("node-1", plan.hostname());
-        assertEquals("", plan.record().netns());
-        assertEquals("", plan.record().utsns());
+        assertEquals(Optional.empty(), plan.record().netns());
+        assertEquals(Optional.empty(), plan.record().namespaces().uts());
         assertEquals("runc", plan.record().runtimeHandler());
         assertFalse(plan.ownNetwork());
     }
@@ -95,8 +95,8 @@ class SandboxPlannerTest {
 
         assertEquals(List.of(Kind.NET, Kind.UTS), plan.pinned());
         assertFalse(plan.ownShm());
-        assertEquals("", plan.record().shm());
-        assertEquals("", plan.record().ipcns());
+        assertEquals(Optional.empty(), plan.record().shm());
+        assertEquals(Optional.empty(), plan.record().namespaces().ipc());
     }
 
     @Test
@@ -105,8 +105,8 @@ class SandboxPlannerTest {
                 PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), ""), NODE);
 
         assertTrue(plan.sharedPid());
-        assertEquals("/run/jcri/ns/pid/" + ID, plan.record().pins().getLast());
-        assertEquals("", plan.record().pidns(), "set once the infra container holds it");
+        assertEquals("/run/jcri/ns/pid/" + ID, plan.record().namespaces().pins().getLast());
+        assertEquals(Optional.empty(), plan.record().namespaces().pid(), "set once the infra container holds it");
     }
 
     @Test
@@ -115,7 +115,7 @@ class SandboxPlannerTest {
                 PodSandboxSpec.Mode.POD, USERS, Map.of(), "", noDns(), ""), NODE);
 
         assertEquals(List.of(Kind.USER, Kind.NET, Kind.UTS, Kind.IPC), plan.pinned());
-        assertEquals("/run/jcri/ns/user/" + ID, plan.record().userns());
+        assertEquals(Optional.of("/run/jcri/ns/user/" + ID), plan.record().namespaces().user());
     }
 
     @Test
