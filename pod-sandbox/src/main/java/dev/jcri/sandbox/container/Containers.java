@@ -67,9 +67,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     @Override
     public String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException {
         ImageRecord pause = infraImages.ensure(infraImage);
-        ContainerSpec spec = new ContainerSpec("POD", sandbox.spec().attempt(), List.of(), List.of(), "", List.of(),
-                List.of(), List.of(), Map.of(), Map.of(), "", false, false, false, ContainerSpec.Resources.NONE,
-                ContainerSpec.Security.DEFAULT, "SIGKILL");
+        ContainerSpec spec = ContainerSpec.builder("POD").attempt(sandbox.spec().attempt()).stopSignal("SIGKILL")
+                .build();
         ContainerRecord infra = creates.create(sandbox, spec, infraImage, pause, true);
         ContainerRecord started = starts.start(infra.id());
         if (started.state() != ContainerState.RUNNING) {

@@ -82,9 +82,7 @@ final class FakeHost {
     }
 
     static ContainerSpec spec() {
-        return new ContainerSpec("app", 0, List.of("/bin/true"), List.of(), "", List.of(), List.of(), List.of(),
-                Map.of(), Map.of(), "", false, false, false, ContainerSpec.Resources.NONE,
-                ContainerSpec.Security.DEFAULT, "");
+        return ContainerSpec.builder("app").command(List.of("/bin/true")).build();
     }
 
     static SandboxRecord sandbox(SandboxState state) {

@@ -78,15 +78,24 @@ public final class CriContainers {
                     case UNRECOGNIZED -> throw new IllegalArgumentException(
                             "supplemental_groups_policy: unknown value");
                 });
-        return new ContainerSpec(config.getMetadata().getName(), Integer.toUnsignedLong(config.getMetadata()
-                .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
-                config.getEnvsList().stream()
-                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
-                mounts,
-                config.getDevicesList().stream()
-                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
-                config.getLabelsMap(), config.getAnnotationsMap(), logPath, config.getStdin(),
-                config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
+        return ContainerSpec.builder(config.getMetadata().getName())
+                .attempt(Integer.toUnsignedLong(config.getMetadata().getAttempt()))
+                .command(config.getCommandList())
+                .args(config.getArgsList())
+                .workingDir(config.getWorkingDir())
+                .env(config.getEnvsList().stream()
+                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList())
+                .mounts(mounts)
+                .devices(config.getDevicesList().stream()
+                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList())
+                .labels(config.getLabelsMap())
+                .annotations(config.getAnnotationsMap())
+                .logPath(logPath)
+                .stdio(config.getStdin(), config.getStdinOnce(), config.getTty())
+                .resources(resources)
+                .security(security)
+                .stopSignal(signalName(config.getStopSignal()))
+                .build();
     }
 
     /**
