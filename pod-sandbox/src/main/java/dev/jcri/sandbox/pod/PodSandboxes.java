@@ -10,7 +10,6 @@ import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.ns.NetnsSockets;
-import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.UserNamespaceSupport;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -37,6 +36,7 @@ public final class PodSandboxes {
     private final SandboxTable table;
     private final RecordStore<SandboxRecord> store;
     private final SandboxNetwork network;
+    private final PodHost host;
     private final SandboxPlanner planner;
     private final SandboxRun runs;
     private volatile SandboxMembers members = NO_MEMBERS;
@@ -60,9 +60,10 @@ public final class PodSandboxes {
             String defaultRuntimeHandler, String defaultCgroupParent) throws IOException {
         this.table = new SandboxTable(layout);
         this.store = table.store();
-        this.network = new SandboxNetwork(network);
+        this.host = PodHost.node();
+        this.network = SandboxNetwork.cni(network, host);
         this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent);
-        this.runs = new SandboxRun(table, this.network, () -> members);
+        this.runs = new SandboxRun(table, this.network, host, () -> members);
     }
 
     /** RunPodSandbox: the plan first (nothing made if the request is refused), then the steps that act. */
@@ -145,10 +146,10 @@ public final class PodSandboxes {
             members.removeAll(record.id());
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
             network.release(record);
-            PinnedNamespaces.release(record.namespaces().pins().stream().map(Path::of).toList());
+            host.releasePins(record.namespaces().pins().stream().map(Path::of).toList());
             CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
             if (record.shm().isPresent()) {
-                SandboxShm.unmount(Path.of(record.shm().get()));
+                host.unmountShm(Path.of(record.shm().get()));
             }
             store.delete(record.id());
             table.forgetLock(record.id());

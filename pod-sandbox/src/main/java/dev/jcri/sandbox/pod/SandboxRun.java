@@ -5,7 +5,6 @@ import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.Rollback;
 import dev.jcri.sandbox.StateLayout;
-import dev.jcri.sandbox.ns.PinnedNamespaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +26,13 @@ final class SandboxRun {
 
     private final SandboxTable table;
     private final SandboxNetwork network;
+    private final PodHost host;
     private final Supplier<SandboxMembers> members;
 
-    SandboxRun(SandboxTable table, SandboxNetwork network, Supplier<SandboxMembers> members) {
+    SandboxRun(SandboxTable table, SandboxNetwork network, PodHost host, Supplier<SandboxMembers> members) {
         this.table = table;
         this.network = network;
+        this.host = host;
         this.members = members;
     }
 
@@ -60,12 +61,12 @@ final class SandboxRun {
             Files.writeString(paths.hostname(), HostnameFile.content(plan.hostname()));
 
             if (plan.ownShm()) {
-                undo.push(() -> SandboxShm.unmount(paths.shm()));
-                SandboxShm.mount(paths.shm());
+                undo.push(() -> host.unmountShm(paths.shm()));
+                host.mountShm(paths.shm());
                 CrashPoint.reached(Step.SANDBOX_SHM_MOUNTED);
             }
-            undo.push(() -> PinnedNamespaces.release(pins));
-            PinnedNamespaces.create(layout.namespacePins(), id, plan.pinned(), plan.hostname(), plan.sysctlWrites(),
+            undo.push(() -> host.releasePins(pins));
+            host.pinNamespaces(layout.namespacePins(), id, plan.pinned(), plan.hostname(), plan.sysctlWrites(),
                     record.spec().namespaces().users());
             CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
 
@@ -85,8 +86,8 @@ final class SandboxRun {
                 // A shared PID namespace needs a process to live in: the infra container, for these pods only.
                 undo.push(() -> members.get().removeAll(id));
                 Path source = Path.of(members.get().startInfra(record));
-                Path pidPin = PinnedNamespaces.pinExisting(paths.pin("pid"), source);
-                undo.push(() -> PinnedNamespaces.release(List.of(pidPin)));
+                Path pidPin = host.pinExisting(paths.pin("pid"), source);
+                undo.push(() -> host.releasePins(List.of(pidPin)));
                 record = record.withPidNamespace(pidPin.toString());
             }
             record = record.withState(SandboxState.READY);
