@@ -1,11 +1,7 @@
 package dev.jcri.sandbox.sweep;
 
-import dev.jcri.cni.CniException;
-import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.linux.FileTree;
-import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
 import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.StateLayout;
@@ -27,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
-    private static final long CONMON_EXIT_WAIT_MILLIS = 5_000;
 
 
     /** What one sweep removed, counted by kind (cgroup, mount, conmon, ...). */
@@ -105,17 +99,17 @@ public final class OrphanSweep {
 
         for (Seen.Entry state : seen.runtimeStates) {
             if (!ctrs.contains(state.id())) {
-                removeRuntimeState(state, removed);
+                OrphanRemovals.removeRuntimeState(state, removed);
             }
         }
         for (ConmonProcesses.Found conmon : seen.conmons) {
             if (!ctrs.contains(conmon.containerId())) {
-                endConmon(conmon, removed);
+                OrphanRemovals.endConmon(conmon, removed);
             }
         }
         for (String id : seen.cniAttachments) {
             if (!pods.contains(id)) {
-                releaseCni(id, removed);
+                OrphanRemovals.releaseCni(network, id, layout.sandbox(id).pin("net"), removed);
             }
         }
         seen = observeFiles();
@@ -126,14 +120,14 @@ public final class OrphanSweep {
         mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount()).reversed());
         for (Seen.Entry mount : mounts) {
             if (!(mount.ofContainer() ? ctrs : pods).contains(mount.id())) {
-                unmount(mount, removed);
+                OrphanRemovals.unmount(mount, removed);
             }
         }
         try {
             List<Path> mountPoints = MountTable.mountPoints();
             for (Seen.Entry file : seen.files) {
                 if (!(file.ofContainer() ? ctrs : pods).contains(file.id())) {
-                    delete(file, mountPoints, removed);
+                    OrphanRemovals.delete(file, mountPoints, removed);
                 }
             }
         } catch (IOException e) {
@@ -142,7 +136,7 @@ public final class OrphanSweep {
         }
         for (Seen.Entry cgroup : seen.cgroups) {
             if (!ctrs.contains(cgroup.id())) {
-                removeCgroup(cgroup, removed);
+                OrphanRemovals.removeCgroup(cgroup, removed);
             }
         }
         try {
@@ -181,7 +175,7 @@ public final class OrphanSweep {
     }
 
     /** Everything the sweep looks at, each with the ID that would own it. */
-    private static final class Seen {
+    static final class Seen {
         /** @param ofContainer whether a container record owns it (else a sandbox record) */
         record Entry(String kind, String id, Path path, boolean ofContainer, OciRuntime runtime) {}
 
@@ -265,12 +259,12 @@ public final class OrphanSweep {
         record Scope(Path dir, boolean ofContainer) {}
         List<Scope> scopes = new ArrayList<>();
         for (String kind : StateLayout.NAMESPACE_KINDS) {
-            scopes.add(new Scope(real(layout.pinsOf(kind)), false));
+            scopes.add(new Scope(OrphanRemovals.real(layout.pinsOf(kind)), false));
         }
-        scopes.add(new Scope(real(layout.shmDirs()), false));
-        scopes.add(new Scope(real(layout.sandboxRecords()), false));
-        scopes.add(new Scope(real(layout.bundles()), true));
-        scopes.add(new Scope(real(layout.containerRecords()), true));
+        scopes.add(new Scope(OrphanRemovals.real(layout.shmDirs()), false));
+        scopes.add(new Scope(OrphanRemovals.real(layout.sandboxRecords()), false));
+        scopes.add(new Scope(OrphanRemovals.real(layout.bundles()), true));
+        scopes.add(new Scope(OrphanRemovals.real(layout.containerRecords()), true));
         for (Path point : points) {
             for (Scope scope : scopes) {
                 if (point.startsWith(scope.dir()) && point.getNameCount() > scope.dir().getNameCount()) {
@@ -301,114 +295,6 @@ public final class OrphanSweep {
         return hierarchies.stream().map(h -> h.resolve(parent)).toList();
     }
 
-    private void removeRuntimeState(Seen.Entry state, Map<String, Integer> removed) throws InterruptedException {
-        try {
-            try {
-                // Kills what still runs there and removes the container's cgroup with its state.
-                state.runtime().delete(state.id());
-            } catch (IOException refused) {
-                // State the runtime cannot read (a crash mid-create): only files are left, which go directly.
-                if (Files.exists(state.path(), LinkOption.NOFOLLOW_LINKS)) {
-                    if (MountTable.anyAtOrBelow(MountTable.mountPoints(), real(state.path()))) {
-                        throw refused;
-                    }
-                    FileTree.delete(state.path());
-                }
-            }
-            log.info("orphan removed kind=runtime_state id={} handler={} path={}", state.id(),
-                    state.runtime().handler(), state.path());
-            removed.merge("runtime_state", 1, Integer::sum);
-        } catch (IOException e) {
-            log.warn("orphan not removed kind=runtime_state id={} path={} error=\"{}\"", state.id(), state.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** conmon ends by itself once its container is gone; one that does not is killed. */
-    private static void endConmon(ConmonProcesses.Found conmon, Map<String, Integer> removed)
-            throws InterruptedException {
-        var process = ProcessHandle.of(conmon.pid());
-        if (process.isEmpty()) {
-            return;
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONMON_EXIT_WAIT_MILLIS);
-        while (process.get().isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        boolean killed = false;
-        if (process.get().isAlive()) {
-            process.get().destroyForcibly();
-            killed = true;
-        }
-        log.info("orphan removed kind=conmon pid={} id={} killed={}", conmon.pid(), conmon.containerId(), killed);
-        removed.merge("conmon", 1, Integer::sum);
-    }
-
-    /** CNI DEL with the cached config and result, before the pin goes, so the plugins still find the interface. */
-    private void releaseCni(String sandboxId, Map<String, Integer> removed) {
-        Path netns = layout.sandbox(sandboxId).pin("net");
-        try {
-            network.tearDown(CniRuntimeConf.forPod(sandboxId, netns, "", "", ""));
-            log.info("orphan removed kind=cni_attachment id={}", sandboxId);
-            removed.merge("cni_attachment", 1, Integer::sum);
-        } catch (CniException | RuntimeException e) {
-            log.warn("orphan not removed kind=cni_attachment id={} error=\"{}\"", sandboxId, e.getMessage());
-        }
-    }
-
-    private static void unmount(Seen.Entry mount, Map<String, Integer> removed) {
-        try {
-            if (Mount.detach(mount.path().toString())) {
-                log.info("orphan removed kind=mount id={} path={}", mount.id(), mount.path());
-                removed.merge("mount", 1, Integer::sum);
-            }
-        } catch (IOException e) {
-            log.warn("orphan not removed kind=mount id={} path={} error=\"{}\"", mount.id(), mount.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** Never deletes through a mount: a tree that still has one below it stays (and is logged). */
-    private static void delete(Seen.Entry file, List<Path> mountPoints, Map<String, Integer> removed) {
-        try {
-            if (!Files.exists(file.path(), LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            if (MountTable.anyAtOrBelow(mountPoints, real(file.path()))) {
-                log.warn("orphan not removed kind={} id={} path={} error=\"a mount remains below it\"", file.kind(),
-                        file.id(), file.path());
-                return;
-            }
-            FileTree.delete(file.path());
-            log.info("orphan removed kind={} id={} path={}", file.kind(), file.id(), file.path());
-            removed.merge(file.kind(), 1, Integer::sum);
-        } catch (IOException e) {
-            log.warn("orphan not removed kind={} id={} path={} error=\"{}\"", file.kind(), file.id(), file.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** rmdir, children first; a cgroup that still has processes is busy and stays (and is logged). */
-    private static void removeCgroup(Seen.Entry cgroup, Map<String, Integer> removed) {
-        try {
-            List<Path> dirs;
-            try (var walk = Files.walk(cgroup.path())) {
-                dirs = walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                        .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
-            }
-            for (Path dir : dirs) {
-                Files.deleteIfExists(dir);
-            }
-            log.info("orphan removed kind=cgroup id={} path={}", cgroup.id(), cgroup.path());
-            removed.merge("cgroup", 1, Integer::sum);
-        } catch (NoSuchFileException e) {
-            // Removed meanwhile (the runtime's delete takes its cgroups along).
-        } catch (IOException | java.io.UncheckedIOException e) {
-            log.warn("orphan not removed kind=cgroup id={} path={} error=\"{}\"", cgroup.id(), cgroup.path(),
-                    e.getMessage());
-        }
-    }
-
     /** Entries of {@code dir} named by an ID; a missing dir has none. */
     private static List<Path> idEntries(Path dir) {
         List<Path> entries = new ArrayList<>();
@@ -428,16 +314,5 @@ public final class OrphanSweep {
 
     private static String name(Path path) {
         return path.getFileName().toString();
-    }
-
-    /** The real path where it exists (mountinfo shows real paths); the path itself otherwise. */
-    private static Path real(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
-        try {
-            return absolute.toRealPath();
-        } catch (IOException e) {
-            Path parent = absolute.getParent();
-            return parent == null ? absolute : real(parent).resolve(absolute.getFileName());
-        }
     }
 }
