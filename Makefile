@@ -8,7 +8,7 @@ export LC_ALL := C.UTF-8
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -ntp
 
-.PHONY: deps build run test unit bench clean
+.PHONY: deps build run test unit fmt bench clean
 
 deps:
 	@scripts/install-deps
@@ -19,12 +19,16 @@ build: deps
 run: build
 	bin/jcri
 
-# Unit and end-to-end tests; needs root (namespaces, mounts, cgroups).
+# Unit and end-to-end tests, the architecture rules and the format check; needs root (namespaces, mounts, cgroups).
 test: deps
 	$(MVN) verify
 
 unit: deps
 	$(MVN) verify -pl '!e2e'
+
+# Formats every module's Java sources (palantir-java-format through Spotless); `make test` checks the format.
+fmt:
+	$(MVN) spotless:apply
 
 # Benchmarks print figures and never fail on time.
 bench: deps

@@ -10,6 +10,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -112,8 +114,8 @@ public final class CniResultCache {
     }
 
     /** The container (for jcri: sandbox) IDs that have at least one readable entry. */
-    public java.util.Set<String> containerIds() {
-        java.util.Set<String> ids = new java.util.TreeSet<>();
+    public Set<String> containerIds() {
+        Set<String> ids = new TreeSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(resultsDir)) {
             for (Path file : files) {
                 if (!file.getFileName().toString().startsWith(".")) {

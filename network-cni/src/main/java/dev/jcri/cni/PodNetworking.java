@@ -2,6 +2,7 @@ package dev.jcri.cni;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +137,7 @@ public final class PodNetworking {
     }
 
     /** The sandboxes that hold an attachment, by the cache: what the orphan sweep compares with the records. */
-    public java.util.Set<String> attachedIds() {
+    public Set<String> attachedIds() {
         return cache.containerIds();
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,7 +193,7 @@ class CniConfigDirectoryTest {
         Path replacement = confDir.resolve("tmp");
         Files.writeString(replacement, conflist("1.0.0", "secnd", "bridge"));
         Files.move(replacement, confDir.resolve("10-net.conflist"),
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         assertEquals("secnd", found(directory).name());
         // A plugin installed later makes a skipped config usable.
         write(confDir, "05-ptpnet.conflist", conflist("1.0.0", "later", "late-plugin"));
@@ -212,7 +214,7 @@ class CniConfigDirectoryTest {
         assertTrue(directory.writeDefaultIfNone(target, params));
         Path file = target.resolve(CniConfigDirectory.DEFAULT_FILE_NAME);
         assertTrue(Files.isRegularFile(file));
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(file)));
         try (var leftovers = Files.list(target)) {
             assertEquals(List.of(file), leftovers.toList(), "no temp files left behind");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,7 +84,7 @@ class CniNetworkTest {
         CniResultCache.Entry entry = cache.load("testnet", ID, "eth0").orElseThrow();
         assertEquals(json(SECOND_RESULT), entry.result());
         assertTrue(Files.isRegularFile(temp.resolve("cache/results/testnet-" + ID + "-eth0")));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(temp.resolve("cache/results/testnet-" + ID + "-eth0"))));
     }
 

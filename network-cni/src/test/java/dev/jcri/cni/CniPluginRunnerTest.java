@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,7 +121,7 @@ class CniPluginRunnerTest {
     void pluginThatIgnoresStdinStillWorks() throws Exception {
         plugins.script("nostdin", "echo '{}'\n");
         byte[] big = new byte[1 << 20];
-        java.util.Arrays.fill(big, (byte) ' ');
+        Arrays.fill(big, (byte) ' ');
         assertEquals("{}", new String(runner.run("nostdin", CniCommand.ADD, Map.of(), big)).strip());
     }
 }

@@ -1,6 +1,6 @@
 package dev.jcri.image.store;
 
-import dev.jcri.image.registry.VerifyingInputStream;
+import dev.jcri.image.distribution.VerifyingInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;

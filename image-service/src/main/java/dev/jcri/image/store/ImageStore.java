@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public final class ImageStore {
     /** Layers held by someone other than an image: a pull in progress, a container's rootfs. */
     private final Map<String, Set<String>> pins = new HashMap<>();
     /** Work dirs under tmp/ handed out and not yet published or released: what the leftover sweep spares. */
-    private final Set<Path> workDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Path> workDirs = ConcurrentHashMap.newKeySet();
 
     private ImageStore(Path root) {
         this.root = root;

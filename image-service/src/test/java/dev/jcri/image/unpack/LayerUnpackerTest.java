@@ -17,13 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterEach;
@@ -481,10 +485,10 @@ class LayerUnpackerTest {
     @Test
     void diffIdIsTheDigestOfTheUncompressedTar() throws Exception {
         byte[] tar = sample().plain();
-        String expected = "sha256:" + java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(tar));
+        String expected = "sha256:" + HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(tar));
         assertEquals(expected, unpack(tar).diffId());
-        byte[] gzip = LayerTar.compress(tar, java.util.zip.GZIPOutputStream::new);
+        byte[] gzip = LayerTar.compress(tar, GZIPOutputStream::new);
         byte[] zstd = LayerTar.compress(tar, com.github.luben.zstd.ZstdOutputStream::new);
         for (byte[] blob : List.of(gzip, zstd)) {
             Path again = Files.createTempDirectory(layer, "again");
@@ -527,9 +531,9 @@ class LayerUnpackerTest {
     void concatenatedGzipMembers() throws Exception {
         byte[] tar = sample().plain();
         int half = tar.length / 2;
-        byte[] first = LayerTar.compress(java.util.Arrays.copyOfRange(tar, 0, half), java.util.zip.GZIPOutputStream::new);
-        byte[] second = LayerTar.compress(java.util.Arrays.copyOfRange(tar, half, tar.length),
-                java.util.zip.GZIPOutputStream::new);
+        byte[] first = LayerTar.compress(Arrays.copyOfRange(tar, 0, half), GZIPOutputStream::new);
+        byte[] second = LayerTar.compress(Arrays.copyOfRange(tar, half, tar.length),
+                GZIPOutputStream::new);
         byte[] both = new byte[first.length + second.length];
         System.arraycopy(first, 0, both, 0, first.length);
         System.arraycopy(second, 0, both, first.length, second.length);

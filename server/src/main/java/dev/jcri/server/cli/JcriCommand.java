@@ -5,6 +5,7 @@ import dev.jcri.server.config.InvalidConfigException;
 import dev.jcri.server.config.NodeConfig;
 import dev.jcri.server.daemon.Daemon;
 import dev.jcri.server.daemon.LogLevels;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,7 @@ public final class JcriCommand implements Callable<Integer> {
         try {
             new Daemon(config).run();
             return 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("jcri: " + e.getMessage());
             return EXIT_FAILED;
         }

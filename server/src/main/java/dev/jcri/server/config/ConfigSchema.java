@@ -9,6 +9,7 @@ import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
 import static dev.jcri.server.config.ConfigKind.STRING;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,7 +109,7 @@ public final class ConfigSchema {
 
     /** Tables that hold fixed keys ("" is the top level). */
     static Set<String> fixedTables() {
-        Set<String> tables = new java.util.LinkedHashSet<>();
+        Set<String> tables = new LinkedHashSet<>();
         KEYS.forEach(k -> tables.add(k.table()));
         return tables;
     }

@@ -1,8 +1,10 @@
 package dev.jcri.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The effective node configuration: built-in defaults, then {@code jcri.toml}, then drop-ins in name order, then
@@ -48,8 +50,8 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return string("default_runtime");
     }
 
-    public java.time.Duration runtimeTimeout() {
-        return java.time.Duration.ofSeconds((Long) values.get("runtime_timeout_seconds"));
+    public Duration runtimeTimeout() {
+        return Duration.ofSeconds((Long) values.get("runtime_timeout_seconds"));
     }
 
     public String pauseImage() {
@@ -85,15 +87,15 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
     }
 
     /** The streaming server's certificate and key, when both are set. */
-    public java.util.Optional<Path[]> streamingTls() {
+    public Optional<Path[]> streamingTls() {
         String cert = string("streaming.tls_cert_file");
         String key = string("streaming.tls_key_file");
-        return cert.isEmpty() && key.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of(new Path[] {Path.of(cert), Path.of(key)});
+        return cert.isEmpty() && key.isEmpty() ? Optional.empty()
+                : Optional.of(new Path[] {Path.of(cert), Path.of(key)});
     }
 
-    public java.time.Duration streamingIdleTimeout() {
-        return java.time.Duration.ofSeconds((Long) values.get("streaming.idle_timeout_seconds"));
+    public Duration streamingIdleTimeout() {
+        return Duration.ofSeconds((Long) values.get("streaming.idle_timeout_seconds"));
     }
 
     public String seccompDefaultProfile() {
@@ -113,8 +115,8 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
     }
 
     /** Zero: the orphan sweep runs at startup only. */
-    public java.time.Duration orphanSweepInterval() {
-        return java.time.Duration.ofSeconds((Long) values.get("orphan_sweep_interval_seconds"));
+    public Duration orphanSweepInterval() {
+        return Duration.ofSeconds((Long) values.get("orphan_sweep_interval_seconds"));
     }
 
     public long shutdownGraceSeconds() {

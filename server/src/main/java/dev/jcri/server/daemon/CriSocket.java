@@ -1,6 +1,7 @@
 package dev.jcri.server.daemon;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -35,7 +36,7 @@ public final class CriSocket {
             probe.connect(UnixDomainSocketAddress.of(path));
             throw new IOException("a runtime is already serving on " + path
                     + "; stop it first or give this jcri another --listen path");
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             Files.deleteIfExists(path);
         }
     }

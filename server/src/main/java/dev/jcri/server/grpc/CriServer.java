@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.server.call.RpcObserver;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;

@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.server.call.CriCall;
 import dev.jcri.cri.v1.ImageFsInfoRequest;
 import dev.jcri.cri.v1.ImageFsInfoResponse;
 import dev.jcri.cri.v1.ImageServiceGrpc;
@@ -35,31 +36,31 @@ public final class ImageServiceEndpoint extends ImageServiceGrpc.ImageServiceImp
 
     @Override
     public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listImages());
+        CriCall.unary(request, responses, rpc.listImages());
     }
 
     @Override
     public void streamImages(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamImages()::handle);
+        CriCall.stream(request, responses, rpc.streamImages()::handle);
     }
 
     @Override
     public void imageStatus(ImageStatusRequest request, StreamObserver<ImageStatusResponse> responses) {
-        UnaryCall.run(request, responses, rpc.imageStatus());
+        CriCall.unary(request, responses, rpc.imageStatus());
     }
 
     @Override
     public void pullImage(PullImageRequest request, StreamObserver<PullImageResponse> responses) {
-        UnaryCall.run(request, responses, rpc.pullImage());
+        CriCall.unary(request, responses, rpc.pullImage());
     }
 
     @Override
     public void removeImage(RemoveImageRequest request, StreamObserver<RemoveImageResponse> responses) {
-        UnaryCall.run(request, responses, rpc.removeImage());
+        CriCall.unary(request, responses, rpc.removeImage());
     }
 
     @Override
     public void imageFsInfo(ImageFsInfoRequest request, StreamObserver<ImageFsInfoResponse> responses) {
-        UnaryCall.run(request, responses, rpc.imageFsInfo());
+        CriCall.unary(request, responses, rpc.imageFsInfo());
     }
 }

@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.server.call.RpcObserver;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;

@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.server.call.RpcObserver;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;

@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.server.call.CriCall;
 import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ContainerStatusResponse;
 import dev.jcri.cri.v1.CreateContainerRequest;
@@ -136,186 +137,186 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
 
     @Override
     public void version(VersionRequest request, StreamObserver<VersionResponse> responses) {
-        UnaryCall.run(request, responses, rpc.version());
+        CriCall.unary(request, responses, rpc.version());
     }
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> responses) {
-        UnaryCall.run(request, responses, rpc.status());
+        CriCall.unary(request, responses, rpc.status());
     }
 
     @Override
     public void runtimeConfig(RuntimeConfigRequest request, StreamObserver<RuntimeConfigResponse> responses) {
-        UnaryCall.run(request, responses, rpc.runtimeConfig());
+        CriCall.unary(request, responses, rpc.runtimeConfig());
     }
 
     @Override
     public void updateRuntimeConfig(UpdateRuntimeConfigRequest request,
             StreamObserver<UpdateRuntimeConfigResponse> responses) {
-        UnaryCall.run(request, responses, rpc.updateRuntimeConfig());
+        CriCall.unary(request, responses, rpc.updateRuntimeConfig());
     }
 
     @Override
     public void runPodSandbox(RunPodSandboxRequest request, StreamObserver<RunPodSandboxResponse> responses) {
-        UnaryCall.run(request, responses, rpc.runPodSandbox());
+        CriCall.unary(request, responses, rpc.runPodSandbox());
     }
 
     @Override
     public void stopPodSandbox(StopPodSandboxRequest request, StreamObserver<StopPodSandboxResponse> responses) {
-        UnaryCall.run(request, responses, rpc.stopPodSandbox());
+        CriCall.unary(request, responses, rpc.stopPodSandbox());
     }
 
     @Override
     public void removePodSandbox(RemovePodSandboxRequest request,
             StreamObserver<RemovePodSandboxResponse> responses) {
-        UnaryCall.run(request, responses, rpc.removePodSandbox());
+        CriCall.unary(request, responses, rpc.removePodSandbox());
     }
 
     @Override
     public void podSandboxStatus(PodSandboxStatusRequest request,
             StreamObserver<PodSandboxStatusResponse> responses) {
-        UnaryCall.run(request, responses, rpc.podSandboxStatus());
+        CriCall.unary(request, responses, rpc.podSandboxStatus());
     }
 
     @Override
     public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listPodSandbox());
+        CriCall.unary(request, responses, rpc.listPodSandbox());
     }
 
     @Override
     public void streamPodSandboxes(StreamPodSandboxesRequest request,
             StreamObserver<StreamPodSandboxesResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamPodSandboxes()::handle);
+        CriCall.stream(request, responses, rpc.streamPodSandboxes()::handle);
     }
 
     @Override
     public void createContainer(CreateContainerRequest request, StreamObserver<CreateContainerResponse> responses) {
-        UnaryCall.run(request, responses, rpc.createContainer());
+        CriCall.unary(request, responses, rpc.createContainer());
     }
 
     @Override
     public void startContainer(StartContainerRequest request, StreamObserver<StartContainerResponse> responses) {
-        UnaryCall.run(request, responses, rpc.startContainer());
+        CriCall.unary(request, responses, rpc.startContainer());
     }
 
     @Override
     public void stopContainer(StopContainerRequest request, StreamObserver<StopContainerResponse> responses) {
-        UnaryCall.run(request, responses, rpc.stopContainer());
+        CriCall.unary(request, responses, rpc.stopContainer());
     }
 
     @Override
     public void removeContainer(RemoveContainerRequest request, StreamObserver<RemoveContainerResponse> responses) {
-        UnaryCall.run(request, responses, rpc.removeContainer());
+        CriCall.unary(request, responses, rpc.removeContainer());
     }
 
     @Override
     public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> responses) {
-        UnaryCall.run(request, responses, rpc.containerStatus());
+        CriCall.unary(request, responses, rpc.containerStatus());
     }
 
     @Override
     public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listContainers());
+        CriCall.unary(request, responses, rpc.listContainers());
     }
 
     @Override
     public void streamContainers(StreamContainersRequest request,
             StreamObserver<StreamContainersResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamContainers()::handle);
+        CriCall.stream(request, responses, rpc.streamContainers()::handle);
     }
 
     @Override
     public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> responses) {
-        UnaryCall.run(request, responses, rpc.execSync());
+        CriCall.unary(request, responses, rpc.execSync());
     }
 
     @Override
     public void exec(ExecRequest request, StreamObserver<ExecResponse> responses) {
-        UnaryCall.run(request, responses, rpc.exec());
+        CriCall.unary(request, responses, rpc.exec());
     }
 
     @Override
     public void attach(AttachRequest request, StreamObserver<AttachResponse> responses) {
-        UnaryCall.run(request, responses, rpc.attach());
+        CriCall.unary(request, responses, rpc.attach());
     }
 
     @Override
     public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> responses) {
-        UnaryCall.run(request, responses, rpc.portForward());
+        CriCall.unary(request, responses, rpc.portForward());
     }
 
     @Override
     public void reopenContainerLog(ReopenContainerLogRequest request,
             StreamObserver<ReopenContainerLogResponse> responses) {
-        UnaryCall.run(request, responses, rpc.reopenContainerLog());
+        CriCall.unary(request, responses, rpc.reopenContainerLog());
     }
 
     @Override
     public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.getContainerEvents()::handle);
+        CriCall.stream(request, responses, rpc.getContainerEvents()::handle);
     }
 
     @Override
     public void updateContainerResources(UpdateContainerResourcesRequest request,
             StreamObserver<UpdateContainerResourcesResponse> responses) {
-        UnaryCall.run(request, responses, rpc.updateContainerResources());
+        CriCall.unary(request, responses, rpc.updateContainerResources());
     }
 
     @Override
     public void updatePodSandboxResources(UpdatePodSandboxResourcesRequest request,
             StreamObserver<UpdatePodSandboxResourcesResponse> responses) {
-        UnaryCall.run(request, responses, rpc.updatePodSandboxResources());
+        CriCall.unary(request, responses, rpc.updatePodSandboxResources());
     }
 
     @Override
     public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.containerStats());
+        CriCall.unary(request, responses, rpc.containerStats());
     }
 
     @Override
     public void listContainerStats(ListContainerStatsRequest request,
             StreamObserver<ListContainerStatsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listContainerStats());
+        CriCall.unary(request, responses, rpc.listContainerStats());
     }
 
     @Override
     public void streamContainerStats(StreamContainerStatsRequest request,
             StreamObserver<StreamContainerStatsResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamContainerStats()::handle);
+        CriCall.stream(request, responses, rpc.streamContainerStats()::handle);
     }
 
     @Override
     public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.podSandboxStats());
+        CriCall.unary(request, responses, rpc.podSandboxStats());
     }
 
     @Override
     public void listPodSandboxStats(ListPodSandboxStatsRequest request,
             StreamObserver<ListPodSandboxStatsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listPodSandboxStats());
+        CriCall.unary(request, responses, rpc.listPodSandboxStats());
     }
 
     @Override
     public void streamPodSandboxStats(StreamPodSandboxStatsRequest request,
             StreamObserver<StreamPodSandboxStatsResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamPodSandboxStats()::handle);
+        CriCall.stream(request, responses, rpc.streamPodSandboxStats()::handle);
     }
 
     @Override
     public void listMetricDescriptors(ListMetricDescriptorsRequest request,
             StreamObserver<ListMetricDescriptorsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listMetricDescriptors());
+        CriCall.unary(request, responses, rpc.listMetricDescriptors());
     }
 
     @Override
     public void listPodSandboxMetrics(ListPodSandboxMetricsRequest request,
             StreamObserver<ListPodSandboxMetricsResponse> responses) {
-        UnaryCall.run(request, responses, rpc.listPodSandboxMetrics());
+        CriCall.unary(request, responses, rpc.listPodSandboxMetrics());
     }
 
     @Override
     public void streamPodSandboxMetrics(StreamPodSandboxMetricsRequest request,
             StreamObserver<StreamPodSandboxMetricsResponse> responses) {
-        UnaryCall.stream(request, responses, rpc.streamPodSandboxMetrics()::handle);
+        CriCall.stream(request, responses, rpc.streamPodSandboxMetrics()::handle);
     }
 }

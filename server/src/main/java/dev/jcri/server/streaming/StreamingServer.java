@@ -1,5 +1,7 @@
 package dev.jcri.server.streaming;
 
+import dev.jcri.server.streaming.request.StreamRequest;
+import dev.jcri.server.streaming.request.StreamTokens;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.server.streaming.portforward.PortDialer;
@@ -22,11 +24,13 @@ import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,9 +325,9 @@ public final class StreamingServer implements AutoCloseable {
     private static String urlHost(InetAddress host) throws IOException {
         if (host.isAnyLocalAddress()) {
             // A wildcard is no address to give a client: the first non-loopback address of the node is.
-            for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (nic.isUp() && !nic.isLoopback()) {
-                    for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    for (InetAddress address : Collections.list(nic.getInetAddresses())) {
                         if (!address.isLinkLocalAddress() && (host instanceof Inet6Address
                                 || !(address instanceof Inet6Address))) {
                             return urlHost(address);

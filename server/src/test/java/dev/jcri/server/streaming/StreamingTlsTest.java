@@ -1,5 +1,6 @@
 package dev.jcri.server.streaming;
 
+import dev.jcri.server.streaming.request.StreamRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -4,15 +4,15 @@ import dev.jcri.cri.v1.AttachRequest;
 import dev.jcri.cri.v1.AttachResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.call.CriCall;
+import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
 
 /**
  * Attach: returns the URL through which a client reaches the running container's own stdio. Stdin is only
  * there for a container created with {@code stdin}.
  */
-public final class AttachRpc implements UnaryCall.Handler<AttachRequest, AttachResponse> {
+public final class AttachRpc implements CriCall.Handler<AttachRequest, AttachResponse> {
     private final Containers containers;
     private final StreamingServer streaming;
 

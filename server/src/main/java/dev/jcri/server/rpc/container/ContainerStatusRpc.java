@@ -4,8 +4,8 @@ import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ContainerStatusResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.RpcErrors;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.RpcErrors;
+import dev.jcri.server.call.CriCall;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** ContainerStatus: state, times, exit code and reason; with verbose, the PID and the sandbox. */
-public final class ContainerStatusRpc implements UnaryCall.Handler<ContainerStatusRequest, ContainerStatusResponse> {
+public final class ContainerStatusRpc implements CriCall.Handler<ContainerStatusRequest, ContainerStatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Containers containers;

@@ -3,15 +3,15 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.CreateContainerResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.CallerWaiting;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CallerWaiting;
+import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.pod.PodIds;
 
 /**
  * CreateContainer: the bundle, the rootfs overlay and the runtime's created (not started) container under conmon.
  * On failure nothing the call made remains.
  */
-public final class CreateContainerRpc implements UnaryCall.Handler<CreateContainerRequest, CreateContainerResponse> {
+public final class CreateContainerRpc implements CriCall.Handler<CreateContainerRequest, CreateContainerResponse> {
     private final Containers containers;
     private final LinuxSecurityModules lsm;
 

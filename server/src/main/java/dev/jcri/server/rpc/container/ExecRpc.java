@@ -4,15 +4,15 @@ import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.call.CriCall;
+import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
 
 /**
  * Exec: returns the URL of a streamed exec; the command starts when the client connects to it. Checked here,
  * before a URL is handed out: the container exists and runs, and the stdio flags make sense.
  */
-public final class ExecRpc implements UnaryCall.Handler<ExecRequest, ExecResponse> {
+public final class ExecRpc implements CriCall.Handler<ExecRequest, ExecResponse> {
     private final Containers containers;
     private final StreamingServer streaming;
 

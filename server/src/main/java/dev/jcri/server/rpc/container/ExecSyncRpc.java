@@ -5,7 +5,7 @@ import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.SyncExec;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import io.grpc.Status;
 
 /**
@@ -13,7 +13,7 @@ import io.grpc.Status;
  * {@code timeout} is killed and the call answers DEADLINE_EXCEEDED, which kubelet's prober reads as a probe
  * timeout.
  */
-public final class ExecSyncRpc implements UnaryCall.Handler<ExecSyncRequest, ExecSyncResponse> {
+public final class ExecSyncRpc implements CriCall.Handler<ExecSyncRequest, ExecSyncResponse> {
     private final Containers containers;
 
     public ExecSyncRpc(Containers containers) {

@@ -3,6 +3,7 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.LinuxContainerSecurityContext;
 import dev.jcri.cri.v1.SELinuxOption;
 import dev.jcri.cri.v1.SecurityProfile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,7 +22,7 @@ public record LinuxSecurityModules(boolean appArmor, boolean selinux) {
         boolean appArmor;
         try {
             appArmor = Files.readString(Path.of("/sys/module/apparmor/parameters/enabled")).strip().equals("Y");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             appArmor = false;
         }
         return new LinuxSecurityModules(appArmor, Files.exists(Path.of("/sys/fs/selinux/enforce")));

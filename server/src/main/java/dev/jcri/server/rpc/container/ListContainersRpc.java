@@ -6,11 +6,11 @@ import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListContainersResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.List;
 
 /** ListContainers: all, or those matching the filter's ID (or prefix), pod, state and labels. */
-public final class ListContainersRpc implements UnaryCall.Handler<ListContainersRequest, ListContainersResponse> {
+public final class ListContainersRpc implements CriCall.Handler<ListContainersRequest, ListContainersResponse> {
     private final Containers containers;
 
     public ListContainersRpc(Containers containers) {

@@ -3,10 +3,10 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemoveContainerResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** RemoveContainer: a running container is killed first; the log file stays, kubelet owns it. */
-public final class RemoveContainerRpc implements UnaryCall.Handler<RemoveContainerRequest, RemoveContainerResponse> {
+public final class RemoveContainerRpc implements CriCall.Handler<RemoveContainerRequest, RemoveContainerResponse> {
     private final Containers containers;
 
     public RemoveContainerRpc(Containers containers) {

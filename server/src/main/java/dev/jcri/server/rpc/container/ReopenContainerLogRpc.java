@@ -3,11 +3,11 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.ReopenContainerLogResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** ReopenContainerLog: after kubelet rotated the log file, conmon writes to a fresh one. */
 public final class ReopenContainerLogRpc
-        implements UnaryCall.Handler<ReopenContainerLogRequest, ReopenContainerLogResponse> {
+        implements CriCall.Handler<ReopenContainerLogRequest, ReopenContainerLogResponse> {
     private final Containers containers;
 
     public ReopenContainerLogRpc(Containers containers) {

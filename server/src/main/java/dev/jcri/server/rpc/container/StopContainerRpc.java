@@ -3,10 +3,10 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopContainerResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** StopContainer: the stop signal, then SIGKILL after the timeout. */
-public final class StopContainerRpc implements UnaryCall.Handler<StopContainerRequest, StopContainerResponse> {
+public final class StopContainerRpc implements CriCall.Handler<StopContainerRequest, StopContainerResponse> {
     private final Containers containers;
 
     public StopContainerRpc(Containers containers) {

@@ -4,7 +4,7 @@ import dev.jcri.cri.v1.Container;
 import dev.jcri.cri.v1.StreamContainersRequest;
 import dev.jcri.cri.v1.StreamContainersResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.StreamBatches;
+import dev.jcri.server.call.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 

@@ -3,14 +3,14 @@ package dev.jcri.server.rpc.container;
 import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
 import dev.jcri.cri.v1.UpdateContainerResourcesResponse;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /**
  * UpdateContainerResources: new cgroup values for a live container, reflected in ContainerStatus. Values the
  * kernel refuses leave the old ones in force and answer INVALID_ARGUMENT.
  */
 public final class UpdateContainerResourcesRpc
-        implements UnaryCall.Handler<UpdateContainerResourcesRequest, UpdateContainerResourcesResponse> {
+        implements CriCall.Handler<UpdateContainerResourcesRequest, UpdateContainerResourcesResponse> {
     private final Containers containers;
 
     public UpdateContainerResourcesRpc(Containers containers) {

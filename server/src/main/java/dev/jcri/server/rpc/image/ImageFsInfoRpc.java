@@ -7,7 +7,7 @@ import dev.jcri.cri.v1.ImageFsInfoResponse;
 import dev.jcri.cri.v1.UInt64Value;
 import dev.jcri.image.store.StoreUsage;
 import dev.jcri.sandbox.EpochNanos;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * ImageFsInfo: what the image store occupies, for kubelet's image garbage collection. crictl calls it before
  * almost every command, so it must work on a node that has no image yet.
  */
-public final class ImageFsInfoRpc implements UnaryCall.Handler<ImageFsInfoRequest, ImageFsInfoResponse> {
+public final class ImageFsInfoRpc implements CriCall.Handler<ImageFsInfoRequest, ImageFsInfoResponse> {
     private final Path storeDir;
 
     public ImageFsInfoRpc(Path storeDir) {

@@ -4,7 +4,7 @@ import dev.jcri.cri.v1.ImageStatusRequest;
 import dev.jcri.cri.v1.ImageStatusResponse;
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** ImageStatus: one image by ID, ID prefix, tag or digest. */
-public final class ImageStatusRpc implements UnaryCall.Handler<ImageStatusRequest, ImageStatusResponse> {
+public final class ImageStatusRpc implements CriCall.Handler<ImageStatusRequest, ImageStatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ImageStore store;

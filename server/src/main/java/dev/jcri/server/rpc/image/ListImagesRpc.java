@@ -5,11 +5,11 @@ import dev.jcri.cri.v1.ListImagesRequest;
 import dev.jcri.cri.v1.ListImagesResponse;
 import dev.jcri.image.store.ImageRecord;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.List;
 
 /** ListImages: every image, or only the one the filter names. */
-public final class ListImagesRpc implements UnaryCall.Handler<ListImagesRequest, ListImagesResponse> {
+public final class ListImagesRpc implements CriCall.Handler<ListImagesRequest, ListImagesResponse> {
     private final ImageStore store;
 
     public ListImagesRpc(ImageStore store) {

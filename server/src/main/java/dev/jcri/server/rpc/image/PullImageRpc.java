@@ -5,19 +5,20 @@ import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.PullImageResponse;
 import dev.jcri.image.pull.ImagePuller;
 import dev.jcri.image.pull.PullOutcome;
-import dev.jcri.image.registry.RegistryCredentials;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.image.distribution.RegistryCredentials;
+import dev.jcri.server.call.CriCall;
 import io.grpc.Context;
-import dev.jcri.server.grpc.RpcErrors;
+import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.metrics.RuntimeMetrics;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 
 /**
  * PullImage: the image into the store, answering its ID. The call's deadline and cancellation reach the download:
  * a cancelled client stops the pull, which then stores nothing.
  */
-public final class PullImageRpc implements UnaryCall.Handler<PullImageRequest, PullImageResponse> {
+public final class PullImageRpc implements CriCall.Handler<PullImageRequest, PullImageResponse> {
     private final ImagePuller puller;
     private final RuntimeMetrics metrics;
 
@@ -50,7 +51,7 @@ public final class PullImageRpc implements UnaryCall.Handler<PullImageRequest, P
             return puller.pull(image, credentials);
         } catch (InterruptedException e) {
             throw cancelled(context, image);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             if (context.isCancelled()) {
                 throw cancelled(context, image);
             }

@@ -3,11 +3,11 @@ package dev.jcri.server.rpc.image;
 import dev.jcri.cri.v1.RemoveImageRequest;
 import dev.jcri.cri.v1.RemoveImageResponse;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.io.IOException;
 
 /** RemoveImage: by tag removes that tag (the image with its last tag); by ID or digest removes the image. */
-public final class RemoveImageRpc implements UnaryCall.Handler<RemoveImageRequest, RemoveImageResponse> {
+public final class RemoveImageRpc implements CriCall.Handler<RemoveImageRequest, RemoveImageResponse> {
     private final ImageStore store;
 
     public RemoveImageRpc(ImageStore store) {

@@ -4,7 +4,7 @@ import dev.jcri.cri.v1.Image;
 import dev.jcri.cri.v1.StreamImagesRequest;
 import dev.jcri.cri.v1.StreamImagesResponse;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.server.grpc.StreamBatches;
+import dev.jcri.server.call.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 

@@ -22,6 +22,7 @@ import dev.jcri.sandbox.pod.QuotedText;
 import dev.jcri.server.rpc.FieldCheck;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Translates between the CRI's pod messages and the sandbox domain. */
@@ -44,7 +45,7 @@ public final class CriPods {
         String logDirectory = config.getLogDirectory().isEmpty() ? ""
                 : FieldCheck.absolutePath("config.log_directory", config.getLogDirectory());
         NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
-        List<PodSandboxSpec.PortMapping> ports = new java.util.ArrayList<>();
+        List<PodSandboxSpec.PortMapping> ports = new ArrayList<>();
         for (int i = 0; i < config.getPortMappingsCount(); i++) {
             ports.add(toDomain(config.getPortMappings(i), "config.port_mappings[" + i + "]"));
         }

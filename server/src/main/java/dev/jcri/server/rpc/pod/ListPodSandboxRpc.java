@@ -6,11 +6,11 @@ import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxFilter;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.List;
 
 /** ListPodSandbox: every sandbox, or those matching the filter's ID (or prefix), state and labels. */
-public final class ListPodSandboxRpc implements UnaryCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
+public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
     private final PodSandboxes sandboxes;
 
     public ListPodSandboxRpc(PodSandboxes sandboxes) {

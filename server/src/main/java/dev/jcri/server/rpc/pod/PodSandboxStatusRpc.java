@@ -5,15 +5,15 @@ import dev.jcri.cri.v1.PodSandboxStatusResponse;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.server.grpc.RpcErrors;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.RpcErrors;
+import dev.jcri.server.call.CriCall;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /** PodSandboxStatus: the sandbox's state, network and namespaces; with verbose, jcri's record of it. */
 public final class PodSandboxStatusRpc
-        implements UnaryCall.Handler<PodSandboxStatusRequest, PodSandboxStatusResponse> {
+        implements CriCall.Handler<PodSandboxStatusRequest, PodSandboxStatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final PodSandboxes sandboxes;

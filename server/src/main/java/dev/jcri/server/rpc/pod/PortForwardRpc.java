@@ -4,15 +4,15 @@ import dev.jcri.cri.v1.PortForwardRequest;
 import dev.jcri.cri.v1.PortForwardResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.server.grpc.UnaryCall;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.call.CriCall;
+import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
 
 /**
  * PortForward: returns the URL through which a client reaches ports on the pod's own loopback. The ports may be
  * left out (crictl does): the client then names them per connection; when given, only they are forwarded.
  */
-public final class PortForwardRpc implements UnaryCall.Handler<PortForwardRequest, PortForwardResponse> {
+public final class PortForwardRpc implements CriCall.Handler<PortForwardRequest, PortForwardResponse> {
     private final PodSandboxes sandboxes;
     private final StreamingServer streaming;
 

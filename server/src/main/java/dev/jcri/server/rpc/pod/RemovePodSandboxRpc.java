@@ -3,11 +3,11 @@ package dev.jcri.server.rpc.pod;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RemovePodSandboxResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** RemovePodSandbox: everything the sandbox holds goes, stopping it first if needed. */
 public final class RemovePodSandboxRpc
-        implements UnaryCall.Handler<RemovePodSandboxRequest, RemovePodSandboxResponse> {
+        implements CriCall.Handler<RemovePodSandboxRequest, RemovePodSandboxResponse> {
     private final PodSandboxes sandboxes;
 
     public RemovePodSandboxRpc(PodSandboxes sandboxes) {

@@ -4,14 +4,14 @@ import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.server.grpc.CallerWaiting;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CallerWaiting;
+import dev.jcri.server.call.CriCall;
 
 /**
  * RunPodSandbox: the pod's namespaces, files and network. The CRI: "Runtimes must ensure the sandbox is in the
  * ready state on success"; on failure nothing the call made remains.
  */
-public final class RunPodSandboxRpc implements UnaryCall.Handler<RunPodSandboxRequest, RunPodSandboxResponse> {
+public final class RunPodSandboxRpc implements CriCall.Handler<RunPodSandboxRequest, RunPodSandboxResponse> {
     private final PodSandboxes sandboxes;
 
     public RunPodSandboxRpc(PodSandboxes sandboxes) {

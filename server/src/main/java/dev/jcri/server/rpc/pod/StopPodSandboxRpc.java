@@ -3,10 +3,10 @@ package dev.jcri.server.rpc.pod;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.StopPodSandboxResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** StopPodSandbox: stops the pod's containers and releases its network. */
-public final class StopPodSandboxRpc implements UnaryCall.Handler<StopPodSandboxRequest, StopPodSandboxResponse> {
+public final class StopPodSandboxRpc implements CriCall.Handler<StopPodSandboxRequest, StopPodSandboxResponse> {
     private final PodSandboxes sandboxes;
 
     public StopPodSandboxRpc(PodSandboxes sandboxes) {

@@ -4,7 +4,7 @@ import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.StreamPodSandboxesRequest;
 import dev.jcri.cri.v1.StreamPodSandboxesResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.server.grpc.StreamBatches;
+import dev.jcri.server.call.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 

@@ -3,8 +3,8 @@ package dev.jcri.server.rpc.pod;
 import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.server.grpc.RpcErrors;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.RpcErrors;
+import dev.jcri.server.call.CriCall;
 
 /**
  * UpdatePodSandboxResources: kubelet's notice of an in-place pod resize. With the cgroupfs driver kubelet writes
@@ -13,7 +13,7 @@ import dev.jcri.server.grpc.UnaryCall;
  * exists and accepts, as CRI-O does for runtimes without a pod-level VM.
  */
 public final class UpdatePodSandboxResourcesRpc
-        implements UnaryCall.Handler<UpdatePodSandboxResourcesRequest, UpdatePodSandboxResourcesResponse> {
+        implements CriCall.Handler<UpdatePodSandboxResourcesRequest, UpdatePodSandboxResourcesResponse> {
     private final PodSandboxes sandboxes;
 
     public UpdatePodSandboxResourcesRpc(PodSandboxes sandboxes) {

@@ -4,10 +4,10 @@ import dev.jcri.cri.v1.CgroupDriver;
 import dev.jcri.cri.v1.LinuxRuntimeConfiguration;
 import dev.jcri.cri.v1.RuntimeConfigRequest;
 import dev.jcri.cri.v1.RuntimeConfigResponse;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** RuntimeConfig: kubelet adopts the runtime's cgroup driver from this answer instead of its own flag. */
-public final class RuntimeConfigRpc implements UnaryCall.Handler<RuntimeConfigRequest, RuntimeConfigResponse> {
+public final class RuntimeConfigRpc implements CriCall.Handler<RuntimeConfigRequest, RuntimeConfigResponse> {
     private final CgroupDriver driver;
 
     public RuntimeConfigRpc(String cgroupManager) {

@@ -12,7 +12,7 @@ import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StatusResponse;
 import dev.jcri.server.config.EffectiveConfigWriter;
 import dev.jcri.server.config.NodeConfig;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Status: the RuntimeReady and NetworkReady conditions kubelet gates pod admission on, the runtime handlers and
  * their features, and with {@code verbose} the effective configuration as JSON.
  */
-public final class StatusRpc implements UnaryCall.Handler<StatusRequest, StatusResponse> {
+public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final NodeConfig config;

@@ -2,7 +2,7 @@ package dev.jcri.server.rpc.runtime;
 
 import dev.jcri.cri.v1.UpdateRuntimeConfigRequest;
 import dev.jcri.cri.v1.UpdateRuntimeConfigResponse;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import dev.jcri.sandbox.pod.IpLiteral;
 import dev.jcri.sandbox.pod.QuotedText;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * containerd. An empty request changes nothing.
  */
 public final class UpdateRuntimeConfigRpc
-        implements UnaryCall.Handler<UpdateRuntimeConfigRequest, UpdateRuntimeConfigResponse> {
+        implements CriCall.Handler<UpdateRuntimeConfigRequest, UpdateRuntimeConfigResponse> {
     private static final Logger log = LoggerFactory.getLogger(UpdateRuntimeConfigRpc.class);
 
     private final AtomicReference<String> podCidr;

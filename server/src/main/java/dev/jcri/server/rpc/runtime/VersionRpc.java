@@ -3,10 +3,10 @@ package dev.jcri.server.rpc.runtime;
 import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.cri.v1.VersionResponse;
 import dev.jcri.server.JcriVersion;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 
 /** Version: the runtime's name and version, and the CRI API version it serves. */
-public final class VersionRpc implements UnaryCall.Handler<VersionRequest, VersionResponse> {
+public final class VersionRpc implements CriCall.Handler<VersionRequest, VersionResponse> {
     @Override
     public VersionResponse handle(VersionRequest request) {
         return VersionResponse.newBuilder()

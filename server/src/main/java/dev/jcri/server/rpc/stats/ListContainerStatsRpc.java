@@ -8,7 +8,7 @@ import dev.jcri.cri.v1.ListContainerStatsResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.stats.ResourceStats;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.List;
 
 /**
@@ -16,7 +16,7 @@ import java.util.List;
  * prefix, pod and labels. Filters that match nothing give an empty list, not an error.
  */
 public final class ListContainerStatsRpc
-        implements UnaryCall.Handler<ListContainerStatsRequest, ListContainerStatsResponse> {
+        implements CriCall.Handler<ListContainerStatsRequest, ListContainerStatsResponse> {
     private final Containers containers;
     private final ResourceStats stats;
 

@@ -7,13 +7,13 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 import dev.jcri.sandbox.stats.ResourceStats;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.ArrayList;
 import java.util.List;
 
 /** ListPodSandboxMetrics: for every ready pod, its network counters and its containers' cAdvisor metrics. */
 public final class ListPodSandboxMetricsRpc
-        implements UnaryCall.Handler<ListPodSandboxMetricsRequest, ListPodSandboxMetricsResponse> {
+        implements CriCall.Handler<ListPodSandboxMetricsRequest, ListPodSandboxMetricsResponse> {
     private final PodSandboxes sandboxes;
     private final ResourceStats stats;
 

@@ -9,13 +9,13 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 import dev.jcri.sandbox.stats.ResourceStats;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import java.util.ArrayList;
 import java.util.List;
 
 /** ListPodSandboxStats: ready pods (no filter: all of them) matching the filter's ID or prefix and labels. */
 public final class ListPodSandboxStatsRpc
-        implements UnaryCall.Handler<ListPodSandboxStatsRequest, ListPodSandboxStatsResponse> {
+        implements CriCall.Handler<ListPodSandboxStatsRequest, ListPodSandboxStatsResponse> {
     private final PodSandboxes sandboxes;
     private final ResourceStats stats;
 

@@ -6,14 +6,14 @@ import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.stats.ResourceStats;
-import dev.jcri.server.grpc.UnaryCall;
+import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.pod.PodIds;
 
 /**
  * PodSandboxStats: a pod's usage (its containers' cgroups summed; there is no pod process to add), its network
  * counters read inside its namespace, its process count, and each container's stats.
  */
-public final class PodSandboxStatsRpc implements UnaryCall.Handler<PodSandboxStatsRequest, PodSandboxStatsResponse> {
+public final class PodSandboxStatsRpc implements CriCall.Handler<PodSandboxStatsRequest, PodSandboxStatsResponse> {
     private final PodSandboxes sandboxes;
     private final ResourceStats stats;
 

@@ -5,7 +5,7 @@ import dev.jcri.cri.v1.StreamPodSandboxStatsRequest;
 import dev.jcri.cri.v1.StreamPodSandboxStatsResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.stats.ResourceStats;
-import dev.jcri.server.grpc.StreamBatches;
+import dev.jcri.server.call.StreamBatches;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.jcri.server.streaming.portforward;
 
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.spdy.SpdyConnection;
 import dev.jcri.server.streaming.spdy.SpdyStream;
 import java.io.IOException;

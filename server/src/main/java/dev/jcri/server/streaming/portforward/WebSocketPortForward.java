@@ -1,7 +1,7 @@
 package dev.jcri.server.streaming.portforward;
 
-import dev.jcri.server.streaming.InboundBytes;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.streaming.inbound.InboundBytes;
+import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.websocket.ChannelProtocol;
 import dev.jcri.server.streaming.websocket.WebSocketConnection;
 import java.io.IOException;

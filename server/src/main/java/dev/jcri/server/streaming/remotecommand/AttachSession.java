@@ -2,7 +2,7 @@ package dev.jcri.server.streaming.remotecommand;
 
 import dev.jcri.sandbox.container.ConmonAttach;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.streaming.request.StreamRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -2,7 +2,7 @@ package dev.jcri.server.streaming.remotecommand;
 
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.ExecProcess;
-import dev.jcri.server.streaming.StreamRequest;
+import dev.jcri.server.streaming.request.StreamRequest;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package dev.jcri.server.streaming.remotecommand;
 
-import dev.jcri.server.streaming.InboundBytes;
+import dev.jcri.server.streaming.inbound.InboundBytes;
 import dev.jcri.server.streaming.websocket.ChannelProtocol;
 import dev.jcri.server.streaming.websocket.WebSocketConnection;
 import java.io.ByteArrayInputStream;

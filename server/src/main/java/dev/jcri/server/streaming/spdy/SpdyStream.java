@@ -1,10 +1,11 @@
 package dev.jcri.server.streaming.spdy;
 
-import dev.jcri.server.streaming.InboundBytes;
+import dev.jcri.server.streaming.inbound.InboundBytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ public final class SpdyStream {
 
     /** The first value of a header, matched case-insensitively; empty when absent. */
     public String header(String name) {
-        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? "" : values.getFirst();
     }
 

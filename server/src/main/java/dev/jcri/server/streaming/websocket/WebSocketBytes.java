@@ -1,6 +1,6 @@
 package dev.jcri.server.streaming.websocket;
 
-import dev.jcri.server.streaming.ChunkInputStream;
+import dev.jcri.server.streaming.inbound.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
