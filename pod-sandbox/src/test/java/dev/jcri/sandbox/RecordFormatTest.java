@@ -41,7 +41,8 @@ class RecordFormatTest {
         assertEquals(ContainerState.EXITED, record.state());
         assertEquals(new ContainerRecord.ExitStatus(137, 1700000003000000000L, "OOMKilled", "killed"),
                 record.exit().orElseThrow());
-        assertEquals(new ContainerRecord.ContainerProcess(4242, 1000, 1000, List.of(5L)), record.process().orElseThrow());
+        assertEquals(new ContainerRecord.ContainerProcess(4242, 1000, 1000, List.of(5L)),
+                record.process().orElseThrow());
         assertEquals(new ContainerRecord.ImageReference("busybox:latest", "sha256:" + "c".repeat(64),
                 List.of("sha256:" + "d".repeat(64))), record.image());
         assertEquals(1700000002000000000L, record.startedAt());

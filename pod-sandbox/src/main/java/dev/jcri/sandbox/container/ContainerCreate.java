@@ -195,7 +195,8 @@ final class ContainerCreate {
             throws InterruptedException {
         Optional<ContainerRecord> earlier = table.retries().reserve(table.store(), record, table::lockOf, held ->
                 held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
-                        && held.sandboxId().equals(record.sandboxId()) && held.image().requested().equals(record.image().requested())
+                        && held.sandboxId().equals(record.sandboxId())
+                        && held.image().requested().equals(record.image().requested())
                         && held.spec().equals(record.spec()), () -> {
                     lock.unlock();
                     table.forgetLock(record.id());

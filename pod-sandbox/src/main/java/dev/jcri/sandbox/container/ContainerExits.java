@@ -71,7 +71,8 @@ final class ContainerExits implements AutoCloseable {
                 oomKills.incrementAndGet();
             }
             long finished = Math.max(record.startedAt(), EpochNanos.of(exit.finishedAt()));
-            ContainerRecord exited = record.exited(new ContainerRecord.ExitStatus(exit.exitCode(), finished, reason, ""));
+            ContainerRecord exited =
+                    record.exited(new ContainerRecord.ExitStatus(exit.exitCode(), finished, reason, ""));
             table.store().save(exited);
             table.publish(ContainerEvents.Type.STOPPED, exited);
             log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),

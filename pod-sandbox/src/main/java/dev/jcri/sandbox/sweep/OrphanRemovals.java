@@ -29,7 +29,8 @@ final class OrphanRemovals {
 
     private OrphanRemovals() {}
 
-    static void removeRuntimeState(OrphanSweep.Seen.Entry state, Map<String, Integer> removed) throws InterruptedException {
+    static void removeRuntimeState(OrphanSweep.Seen.Entry state, Map<String, Integer> removed)
+            throws InterruptedException {
         try {
             try {
                 // Kills what still runs there and removes the container's cgroup with its state.

@@ -66,8 +66,8 @@ public final class OrphanSweep {
      *     swept
      * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
      */
-    public OrphanSweep(StateLayout layout, String cgroupParent, PodSandboxes sandboxes, Containers containers, Collection<OciRuntime> runtimes,
-            PodNetworking network, ImageStore images) {
+    public OrphanSweep(StateLayout layout, String cgroupParent, PodSandboxes sandboxes, Containers containers,
+            Collection<OciRuntime> runtimes, PodNetworking network, ImageStore images) {
         this.layout = layout;
         this.cgroupParent = cgroupParent;
         this.sandboxes = sandboxes;

@@ -155,7 +155,8 @@ public final class NodeServices implements AutoCloseable {
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
-        OrphanSweep orphans = new OrphanSweep(layout, config.cgroupParent(), sandboxes, containers, runtimes.values(), podNetworking, imageStore);
+        OrphanSweep orphans = new OrphanSweep(layout, config.cgroupParent(), sandboxes, containers, runtimes.values(),
+                podNetworking, imageStore);
         OrphanSweep.Result swept;
         try {
             Recovery recoveredContainers = containers.recover();
