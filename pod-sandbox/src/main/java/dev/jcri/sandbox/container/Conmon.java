@@ -3,6 +3,7 @@ package dev.jcri.sandbox.container;
 import dev.jcri.linux.DeviceNodes;
 import dev.jcri.linux.PipeDrain;
 import dev.jcri.linux.ProcessTree;
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,11 +14,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,14 +33,29 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>conmon reports the container's PID, or the runtime's error, on the fd named by {@code _OCI_SYNCPIPE}. A JVM
  * child gets only fds 0-2 and conmon replaces those with /dev/null, so the sync channel is a FIFO that a one-line
  * {@code sh} opens as fd 3 before it {@code exec}s conmon: no process beyond conmon itself remains.
+ *
+ * <p>Once running, conmon takes requests on the container's control FIFO, one line each: {@code "<type> <height>
+ * <width>"}, type 1 a terminal resize, type 2 a log reopen.
  */
-public final class Conmon {
+public final class Conmon implements ContainerMonitor {
+    private static final Logger log = LoggerFactory.getLogger(Conmon.class);
+    private static final int CONTROL_RESIZE = 1;
+    private static final int CONTROL_REOPEN_LOG = 2;
+    private static final long EXIT_WAIT_SECONDS = 5;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    /** Everything conmon needs for one container. */
-    public record Launch(String containerId, String name, OciRuntime runtime, Path bundle, Path exitDir,
-            Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce) {}
+    /** Everything conmon needs for one container; its files are where {@code container} says. */
+    public record Launch(StateLayout.ContainerPaths container, String name, ContainerRuntime runtime, Path logPath,
+            boolean terminal, boolean stdin, boolean stdinOnce) {
+        String containerId() {
+            return container.id();
+        }
+
+        Path bundle() {
+            return container.bundle();
+        }
+    }
 
     private final Path binary;
     private final Duration timeout;
@@ -50,23 +69,10 @@ public final class Conmon {
         this.timeout = timeout;
     }
 
-    /** Files conmon leaves in the bundle dir. */
-    public static Path pidFile(Path bundle) {
-        return bundle.resolve("pidfile");
-    }
-
-    public static Path conmonPidFile(Path bundle) {
-        return bundle.resolve("conmon.pid");
-    }
-
-    /** conmon creates it when the container's cgroup reported an OOM kill (its persist dir is the bundle). */
-    public static Path oomFile(Path bundle) {
-        return bundle.resolve("oom");
-    }
-
     /** Returns the container's PID once the runtime created it (stopped before its entrypoint). */
+    @Override
     public int create(Launch launch) throws IOException, InterruptedException {
-        Path sync = launch.bundle().resolve("sync.fifo");
+        Path sync = launch.container().syncFifo();
         Files.deleteIfExists(sync);
         DeviceNodes.createFifo(sync, 0600);
         // Read-write: opening a FIFO so never blocks, and conmon's later open for writing finds a reader.
@@ -78,7 +84,7 @@ public final class Conmon {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return parse(line, launch.runtime());
             } catch (TimeoutException e) {
-                killDaemon(launch.bundle());
+                killDaemon(launch.container());
                 // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
                 // written through a descriptor of its own (the reading channel's lock is held by the read).
                 Files.write(sync, new byte[] {'\n'});
@@ -93,6 +99,64 @@ public final class Conmon {
         }
     }
 
+    @Override
+    public boolean alive(StateLayout.ContainerPaths container) {
+        return process(container).isPresent();
+    }
+
+    @Override
+    public void awaitExit(StateLayout.ContainerPaths container) throws InterruptedException {
+        Optional<ProcessHandle> process = process(container);
+        if (process.isEmpty()) {
+            return;
+        }
+        try {
+            process.get().onExit().get(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("killing a conmon left without its container id={} pid={}", container.id(),
+                    process.get().pid());
+            process.get().destroyForcibly();
+        } catch (ExecutionException e) {
+            // onExit never fails.
+        }
+    }
+
+    @Override
+    public boolean oomKilled(StateLayout.ContainerPaths container) {
+        return Files.exists(container.oomFile());
+    }
+
+    @Override
+    public void resizeTerminal(StateLayout.ContainerPaths container, int rows, int columns) throws IOException {
+        control(container, CONTROL_RESIZE, rows, columns);
+    }
+
+    @Override
+    public void reopenLog(StateLayout.ContainerPaths container) throws IOException {
+        control(container, CONTROL_REOPEN_LOG, 0, 0);
+    }
+
+    private static void control(StateLayout.ContainerPaths container, int type, int height, int width)
+            throws IOException {
+        Files.writeString(container.controlFifo(), type + " " + height + " " + width + "\n");
+    }
+
+    /** The container's conmon, if alive; its command line must name the container, so a reused PID is no match. */
+    private static Optional<ProcessHandle> process(StateLayout.ContainerPaths container) {
+        try {
+            String pid = Files.readString(container.conmonPidFile()).strip();
+            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).filter(p -> {
+                try {
+                    return Files.readString(Path.of("/proc", pid, "cmdline")).contains(container.id());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private String spawn(Launch launch, Path sync) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$JCRI_SYNC_FIFO\"",
                 "conmon", binary.toString(),
@@ -103,11 +167,11 @@ public final class Conmon {
                 "-r", launch.runtime().binary().toString(),
                 "--runtime-arg", "--root=" + launch.runtime().root(),
                 "-b", launch.bundle().toString(),
-                "-p", pidFile(launch.bundle()).toString(),
-                "-P", conmonPidFile(launch.bundle()).toString(),
+                "-p", launch.container().pidFile().toString(),
+                "-P", launch.container().conmonPidFile().toString(),
                 "--persist-dir", launch.bundle().toString(),
-                "--exit-dir", launch.exitDir().toString(),
-                "--socket-dir-path", launch.socketDir().toString(),
+                "--exit-dir", launch.container().layout().exits().toString(),
+                "--socket-dir-path", launch.container().layout().attachLinks().toString(),
                 "-l", "k8s-file:" + launch.logPath(),
                 "--log-level", "warn"));
         if (launch.terminal()) {
@@ -128,7 +192,7 @@ public final class Conmon {
         CompletableFuture<byte[]> drained = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "conmon");
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             ProcessTree.kill(process.toHandle());
-            killDaemon(launch.bundle());
+            killDaemon(launch.container());
             throw new ContainerCreateException("conmon did not detach within " + timeout.toSeconds()
                     + " s; killed");
         }
@@ -144,10 +208,10 @@ public final class Conmon {
         return output;
     }
 
-    /** The detached conmon of {@code bundle}, with the runtime it waits for, killed (its pid file names it). */
-    private static void killDaemon(Path bundle) {
+    /** The detached conmon of {@code container}, with the runtime it waits for, killed (its pid file names it). */
+    private static void killDaemon(StateLayout.ContainerPaths container) {
         try {
-            long pid = Long.parseLong(Files.readString(conmonPidFile(bundle)).strip());
+            long pid = Long.parseLong(Files.readString(container.conmonPidFile()).strip());
             // Only a conmon: a pid file whose process is gone may name a reused PID by now.
             ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("/conmon")).orElse(false))
                     .ifPresent(ProcessTree::kill);
@@ -184,7 +248,7 @@ public final class Conmon {
     }
 
     /** {"data": PID} on success; {"data": -1, "message": "<runtime stderr>"} when create failed. */
-    private static int parse(String line, OciRuntime runtime) throws ContainerCreateException {
+    private static int parse(String line, ContainerRuntime runtime) throws ContainerCreateException {
         JsonNode json;
         try {
             json = JSON.readTree(line);

@@ -31,8 +31,8 @@ public final class ConmonAttach implements AutoCloseable {
         this.socket = socket;
     }
 
-    static ConmonAttach connect(Path bundle) throws IOException {
-        return new ConmonAttach(UnixSockets.connectSeqpacket(bundle.resolve("attach")));
+    static ConmonAttach connect(Path socket) throws IOException {
+        return new ConmonAttach(UnixSockets.connectSeqpacket(socket));
     }
 
     /** The next chunk of output, or null once conmon closed the socket (the container exited). Platform threads only. */

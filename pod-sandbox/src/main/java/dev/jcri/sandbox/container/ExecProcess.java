@@ -3,6 +3,7 @@ package dev.jcri.sandbox.container;
 import dev.jcri.linux.NativeFd;
 import dev.jcri.linux.Terminals;
 import dev.jcri.linux.UnixSockets;
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,17 +39,16 @@ public final class ExecProcess implements AutoCloseable {
         this.terminal = terminal;
     }
 
-    /**
-     * @param workDir where the PID file goes (the container's bundle)
-     * @param consoleDir a directory with a short path for the console socket (sun_path holds 107 bytes)
-     */
-    static ExecProcess start(OciRuntime runtime, String containerId, List<String> command, boolean tty,
-            Path workDir, Path consoleDir) throws IOException {
+    /** The PID and process files go into the container's bundle. */
+    static ExecProcess start(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
+            boolean tty) throws IOException {
+        String containerId = container.id();
+        Path workDir = container.bundle();
         Files.createDirectories(workDir);
         Path pidFile = Files.createTempFile(workDir, "exec-", ".pid");
         Path processFile;
         try {
-            processFile = ExecProcessSpec.write(workDir, command, tty);
+            processFile = ExecProcessSpec.write(container, command, tty);
         } catch (IOException e) {
             Files.deleteIfExists(pidFile);
             throw e;
@@ -62,6 +62,7 @@ public final class ExecProcess implements AutoCloseable {
                 throw e;
             }
         }
+        Path consoleDir = container.consoleSocketDir();
         Files.createDirectories(consoleDir);
         Path socketPath = consoleDir.resolve(HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
                 + ".sock");

@@ -1,5 +1,6 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +23,17 @@ final class ExecProcessSpec {
     private ExecProcessSpec() {}
 
     /** Writes the process file into the bundle (owner-only: the environment may hold secrets). */
-    static Path write(Path bundle, List<String> command, boolean tty) throws IOException {
-        JsonNode config = JSON.readTree(Files.readString(bundle.resolve("config.json")));
+    static Path write(StateLayout.ContainerPaths container, List<String> command, boolean tty) throws IOException {
+        JsonNode config = JSON.readTree(Files.readString(container.ociConfig()));
         if (!config.path("process").isObject()) {
-            throw new IOException(bundle.resolve("config.json") + " has no process");
+            throw new IOException(container.ociConfig() + " has no process");
         }
         ObjectNode process = ((ObjectNode) config.get("process")).deepCopy();
         ArrayNode args = process.putArray("args");
         command.forEach(args::add);
         process.put("terminal", tty);
         process.remove("consoleSize");
-        Path file = Files.createTempFile(bundle, "exec-", ".json",
+        Path file = Files.createTempFile(container.bundle(), "exec-", ".json",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(file, JSON.writeValueAsBytes(process));
         return file;

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * through inotify, so no container is polled. Files that appeared while jcri was down are read by
  * {@link #exitOf} during recovery.
  */
-public final class ExitWatcher implements AutoCloseable {
+public final class ExitWatcher implements ExitFiles {
     private static final Logger log = LoggerFactory.getLogger(ExitWatcher.class);
 
     /** What an exit file says. */
@@ -85,6 +85,7 @@ public final class ExitWatcher implements AutoCloseable {
     }
 
     /** The exit recorded for a container, if conmon wrote one (and finished writing it). */
+    @Override
     public Optional<Exit> exitOf(String containerId) {
         // conmon writes "<id>.XXXXXX" and renames it into place: only the renamed file is an exit.
         if (containerId.indexOf('.') >= 0) {
@@ -106,6 +107,7 @@ public final class ExitWatcher implements AutoCloseable {
         }
     }
 
+    @Override
     public void forget(String containerId) throws IOException {
         Files.deleteIfExists(exitDir.resolve(containerId));
     }

@@ -18,24 +18,28 @@ import java.util.concurrent.TimeUnit;
  * @param timeout how long one runtime command may take: a runtime that hangs is killed (with its children) and
  *     the operation fails, rather than holding the container's lock and the RPC forever
  */
-public record OciRuntime(String handler, Path binary, Path root, Duration timeout) {
+public record OciRuntime(String handler, Path binary, Path root, Duration timeout) implements ContainerRuntime {
 
     private static final int MAX_OUTPUT = 64 * 1024;
 
+    @Override
     public void start(String containerId) throws IOException, InterruptedException {
         run("start", containerId);
     }
 
+    @Override
     public void kill(String containerId, String signal) throws IOException, InterruptedException {
         run("kill", containerId, signal);
     }
 
     /** Applies new cgroup values to a created or running container. */
+    @Override
     public void update(String containerId, Path resources) throws IOException, InterruptedException {
         run("update", "--resources", resources.toString(), containerId);
     }
 
     /** Forced: a running container is killed first. */
+    @Override
     public void delete(String containerId) throws IOException, InterruptedException {
         run("delete", "--force", containerId);
     }
@@ -44,6 +48,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      * The runtime's status of the container ("created", "running", "stopped"), read from {@code state}; empty
      * when the runtime does not know it.
      */
+    @Override
     public java.util.Optional<String> status(String containerId) throws IOException, InterruptedException {
         if (!knows(containerId)) {
             return java.util.Optional.empty();
@@ -64,6 +69,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      * Whether the runtime holds state for the container: crun and runc keep it in {@code <root>/<id>}, so a look
      * at the directory answers without starting the runtime.
      */
+    @Override
     public boolean knows(String containerId) {
         return java.nio.file.Files.isDirectory(root.resolve(containerId));
     }
@@ -72,6 +78,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      * Starts the process {@code processFile} describes (see {@link ExecProcessSpec}) in the running container; the
      * runtime writes the exec'd process's host PID to {@code pidFile}.
      */
+    @Override
     public Process exec(String containerId, Path processFile, Path pidFile) throws IOException {
         return new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
                 "--process", processFile.toString(), "--pid-file", pidFile.toString(), containerId)).start();
@@ -82,6 +89,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      * descriptor, to the listener on {@code consoleSocket}. The runtime's own stdout and stderr carry only its
      * errors.
      */
+    @Override
     public Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
             throws IOException {
         Process process = new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",

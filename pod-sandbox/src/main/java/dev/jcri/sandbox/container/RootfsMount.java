@@ -20,6 +20,27 @@ public final class RootfsMount {
 
     private RootfsMount() {}
 
+    /** The node's overlayfs, for the operations that take a {@link ContainerRootfs}. */
+    public static ContainerRootfs overlay() {
+        return new ContainerRootfs() {
+            @Override
+            public void mount(Path target, List<Path> layersBottomFirst, Path upper, Path work) throws IOException {
+                RootfsMount.mount(target, layersBottomFirst, upper, work);
+            }
+
+            @Override
+            public void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work,
+                    Path usernsPin, UserMappings users, Path scratch) throws IOException {
+                RootfsMount.mountIdmapped(target, layersBottomFirst, upper, work, usernsPin, users, scratch);
+            }
+
+            @Override
+            public void unmount(Path target) throws IOException {
+                RootfsMount.unmount(target);
+            }
+        };
+    }
+
     /** @param layersBottomFirst the image's layer diff dirs, bottom layer first, as the image lists them */
     public static void mount(Path target, List<Path> layersBottomFirst, Path upper, Path work) throws IOException {
         Files.createDirectories(target);

@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.container;
 
 import dev.jcri.linux.PipeDrain;
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,13 @@ public final class SyncExec {
     private SyncExec() {}
 
     /** @param timeoutSeconds 0 waits as long as the command runs */
-    public static Result run(OciRuntime runtime, String containerId, List<String> command, long timeoutSeconds,
-            Path workDir) throws IOException, InterruptedException {
+    public static Result run(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
+            long timeoutSeconds) throws IOException, InterruptedException {
+        String containerId = container.id();
+        Path workDir = container.bundle();
         Files.createDirectories(workDir);
         Path pidFile = Files.createTempFile(workDir, "exec-", ".pid");
-        Path processFile = ExecProcessSpec.write(workDir, command, false);
+        Path processFile = ExecProcessSpec.write(container, command, false);
         try {
             Process process = runtime.exec(containerId, processFile, pidFile);
             process.getOutputStream().close();

@@ -187,8 +187,7 @@ public final class PinnedNamespaces {
      * Pins a namespace a process already has (the infra container's PID namespace): the pin keeps naming that
      * namespace even when the process's PID is reused later.
      */
-    public static Path pinExisting(Path nsRoot, String kind, String sandboxId, Path source) throws IOException {
-        Path pin = nsRoot.resolve(kind).resolve(sandboxId);
+    public static Path pinExisting(Path pin, Path source) throws IOException {
         Files.createDirectories(pin.getParent());
         Files.deleteIfExists(pin);
         Files.createFile(pin);

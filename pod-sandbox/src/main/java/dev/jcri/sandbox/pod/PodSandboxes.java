@@ -1,63 +1,44 @@
 package dev.jcri.sandbox.pod;
 
-import dev.jcri.cni.CniBandwidth;
 import dev.jcri.cni.CniException;
-import dev.jcri.cni.CniPortMapping;
-import dev.jcri.cni.CniResult;
-import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
-import dev.jcri.linux.Mount;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
-import dev.jcri.sandbox.CreateRetries;
-import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Recovery;
-import dev.jcri.sandbox.Rollback;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.ns.NetnsSockets;
-import dev.jcri.sandbox.ns.PinnedNamespaces;
-import dev.jcri.sandbox.ns.ProcSysWrite;
 import dev.jcri.sandbox.ns.UserNamespaceSupport;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pod sandboxes: run, stop, remove, and recovery after a restart.
+ * The pod sandboxes of this node, as the CRI handlers see them: run ({@link SandboxPlanner} decides,
+ * {@link SandboxRun} acts), stop, remove, and recovery after a restart.
  *
  * <p>A sandbox is its pinned namespaces (net, ipc, uts; the host's where the pod asks for them), a
- * {@code /dev/shm} tmpfs, resolv.conf/hosts/hostname files, and a CNI attachment. Every step of {@link #run} has
- * its undo, run in reverse on failure; a record in state CREATING is written before the first step, so a crash
- * mid-way is cleaned up by {@link #recover} on the next start.
+ * {@code /dev/shm} tmpfs, resolv.conf/hosts/hostname files, and a CNI attachment. A record in state CREATING is
+ * written before the first step of a run, so a crash mid-way is cleaned up by {@link #recover} on the next start.
  */
 public final class PodSandboxes {
     private static final Logger log = LoggerFactory.getLogger(PodSandboxes.class);
-    private static final Pattern CGROUP_PARENT = Pattern.compile("(/[A-Za-z0-9_.:@-]+)+");
-    /** The size kubelet and Docker give /dev/shm when the pod asks nothing. */
-    static final long SHM_BYTES = 64L << 20;
 
-    /** Where a sandbox's runtime state goes; all paths jcri owns. */
-    public record Layout(Path nsRoot, Path shmRoot, Path hostResolvConf, Path hostHosts) {}
-
+    private final SandboxTable table;
     private final RecordStore<SandboxRecord> store;
-    private final PodNetworking network;
-    private final Layout layout;
-    private final Set<String> runtimeHandlers;
-    private final String defaultRuntimeHandler;
-    private final String defaultCgroupParent;
-    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final CreateRetries retries = new CreateRetries();
+    private final SandboxNetwork network;
+    private final PodHost host;
+    private final SandboxPlanner planner;
+    private final SandboxRun runs;
     private volatile SandboxMembers members = NO_MEMBERS;
     private volatile UserNamespaceSupport userNamespaces;
 
@@ -75,174 +56,36 @@ public final class PodSandboxes {
         public void removeAll(String sandboxId) {}
     };
 
-    /** The store of sandbox records: {@code <dir>/<id>/sandbox.json}. */
-    public static RecordStore<SandboxRecord> openStore(Path dir) throws IOException {
-        return new RecordStore<>(dir, "sandbox.json", SandboxRecord.class, SandboxRecord::id, SandboxRecord::name,
-                "sandbox");
+    public PodSandboxes(StateLayout layout, PodNetworking network, Set<String> runtimeHandlers,
+            String defaultRuntimeHandler, String defaultCgroupParent) throws IOException {
+        this.table = new SandboxTable(layout);
+        this.store = table.store();
+        this.host = PodHost.node();
+        this.network = SandboxNetwork.cni(network, host);
+        this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent);
+        this.runs = new SandboxRun(table, this.network, host, () -> members);
     }
 
-    public PodSandboxes(RecordStore<SandboxRecord> store, PodNetworking network, Layout layout, Set<String> runtimeHandlers,
-            String defaultRuntimeHandler, String defaultCgroupParent) {
-        this.store = store;
-        this.network = network;
-        this.layout = layout;
-        this.runtimeHandlers = Set.copyOf(runtimeHandlers);
-        this.defaultRuntimeHandler = defaultRuntimeHandler;
-        this.defaultCgroupParent = defaultCgroupParent;
-    }
-
+    /** RunPodSandbox: the plan first (nothing made if the request is refused), then the steps that act. */
     public SandboxRecord run(PodSandboxSpec spec) throws IOException, InterruptedException, CniException {
-        String name = SandboxName.of(spec.name(), spec.namespace(), spec.uid(), spec.attempt());
-        String handler = spec.runtimeHandler().isEmpty() ? defaultRuntimeHandler : spec.runtimeHandler();
-        if (!runtimeHandlers.contains(handler)) {
-            throw new IllegalArgumentException("runtime_handler: unknown handler \"" + handler
-                    + "\" (this node has: " + String.join(", ", runtimeHandlers.stream().sorted().toList()) + ")");
-        }
-        PodSandboxSpec.Namespaces modes = spec.namespaces();
-        requireMode("namespace_options.network", modes.network(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
-        requireMode("namespace_options.ipc", modes.ipc(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
-        requireMode("namespace_options.pid", modes.pid(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.NODE);
-        if (modes.ownUsers()) {
-            UserNamespaceSupport support = userNamespaces;
-            Optional<String> missing = support == null ? Optional.of("not enabled") : support.missing(handler);
-            if (missing.isPresent()) {
-                throw new IllegalStateException("namespace_options.userns_options: runtime handler " + handler
-                        + " cannot run pods in user namespaces on this node: " + missing.get());
+        SandboxPlan plan = planner.plan(ObjectId.generate(), spec, new SandboxPlanner.Node() {
+            @Override
+            public String hostname() {
+                return nodeHostname();
             }
-            // Kubernetes refuses hostUsers: false with host namespaces; a node namespace cannot belong to the pod's
-            // user namespace, and root of the pod would not administer it.
-            if (modes.network() != PodSandboxSpec.Mode.POD || modes.ipc() != PodSandboxSpec.Mode.POD
-                    || modes.pid() == PodSandboxSpec.Mode.NODE) {
-                throw new IllegalArgumentException("namespace_options.userns_options: a pod with its own user"
-                        + " namespace cannot use the node's network, IPC or PID namespace");
+
+            @Override
+            public Optional<String> userNamespacesMissing(String handler) {
+                UserNamespaceSupport support = userNamespaces;
+                return support == null ? Optional.of("not enabled") : support.missing(handler);
             }
-        }
-        // A host-network pod shares the node's UTS namespace; its hostname file still says what kubelet asked.
-        String hostname = modes.hostNetwork()
-                ? Hostname.forHostNetworkPod(spec.hostname(), nodeHostname())
-                : Hostname.forPod(spec.hostname(), spec.name());
-        List<Sysctl> sysctls = SysctlPolicy.validate(spec.sysctls(), modes.hostNetwork(), modes.hostIpc());
-        String cgroupParent = spec.cgroupParent().isEmpty() ? defaultCgroupParent : spec.cgroupParent();
-        if (!CGROUP_PARENT.matcher(cgroupParent).matches() || cgroupParent.contains("/..")
-                || cgroupParent.contains("/./")) {
-            throw new IllegalArgumentException("linux.cgroup_parent: \"" + cgroupParent
-                    + "\" is not an absolute cgroup path (the cgroupfs driver takes /kubepods/... paths)");
-        }
-        String resolvConf = spec.dns().isEmpty()
-                ? ResolvConf.fromHost(layout.hostResolvConf())
-                : ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options());
-
-        String id = SandboxId.generate();
-        Path shm = layout.shmRoot().resolve(id).resolve("shm");
-        List<PinnedNamespaces.Kind> kinds = new ArrayList<>();
-        if (modes.ownUsers()) {
-            kinds.add(PinnedNamespaces.Kind.USER);
-        }
-        if (!modes.hostNetwork()) {
-            kinds.add(PinnedNamespaces.Kind.NET);
-            kinds.add(PinnedNamespaces.Kind.UTS);
-        }
-        if (!modes.hostIpc()) {
-            kinds.add(PinnedNamespaces.Kind.IPC);
-        }
-        String netns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.NET, id);
-        String utsns = modes.hostNetwork() ? "" : pin(PinnedNamespaces.Kind.UTS, id);
-        String ipcns = modes.hostIpc() ? "" : pin(PinnedNamespaces.Kind.IPC, id);
-        String userns = modes.ownUsers() ? pin(PinnedNamespaces.Kind.USER, id) : "";
-        List<String> pins = new ArrayList<>(kinds.stream().map(k -> pin(k, id)).toList());
-        if (modes.pid() == PodSandboxSpec.Mode.POD) {
-            // Named before it exists, like every pin: a crash after pinning must find it in the record.
-            pins.add(pidPin(id).toString());
-        }
-        SandboxRecord record = new SandboxRecord(id, name, spec, SandboxState.CREATING, EpochNanos.now(), handler,
-                cgroupParent, pins, netns, ipcns, utsns, modes.hostIpc() ? "" : shm.toString(), List.of(), hostname, "",
-                userns, false);
-
-        // Locked before the name is taken: a retry that finds the name waits for this create to end.
-        ReentrantLock lock = lockOf(id);
-        lock.lock();
-        Optional<SandboxRecord> earlier = reserveName(record, lock);
-        if (earlier.isPresent()) {
-            return earlier.get();
-        }
-        Rollback undo = new Rollback();
-        undo.push(() -> store.delete(id));
-        CrashPoint.reached(Step.SANDBOX_NAME_RESERVED);
-        try {
-            store.save(record);
-            CrashPoint.reached(Step.SANDBOX_CREATING_SAVED);
-            Path dir = store.dirOf(id);
-            Files.writeString(dir.resolve("resolv.conf"), resolvConf);
-            Files.writeString(dir.resolve("hostname"), HostnameFile.content(hostname));
-
-            if (!modes.hostIpc()) {
-                undo.push(() -> unmountShm(shm));
-                mountShm(shm);
-                CrashPoint.reached(Step.SANDBOX_SHM_MOUNTED);
-            }
-            undo.push(() -> PinnedNamespaces.release(pins.stream().map(Path::of).toList()));
-            PinnedNamespaces.create(layout.nsRoot(), id, kinds, hostname, sysctls.stream()
-                    .map(s -> new ProcSysWrite(s.procPath(), s.value())).toList(), modes.users());
-            CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
-
-            List<String> ips = List.of();
-            if (!modes.hostNetwork()) {
-                // PodNetworking runs DEL itself when ADD fails half-way; a later step's failure needs it here.
-                CniResult result = network.setUp(cniRuntime(record));
-                SandboxRecord attached = record;
-                undo.push(() -> network.tearDown(cniRuntime(attached)));
-                CrashPoint.reached(Step.SANDBOX_CNI_ADDED);
-                ips = result.podIps(CniRuntimeConf.POD_INTERFACE);
-            }
-            Files.writeString(dir.resolve("hosts"), modes.hostNetwork()
-                    ? HostsFile.fromHost(layout.hostHosts())
-                    : HostsFile.forPod(hostname, ips));
-            record = record.withNetwork(ips);
-            if (modes.pid() == PodSandboxSpec.Mode.POD) {
-                // A shared PID namespace needs a process to live in: the infra container, for these pods only.
-                undo.push(() -> members.removeAll(id));
-                Path source = Path.of(members.startInfra(record));
-                Path pidPin = PinnedNamespaces.pinExisting(layout.nsRoot(), "pid", id, source);
-                undo.push(() -> PinnedNamespaces.release(List.of(pidPin)));
-                record = record.withPidNamespace(pidPin.toString());
-            }
-            record = record.withState(SandboxState.READY);
-            store.save(record);
-            retries.unanswered(id);
-            CrashPoint.reached(Step.SANDBOX_READY_SAVED);
-            undo.commit();
-            log.info("sandbox ready id={} name={} ips={} netns={}", id, name, ips, netns.isEmpty() ? "host" : netns);
-            return record;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            undo.undo(e);
-            locks.remove(id);
-            log.warn("sandbox creation undone id={} error=\"{}\"", id, e.getMessage());
-            throw e;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Takes the record's name, or answers a retry of an earlier create with that sandbox; in that case, or on
-     * failure, releases {@code lock} (the new record's, held by the caller).
-     */
-    private Optional<SandboxRecord> reserveName(SandboxRecord record, ReentrantLock lock)
-            throws InterruptedException {
-        Optional<SandboxRecord> earlier = retries.reserve(store, record, this::lockOf, held ->
-                held.state() == SandboxState.READY && !held.removing() && held.spec().equals(record.spec()), () -> {
-                    lock.unlock();
-                    locks.remove(record.id());
-                });
-        earlier.ifPresent(e -> log.info("sandbox create retried, answering with the earlier one id={} name={}",
-                e.id(), e.name()));
-        return earlier;
+        });
+        return runs.run(plan);
     }
 
     /** The client received the sandbox's ID: a later create of its name is a duplicate, no retry. */
     public void answered(String id) {
-        retries.answered(id);
+        table.retries().answered(id);
     }
 
     /** A change to one existing sandbox, made under its lock. */
@@ -257,7 +100,7 @@ public final class PodSandboxes {
         if (found.isEmpty()) {
             return;
         }
-        ReentrantLock lock = lockOf(found.get().id());
+        ReentrantLock lock = table.lockOf(found.get().id());
         lock.lock();
         try {
             Optional<SandboxRecord> current = store.get(found.get().id());
@@ -283,7 +126,7 @@ public final class PodSandboxes {
             if (record.state() != SandboxState.NOTREADY) {
                 store.save(record.withState(SandboxState.NOTREADY));
             }
-            releaseNetwork(record);
+            network.release(record);
             if (record.state() != SandboxState.NOTREADY) {
                 log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
@@ -297,19 +140,19 @@ public final class PodSandboxes {
                 // From here the removal is finished by the next start if jcri dies; the sandbox never comes back.
                 record = record.markedRemoving();
                 store.save(record);
-                retries.answered(record.id());
+                table.retries().answered(record.id());
                 CrashPoint.reached(Step.SANDBOX_REMOVING_SAVED);
             }
             members.removeAll(record.id());
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
-            releaseNetwork(record);
-            PinnedNamespaces.release(record.pins().stream().map(Path::of).toList());
+            network.release(record);
+            host.releasePins(record.namespaces().pins().stream().map(Path::of).toList());
             CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
-            if (!record.shm().isEmpty()) {
-                unmountShm(Path.of(record.shm()));
+            if (record.shm().isPresent()) {
+                host.unmountShm(Path.of(record.shm().get()));
             }
             store.delete(record.id());
-            locks.remove(record.id());
+            table.forgetLock(record.id());
             log.info("sandbox removed id={} name={}", record.id(), record.name());
         });
     }
@@ -324,11 +167,6 @@ public final class PodSandboxes {
         this.members = containers;
     }
 
-    /** Where the sandbox's resolv.conf, hosts and hostname files are, for its containers to bind. */
-    public Path filesDir(String id) {
-        return store.dirOf(id);
-    }
-
     public Optional<SandboxRecord> find(String idOrPrefix) {
         return store.find(idOrPrefix);
     }
@@ -339,7 +177,7 @@ public final class PodSandboxes {
      */
     public SocketChannel connectToPort(String idOrPrefix, int port) throws IOException, InterruptedException {
         SandboxRecord record = requireReady(idOrPrefix);
-        return NetnsSockets.connectLoopback(record.netns().isEmpty() ? null : Path.of(record.netns()), port);
+        return NetnsSockets.connectLoopback(record.netns().map(Path::of).orElse(null), port);
     }
 
     /** The sandbox, which must exist (else NotFoundException) and be ready (else IllegalStateException). */
@@ -382,16 +220,16 @@ public final class PodSandboxes {
                 }
                 restored++;
                 if (record.state() == SandboxState.READY && !record.netns().isEmpty()
-                        && !isMountPoint(Path.of(record.netns()))) {
+                        && !isMountPoint(Path.of(record.netns().get()))) {
                     store.save(record.withState(SandboxState.NOTREADY));
                     log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
                 } else if (record.state() == SandboxState.NOTREADY && !record.netns().isEmpty()
-                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns())))) {
+                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns().get())))) {
                     log.warn("finishing a sandbox stop a crash interrupted id={} name={}", record.id(), record.name());
-                    releaseNetwork(record);
+                    network.release(record);
                 } else if (record.state() == SandboxState.READY) {
                     // The answer to its create may have died with the previous process.
-                    retries.unanswered(record.id());
+                    table.retries().unanswered(record.id());
                 }
             } catch (IOException | RuntimeException e) {
                 log.error("sandbox recovery failed id={} error=\"{}\"", record.id(), e.getMessage());
@@ -400,67 +238,12 @@ public final class PodSandboxes {
         return new Recovery(restored, cleaned);
     }
 
-    private void releaseNetwork(SandboxRecord record) throws IOException, CniException {
-        if (record.netns().isEmpty()) {
-            return;
-        }
-        Path netns = Path.of(record.netns());
-        // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released; for a
-        // create a crash cut short only if ADD began (its cache entry is written first).
-        if (record.state() != SandboxState.CREATING || network.attached(record.id())) {
-            network.tearDown(cniRuntime(record));
-        }
-        CrashPoint.reached(Step.SANDBOX_CNI_DELETED);
-        PinnedNamespaces.release(List.of(netns));
-        CrashPoint.reached(Step.SANDBOX_NETNS_UNPINNED);
-    }
-
-    private CniRuntimeConf cniRuntime(SandboxRecord record) {
-        PodSandboxSpec spec = record.spec();
-        List<CniPortMapping> ports = spec.portMappings().stream()
-                .filter(p -> p.hostPort() > 0)
-                .map(p -> new CniPortMapping(p.hostPort(), p.containerPort(), p.protocol().toLowerCase(),
-                        p.hostIp()))
-                .toList();
-        return CniRuntimeConf.forPod(record.id(), Path.of(record.netns()), spec.namespace(), spec.name(), spec.uid())
-                .withPortMappings(ports)
-                .withBandwidth(CniBandwidth.fromPodAnnotations(spec.annotations()))
-                .withPodAnnotations(spec.annotations());
-    }
-
     private static String nodeHostname() {
         // Not Files.readString: it reads /proc/sys files one byte first, and sysctls answer EOF past offset 0.
         try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/hostname"))) {
             return new String(in.readNBytes(256), java.nio.charset.StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             return "localhost";
-        }
-    }
-
-    private Path pidPin(String id) {
-        return layout.nsRoot().resolve("pid").resolve(id);
-    }
-
-    private String pin(PinnedNamespaces.Kind kind, String id) {
-        return PinnedNamespaces.pinPath(layout.nsRoot(), kind, id).toString();
-    }
-
-    private static void mountShm(Path shm) throws IOException {
-        Files.createDirectories(shm);
-        Mount.mount("shm", shm.toString(), "tmpfs", Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
-                "mode=1777,size=" + SHM_BYTES);
-    }
-
-    private static void unmountShm(Path shm) throws IOException {
-        Mount.detach(shm.toString());
-        Files.deleteIfExists(shm);
-        Path parent = shm.getParent();
-        if (Files.isDirectory(parent)) {
-            try (var rest = Files.list(parent)) {
-                if (rest.findAny().isEmpty()) {
-                    Files.delete(parent);
-                }
-            }
         }
     }
 
@@ -473,18 +256,4 @@ public final class PodSandboxes {
         }
         return false;
     }
-
-    private static void requireMode(String field, PodSandboxSpec.Mode mode, PodSandboxSpec.Mode... allowed) {
-        for (PodSandboxSpec.Mode ok : allowed) {
-            if (mode == ok) {
-                return;
-            }
-        }
-        throw new IllegalArgumentException(field + ": mode " + mode + " is not supported here");
-    }
-
-    private ReentrantLock lockOf(String id) {
-        return locks.computeIfAbsent(id, k -> new ReentrantLock());
-    }
-
 }

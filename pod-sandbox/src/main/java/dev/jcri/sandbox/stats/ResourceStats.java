@@ -124,11 +124,11 @@ public final class ResourceStats {
 
     /** A host-network pod's interfaces are the node's, which are not the pod's to report. */
     private static List<InterfaceCounters> network(SandboxRecord sandbox) {
-        if (sandbox.netns().isEmpty() || !Files.exists(Path.of(sandbox.netns()))) {
+        if (sandbox.netns().isEmpty() || !Files.exists(Path.of(sandbox.netns().get()))) {
             return List.of();
         }
         try {
-            String dev = NetnsThread.call(Path.of(sandbox.netns()), () -> {
+            String dev = NetnsThread.call(Path.of(sandbox.netns().get()), () -> {
                 try (InputStream in = Files.newInputStream(Path.of("/proc/thread-self/net/dev"))) {
                     return new String(in.readNBytes(256 * 1024), StandardCharsets.US_ASCII);
                 }

@@ -1,6 +1,6 @@
 package dev.jcri.sandbox.sweep;
 
-import dev.jcri.sandbox.pod.SandboxId;
+import dev.jcri.sandbox.ObjectId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -61,7 +61,7 @@ final class ConmonProcesses {
         String bundle = valueOf(argv, "-b");
         String id = valueOf(argv, "-c");
         String exits = valueOf(argv, "--exit-dir");
-        if (bundle == null || id == null || exits == null || !SandboxId.isValid(id)
+        if (bundle == null || id == null || exits == null || !ObjectId.isValid(id)
                 || !Path.of(bundle).normalize().equals(bundlesDir.normalize().resolve(id))
                 || !Path.of(exits).normalize().equals(exitDir.normalize())) {
             return Optional.empty();

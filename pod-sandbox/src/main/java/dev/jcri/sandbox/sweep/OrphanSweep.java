@@ -1,17 +1,14 @@
 package dev.jcri.sandbox.sweep;
 
-import dev.jcri.cni.CniException;
-import dev.jcri.cni.CniRuntimeConf;
 import dev.jcri.cni.PodNetworking;
 import dev.jcri.image.store.ImageStore;
-import dev.jcri.linux.FileTree;
-import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
+import dev.jcri.sandbox.ObjectId;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.sandbox.pod.SandboxId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -26,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,17 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
-    private static final List<String> NAMESPACE_KINDS = List.of("net", "ipc", "uts", "pid", "user");
-    private static final long CONMON_EXIT_WAIT_MILLIS = 5_000;
 
-    /**
-     * jcri's own places.
-     *
-     * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
-     * @param stateDirs jcri's root and runroot: only runtime handlers whose state dir lies inside are swept
-     */
-    public record Layout(Path nsRoot, Path shmRoot, Path sandboxRecords, Path containerRecords, Path bundlesDir,
-            Path exitDir, Path socketDir, String cgroupParent, List<Path> stateDirs) {}
 
     /** What one sweep removed, counted by kind (cgroup, mount, conmon, ...). */
     public record Result(Map<String, Integer> byKind) {
@@ -67,22 +53,29 @@ public final class OrphanSweep {
         }
     }
 
-    private final Layout layout;
+    private final StateLayout layout;
+    private final String cgroupParent;
     private final PodSandboxes sandboxes;
     private final Containers containers;
     private final Collection<OciRuntime> runtimes;
     private final PodNetworking network;
     private final ImageStore images;
 
-    public OrphanSweep(Layout layout, PodSandboxes sandboxes, Containers containers, Collection<OciRuntime> runtimes,
-            PodNetworking network, ImageStore images) {
+    /**
+     * @param layout jcri's own places: only runtime handlers whose state dir lies inside its root or runroot are
+     *     swept
+     * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
+     */
+    public OrphanSweep(StateLayout layout, String cgroupParent, PodSandboxes sandboxes, Containers containers,
+            Collection<OciRuntime> runtimes, PodNetworking network, ImageStore images) {
         this.layout = layout;
+        this.cgroupParent = cgroupParent;
         this.sandboxes = sandboxes;
         this.containers = containers;
         List<OciRuntime> own = new ArrayList<>();
         for (OciRuntime runtime : runtimes) {
             Path root = runtime.root().toAbsolutePath().normalize();
-            if (layout.stateDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
+            if (layout.protectedDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
                 own.add(runtime);
             } else {
                 // A root outside jcri's dirs (say /run/runc) may hold other tools' containers.
@@ -106,17 +99,17 @@ public final class OrphanSweep {
 
         for (Seen.Entry state : seen.runtimeStates) {
             if (!ctrs.contains(state.id())) {
-                removeRuntimeState(state, removed);
+                OrphanRemovals.removeRuntimeState(state, removed);
             }
         }
         for (ConmonProcesses.Found conmon : seen.conmons) {
             if (!ctrs.contains(conmon.containerId())) {
-                endConmon(conmon, removed);
+                OrphanRemovals.endConmon(conmon, removed);
             }
         }
         for (String id : seen.cniAttachments) {
             if (!pods.contains(id)) {
-                releaseCni(id, removed);
+                OrphanRemovals.releaseCni(network, id, layout.sandbox(id).pin("net"), removed);
             }
         }
         seen = observeFiles();
@@ -127,14 +120,14 @@ public final class OrphanSweep {
         mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount()).reversed());
         for (Seen.Entry mount : mounts) {
             if (!(mount.ofContainer() ? ctrs : pods).contains(mount.id())) {
-                unmount(mount, removed);
+                OrphanRemovals.unmount(mount, removed);
             }
         }
         try {
             List<Path> mountPoints = MountTable.mountPoints();
             for (Seen.Entry file : seen.files) {
                 if (!(file.ofContainer() ? ctrs : pods).contains(file.id())) {
-                    delete(file, mountPoints, removed);
+                    OrphanRemovals.delete(file, mountPoints, removed);
                 }
             }
         } catch (IOException e) {
@@ -143,7 +136,7 @@ public final class OrphanSweep {
         }
         for (Seen.Entry cgroup : seen.cgroups) {
             if (!ctrs.contains(cgroup.id())) {
-                removeCgroup(cgroup, removed);
+                OrphanRemovals.removeCgroup(cgroup, removed);
             }
         }
         try {
@@ -163,28 +156,26 @@ public final class OrphanSweep {
      */
     private Set<String> sandboxOwners() {
         Set<String> owners = new java.util.HashSet<>(sandboxes.recordIds());
-        owners.addAll(recordFilesOnDisk(layout.sandboxRecords(), "sandbox.json"));
+        for (Path dir : idEntries(layout.sandboxRecords())) {
+            if (Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+                owners.add(name(dir));
+            }
+        }
         return owners;
     }
 
     private Set<String> containerOwners() {
         Set<String> owners = new java.util.HashSet<>(containers.recordIds());
-        owners.addAll(recordFilesOnDisk(layout.containerRecords(), "container.json"));
+        for (Path dir : idEntries(layout.containerRecords())) {
+            if (Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+                owners.add(name(dir));
+            }
+        }
         return owners;
     }
 
-    private static Set<String> recordFilesOnDisk(Path recordsDir, String file) {
-        Set<String> ids = new java.util.HashSet<>();
-        for (Path dir : idEntries(recordsDir)) {
-            if (Files.exists(dir.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
-                ids.add(name(dir));
-            }
-        }
-        return ids;
-    }
-
     /** Everything the sweep looks at, each with the ID that would own it. */
-    private static final class Seen {
+    static final class Seen {
         /** @param ofContainer whether a container record owns it (else a sandbox record) */
         record Entry(String kind, String id, Path path, boolean ofContainer, OciRuntime runtime) {}
 
@@ -204,43 +195,43 @@ public final class OrphanSweep {
             }
         }
         try {
-            seen.conmons.addAll(ConmonProcesses.of(layout.bundlesDir(), layout.exitDir()));
+            seen.conmons.addAll(ConmonProcesses.of(layout.bundles(), layout.exits()));
         } catch (IOException e) {
             log.warn("orphan sweep cannot list processes error=\"{}\"", e.getMessage());
         }
-        network.attachedIds().stream().filter(SandboxId::isValid).forEach(seen.cniAttachments::add);
+        network.attachedIds().stream().filter(ObjectId::isValid).forEach(seen.cniAttachments::add);
         return seen;
     }
 
     private Seen observeFiles() {
         Seen seen = new Seen();
         observeMounts(seen);
-        for (String kind : NAMESPACE_KINDS) {
-            for (Path pin : idEntries(layout.nsRoot().resolve(kind))) {
+        for (String kind : StateLayout.NAMESPACE_KINDS) {
+            for (Path pin : idEntries(layout.pinsOf(kind))) {
                 seen.files.add(new Seen.Entry("pin", name(pin), pin, false, null));
             }
         }
-        for (Path dir : idEntries(layout.shmRoot())) {
+        for (Path dir : idEntries(layout.shmDirs())) {
             seen.files.add(new Seen.Entry("shm_dir", name(dir), dir, false, null));
         }
-        for (Path dir : idEntries(layout.bundlesDir())) {
+        for (Path dir : idEntries(layout.bundles())) {
             seen.files.add(new Seen.Entry("bundle", name(dir), dir, true, null));
         }
-        for (Path file : idEntries(layout.exitDir())) {
+        for (Path file : idEntries(layout.exits())) {
             seen.files.add(new Seen.Entry("exit_file", name(file), file, true, null));
         }
-        for (Path link : idEntries(layout.socketDir())) {
+        for (Path link : idEntries(layout.attachLinks())) {
             seen.files.add(new Seen.Entry("attach_link", name(link), link, true, null));
         }
         // A dir that still holds a record file is not an orphan even when the record did not load: an unreadable
         // record is left for the operator.
         for (Path dir : idEntries(layout.sandboxRecords())) {
-            if (!Files.exists(dir.resolve("sandbox.json"), LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, false, null));
             }
         }
         for (Path dir : idEntries(layout.containerRecords())) {
-            if (!Files.exists(dir.resolve("container.json"), LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, true, null));
             }
         }
@@ -267,18 +258,18 @@ public final class OrphanSweep {
         }
         record Scope(Path dir, boolean ofContainer) {}
         List<Scope> scopes = new ArrayList<>();
-        for (String kind : NAMESPACE_KINDS) {
-            scopes.add(new Scope(real(layout.nsRoot().resolve(kind)), false));
+        for (String kind : StateLayout.NAMESPACE_KINDS) {
+            scopes.add(new Scope(OrphanRemovals.real(layout.pinsOf(kind)), false));
         }
-        scopes.add(new Scope(real(layout.shmRoot()), false));
-        scopes.add(new Scope(real(layout.sandboxRecords()), false));
-        scopes.add(new Scope(real(layout.bundlesDir()), true));
-        scopes.add(new Scope(real(layout.containerRecords()), true));
+        scopes.add(new Scope(OrphanRemovals.real(layout.shmDirs()), false));
+        scopes.add(new Scope(OrphanRemovals.real(layout.sandboxRecords()), false));
+        scopes.add(new Scope(OrphanRemovals.real(layout.bundles()), true));
+        scopes.add(new Scope(OrphanRemovals.real(layout.containerRecords()), true));
         for (Path point : points) {
             for (Scope scope : scopes) {
                 if (point.startsWith(scope.dir()) && point.getNameCount() > scope.dir().getNameCount()) {
                     String id = point.getName(scope.dir().getNameCount()).toString();
-                    if (SandboxId.isValid(id)) {
+                    if (ObjectId.isValid(id)) {
                         seen.mounts.add(new Seen.Entry("mount", id, point, scope.ofContainer(), null));
                     }
                 }
@@ -288,7 +279,7 @@ public final class OrphanSweep {
 
     /** {@code <hierarchy>/<cgroup_parent>} in every hierarchy the host mounts (v1 controllers, the v2 tree). */
     private List<Path> cgroupParents() {
-        String parent = layout.cgroupParent().replaceAll("^/+", "");
+        String parent = cgroupParent.replaceAll("^/+", "");
         if (parent.isEmpty() || parent.contains("..")) {
             // jcri's parent at the root would make every cgroup of the host look like a candidate.
             return List.of();
@@ -304,120 +295,12 @@ public final class OrphanSweep {
         return hierarchies.stream().map(h -> h.resolve(parent)).toList();
     }
 
-    private void removeRuntimeState(Seen.Entry state, Map<String, Integer> removed) throws InterruptedException {
-        try {
-            try {
-                // Kills what still runs there and removes the container's cgroup with its state.
-                state.runtime().delete(state.id());
-            } catch (IOException refused) {
-                // State the runtime cannot read (a crash mid-create): only files are left, which go directly.
-                if (Files.exists(state.path(), LinkOption.NOFOLLOW_LINKS)) {
-                    if (MountTable.anyAtOrBelow(MountTable.mountPoints(), real(state.path()))) {
-                        throw refused;
-                    }
-                    FileTree.delete(state.path());
-                }
-            }
-            log.info("orphan removed kind=runtime_state id={} handler={} path={}", state.id(),
-                    state.runtime().handler(), state.path());
-            removed.merge("runtime_state", 1, Integer::sum);
-        } catch (IOException e) {
-            log.warn("orphan not removed kind=runtime_state id={} path={} error=\"{}\"", state.id(), state.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** conmon ends by itself once its container is gone; one that does not is killed. */
-    private static void endConmon(ConmonProcesses.Found conmon, Map<String, Integer> removed)
-            throws InterruptedException {
-        var process = ProcessHandle.of(conmon.pid());
-        if (process.isEmpty()) {
-            return;
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONMON_EXIT_WAIT_MILLIS);
-        while (process.get().isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        boolean killed = false;
-        if (process.get().isAlive()) {
-            process.get().destroyForcibly();
-            killed = true;
-        }
-        log.info("orphan removed kind=conmon pid={} id={} killed={}", conmon.pid(), conmon.containerId(), killed);
-        removed.merge("conmon", 1, Integer::sum);
-    }
-
-    /** CNI DEL with the cached config and result, before the pin goes, so the plugins still find the interface. */
-    private void releaseCni(String sandboxId, Map<String, Integer> removed) {
-        Path netns = layout.nsRoot().resolve("net").resolve(sandboxId);
-        try {
-            network.tearDown(CniRuntimeConf.forPod(sandboxId, netns, "", "", ""));
-            log.info("orphan removed kind=cni_attachment id={}", sandboxId);
-            removed.merge("cni_attachment", 1, Integer::sum);
-        } catch (CniException | RuntimeException e) {
-            log.warn("orphan not removed kind=cni_attachment id={} error=\"{}\"", sandboxId, e.getMessage());
-        }
-    }
-
-    private static void unmount(Seen.Entry mount, Map<String, Integer> removed) {
-        try {
-            if (Mount.detach(mount.path().toString())) {
-                log.info("orphan removed kind=mount id={} path={}", mount.id(), mount.path());
-                removed.merge("mount", 1, Integer::sum);
-            }
-        } catch (IOException e) {
-            log.warn("orphan not removed kind=mount id={} path={} error=\"{}\"", mount.id(), mount.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** Never deletes through a mount: a tree that still has one below it stays (and is logged). */
-    private static void delete(Seen.Entry file, List<Path> mountPoints, Map<String, Integer> removed) {
-        try {
-            if (!Files.exists(file.path(), LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            if (MountTable.anyAtOrBelow(mountPoints, real(file.path()))) {
-                log.warn("orphan not removed kind={} id={} path={} error=\"a mount remains below it\"", file.kind(),
-                        file.id(), file.path());
-                return;
-            }
-            FileTree.delete(file.path());
-            log.info("orphan removed kind={} id={} path={}", file.kind(), file.id(), file.path());
-            removed.merge(file.kind(), 1, Integer::sum);
-        } catch (IOException e) {
-            log.warn("orphan not removed kind={} id={} path={} error=\"{}\"", file.kind(), file.id(), file.path(),
-                    e.getMessage());
-        }
-    }
-
-    /** rmdir, children first; a cgroup that still has processes is busy and stays (and is logged). */
-    private static void removeCgroup(Seen.Entry cgroup, Map<String, Integer> removed) {
-        try {
-            List<Path> dirs;
-            try (var walk = Files.walk(cgroup.path())) {
-                dirs = walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                        .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
-            }
-            for (Path dir : dirs) {
-                Files.deleteIfExists(dir);
-            }
-            log.info("orphan removed kind=cgroup id={} path={}", cgroup.id(), cgroup.path());
-            removed.merge("cgroup", 1, Integer::sum);
-        } catch (NoSuchFileException e) {
-            // Removed meanwhile (the runtime's delete takes its cgroups along).
-        } catch (IOException | java.io.UncheckedIOException e) {
-            log.warn("orphan not removed kind=cgroup id={} path={} error=\"{}\"", cgroup.id(), cgroup.path(),
-                    e.getMessage());
-        }
-    }
-
     /** Entries of {@code dir} named by an ID; a missing dir has none. */
     private static List<Path> idEntries(Path dir) {
         List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path entry : stream) {
-                if (SandboxId.isValid(entry.getFileName().toString())) {
+                if (ObjectId.isValid(entry.getFileName().toString())) {
                     entries.add(entry);
                 }
             }
@@ -431,16 +314,5 @@ public final class OrphanSweep {
 
     private static String name(Path path) {
         return path.getFileName().toString();
-    }
-
-    /** The real path where it exists (mountinfo shows real paths); the path itself otherwise. */
-    private static Path real(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
-        try {
-            return absolute.toRealPath();
-        } catch (IOException e) {
-            Path parent = absolute.getParent();
-            return parent == null ? absolute : real(parent).resolve(absolute.getFileName());
-        }
     }
 }

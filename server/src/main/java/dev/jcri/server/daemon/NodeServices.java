@@ -4,6 +4,7 @@ import dev.jcri.cni.CniConfigDirectory;
 import dev.jcri.cni.DefaultNetwork;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.Recovery;
+import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.sweep.OrphanSweep;
 import dev.jcri.sandbox.container.Conmon;
 import dev.jcri.sandbox.container.Containers;
@@ -132,17 +133,13 @@ public final class NodeServices implements AutoCloseable {
         }
         PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
                 new CniResultCache(config.cniCacheDir()));
-        PodSandboxes sandboxes = new PodSandboxes(PodSandboxes.openStore(config.root().resolve("sandboxes")),
-                podNetworking,
-                new PodSandboxes.Layout(config.runroot().resolve("ns"),
-                        config.runroot().resolve("sandboxes"), Path.of("/etc/resolv.conf"), Path.of("/etc/hosts")),
-                config.runtimes().keySet(), config.defaultRuntime(), config.cgroupParent());
+        StateLayout layout = StateLayout.of(config.root(), config.runroot());
+        PodSandboxes sandboxes = new PodSandboxes(layout, podNetworking, config.runtimes().keySet(),
+                config.defaultRuntime(), config.cgroupParent());
         Map<String, OciRuntime> runtimes = new LinkedHashMap<>();
         config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root(),
                 config.runtimeTimeout())));
-        Containers containers = new Containers(new Containers.Layout(config.root().resolve("containers"),
-                config.runroot().resolve("containers"), config.runroot().resolve("exits"),
-                config.runroot().resolve("attach"), List.of(config.root(), config.runroot())), sandboxes, imageStore,
+        Containers containers = new Containers(layout, sandboxes, imageStore,
                 runtimes, new Conmon(config.conmon(), config.runtimeTimeout()),
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
@@ -158,12 +155,8 @@ public final class NodeServices implements AutoCloseable {
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
-        OrphanSweep orphans = new OrphanSweep(new OrphanSweep.Layout(config.runroot().resolve("ns"),
-                config.runroot().resolve("sandboxes"), config.root().resolve("sandboxes"),
-                config.root().resolve("containers"), config.runroot().resolve("containers"),
-                config.runroot().resolve("exits"), config.runroot().resolve("attach"), config.cgroupParent(),
-                List.of(config.root(), config.runroot())),
-                sandboxes, containers, runtimes.values(), podNetworking, imageStore);
+        OrphanSweep orphans = new OrphanSweep(layout, config.cgroupParent(), sandboxes, containers, runtimes.values(),
+                podNetworking, imageStore);
         OrphanSweep.Result swept;
         try {
             Recovery recoveredContainers = containers.recover();

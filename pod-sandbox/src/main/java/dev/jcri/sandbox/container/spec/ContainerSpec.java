@@ -36,6 +36,115 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
         stopSignal = orEmpty(stopSignal);
     }
 
+    /** A spec of {@code name} with nothing else asked for: what a builder starts from. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Names each value a spec sets; what is not set stays absent (empty, zero, false, the defaults). */
+    public static final class Builder {
+        private final String name;
+        private long attempt;
+        private List<String> command = List.of();
+        private List<String> args = List.of();
+        private String workingDir = "";
+        private List<EnvVar> env = List.of();
+        private List<MountSpec> mounts = List.of();
+        private List<DeviceSpec> devices = List.of();
+        private Map<String, String> labels = Map.of();
+        private Map<String, String> annotations = Map.of();
+        private String logPath = "";
+        private boolean stdin;
+        private boolean stdinOnce;
+        private boolean tty;
+        private Resources resources = Resources.NONE;
+        private Security security = Security.DEFAULT;
+        private String stopSignal = "";
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder attempt(long value) {
+            this.attempt = value;
+            return this;
+        }
+
+        public Builder command(List<String> value) {
+            this.command = value;
+            return this;
+        }
+
+        public Builder args(List<String> value) {
+            this.args = value;
+            return this;
+        }
+
+        public Builder workingDir(String value) {
+            this.workingDir = value;
+            return this;
+        }
+
+        public Builder env(List<EnvVar> value) {
+            this.env = value;
+            return this;
+        }
+
+        public Builder mounts(List<MountSpec> value) {
+            this.mounts = value;
+            return this;
+        }
+
+        public Builder devices(List<DeviceSpec> value) {
+            this.devices = value;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> value) {
+            this.labels = value;
+            return this;
+        }
+
+        public Builder annotations(Map<String, String> value) {
+            this.annotations = value;
+            return this;
+        }
+
+        /** Relative to the pod's log directory. */
+        public Builder logPath(String value) {
+            this.logPath = value;
+            return this;
+        }
+
+        /** stdin kept open, closed after the first attach ({@code once}), and a terminal. */
+        public Builder stdio(boolean openStdin, boolean once, boolean terminal) {
+            this.stdin = openStdin;
+            this.stdinOnce = once;
+            this.tty = terminal;
+            return this;
+        }
+
+        public Builder resources(Resources value) {
+            this.resources = value;
+            return this;
+        }
+
+        public Builder security(Security value) {
+            this.security = value;
+            return this;
+        }
+
+        public Builder stopSignal(String value) {
+            this.stopSignal = value;
+            return this;
+        }
+
+        public ContainerSpec build() {
+            return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
+                    annotations, logPath, stdin, stdinOnce, tty, resources, security, stopSignal);
+        }
+    }
+
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(name, attempt, command, args, workingDir, env, newMounts, devices, labels,
                 annotations, logPath, stdin, stdinOnce, tty, resources, security, stopSignal);

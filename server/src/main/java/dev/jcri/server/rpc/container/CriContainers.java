@@ -78,15 +78,24 @@ public final class CriContainers {
                     case UNRECOGNIZED -> throw new IllegalArgumentException(
                             "supplemental_groups_policy: unknown value");
                 });
-        return new ContainerSpec(config.getMetadata().getName(), Integer.toUnsignedLong(config.getMetadata()
-                .getAttempt()), config.getCommandList(), config.getArgsList(), config.getWorkingDir(),
-                config.getEnvsList().stream()
-                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList(),
-                mounts,
-                config.getDevicesList().stream()
-                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList(),
-                config.getLabelsMap(), config.getAnnotationsMap(), logPath, config.getStdin(),
-                config.getStdinOnce(), config.getTty(), resources, security, signalName(config.getStopSignal()));
+        return ContainerSpec.builder(config.getMetadata().getName())
+                .attempt(Integer.toUnsignedLong(config.getMetadata().getAttempt()))
+                .command(config.getCommandList())
+                .args(config.getArgsList())
+                .workingDir(config.getWorkingDir())
+                .env(config.getEnvsList().stream()
+                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList())
+                .mounts(mounts)
+                .devices(config.getDevicesList().stream()
+                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList())
+                .labels(config.getLabelsMap())
+                .annotations(config.getAnnotationsMap())
+                .logPath(logPath)
+                .stdio(config.getStdin(), config.getStdinOnce(), config.getTty())
+                .resources(resources)
+                .security(security)
+                .stopSignal(signalName(config.getStopSignal()))
+                .build();
     }
 
     /**
@@ -244,9 +253,9 @@ public final class CriContainers {
                 .setId(record.id())
                 .setPodSandboxId(record.sandboxId())
                 .setMetadata(metadata(record))
-                .setImage(ImageSpec.newBuilder().setImage(record.image()))
-                .setImageRef(record.imageRef())
-                .setImageId(record.imageRef())
+                .setImage(ImageSpec.newBuilder().setImage(record.image().requested()))
+                .setImageRef(record.image().id())
+                .setImageId(record.image().id())
                 .setState(state(record))
                 .setCreatedAt(record.createdAt())
                 .putAllLabels(record.spec().labels())
@@ -261,19 +270,21 @@ public final class CriContainers {
                 .setState(state(record))
                 .setCreatedAt(record.createdAt())
                 .setStartedAt(record.startedAt())
-                .setFinishedAt(record.finishedAt())
+                .setFinishedAt(record.exit().map(ContainerRecord.ExitStatus::finishedAt).orElse(0L))
                 .setExitCode(record.exitCode())
-                .setImage(ImageSpec.newBuilder().setImage(record.image()))
-                .setImageRef(record.imageRef())
-                .setImageId(record.imageRef())
-                .setReason(record.reason())
-                .setMessage(record.message())
+                .setImage(ImageSpec.newBuilder().setImage(record.image().requested()))
+                .setImageRef(record.image().id())
+                .setImageId(record.image().id())
+                .setReason(record.exit().map(ContainerRecord.ExitStatus::reason).orElse(""))
+                .setMessage(record.exit().map(ContainerRecord.ExitStatus::message).orElse(""))
                 .putAllLabels(record.spec().labels())
                 .putAllAnnotations(record.spec().annotations())
                 .setLogPath(record.logPath())
                 .setUser(ContainerUser.newBuilder().setLinux(LinuxContainerUser.newBuilder()
-                        .setUid(record.uid()).setGid(record.gid())
-                        .addAllSupplementalGroups(record.additionalGids())))
+                        .setUid(record.process().map(ContainerRecord.ContainerProcess::uid).orElse(0L))
+                        .setGid(record.process().map(ContainerRecord.ContainerProcess::gid).orElse(0L))
+                        .addAllSupplementalGroups(record.process().map(ContainerRecord.ContainerProcess::additionalGids)
+                                .orElse(List.of()))))
                 .setStopSignal(signal(record.stopSignal()))
                 .setResources(ContainerResources.newBuilder().setLinux(toCri(record.spec().resources())));
         for (MountSpec mount : record.spec().mounts()) {

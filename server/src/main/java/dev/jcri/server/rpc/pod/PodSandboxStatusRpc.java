@@ -35,9 +35,9 @@ public final class PodSandboxStatusRpc
             info.put("id", record.id());
             info.put("name", record.name());
             info.put("state", record.state());
-            info.put("netns", record.netns());
+            info.put("netns", record.netns().orElse(""));
             info.put("cgroupParent", record.cgroupParent());
-            info.put("shm", record.shm());
+            info.put("shm", record.shm().orElse(""));
             info.put("ips", record.ips());
             info.put("runtimeHandler", record.runtimeHandler());
             response.putInfo("info", JSON.writeValueAsString(info));

@@ -87,7 +87,7 @@ final class CadvisorMetrics {
         }
         for (ResourceStats.ContainerSample container : sample.containers()) {
             ContainerRecord record = container.container();
-            List<String> labels = List.of(record.spec().name(), record.id(), record.image(), record.id(),
+            List<String> labels = List.of(record.spec().name(), record.id(), record.image().requested(), record.id(),
                     sandbox.spec().namespace(), sandbox.spec().name());
             ContainerMetrics.Builder values = ContainerMetrics.newBuilder().setContainerId(record.id());
             for (ContainerMetric metric : CONTAINER) {

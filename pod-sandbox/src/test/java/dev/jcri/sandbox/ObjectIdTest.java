@@ -1,4 +1,4 @@
-package dev.jcri.sandbox.pod;
+package dev.jcri.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,15 +8,15 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class SandboxIdTest {
+class ObjectIdTest {
     @Test
     void generatedIdsAre64LowercaseHexCharactersAndDistinct() {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            String id = SandboxId.generate();
+            String id = ObjectId.generate();
             assertEquals(64, id.length());
             assertTrue(id.matches("[0-9a-f]{64}"), id);
-            assertTrue(SandboxId.isValid(id));
+            assertTrue(ObjectId.isValid(id));
             ids.add(id);
         }
         assertEquals(1000, ids.size());
@@ -25,14 +25,14 @@ class SandboxIdTest {
     @Test
     void isValidAcceptsOnlyThatForm() {
         String valid = "0123456789abcdef".repeat(4);
-        assertTrue(SandboxId.isValid(valid));
-        assertFalse(SandboxId.isValid(null));
-        assertFalse(SandboxId.isValid(""));
-        assertFalse(SandboxId.isValid(valid.substring(1)));
-        assertFalse(SandboxId.isValid(valid + "0"));
-        assertFalse(SandboxId.isValid(valid.toUpperCase()));
-        assertFalse(SandboxId.isValid("g" + valid.substring(1)));
-        assertFalse(SandboxId.isValid("../" + valid.substring(3)));
-        assertFalse(SandboxId.isValid(valid.substring(0, 63) + "\n"));
+        assertTrue(ObjectId.isValid(valid));
+        assertFalse(ObjectId.isValid(null));
+        assertFalse(ObjectId.isValid(""));
+        assertFalse(ObjectId.isValid(valid.substring(1)));
+        assertFalse(ObjectId.isValid(valid + "0"));
+        assertFalse(ObjectId.isValid(valid.toUpperCase()));
+        assertFalse(ObjectId.isValid("g" + valid.substring(1)));
+        assertFalse(ObjectId.isValid("../" + valid.substring(3)));
+        assertFalse(ObjectId.isValid(valid.substring(0, 63) + "\n"));
     }
 }

@@ -1,16 +1,19 @@
-package dev.jcri.sandbox.pod;
+package dev.jcri.sandbox;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** Sandbox IDs: 64 lowercase hex characters, like container IDs, random so that they cannot be guessed. */
-public final class SandboxId {
+/**
+ * IDs of sandboxes and containers alike: 64 lowercase hex characters, random so that they cannot be guessed, and
+ * the only form an ID takes in a path.
+ */
+public final class ObjectId {
     public static final int LENGTH = 64;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
-    private SandboxId() {
+    private ObjectId() {
     }
 
     public static String generate() {

@@ -1,0 +1,91 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.sandbox.EpochNanos;
+import dev.jcri.sandbox.Recovery;
+import java.io.IOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a restart of jcri: re-pins images, settles exits that happened while jcri was down, finishes creations
+ * and removals a crash interrupted (by removing them), and finds containers started just before the crash.
+ */
+final class ContainerRecovery {
+    private static final Logger log = LoggerFactory.getLogger(ContainerRecovery.class);
+
+    private final ContainerTable table;
+    private final ContainerExits exits;
+    private final ContainerRemove remove;
+    private final ContainerMonitor monitor;
+    private final ContainerImages images;
+
+    ContainerRecovery(ContainerTable table, ContainerExits exits, ContainerRemove remove, ContainerMonitor monitor,
+            ContainerImages images) {
+        this.table = table;
+        this.exits = exits;
+        this.remove = remove;
+        this.monitor = monitor;
+        this.images = images;
+    }
+
+    Recovery recover() throws IOException, InterruptedException {
+        int restored = 0;
+        int cleaned = 0;
+        for (ContainerRecord record : table.store().load()) {
+            images.pin(ContainerTable.pinOwner(record.id()), record.image().layers());
+            if (record.state() == ContainerState.CREATING || record.removing()) {
+                log.warn("finishing a container {} a crash interrupted id={}",
+                        record.removing() ? "removal" : "creation", record.id());
+                remove.remove(record.id());
+                cleaned++;
+                continue;
+            }
+            switch (record.state()) {
+                case CREATED, RUNNING -> {
+                    Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
+                    if (exit.isPresent()) {
+                        exits.record(exit.get());
+                    } else if (!monitor.alive(table.paths(record.id()))) {
+                        table.store().save(record.exited(new ContainerRecord.ExitStatus(255, EpochNanos.now(),
+                                "Unknown", "conmon is gone and left no exit code")));
+                    } else {
+                        exits.expect(record.id());
+                        settleStart(record);
+                    }
+                }
+                case CREATING, EXITED -> { }
+            }
+            restored++;
+        }
+        return new Recovery(restored, cleaned);
+    }
+
+    /**
+     * A CREATED record whose container runs: jcri died between the runtime's start and the RUNNING record. Any
+     * other CREATED one may be the answer to a create a crash cut off.
+     */
+    private void settleStart(ContainerRecord record) throws IOException, InterruptedException {
+        if (record.state() != ContainerState.CREATED) {
+            return;
+        }
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        Optional<String> status;
+        try {
+            status = runtime == null ? Optional.empty() : runtime.status(record.id());
+        } catch (IOException e) {
+            log.warn("cannot ask the runtime whether a created container started id={} error=\"{}\"", record.id(),
+                    e.getMessage());
+            status = Optional.empty();
+        }
+        if (status.isPresent() && !status.get().equals("created")) {
+            // The start time died with the previous process; now is the closest honest bound.
+            table.store().save(record.started(EpochNanos.now()));
+            log.warn("container found started, recording it RUNNING id={} runtime_status={}", record.id(),
+                    status.get());
+            exits.recordIfExited(record.id());
+        } else if (!record.infra()) {
+            table.retries().unanswered(record.id());
+        }
+    }
+}

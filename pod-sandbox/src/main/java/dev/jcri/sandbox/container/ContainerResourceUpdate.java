@@ -1,0 +1,61 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.OciSpecBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UpdateContainerResources: new cgroup values through {@code <runtime> update}. When the runtime refuses them (a
+ * value the kernel does not take), the previous values are applied again, so what was in force stays in force.
+ */
+final class ContainerResourceUpdate {
+    private static final Logger log = LoggerFactory.getLogger(ContainerResourceUpdate.class);
+
+    private final ContainerTable table;
+
+    ContainerResourceUpdate(ContainerTable table) {
+        this.table = table;
+    }
+
+    ContainerRecord update(String idOrPrefix, ContainerSpec.Resources resources)
+            throws IOException, InterruptedException {
+        ContainerRecord record = table.require(idOrPrefix);
+        ReentrantLock lock = table.lockOf(record.id());
+        lock.lock();
+        try {
+            record = table.current(record.id());
+            if (record.state() != ContainerState.CREATED && record.state() != ContainerState.RUNNING) {
+                throw new IllegalStateException("container " + record.id() + " is " + record.state()
+                        + "; only a created or running container takes new resources");
+            }
+            ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+            Path file = table.paths(record.id()).resourceUpdate();
+            try {
+                Files.write(file, OciSpecBuilder.resourceUpdate(resources));
+                runtime.update(record.id(), file);
+            } catch (IOException refused) {
+                try {
+                    Files.write(file, OciSpecBuilder.resourceUpdate(record.spec().resources()));
+                    runtime.update(record.id(), file);
+                } catch (IOException restore) {
+                    refused.addSuppressed(restore);
+                }
+                throw new IllegalArgumentException("linux: the runtime refused the new resources: "
+                        + refused.getMessage(), refused);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            ContainerRecord updated = record.withSpec(record.spec().withResources(resources));
+            table.store().save(updated);
+            log.info("container resources updated id={}", record.id());
+            return updated;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.jcri.sandbox.container;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What jcri asks of the OCI runtime of one handler: {@link OciRuntime} runs the binary; the operation tests use
+ * fakes that record the calls.
+ */
+public interface ContainerRuntime {
+    String handler();
+
+    Path binary();
+
+    /** Where the runtime keeps its per-container state, {@code <root>/<id>}. */
+    Path root();
+
+    void start(String containerId) throws IOException, InterruptedException;
+
+    void kill(String containerId, String signal) throws IOException, InterruptedException;
+
+    /** Applies new cgroup values to a created or running container. */
+    void update(String containerId, Path resources) throws IOException, InterruptedException;
+
+    /** Forced: a running container is killed first. */
+    void delete(String containerId) throws IOException, InterruptedException;
+
+    /** The runtime's status of the container ("created", "running", "stopped"); empty when it does not know it. */
+    Optional<String> status(String containerId) throws IOException, InterruptedException;
+
+    /** Whether the runtime holds state for the container. */
+    boolean knows(String containerId);
+
+    Process exec(String containerId, Path processFile, Path pidFile) throws IOException;
+
+    Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
+            throws IOException;
+
+    /** Whether it can make submounts read-only too (recursive_read_only mounts). */
+    default boolean supportsRecursiveReadOnly() {
+        return RuntimeFeatureProbe.recursiveReadOnly(binary());
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jcri.sandbox.container;
+
+import dev.jcri.sandbox.CrashPoint;
+import dev.jcri.sandbox.CrashPoint.Step;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * StopContainer: the container's stop signal through the runtime ({@code <runtime> kill}), then SIGKILL once the
+ * timeout passed (at once for 0); returns when the exit is recorded. Idempotent: a stopped or unknown container is
+ * fine.
+ */
+final class ContainerStop {
+    /** How long a container may take to die of SIGKILL before the stop fails. */
+    static final long KILL_WAIT_SECONDS = 30;
+
+    private final ContainerTable table;
+    private final ContainerExits exits;
+
+    ContainerStop(ContainerTable table, ContainerExits exits) {
+        this.table = table;
+        this.exits = exits;
+    }
+
+    void stop(String idOrPrefix, long timeoutSeconds) throws IOException, InterruptedException {
+        Optional<ContainerRecord> found = table.store().find(idOrPrefix);
+        if (found.isEmpty()) {
+            return;
+        }
+        ContainerRecord record = found.get();
+        if (record.state() != ContainerState.RUNNING && record.state() != ContainerState.CREATED) {
+            return;
+        }
+        CompletableFuture<Void> exited = exits.signalOf(record.id());
+        Optional<ExitWatcher.Exit> already = exits.exitOf(record.id());
+        if (already.isPresent()) {
+            exits.record(already.get());
+            return;
+        }
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (timeoutSeconds > 0) {
+            signal(runtime, record, record.stopSignal());
+            CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
+            if (awaitExit(exited, timeoutSeconds)) {
+                return;
+            }
+        }
+        signal(runtime, record, "KILL");
+        CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
+        if (!awaitExit(exited, KILL_WAIT_SECONDS)) {
+            throw new IOException("container " + record.id() + " did not exit within " + KILL_WAIT_SECONDS
+                    + " s of SIGKILL");
+        }
+    }
+
+    private void signal(ContainerRuntime runtime, ContainerRecord record, String signal)
+            throws IOException, InterruptedException {
+        try {
+            runtime.kill(record.id(), signal);
+        } catch (IOException e) {
+            // Gone between the check and the signal: its exit file settles it.
+            if (exits.exitOf(record.id()).isEmpty()) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean awaitExit(CompletableFuture<Void> exited, long seconds) throws InterruptedException {
+        try {
+            exited.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.jcri.sandbox.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.container.spec.ContainerSpec;
+import dev.jcri.sandbox.container.spec.MountSpec;
+import dev.jcri.sandbox.pod.SandboxState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerCreateTest {
+    @TempDir
+    Path dir;
+
+    private FakeHost host;
+
+    @BeforeEach
+    void node() throws Exception {
+        host = new FakeHost(dir);
+    }
+
+    @Test
+    void pinsMountsWritesTheBundleThenStartsConmonAndSavesTheCreatedRecord() throws Exception {
+        ContainerRecord record = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
+
+        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create"), host.journal);
+        assertEquals(ContainerState.CREATED, record.state());
+        assertEquals(4242, record.pid());
+        assertEquals("SIGTERM", record.stopSignal());
+        assertEquals(record, host.table.store().get(record.id()).orElseThrow());
+        Path config = host.layout.container(record.id()).ociConfig();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+    }
+
+    @Test
+    void aFailingConmonUndoesEveryEarlierStepInReverse() throws Exception {
+        host.monitor.createFails = true;
+
+        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
+                FakeHost.IMAGE));
+
+        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.delete", "rootfs.unmount",
+                "images.unpin"), host.journal);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aFailingMountUndoesThePinAndTheBundle() throws Exception {
+        host.rootfs.mountFails = true;
+
+        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
+                FakeHost.IMAGE));
+
+        assertEquals(List.of("images.pin", "rootfs.mount", "images.unpin"), host.journal);
+        assertNothingLeft();
+    }
+
+    @Test
+    void bindSourcesItMadeGoWhenTheCreateFails() throws Exception {
+        Path source = dir.resolve("volumes/new/data");
+        ContainerSpec spec = FakeHost.spec().withMounts(List.of(new MountSpec("/data", source.toString(), false,
+                MountSpec.Propagation.PRIVATE, false)));
+        host.monitor.createFails = true;
+
+        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
+
+        assertFalse(Files.exists(dir.resolve("volumes")), "the dirs made for the bind source were removed");
+        assertNothingLeft();
+    }
+
+    @Test
+    void aBindSourceInsideJcrisStateIsRefusedBeforeAnythingIsMade() {
+        Path inside = host.layout.protectedDirs().getFirst().resolve("containers");
+        ContainerSpec spec = FakeHost.spec().withMounts(List.of(new MountSpec("/x", inside.toString(), false,
+                MountSpec.Propagation.PRIVATE, false)));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
+
+        assertTrue(e.getMessage().startsWith("mounts[0].host_path: "), e.getMessage());
+        assertEquals(List.of(), host.journal);
+    }
+
+    @Test
+    void unknownPodsAndImagesAreNotFoundAndAPodNotReadyIsAFailedPrecondition() {
+        assertThrows(NotFoundException.class, () -> host.create().create("f".repeat(64), FakeHost.spec(),
+                FakeHost.IMAGE));
+        assertThrows(NotFoundException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
+                "missing:latest"));
+        host.sandboxes.put(FakeHost.POD, FakeHost.sandbox(SandboxState.NOTREADY));
+        assertThrows(IllegalStateException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
+                FakeHost.IMAGE));
+        assertEquals(List.of(), host.journal);
+    }
+
+    @Test
+    void aRetriedCreateOfTheSameContainerGetsTheEarlierOne() throws Exception {
+        ContainerRecord first = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
+        host.journal.clear();
+
+        ContainerRecord again = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
+
+        assertEquals(first.id(), again.id());
+        assertEquals(List.of(), host.journal);
+    }
+
+    private void assertNothingLeft() throws Exception {
+        assertEquals(List.of(), host.table.store().list());
+        try (var bundles = Files.list(host.layout.bundles())) {
+            assertEquals(List.of(), bundles.toList());
+        }
+    }
+}

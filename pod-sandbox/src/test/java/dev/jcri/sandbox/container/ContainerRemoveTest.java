@@ -1,0 +1,63 @@
+package dev.jcri.sandbox.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerRemoveTest {
+    private static final String ID = "b".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    private FakeHost host;
+
+    @BeforeEach
+    void node() throws Exception {
+        host = new FakeHost(dir);
+    }
+
+    @Test
+    void marksTheRecordRemovingBeforeItTearsAnythingDown() throws Exception {
+        host.saved(ID, ContainerState.CREATED);
+        host.runtime.known.add(ID);
+        host.runtime.deadlyWith.put("KILL", 137);
+
+        host.remove().remove(ID);
+
+        assertEquals(List.of("runtime.kill KILL", "runtime.delete (record removing)", "monitor.awaitExit",
+                "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(List.of(), host.table.store().list());
+        assertFalse(Files.exists(host.layout.container(ID).bundle()));
+    }
+
+    @Test
+    void anExitedContainerIsNotSignalled() throws Exception {
+        host.saved(ID, ContainerState.RUNNING);
+        host.exitFiles.exit(ID, 0);
+
+        host.remove().remove(ID);
+
+        assertEquals(List.of("monitor.awaitExit", "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(List.of(), host.table.store().list());
+        assertEquals(java.util.Optional.empty(), host.exitFiles.exitOf(ID));
+    }
+
+    @Test
+    void removingAnUnknownOrRemovedContainerSucceeds() throws Exception {
+        host.saved(ID, ContainerState.CREATING);
+        host.remove().remove(ID);
+        host.journal.clear();
+
+        host.remove().remove(ID);
+        host.remove().remove("f".repeat(64));
+
+        assertEquals(List.of(), host.journal);
+    }
+}

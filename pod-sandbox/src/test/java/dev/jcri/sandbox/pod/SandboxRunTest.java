@@ -1,0 +1,190 @@
+package dev.jcri.sandbox.pod;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jcri.cni.CniException;
+import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.ns.PinnedNamespaces;
+import dev.jcri.sandbox.ns.ProcSysWrite;
+import dev.jcri.sandbox.ns.UserMappings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The steps of RunPodSandbox that act, on a node of fakes: their order, and their undo in reverse on failure. */
+class SandboxRunTest {
+    private static final String ID = "a".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    private final List<String> journal = new ArrayList<>();
+    private StateLayout layout;
+    private SandboxTable table;
+    private boolean cniFails;
+    private boolean infraFails;
+
+    @BeforeEach
+    void node() throws Exception {
+        Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
+        Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost node-1\n");
+        layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"),
+                dir.resolve("hosts"));
+        table = new SandboxTable(layout);
+    }
+
+    @Test
+    void mountsPinsAttachesThenWritesHostsAndSavesReady() throws Exception {
+        SandboxRecord record = run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER);
+
+        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp"), journal);
+        assertEquals(SandboxState.READY, record.state());
+        assertEquals(List.of("10.88.0.7"), record.ips());
+        StateLayout.SandboxPaths paths = layout.sandbox(ID);
+        assertEquals("nameserver 192.0.2.53\n", Files.readString(paths.resolvConf()));
+        assertEquals("web-0\n", Files.readString(paths.hostname()));
+        assertEquals(HostsFile.forPod("web-0", List.of("10.88.0.7")), Files.readString(paths.hosts()));
+        assertEquals(Optional.of(record), table.store().get(ID));
+    }
+
+    @Test
+    void aHostNetworkPodGetsNoCniAndTheNodesHostsFile() throws Exception {
+        SandboxRecord record = run(PodSandboxSpec.Mode.NODE, PodSandboxSpec.Mode.CONTAINER);
+
+        assertEquals(List.of("shm.mount", "pins.create [IPC]"), journal);
+        assertEquals(SandboxState.READY, record.state());
+        assertEquals("127.0.0.1 localhost node-1\n", Files.readString(layout.sandbox(ID).hosts()));
+    }
+
+    @Test
+    void aFailingCniAddUndoesThePinsAndTheShmAndTheRecord() {
+        cniFails = true;
+
+        assertThrows(CniException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER));
+
+        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp", "pins.release 3",
+                "shm.unmount"), journal);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aFailingInfraContainerUndoesEverythingBeforeItInReverse() {
+        infraFails = true;
+
+        assertThrows(IOException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD));
+
+        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp", "members.startInfra",
+                "members.removeAll", "network.tearDown", "pins.release 4", "shm.unmount"), journal);
+        assertNothingLeft();
+    }
+
+    private void assertNothingLeft() {
+        assertEquals(List.of(), table.store().list());
+        assertFalse(Files.exists(layout.sandbox(ID).recordDir()));
+    }
+
+    private SandboxRecord run(PodSandboxSpec.Mode network, PodSandboxSpec.Mode pid) throws Exception {
+        PodSandboxSpec spec = new PodSandboxSpec("web-0", "default", "uid-1", 0, "", "", new PodSandboxSpec.Dns(
+                List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(), "", Map.of(),
+                new PodSandboxSpec.Namespaces(network, pid, PodSandboxSpec.Mode.POD, null), "");
+        SandboxPlan plan = new SandboxPlanner(layout, Set.of("crun"), "crun", "/jcri").plan(ID, spec,
+                new SandboxPlanner.Node() {
+                    @Override
+                    public String hostname() {
+                        return "node-1";
+                    }
+
+                    @Override
+                    public Optional<String> userNamespacesMissing(String handler) {
+                        return Optional.empty();
+                    }
+                });
+        return new SandboxRun(table, new Network(), new Host(), () -> new Members()).run(plan);
+    }
+
+    private final class Host implements PodHost {
+        @Override
+        public void mountShm(Path shm) {
+            journal.add("shm.mount");
+        }
+
+        @Override
+        public void unmountShm(Path shm) {
+            journal.add("shm.unmount");
+        }
+
+        @Override
+        public void pinNamespaces(Path nsRoot, String sandboxId, List<PinnedNamespaces.Kind> kinds, String hostname,
+                List<ProcSysWrite> sysctls, UserMappings users) {
+            journal.add("pins.create " + kinds);
+        }
+
+        @Override
+        public Path pinExisting(Path pin, Path source) {
+            journal.add("pins.pinExisting");
+            return pin;
+        }
+
+        @Override
+        public void releasePins(List<Path> pins) {
+            journal.add("pins.release " + pins.size());
+        }
+    }
+
+    private final class Network implements SandboxNetwork {
+        @Override
+        public List<String> setUp(SandboxRecord record) throws CniException {
+            journal.add("network.setUp");
+            if (cniFails) {
+                throw new CniException("ADD refused by the test");
+            }
+            return List.of("10.88.0.7");
+        }
+
+        @Override
+        public void tearDown(SandboxRecord record) {
+            journal.add("network.tearDown");
+        }
+
+        @Override
+        public boolean attached(String sandboxId) {
+            return false;
+        }
+
+        @Override
+        public void release(SandboxRecord record) {
+            journal.add("network.release");
+        }
+    }
+
+    private final class Members implements SandboxMembers {
+        @Override
+        public String startInfra(SandboxRecord sandbox) throws IOException {
+            journal.add("members.startInfra");
+            if (infraFails) {
+                throw new IOException("the pause image is missing");
+            }
+            return "/proc/1/ns/pid";
+        }
+
+        @Override
+        public void stopAll(String sandboxId) {
+            journal.add("members.stopAll");
+        }
+
+        @Override
+        public void removeAll(String sandboxId) {
+            journal.add("members.removeAll");
+        }
+    }
+}
