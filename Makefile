@@ -6,9 +6,11 @@ export JAVA_HOME
 export LC_ALL := C.UTF-8
 # Maven 3.8 itself touches sun.misc.Unsafe, which JDK 25 warns about on every run.
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
-MVN := mvn -B -ntp
+# The commit stamped into `jcri --version` and the Version RPC; "unknown" outside git.
+JCRI_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+MVN := mvn -B -ntp -Djcri.commit=$(JCRI_COMMIT)
 
-.PHONY: deps build run test unit bench clean
+.PHONY: deps build run test unit bench clean dist deb
 
 deps:
 	@scripts/install-deps
@@ -29,6 +31,17 @@ unit: deps
 # Benchmarks print figures and never fail on time.
 bench: deps
 	$(MVN) verify -pl server,e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
+
+# The release archive target/dist/jcri-<version>-linux-amd64.tar.gz (jlinked runtime, AOT cache); needs root.
+dist: deps
+	$(MVN) -DskipTests -pl server -am package dependency:list -DincludeScope=runtime \
+	  -DoutputFile=target/runtime-dependencies.txt -DexcludeTransitive=false
+	scripts/dist
+
+# The Debian package target/dist/jcri_<version>_amd64.deb, from the release that `make dist` staged.
+# DEB_VERSION=... overrides the package version (an upgrade test builds the same content twice).
+deb: dist
+	scripts/deb
 
 clean:
 	$(MVN) clean
