@@ -34,8 +34,7 @@ bench: deps
 
 # The release archive target/dist/jcri-<version>-linux-amd64.tar.gz (jlinked runtime, AOT cache); needs root.
 dist: deps
-	$(MVN) -DskipTests -pl server -am package dependency:list -DincludeScope=runtime \
-	  -DoutputFile=target/runtime-dependencies.txt -DexcludeTransitive=false
+	$(MVN) -DskipTests -pl server -am package
 	scripts/dist
 
 # The Debian package target/dist/jcri_<version>_amd64.deb, from the release that `make dist` staged.
