@@ -10,7 +10,7 @@ export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 JCRI_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 MVN := mvn -B -ntp -Djcri.commit=$(JCRI_COMMIT)
 
-.PHONY: deps build run test unit bench clean dist deb
+.PHONY: deps build run test unit bench clean dist deb deb-upgrade-pair
 
 deps:
 	@scripts/install-deps
@@ -41,6 +41,10 @@ dist: deps
 # DEB_VERSION=... overrides the package version (an upgrade test builds the same content twice).
 deb: dist
 	scripts/deb
+
+# Two packages of one build, the second an upgrade of the first (revision 2): what the guest's DebianPackageTest installs.
+deb-upgrade-pair: deb
+	DEB_REVISION=2 scripts/deb
 
 clean:
 	$(MVN) clean
