@@ -14,7 +14,7 @@ import java.util.Map;
  * ({@code SyslogLevelPrefix=}, on by default); nothing otherwise, so a terminal or a log file sees the lines as always.
  */
 public final class JournalPriority extends ClassicConverter {
-    private static final boolean ACTIVE = stderrIsJournal(System.getenv("JOURNAL_STREAM"), Path.of("/proc/self/fd/2"));
+    static final boolean ACTIVE = stderrIsJournal(System.getenv("JOURNAL_STREAM"), Path.of("/proc/self/fd/2"));
 
     @Override
     public String convert(ILoggingEvent event) {

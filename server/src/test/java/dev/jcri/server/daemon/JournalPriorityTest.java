@@ -33,4 +33,11 @@ class JournalPriorityTest {
         assertFalse(JournalPriority.stderrIsJournal("not-a-stream", stream));
         assertFalse(JournalPriority.stderrIsJournal(named, dir.resolve("missing")));
     }
+
+    @Test
+    void everyLineOfAStackTraceCarriesThePriority() {
+        assertEquals("<3>java.io.IOException: x\n<3>\tat A.b(A.java:1)\n",
+                JournalThrowable.prefixLines("java.io.IOException: x\n\tat A.b(A.java:1)\n", "<3>"));
+        assertEquals("", JournalThrowable.prefixLines("", "<3>"));
+    }
 }
