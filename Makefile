@@ -7,9 +7,11 @@ export JAVA_HOME
 export LC_ALL := C.UTF-8
 # Maven 3.8 itself touches sun.misc.Unsafe, which JDK 25 warns about on every run.
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
-MVN := mvn -B -ntp
+# The commit stamped into `jcri --version` and the Version RPC; "unknown" outside git.
+JCRI_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+MVN := mvn -B -ntp -Djcri.commit=$(JCRI_COMMIT)
 
-.PHONY: deps build run test test-guest unit fmt bench clean
+.PHONY: deps build run test test-guest guest-suite unit fmt bench clean dist deb deb-upgrade-pair
 
 deps:
 	@scripts/install-deps
@@ -24,12 +26,19 @@ run: build
 # host's failed; needs root (namespaces, mounts, cgroups, qemu). Exit code: the first failure's.
 test: deps
 	@status=0; $(MVN) verify || status=$$?; \
-	scripts/guest/test $(GUEST_ARGS) || { guest=$$?; [ $$status -ne 0 ] || status=$$guest; }; exit $$status
+	$(MAKE) --no-print-directory guest-suite || { guest=$$?; [ $$status -ne 0 ] || status=$$guest; }; exit $$status
 
 # The guest tests (package dev.jcri.e2e.guest) inside one boot of the test guest (scripts/guest/test); builds the
 # jar and the e2e test classes first, without running tests. GUEST_ARGS, e.g. "--tests CgroupV2NodeTest".
 test-guest: deps
 	$(MVN) -q -pl server,e2e -am -DskipTests package
+	$(MAKE) --no-print-directory guest-suite
+
+# What the guest suite installs: two packages of the built jar (DebianPackageTest upgrades from one to the other).
+guest-suite:
+	scripts/dist
+	scripts/deb
+	DEB_REVISION=2 scripts/deb
 	scripts/guest/test $(GUEST_ARGS)
 
 unit: deps
@@ -42,6 +51,20 @@ fmt:
 # Benchmarks print figures and never fail on time.
 bench: deps
 	$(MVN) verify -pl server,e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
+
+# The release archive target/dist/jcri-<version>-linux-amd64.tar.gz (jlinked runtime, AOT cache); needs root.
+dist: deps
+	$(MVN) -DskipTests -pl server -am package
+	scripts/dist
+
+# The Debian package target/dist/jcri_<version>_amd64.deb, from the release that `make dist` staged.
+# DEB_VERSION=... overrides the package version (an upgrade test builds the same content twice).
+deb: dist
+	scripts/deb
+
+# Two packages of one build, the second an upgrade of the first (revision 2): what the guest's DebianPackageTest installs.
+deb-upgrade-pair: deb
+	DEB_REVISION=2 scripts/deb
 
 clean:
 	$(MVN) clean

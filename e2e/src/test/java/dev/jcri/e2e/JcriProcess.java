@@ -77,8 +77,17 @@ public final class JcriProcess implements AutoCloseable {
      */
     public static JcriProcess start(Path dir, List<String> extraArgs, Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(jarLauncher(), dir, extraArgs, env);
+    }
+
+    /**
+     * Like {@link #start(Path, List, Map)}, run by {@code launcher} (the command before jcri's own arguments)
+     * instead of {@code java -jar} on the built jar: a release's {@code bin/jcri}, for one.
+     */
+    public static JcriProcess start(List<String> launcher, Path dir, List<String> extraArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
         Path log = dir.resolve("jcri.log");
-        Process process = launch(dir, extraArgs, log, env);
+        Process process = launch(launcher, dir, extraArgs, log, env);
         // ExecSync answers carry up to 16 MiB per stream; gRPC's client default is 4 MiB.
         ManagedChannel channel = Grpc.newChannelBuilder("unix://" + socket(dir), InsecureChannelCredentials.create())
                 .maxInboundMessageSize(64 << 20)
@@ -100,12 +109,23 @@ public final class JcriProcess implements AutoCloseable {
     }
 
     static Process launch(Path dir, List<String> extraArgs, Path log, Map<String, String> env) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+        return launch(jarLauncher(), dir, extraArgs, log, env);
+    }
+
+    /** The built jar on the JDK that runs the tests. */
+    public static List<String> jarLauncher() {
+        return List.of(
                 System.getProperty("jcri.java", "java"),
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
-                "-jar", jarPath().toString(),
+                "-jar", jarPath().toString());
+    }
+
+    static Process launch(List<String> launcher, Path dir, List<String> extraArgs, Path log, Map<String, String> env)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 "--config", dir.resolve("jcri.toml").toString(),
                 "--config-dir", dir.resolve("jcri.d").toString(),
                 "--root", dir.resolve("root").toString(),
@@ -158,7 +178,8 @@ public final class JcriProcess implements AutoCloseable {
                     // Not serving yet.
                 }
             }
-            Thread.sleep(50);
+            // Short: the release benchmark times start-up with this loop.
+            Thread.sleep(10);
         }
         close();
         throw new IllegalStateException("jcri not ready within " + READY_TIMEOUT + ":\n" + log());

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The version Maven stamped into the jar. */
+/** The version and git commit Maven stamped into the jar. */
 public final class JcriVersion {
     public static final String RUNTIME_NAME = "jcri";
     /** The CRI API version jcri implements, as kubelet expects to read it from Version. */
@@ -12,23 +12,33 @@ public final class JcriVersion {
     /** The kubelet-facing "version" field: the API of the Version RPC itself, which upstream keeps at 0.1.0. */
     public static final String KUBELET_API_VERSION = "0.1.0";
 
-    private static final String VERSION = load();
+    private static final Properties STAMP = load();
 
     private JcriVersion() {}
 
+    /** The release and the commit it was built from, as {@code 0.1.0+abc1234} (semver build metadata). */
     public static String version() {
-        return VERSION;
+        String version = STAMP.getProperty("version", "unknown");
+        String commit = commit();
+        return commit.equals("unknown") ? version : version + "+" + commit;
     }
 
-    private static String load() {
+    /** The short git commit the build came from, {@code unknown} when it was built outside git. */
+    public static String commit() {
+        String commit = STAMP.getProperty("commit", "").strip();
+        // An unfiltered placeholder means a build that bypassed Maven's resource filtering (an IDE).
+        return commit.isEmpty() || commit.startsWith("${") ? "unknown" : commit;
+    }
+
+    private static Properties load() {
+        Properties properties = new Properties();
         try (InputStream in = JcriVersion.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
             if (in != null) {
                 properties.load(in);
             }
-            return properties.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // Unstamped: version() says "unknown".
         }
+        return properties;
     }
 }
