@@ -18,6 +18,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.jcri.sandbox.cgroup.CgroupDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,20 +37,28 @@ public final class Conmon {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    /** Everything conmon needs for one container. */
+    /**
+     * Everything conmon needs for one container.
+     *
+     * @param cgroupParent the pod's cgroup parent, under which conmon gets a cgroup or scope of its own
+     */
     public record Launch(String containerId, String name, OciRuntime runtime, Path bundle, Path exitDir,
-            Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce) {}
+            Path logPath, Path socketDir, boolean terminal, boolean stdin, boolean stdinOnce, String cgroupParent) {}
+
+    private static final Logger log = LoggerFactory.getLogger(Conmon.class);
 
     private final Path binary;
     private final Duration timeout;
+    private final CgroupDriver cgroups;
 
     /**
      * @param timeout how long conmon may take to report the created container (it waits for {@code <runtime>
      *     create}); past it, conmon and the runtime are killed and the create fails
      */
-    public Conmon(Path binary, Duration timeout) {
+    public Conmon(Path binary, Duration timeout, CgroupDriver cgroups) {
         this.binary = binary;
         this.timeout = timeout;
+        this.cgroups = cgroups;
     }
 
     /** Files conmon leaves in the bundle dir. */
@@ -76,7 +87,9 @@ public final class Conmon {
             String output = spawn(launch, sync);
             try {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return parse(line, launch.runtime());
+                int pid = parse(line, launch.runtime());
+                place(launch);
+                return pid;
             } catch (TimeoutException e) {
                 killDaemon(launch.bundle());
                 // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
@@ -90,6 +103,39 @@ public final class Conmon {
             }
         } finally {
             Files.deleteIfExists(sync);
+        }
+    }
+
+    /**
+     * Moves the conmon that stays (the one its pid file names, after both forks) out of jcri's cgroup: the runtime's
+     * create has ended by now, so only conmon itself moves, and the container is in its own cgroup already.
+     */
+    private void place(Launch launch) throws IOException {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(conmonPidFile(launch.bundle())).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new ContainerCreateException("conmon reported the container but left no readable pid file: " + e);
+        }
+        try {
+            cgroups.placeConmon(launch.cgroupParent(), launch.containerId(), pid);
+        } catch (IOException | RuntimeException e) {
+            killDaemon(launch.bundle());
+            release(launch.cgroupParent(), launch.containerId());
+            throw e;
+        }
+    }
+
+    /**
+     * Removes conmon's cgroup or scope once conmon is gone. Never fails the caller: what stays is the orphan
+     * sweep's.
+     */
+    public void release(String cgroupParent, String containerId) {
+        try {
+            cgroups.release(cgroupParent, containerId);
+        } catch (IOException | RuntimeException e) {
+            log.warn("conmon's cgroup not released, the orphan sweep will id={} error=\"{}\"", containerId,
+                    e.getMessage());
         }
     }
 
@@ -110,6 +156,11 @@ public final class Conmon {
                 "--socket-dir-path", launch.socketDir().toString(),
                 "-l", "k8s-file:" + launch.logPath(),
                 "--log-level", "warn"));
+        // Every runtime command of the container needs the same global flags (the cgroup driver's).
+        for (String flag : launch.runtime().globalFlags()) {
+            command.add("--runtime-arg");
+            command.add(flag);
+        }
         if (launch.terminal()) {
             command.add("-t");
         }

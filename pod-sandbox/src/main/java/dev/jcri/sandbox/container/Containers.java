@@ -206,10 +206,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 if (runtime.knows(id)) {
                     runtime.delete(id);
                 }
+                conmon.release(sandbox.cgroupParent(), id);
                 Files.deleteIfExists(layout.socketDir().resolve(id));
             });
             int pid = conmon.create(new Conmon.Launch(id, name, runtime, bundle, layout.exitDir(), logPath,
-                    layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce()));
+                    layout.socketDir(), spec.tty(), spec.stdin(), spec.stdinOnce(), sandbox.cgroupParent()));
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(pid, oci.uid(), oci.gid(), oci.additionalGids());
@@ -670,17 +671,19 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      */
     private void awaitConmonExit(ContainerRecord record) throws InterruptedException {
         Optional<ProcessHandle> process = conmonProcess(record);
-        if (process.isEmpty()) {
-            return;
-        }
         try {
-            process.get().onExit().get(5, TimeUnit.SECONDS);
+            if (process.isPresent()) {
+                process.get().onExit().get(5, TimeUnit.SECONDS);
+            }
         } catch (TimeoutException e) {
             log.warn("killing a conmon left without its container id={} pid={}", record.id(), process.get().pid());
             process.get().destroyForcibly();
         } catch (ExecutionException e) {
             // onExit never fails.
         }
+        // conmon's own cgroup or scope; the pod's record may be gone already (then the sweep finds the cgroup).
+        sandboxes.find(record.sandboxId()).ifPresentOrElse(s -> conmon.release(s.cgroupParent(), record.id()),
+                () -> conmon.release("", record.id()));
     }
 
     private void onExit(ExitWatcher.Exit exit) {

@@ -17,8 +17,25 @@ import java.util.concurrent.TimeUnit;
  *
  * @param timeout how long one runtime command may take: a runtime that hangs is killed (with its children) and
  *     the operation fails, rather than holding the container's lock and the RPC forever
+ * @param globalFlags flags every command takes before its name, such as {@code --systemd-cgroup} with the systemd
+ *     cgroup driver (a command without it would look for the container's cgroup in the wrong place)
  */
-public record OciRuntime(String handler, Path binary, Path root, Duration timeout) {
+public record OciRuntime(String handler, Path binary, Path root, Duration timeout, List<String> globalFlags) {
+
+    public OciRuntime {
+        globalFlags = List.copyOf(globalFlags);
+    }
+
+    public OciRuntime(String handler, Path binary, Path root, Duration timeout) {
+        this(handler, binary, root, timeout, List.of());
+    }
+
+    /** {@code <binary> --root <root> <global flags>}: the start of every runtime command line. */
+    public List<String> commandPrefix() {
+        List<String> prefix = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+        prefix.addAll(globalFlags);
+        return prefix;
+    }
 
     private static final int MAX_OUTPUT = 64 * 1024;
 
@@ -73,8 +90,10 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      * runtime writes the exec'd process's host PID to {@code pidFile}.
      */
     public Process exec(String containerId, Path processFile, Path pidFile) throws IOException {
-        return new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--process", processFile.toString(), "--pid-file", pidFile.toString(), containerId)).start();
+        List<String> command = commandPrefix();
+        command.addAll(List.of("exec", "--process", processFile.toString(), "--pid-file", pidFile.toString(),
+                containerId));
+        return new ProcessBuilder(command).start();
     }
 
     /**
@@ -84,9 +103,10 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      */
     public Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
             throws IOException {
-        Process process = new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--process", processFile.toString(), "--console-socket", consoleSocket.toString(),
-                "--pid-file", pidFile.toString(), containerId)).redirectErrorStream(true).start();
+        List<String> command = commandPrefix();
+        command.addAll(List.of("exec", "--process", processFile.toString(), "--console-socket",
+                consoleSocket.toString(), "--pid-file", pidFile.toString(), containerId));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         return process;
     }
@@ -101,7 +121,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     private record Result(int exitCode, String output) {}
 
     private Result exec(List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+        List<String> command = commandPrefix();
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();

@@ -1,5 +1,8 @@
 package dev.jcri.sandbox.pod;
 
+import dev.jcri.sandbox.cgroup.CgroupDriver;
+import dev.jcri.sandbox.cgroup.CgroupfsDriver;
+
 import dev.jcri.cni.CniBandwidth;
 import dev.jcri.cni.CniException;
 import dev.jcri.cni.CniPortMapping;
@@ -43,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PodSandboxes {
     private static final Logger log = LoggerFactory.getLogger(PodSandboxes.class);
-    private static final Pattern CGROUP_PARENT = Pattern.compile("(/[A-Za-z0-9_.:@-]+)+");
     /** The size kubelet and Docker give /dev/shm when the pod asks nothing. */
     static final long SHM_BYTES = 64L << 20;
 
@@ -56,6 +58,7 @@ public final class PodSandboxes {
     private final Set<String> runtimeHandlers;
     private final String defaultRuntimeHandler;
     private final String defaultCgroupParent;
+    private volatile CgroupDriver cgroupDriver = new CgroupfsDriver(List.of());
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final CreateRetries retries = new CreateRetries();
     private volatile SandboxMembers members = NO_MEMBERS;
@@ -91,6 +94,11 @@ public final class PodSandboxes {
         this.defaultCgroupParent = defaultCgroupParent;
     }
 
+    /** The node's cgroup driver, which decides what a pod's cgroup parent may look like. */
+    public void useCgroupDriver(CgroupDriver driver) {
+        this.cgroupDriver = driver;
+    }
+
     public SandboxRecord run(PodSandboxSpec spec) throws IOException, InterruptedException, CniException {
         String name = SandboxName.of(spec.name(), spec.namespace(), spec.uid(), spec.attempt());
         String handler = spec.runtimeHandler().isEmpty() ? defaultRuntimeHandler : spec.runtimeHandler();
@@ -124,11 +132,7 @@ public final class PodSandboxes {
                 : Hostname.forPod(spec.hostname(), spec.name());
         List<Sysctl> sysctls = SysctlPolicy.validate(spec.sysctls(), modes.hostNetwork(), modes.hostIpc());
         String cgroupParent = spec.cgroupParent().isEmpty() ? defaultCgroupParent : spec.cgroupParent();
-        if (!CGROUP_PARENT.matcher(cgroupParent).matches() || cgroupParent.contains("/..")
-                || cgroupParent.contains("/./")) {
-            throw new IllegalArgumentException("linux.cgroup_parent: \"" + cgroupParent
-                    + "\" is not an absolute cgroup path (the cgroupfs driver takes /kubepods/... paths)");
-        }
+        cgroupDriver.checkParent(cgroupParent);
         String resolvConf = spec.dns().isEmpty()
                 ? ResolvConf.fromHost(layout.hostResolvConf())
                 : ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options());

@@ -8,6 +8,8 @@ import dev.jcri.linux.FileTree;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.cgroup.CgroupParent;
+import dev.jcri.sandbox.cgroup.SystemdDriver;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.sandbox.pod.PodSandboxes;
@@ -50,6 +52,7 @@ public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
     private static final List<String> NAMESPACE_KINDS = List.of("net", "ipc", "uts", "pid", "user");
     private static final long CONMON_EXIT_WAIT_MILLIS = 5_000;
+    private static final String CONMON_CGROUP_PREFIX = "conmon-";
 
     /**
      * jcri's own places.
@@ -73,6 +76,7 @@ public final class OrphanSweep {
     private final Collection<OciRuntime> runtimes;
     private final PodNetworking network;
     private final ImageStore images;
+    private volatile SystemdDriver systemd;
 
     public OrphanSweep(Layout layout, PodSandboxes sandboxes, Containers containers, Collection<OciRuntime> runtimes,
             PodNetworking network, ImageStore images) {
@@ -93,6 +97,11 @@ public final class OrphanSweep {
         this.runtimes = List.copyOf(own);
         this.network = network;
         this.images = images;
+    }
+
+    /** With the systemd driver: jcri's container and conmon scopes systemd holds are swept too. */
+    public void sweepUnitsOf(SystemdDriver driver) {
+        this.systemd = driver;
     }
 
     /** One pass; a failure on one object is logged and the rest goes on. */
@@ -117,6 +126,11 @@ public final class OrphanSweep {
         for (String id : seen.cniAttachments) {
             if (!pods.contains(id)) {
                 releaseCni(id, removed);
+            }
+        }
+        for (SystemdDriver.HeldUnit unit : seen.units) {
+            if (!ctrs.contains(unit.containerId())) {
+                stopUnit(unit, removed);
             }
         }
         seen = observeFiles();
@@ -194,6 +208,7 @@ public final class OrphanSweep {
         final List<Entry> mounts = new ArrayList<>();
         final List<Entry> files = new ArrayList<>();
         final List<Entry> cgroups = new ArrayList<>();
+        final List<SystemdDriver.HeldUnit> units = new ArrayList<>();
     }
 
     private Seen observeProcesses() {
@@ -209,6 +224,14 @@ public final class OrphanSweep {
             log.warn("orphan sweep cannot list processes error=\"{}\"", e.getMessage());
         }
         network.attachedIds().stream().filter(SandboxId::isValid).forEach(seen.cniAttachments::add);
+        SystemdDriver units = systemd;
+        if (units != null) {
+            try {
+                seen.units.addAll(units.heldUnits());
+            } catch (IOException e) {
+                log.warn("orphan sweep cannot list jcri's systemd units error=\"{}\"", e.getMessage());
+            }
+        }
         return seen;
     }
 
@@ -247,6 +270,11 @@ public final class OrphanSweep {
         for (Path parent : cgroupParents()) {
             for (Path cgroup : idEntries(parent)) {
                 seen.cgroups.add(new Seen.Entry("cgroup", name(cgroup), cgroup, true, null));
+            }
+            // conmon's own cgroups (cgroupfs driver): conmon-<container id>.
+            for (Path cgroup : idEntries(parent, CONMON_CGROUP_PREFIX)) {
+                seen.cgroups.add(new Seen.Entry("conmon_cgroup",
+                        name(cgroup).substring(CONMON_CGROUP_PREFIX.length()), cgroup, true, null));
             }
         }
         return seen;
@@ -288,6 +316,10 @@ public final class OrphanSweep {
 
     /** {@code <hierarchy>/<cgroup_parent>} in every hierarchy the host mounts (v1 controllers, the v2 tree). */
     private List<Path> cgroupParents() {
+        if (CgroupParent.isSlice(layout.cgroupParent())) {
+            // systemd's slice: what jcri has there are units, swept by name.
+            return List.of();
+        }
         String parent = layout.cgroupParent().replaceAll("^/+", "");
         if (parent.isEmpty() || parent.contains("..")) {
             // jcri's parent at the root would make every cgroup of the host look like a candidate.
@@ -391,6 +423,18 @@ public final class OrphanSweep {
         }
     }
 
+    /** A scope without a record: stopped (its processes killed) and its failure forgotten. */
+    private void stopUnit(SystemdDriver.HeldUnit unit, Map<String, Integer> removed) {
+        try {
+            systemd.stopUnit(unit.unit());
+            log.info("orphan removed kind=systemd_unit id={} unit={}", unit.containerId(), unit.unit());
+            removed.merge("systemd_unit", 1, Integer::sum);
+        } catch (IOException e) {
+            log.warn("orphan not removed kind=systemd_unit id={} unit={} error=\"{}\"", unit.containerId(),
+                    unit.unit(), e.getMessage());
+        }
+    }
+
     /** rmdir, children first; a cgroup that still has processes is busy and stays (and is logged). */
     private static void removeCgroup(Seen.Entry cgroup, Map<String, Integer> removed) {
         try {
@@ -402,8 +446,8 @@ public final class OrphanSweep {
             for (Path dir : dirs) {
                 Files.deleteIfExists(dir);
             }
-            log.info("orphan removed kind=cgroup id={} path={}", cgroup.id(), cgroup.path());
-            removed.merge("cgroup", 1, Integer::sum);
+            log.info("orphan removed kind={} id={} path={}", cgroup.kind(), cgroup.id(), cgroup.path());
+            removed.merge(cgroup.kind(), 1, Integer::sum);
         } catch (NoSuchFileException e) {
             // Removed meanwhile (the runtime's delete takes its cgroups along).
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -414,10 +458,16 @@ public final class OrphanSweep {
 
     /** Entries of {@code dir} named by an ID; a missing dir has none. */
     private static List<Path> idEntries(Path dir) {
+        return idEntries(dir, "");
+    }
+
+    /** Entries of {@code dir} named {@code <prefix><ID>}. */
+    private static List<Path> idEntries(Path dir, String prefix) {
         List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path entry : stream) {
-                if (SandboxId.isValid(entry.getFileName().toString())) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(prefix) && SandboxId.isValid(name.substring(prefix.length()))) {
                     entries.add(entry);
                 }
             }

@@ -1,5 +1,7 @@
 package dev.jcri.sandbox.container.spec;
 
+import dev.jcri.sandbox.cgroup.CgroupParent;
+
 import dev.jcri.image.store.ImageConfigSummary;
 import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
@@ -251,10 +253,16 @@ public final class OciSpecBuilder {
         }
     }
 
-    /** The cgroup of a container: under its pod's cgroup parent, named by its ID. */
+    /**
+     * The cgroup of a container: under its pod's cgroup parent, named by its ID; a slice parent (systemd driver)
+     * gives {@code <slice>:jcri:<id>}.
+     */
     public static String cgroupsPath(String cgroupParent, String containerId) {
         if (cgroupParent.isEmpty()) {
             throw new IllegalArgumentException("the pod has no cgroup parent");
+        }
+        if (CgroupParent.isSlice(cgroupParent)) {
+            return CgroupParent.cgroupsPath(cgroupParent, containerId);
         }
         String parent = ContainerPath.clean(cgroupParent, "cgroup_parent");
         return parent.equals("/") ? "/" + containerId : parent + "/" + containerId;
