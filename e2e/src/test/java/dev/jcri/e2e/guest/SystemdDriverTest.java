@@ -82,6 +82,11 @@ class SystemdDriverTest {
     private static final long RPC_SECONDS = 600;
     /** jcri takes 1-3 minutes to start under emulation; systemctl waits for its READY=1. */
     private static final long START_SECONDS = 900;
+    /** jcri's log and the guest's journal go to the share, where they outlive the guest (or its sudden end). */
+    private static final Path LOGS = Path.of(System.getProperty("jcri.share", DIR.toString()));
+    private static final Path LOG = LOGS.resolve("jcri-systemd.log");
+
+    private static Process journal;
 
     private static LocalRegistry registry;
     private static ManagedChannel channel;
@@ -96,6 +101,10 @@ class SystemdDriverTest {
     static void startJcriAsAService() throws Exception {
         assumeTrue(Files.readString(Path.of("/proc/1/comm")).strip().equals("systemd"),
                 "needs systemd as PID 1: the test guest (scripts/guest/test)");
+        Files.createDirectories(DIR);
+        journal = new ProcessBuilder("journalctl", "-f", "-n", "0", "-o", "short-monotonic")
+                .redirectErrorStream(true).redirectOutput(LOGS.resolve("journal-systemd-test.log").toFile()).start();
+        step("registry");
         registry = LocalRegistry.start();
         registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
         Files.createDirectories(DIR.resolve("cni"));
@@ -130,8 +139,9 @@ class SystemdDriverTest {
                 StandardError=append:%s
                 TimeoutStartSec=%d
                 """.formatted(System.getProperty("jcri.java", "java"), System.getProperty("jcri.jar"),
-                DIR.resolve("jcri.toml"), DIR.resolve("jcri.log"), DIR.resolve("jcri.log"), START_SECONDS));
+                DIR.resolve("jcri.toml"), LOG, LOG, START_SECONDS));
         systemctl("daemon-reload");
+        step("systemctl start jcri");
         long started = System.nanoTime();
         systemctl("start", "jcri.service");
         System.out.println("jcri.service ready after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
@@ -139,6 +149,7 @@ class SystemdDriverTest {
         channel = Grpc.newChannelBuilder("unix://" + SOCKET, InsecureChannelCredentials.create())
                 .maxInboundMessageSize(64 << 20).build();
         image = registry.hostPort() + "/test/busybox:1";
+        step("pull");
         images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image)).build());
     }
 
@@ -164,12 +175,22 @@ class SystemdDriverTest {
             if (registry != null) {
                 registry.close();
             }
+            if (journal != null) {
+                journal.destroy();
+            }
         }
+    }
+
+    /** Progress on the console: a guest that ends suddenly still shows how far it got. */
+    private static void step(String what) {
+        System.out.println("SystemdDriverTest: " + what);
+        System.out.flush();
     }
 
     @Test
     @Order(1)
     void jcriIsANotifyServiceAndReportsTheSystemdDriver() throws Exception {
+        step("jcriIsANotifyServiceAndReportsTheSystemdDriver");
         assertEquals("active", show("ActiveState"));
         assertTrue(show("StatusText").startsWith("serving CRI on " + SOCKET), "STATUS= from sd_notify: "
                 + show("StatusText"));
@@ -182,6 +203,7 @@ class SystemdDriverTest {
     @Test
     @Order(2)
     void aCgroupfsParentIsRefusedAndLeavesNothing() {
+        step("aCgroupfsParentIsRefusedAndLeavesNothing");
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> runtime().runPodSandbox(
                 RunPodSandboxRequest.newBuilder().setConfig(pod("cgroupfs-parent", "/kubepods/burstable/pod1"))
                         .build()));
@@ -193,6 +215,7 @@ class SystemdDriverTest {
     @Test
     @Order(3)
     void aContainerUnderAKubeletSliceRunsInItsOwnScopeWithItsLimitsAndConmonInAnother() throws Exception {
+        step("aContainerUnderAKubeletSliceRunsInItsOwnScopeWithItsLimitsAndConmonInAnother");
         String uid = UUID.randomUUID().toString();
         slice = "kubepods-burstable-pod" + uid.replace('-', '_') + ".slice";
         podId = runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod("limited", slice)).build())
@@ -245,6 +268,7 @@ class SystemdDriverTest {
     @Test
     @Order(4)
     void anOomKillIsReportedAndItsScopesGo() throws Exception {
+        step("anOomKillIsReportedAndItsScopesGo");
         String hog = runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(podId)
                 .setSandboxConfig(pod("limited", slice))
                 .setConfig(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
@@ -262,6 +286,7 @@ class SystemdDriverTest {
     @Test
     @Order(5)
     void systemctlRestartKeepsTheContainerRunningAndJcriRecoversIt() throws Exception {
+        step("systemctlRestartKeepsTheContainerRunningAndJcriRecoversIt");
         long before = Long.parseLong(show("MainPID"));
         systemctl("restart", "jcri.service");
         assertNotEquals(before, Long.parseLong(show("MainPID")));
@@ -271,6 +296,7 @@ class SystemdDriverTest {
     @Test
     @Order(6)
     void systemctlStopLeavesContainersRunning() throws Exception {
+        step("systemctlStopLeavesContainersRunning");
         systemctl("stop", "jcri.service");
         assertEquals("inactive", show("ActiveState"), "an orderly stop, not a failure");
         assertTrue(ProcessHandle.of(containerPid).map(ProcessHandle::isAlive).orElse(false), "the container");
@@ -282,6 +308,7 @@ class SystemdDriverTest {
     @Test
     @Order(7)
     void afterKill9SystemdRestartsJcriAndTheContainerIsRecovered() throws Exception {
+        step("afterKill9SystemdRestartsJcriAndTheContainerIsRecovered");
         long before = Long.parseLong(show("MainPID"));
         int restarts = Integer.parseInt(show("NRestarts"));
         run(List.of("kill", "-9", Long.toString(before)), 60);
@@ -296,6 +323,7 @@ class SystemdDriverTest {
     @Test
     @Order(8)
     void removalLeavesNoUnitNoFailedUnitAndNoMount() throws Exception {
+        step("removalLeavesNoUnitNoFailedUnitAndNoMount");
         runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(30).build());
         runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
         runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
@@ -408,7 +436,7 @@ class SystemdDriverTest {
 
     private static void printLogTail() {
         try {
-            List<String> lines = Files.readAllLines(DIR.resolve("jcri.log"));
+            List<String> lines = Files.readAllLines(LOG);
             System.out.println("--- jcri.log, last lines ---");
             lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.out::println);
         } catch (IOException e) {
