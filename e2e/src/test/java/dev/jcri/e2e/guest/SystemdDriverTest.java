@@ -298,10 +298,13 @@ class SystemdDriverTest {
     void systemctlStopLeavesContainersRunning() throws Exception {
         step("systemctlStopLeavesContainersRunning");
         systemctl("stop", "jcri.service");
-        assertEquals("inactive", show("ActiveState"), "an orderly stop, not a failure");
-        assertTrue(ProcessHandle.of(containerPid).map(ProcessHandle::isAlive).orElse(false), "the container");
-        assertTrue(ProcessHandle.of(conmonPid).map(ProcessHandle::isAlive).orElse(false), "its conmon");
-        systemctl("start", "jcri.service");
+        try {
+            assertEquals("inactive", show("ActiveState"), "an orderly stop, not a failure");
+            assertTrue(alive(containerPid), "the container");
+            assertTrue(alive(conmonPid), "its conmon");
+        } finally {
+            systemctl("start", "jcri.service");
+        }
         assertRunningAndRecovered();
     }
 
@@ -310,6 +313,8 @@ class SystemdDriverTest {
     void afterKill9SystemdRestartsJcriAndTheContainerIsRecovered() throws Exception {
         step("afterKill9SystemdRestartsJcriAndTheContainerIsRecovered");
         long before = Long.parseLong(show("MainPID"));
+        // Never "kill -9 0" (this test's own process group) when jcri is not running.
+        assertTrue(before > 1, "jcri.service has no main process: " + show("ActiveState"));
         int restarts = Integer.parseInt(show("NRestarts"));
         run(List.of("kill", "-9", Long.toString(before)), 60);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
@@ -339,7 +344,7 @@ class SystemdDriverTest {
 
     private static void assertRunningAndRecovered() throws Exception {
         assertEquals("active", show("ActiveState"));
-        assertTrue(ProcessHandle.of(containerPid).map(ProcessHandle::isAlive).orElse(false), "the container");
+        assertTrue(alive(containerPid), "the container");
         ContainerStatus status = runtime().containerStatus(ContainerStatusRequest.newBuilder()
                 .setContainerId(containerId).build()).getStatus();
         assertEquals(ContainerState.CONTAINER_RUNNING, status.getState(), status.toString());
@@ -348,6 +353,10 @@ class SystemdDriverTest {
                 .addAllCmd(List.of("cat", "/sys/fs/cgroup/memory.max")).setTimeout(120).build());
         assertEquals(0, exec.getExitCode(), exec.getStderr().toStringUtf8());
         assertEquals(Long.toString(128L << 20), exec.getStdout().toStringUtf8().strip());
+    }
+
+    private static boolean alive(long pid) {
+        return pid > 1 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static PodSandboxConfig pod(String name, String cgroupParent) {

@@ -170,7 +170,7 @@ public final class Conmon {
                 command.add("--leave-stdin-open");
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = OciRuntime.processBuilder(command).redirectErrorStream(true);
         builder.environment().put("JCRI_SYNC_FIFO", sync.toString());
         builder.environment().put("_OCI_SYNCPIPE", "3");
         Process process = builder.start();

@@ -30,6 +30,17 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
         this(handler, binary, root, timeout, List.of());
     }
 
+    /**
+     * A runtime command (or conmon, which runs the runtime) without the service manager's variables jcri got:
+     * crun and runc take {@code NOTIFY_SOCKET} as a request to proxy the container's sd_notify, and would bind a
+     * socket of their own in its place.
+     */
+    static ProcessBuilder processBuilder(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeAll(List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+        return builder;
+    }
+
     /** {@code <binary> --root <root> <global flags>}: the start of every runtime command line. */
     public List<String> commandPrefix() {
         List<String> prefix = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
@@ -93,7 +104,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
         List<String> command = commandPrefix();
         command.addAll(List.of("exec", "--process", processFile.toString(), "--pid-file", pidFile.toString(),
                 containerId));
-        return new ProcessBuilder(command).start();
+        return processBuilder(command).start();
     }
 
     /**
@@ -106,7 +117,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
         List<String> command = commandPrefix();
         command.addAll(List.of("exec", "--process", processFile.toString(), "--console-socket",
                 consoleSocket.toString(), "--pid-file", pidFile.toString(), containerId));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         return process;
     }
@@ -123,7 +134,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     private Result exec(List<String> args) throws IOException, InterruptedException {
         List<String> command = commandPrefix();
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         CompletableFuture<byte[]> output = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "runtime");
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
