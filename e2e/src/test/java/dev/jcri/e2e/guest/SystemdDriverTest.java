@@ -105,7 +105,17 @@ class SystemdDriverTest {
         journal = new ProcessBuilder("journalctl", "-f", "-n", "0", "-o", "short-monotonic")
                 .redirectErrorStream(true).redirectOutput(LOGS.resolve("journal-systemd-test.log").toFile()).start();
         step("registry");
-        registry = LocalRegistry.start();
+        // The registry's own readiness wait is short for emulation on a busy host: a slow start is tried again.
+        for (int attempt = 1; registry == null; attempt++) {
+            try {
+                registry = LocalRegistry.start();
+            } catch (IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                step("registry not ready (" + e + "), again");
+            }
+        }
         registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
         Files.createDirectories(DIR.resolve("cni"));
         Files.writeString(DIR.resolve("registries.conf"), """
