@@ -262,6 +262,11 @@ class SystemdDriverTest {
                         .setCpuPeriod(100_000).setCpuQuota(50_000).setCpuShares(512))
                 .build());
         assertEquals(Long.toString(128L << 20), read(own.resolve("memory.max")), "the update landed in " + own);
+        ExecSyncResponse inside = runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(containerId)
+                .addAllCmd(List.of("sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup | head -30")).setTimeout(120)
+                .build());
+        step("inside the container: exit " + inside.getExitCode() + "\n" + inside.getStdout().toStringUtf8()
+                + inside.getStderr().toStringUtf8());
 
         ContainerStats stats = runtime().containerStats(ContainerStatsRequest.newBuilder()
                 .setContainerId(containerId).build()).getStats();
@@ -343,8 +348,8 @@ class SystemdDriverTest {
         runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
         runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
         runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-        assertEquals("", run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend", "jcri-*"), 120)
-                .strip(), "jcri's scopes");
+        assertEquals("", run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend", "jcri-*.scope"),
+                120).strip(), "jcri's scopes");
         assertFalse(run(List.of("systemctl", "list-units", "--failed", "--plain", "--no-legend"), 120)
                 .contains("jcri"), "failed units");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
@@ -360,9 +365,13 @@ class SystemdDriverTest {
         assertEquals(ContainerState.CONTAINER_RUNNING, status.getState(), status.toString());
         assertEquals(containerPid, pid(containerId));
         ExecSyncResponse exec = runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(containerId)
-                .addAllCmd(List.of("cat", "/sys/fs/cgroup/memory.max")).setTimeout(120).build());
+                .addAllCmd(List.of("echo", "recovered")).setTimeout(120).build());
         assertEquals(0, exec.getExitCode(), exec.getStderr().toStringUtf8());
-        assertEquals(Long.toString(128L << 20), exec.getStdout().toStringUtf8().strip());
+        assertEquals("recovered", exec.getStdout().toStringUtf8().strip());
+        // The limit set before the restart is still in force.
+        String processCgroup = read(Path.of("/proc/" + containerPid + "/cgroup"));
+        assertEquals(Long.toString(128L << 20), read(Path.of("/sys/fs/cgroup")
+                .resolve(processCgroup.substring("0::/".length())).resolve("memory.max")));
     }
 
     private static boolean alive(long pid) {
