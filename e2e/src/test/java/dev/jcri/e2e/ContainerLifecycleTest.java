@@ -477,6 +477,31 @@ class ContainerLifecycleTest {
         }
     }
 
+    @Test
+    void conmonLivesInACgroupOfItsOwnSoStoppingTheServiceLeavesContainersRunning() throws Exception {
+        String id = run(container("own-conmon", "sh", "-c", "while true; do sleep 1; done"));
+        String parent = JcriProcess.cgroupParent(jcri.dir());
+        String own = parent + "/conmon-" + id;
+        try {
+            long conmon = Long.parseLong(Files.readString(jcri.dir().resolve("run/containers").resolve(id)
+                    .resolve("conmon.pid")).strip());
+            List<String> cgroups = Files.readAllLines(Path.of("/proc/" + conmon + "/cgroup"));
+            // Every hierarchy: memory and pids (what a service manager's kill and limits follow), the v2 tree.
+            for (String controller : List.of("memory", "pids", "cpu,cpuacct|cpu|cpuacct", "")) {
+                assertTrue(cgroups.stream().anyMatch(l -> l.split(":", 3)[1].matches(controller.isEmpty() ? ""
+                        : "(.*,)?(" + controller + ")(,.*)?") && l.split(":", 3)[2].equals(own)),
+                        "conmon in " + own + " for '" + controller + "': " + cgroups);
+            }
+        } finally {
+            stopContainer(id, 0);
+            remove(id);
+        }
+        for (String hierarchy : List.of("memory", "pids", "unified")) {
+            Path dir = Path.of("/sys/fs/cgroup", hierarchy).resolve(own.substring(1));
+            assertFalse(Files.exists(dir), dir + " is removed with the container");
+        }
+    }
+
     private static String readCgroup(Path file) throws Exception {
         try (var in = Files.newInputStream(file)) {
             return new String(in.readNBytes(256)).strip();

@@ -158,7 +158,7 @@ public final class HostTraces {
         return ids;
     }
 
-    /** Cgroups below the daemon's own parent, in the controllers crun uses on this host. */
+    /** Cgroups below the daemon's own parent (containers' and their conmons'), in every hierarchy of this host. */
     private Set<String> cgroups() throws IOException {
         Set<String> ids = new TreeSet<>();
         String parent = JcriProcess.cgroupParent(jcri.dir()).substring(1);
@@ -166,7 +166,10 @@ public final class HostTraces {
             Path own = hierarchy.resolve(parent);
             if (Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> children = Files.list(own)) {
-                    children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).forEach(ids::add);
+                    // conmon's own cgroup (conmon-<id>) belongs to its container as much as the container's.
+                    children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                            .map(n -> n.startsWith("conmon-") ? n.substring("conmon-".length()) : n)
+                            .forEach(ids::add);
                 }
             }
         }

@@ -142,6 +142,8 @@ class OrphanSweepTest {
         }
         if (!plantedCgroups.isEmpty()) {
             assertTrue(log.contains("orphan removed kind=cgroup id=" + cgroup), "the planted cgroup is logged");
+            assertTrue(log.contains("orphan removed kind=conmon_cgroup id=" + lostCtr),
+                    "the lost container's conmon cgroup, once its conmon is gone");
         }
         Matcher summary = Pattern.compile("recovered pods=(\\d+) containers=(\\d+) cleaned_leftovers=(\\d+)")
                 .matcher(log);

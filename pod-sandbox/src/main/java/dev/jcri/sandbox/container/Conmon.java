@@ -4,6 +4,7 @@ import dev.jcri.linux.DeviceNodes;
 import dev.jcri.linux.PipeDrain;
 import dev.jcri.linux.ProcessTree;
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.cgroup.CgroupDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,9 +46,13 @@ public final class Conmon implements ContainerMonitor {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    /** Everything conmon needs for one container; its files are where {@code container} says. */
+    /**
+     * Everything conmon needs for one container; its files are where {@code container} says.
+     *
+     * @param cgroupParent the pod's cgroup parent, under which conmon gets a cgroup or scope of its own
+     */
     public record Launch(StateLayout.ContainerPaths container, String name, ContainerRuntime runtime, Path logPath,
-            boolean terminal, boolean stdin, boolean stdinOnce) {
+            boolean terminal, boolean stdin, boolean stdinOnce, String cgroupParent) {
         String containerId() {
             return container.id();
         }
@@ -59,14 +64,16 @@ public final class Conmon implements ContainerMonitor {
 
     private final Path binary;
     private final Duration timeout;
+    private final CgroupDriver cgroups;
 
     /**
      * @param timeout how long conmon may take to report the created container (it waits for {@code <runtime>
      *     create}); past it, conmon and the runtime are killed and the create fails
      */
-    public Conmon(Path binary, Duration timeout) {
+    public Conmon(Path binary, Duration timeout, CgroupDriver cgroups) {
         this.binary = binary;
         this.timeout = timeout;
+        this.cgroups = cgroups;
     }
 
     /** Returns the container's PID once the runtime created it (stopped before its entrypoint). */
@@ -82,7 +89,9 @@ public final class Conmon implements ContainerMonitor {
             String output = spawn(launch, sync);
             try {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return parse(line, launch.runtime());
+                int pid = parse(line, launch.runtime());
+                place(launch);
+                return pid;
             } catch (TimeoutException e) {
                 killDaemon(launch.container());
                 // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
@@ -96,6 +105,40 @@ public final class Conmon implements ContainerMonitor {
             }
         } finally {
             Files.deleteIfExists(sync);
+        }
+    }
+
+    /**
+     * Moves the conmon that stays (the one its pid file names, after both forks) out of jcri's cgroup: the runtime's
+     * create has ended by now, so only conmon itself moves, and the container is in its own cgroup already.
+     */
+    private void place(Launch launch) throws IOException {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(launch.container().conmonPidFile()).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new ContainerCreateException("conmon reported the container but left no readable pid file: " + e);
+        }
+        try {
+            cgroups.placeConmon(launch.cgroupParent(), launch.containerId(), pid);
+        } catch (IOException | RuntimeException e) {
+            killDaemon(launch.container());
+            release(launch.cgroupParent(), launch.containerId());
+            throw e;
+        }
+    }
+
+    /**
+     * Removes conmon's cgroup or scope once conmon is gone. Never fails the caller: what stays is the orphan
+     * sweep's.
+     */
+    @Override
+    public void release(String cgroupParent, String containerId) {
+        try {
+            cgroups.release(cgroupParent, containerId);
+        } catch (IOException | RuntimeException e) {
+            log.warn("conmon's cgroup not released, the orphan sweep will id={} error=\"{}\"", containerId,
+                    e.getMessage());
         }
     }
 
@@ -174,6 +217,11 @@ public final class Conmon implements ContainerMonitor {
                 "--socket-dir-path", launch.container().layout().attachLinks().toString(),
                 "-l", "k8s-file:" + launch.logPath(),
                 "--log-level", "warn"));
+        // Every runtime command of the container needs the same global flags (the cgroup driver's).
+        for (String flag : launch.runtime().globalFlags()) {
+            command.add("--runtime-arg");
+            command.add(flag);
+        }
         if (launch.terminal()) {
             command.add("-t");
         }
@@ -183,7 +231,7 @@ public final class Conmon implements ContainerMonitor {
                 command.add("--leave-stdin-open");
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = OciRuntime.processBuilder(command).redirectErrorStream(true);
         builder.environment().put("JCRI_SYNC_FIFO", sync.toString());
         builder.environment().put("_OCI_SYNCPIPE", "3");
         Process process = builder.start();

@@ -159,10 +159,11 @@ final class ContainerCreate {
                 if (runtime.knows(id)) {
                     runtime.delete(id);
                 }
+                monitor.release(sandbox.cgroupParent(), id);
                 Files.deleteIfExists(paths.attachLink());
             });
             int pid = monitor.create(new Conmon.Launch(paths, name, runtime, logPath, spec.tty(), spec.stdin(),
-                    spec.stdinOnce()));
+                    spec.stdinOnce(), sandbox.cgroupParent()));
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(),

@@ -21,6 +21,9 @@ public interface ContainerMonitor {
      */
     void awaitExit(StateLayout.ContainerPaths container) throws InterruptedException;
 
+    /** Removes the monitor's own cgroup or scope (under the pod's parent) once it is gone; never fails. */
+    void release(String cgroupParent, String containerId);
+
     /** Whether the container's cgroup reported an OOM kill. */
     boolean oomKilled(StateLayout.ContainerPaths container);
 

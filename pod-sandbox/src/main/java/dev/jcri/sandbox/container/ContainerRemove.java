@@ -4,10 +4,12 @@ import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.pod.SandboxRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +27,18 @@ final class ContainerRemove {
     private final ContainerMonitor monitor;
     private final ContainerRootfs rootfs;
     private final ContainerImages images;
+    private final Function<String, Optional<SandboxRecord>> sandboxes;
 
+    /** @param sandboxes the pod sandbox of an ID, for the cgroup parent conmon's own cgroup lives under */
     ContainerRemove(ContainerTable table, ContainerExits exits, ContainerStop stop, ContainerMonitor monitor,
-            ContainerRootfs rootfs, ContainerImages images) {
+            ContainerRootfs rootfs, ContainerImages images, Function<String, Optional<SandboxRecord>> sandboxes) {
         this.table = table;
         this.exits = exits;
         this.stop = stop;
         this.monitor = monitor;
         this.rootfs = rootfs;
         this.images = images;
+        this.sandboxes = sandboxes;
     }
 
     void remove(String idOrPrefix) throws IOException, InterruptedException {
@@ -64,6 +69,10 @@ final class ContainerRemove {
             StateLayout.ContainerPaths paths = table.paths(record.id());
             // A create cut short by a crash may have left conmon behind, with or without a container.
             monitor.awaitExit(paths);
+            // The pod's record may be gone already (a crash mid-removal): the systemd driver finds conmon's scope
+            // by name, and the orphan sweep a cgroupfs cgroup.
+            monitor.release(sandboxes.apply(record.sandboxId()).map(SandboxRecord::cgroupParent).orElse(""),
+                    record.id());
             CrashPoint.reached(Step.CONTAINER_RUNTIME_DELETED);
             rootfs.unmount(paths.rootfs());
             CrashPoint.reached(Step.CONTAINER_ROOTFS_UNMOUNTED);

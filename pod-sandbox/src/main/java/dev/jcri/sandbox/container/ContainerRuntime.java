@@ -2,6 +2,7 @@ package dev.jcri.sandbox.container;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,9 @@ public interface ContainerRuntime {
 
     /** Where the runtime keeps its per-container state, {@code <root>/<id>}. */
     Path root();
+
+    /** Flags every command of the runtime takes before its name (the cgroup driver's, such as --systemd-cgroup). */
+    List<String> globalFlags();
 
     void start(String containerId) throws IOException, InterruptedException;
 

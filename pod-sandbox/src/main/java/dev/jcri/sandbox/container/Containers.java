@@ -49,7 +49,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
                 daemonOomScoreAdj);
         this.starts = new ContainerStart(table, exits);
         this.stops = new ContainerStop(table, exits);
-        this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore);
+        this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore, sandboxes::find);
         this.recovery = new ContainerRecovery(table, exits, removes, conmon, imageStore);
         this.streams = new ContainerStreams(table, exits, conmon);
         this.updates = new ContainerResourceUpdate(table);

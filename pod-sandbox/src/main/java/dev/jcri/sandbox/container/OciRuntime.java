@@ -17,8 +17,37 @@ import java.util.concurrent.TimeUnit;
  *
  * @param timeout how long one runtime command may take: a runtime that hangs is killed (with its children) and
  *     the operation fails, rather than holding the container's lock and the RPC forever
+ * @param globalFlags flags every command takes before its name, such as {@code --systemd-cgroup} with the systemd
+ *     cgroup driver (a command without it would look for the container's cgroup in the wrong place)
  */
-public record OciRuntime(String handler, Path binary, Path root, Duration timeout) implements ContainerRuntime {
+public record OciRuntime(String handler, Path binary, Path root, Duration timeout, List<String> globalFlags)
+        implements ContainerRuntime {
+
+    public OciRuntime {
+        globalFlags = List.copyOf(globalFlags);
+    }
+
+    public OciRuntime(String handler, Path binary, Path root, Duration timeout) {
+        this(handler, binary, root, timeout, List.of());
+    }
+
+    /**
+     * A runtime command (or conmon, which runs the runtime) without the service manager's variables jcri got:
+     * crun and runc take {@code NOTIFY_SOCKET} as a request to proxy the container's sd_notify, and would bind a
+     * socket of their own in its place.
+     */
+    static ProcessBuilder processBuilder(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeAll(List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+        return builder;
+    }
+
+    /** {@code <binary> --root <root> <global flags>}: the start of every runtime command line. */
+    public List<String> commandPrefix() {
+        List<String> prefix = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+        prefix.addAll(globalFlags);
+        return prefix;
+    }
 
     private static final int MAX_OUTPUT = 64 * 1024;
 
@@ -80,8 +109,10 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
      */
     @Override
     public Process exec(String containerId, Path processFile, Path pidFile) throws IOException {
-        return new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--process", processFile.toString(), "--pid-file", pidFile.toString(), containerId)).start();
+        List<String> command = commandPrefix();
+        command.addAll(List.of("exec", "--process", processFile.toString(), "--pid-file", pidFile.toString(),
+                containerId));
+        return processBuilder(command).start();
     }
 
     /**
@@ -92,9 +123,10 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     @Override
     public Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
             throws IOException {
-        Process process = new ProcessBuilder(List.of(binary.toString(), "--root", root.toString(), "exec",
-                "--process", processFile.toString(), "--console-socket", consoleSocket.toString(),
-                "--pid-file", pidFile.toString(), containerId)).redirectErrorStream(true).start();
+        List<String> command = commandPrefix();
+        command.addAll(List.of("exec", "--process", processFile.toString(), "--console-socket",
+                consoleSocket.toString(), "--pid-file", pidFile.toString(), containerId));
+        Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         return process;
     }
@@ -109,9 +141,9 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     private record Result(int exitCode, String output) {}
 
     private Result exec(List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", root.toString()));
+        List<String> command = commandPrefix();
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         CompletableFuture<byte[]> output = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "runtime");
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

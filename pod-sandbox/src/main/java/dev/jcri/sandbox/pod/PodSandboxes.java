@@ -9,6 +9,7 @@ import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.Recovery;
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.cgroup.CgroupDriver;
 import dev.jcri.sandbox.ns.NetnsSockets;
 import dev.jcri.sandbox.ns.UserNamespaceSupport;
 import java.io.IOException;
@@ -57,12 +58,13 @@ public final class PodSandboxes {
     };
 
     public PodSandboxes(StateLayout layout, PodNetworking network, Set<String> runtimeHandlers,
-            String defaultRuntimeHandler, String defaultCgroupParent) throws IOException {
+            String defaultRuntimeHandler, String defaultCgroupParent, CgroupDriver cgroups) throws IOException {
         this.table = new SandboxTable(layout);
         this.store = table.store();
         this.host = PodHost.node();
         this.network = SandboxNetwork.cni(network, host);
-        this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent);
+        this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent,
+                cgroups);
         this.runs = new SandboxRun(table, this.network, host, () -> members);
     }
 

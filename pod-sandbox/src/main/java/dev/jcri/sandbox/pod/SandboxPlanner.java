@@ -2,12 +2,12 @@ package dev.jcri.sandbox.pod;
 
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.cgroup.CgroupDriver;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The plan step of RunPodSandbox, with no effect on the node: checks the request (runtime handler, namespace
@@ -15,8 +15,6 @@ import java.util.regex.Pattern;
  * and the record. Bad input is an IllegalArgumentException naming the CRI field.
  */
 public final class SandboxPlanner {
-    private static final Pattern CGROUP_PARENT = Pattern.compile("(/[A-Za-z0-9_.:@-]+)+");
-
     /** What the plan needs to know of the node; asked only when the pod's request depends on it. */
     public interface Node {
         /** The node's hostname, which a host-network pod keeps unless it asks for another. */
@@ -30,13 +28,16 @@ public final class SandboxPlanner {
     private final Set<String> runtimeHandlers;
     private final String defaultRuntimeHandler;
     private final String defaultCgroupParent;
+    private final CgroupDriver cgroups;
 
+    /** @param cgroups the node's cgroup driver, which decides what a pod's cgroup parent may look like */
     public SandboxPlanner(StateLayout layout, Set<String> runtimeHandlers, String defaultRuntimeHandler,
-            String defaultCgroupParent) {
+            String defaultCgroupParent, CgroupDriver cgroups) {
         this.layout = layout;
         this.runtimeHandlers = Set.copyOf(runtimeHandlers);
         this.defaultRuntimeHandler = defaultRuntimeHandler;
         this.defaultCgroupParent = defaultCgroupParent;
+        this.cgroups = cgroups;
     }
 
     /** @param id the new sandbox's ID */
@@ -72,11 +73,7 @@ public final class SandboxPlanner {
                 : Hostname.forPod(spec.hostname(), spec.name());
         List<Sysctl> sysctls = SysctlPolicy.validate(spec.sysctls(), modes.hostNetwork(), modes.hostIpc());
         String cgroupParent = spec.cgroupParent().isEmpty() ? defaultCgroupParent : spec.cgroupParent();
-        if (!CGROUP_PARENT.matcher(cgroupParent).matches() || cgroupParent.contains("/..")
-                || cgroupParent.contains("/./")) {
-            throw new IllegalArgumentException("linux.cgroup_parent: \"" + cgroupParent
-                    + "\" is not an absolute cgroup path (the cgroupfs driver takes /kubepods/... paths)");
-        }
+        cgroups.checkParent(cgroupParent);
         Optional<String> resolvConf = spec.dns().isEmpty() ? Optional.empty()
                 : Optional.of(ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options()));
 

@@ -6,12 +6,21 @@ package dev.jcri.sandbox.stats;
  *
  * @param workingSet usage minus inactive file pages, as kubelet and cAdvisor define it (what eviction looks at)
  * @param memoryLimit the limit in bytes, or {@link #UNKNOWN} when there is none
+ * @param cpuPressure PSI of the cgroup (v2 only), likewise {@code memoryPressure} and {@code ioPressure}
  */
 public record CgroupUsage(long cpuNanos, long memoryUsage, long workingSet, long rss, long pageFaults,
-        long majorPageFaults, long memoryLimit, long processes, long oomKills) {
+        long majorPageFaults, long memoryLimit, long processes, long oomKills, Pressure cpuPressure,
+        Pressure memoryPressure, Pressure ioPressure) {
     public static final long UNKNOWN = -1;
     public static final CgroupUsage NONE = new CgroupUsage(UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN,
             UNKNOWN, UNKNOWN, UNKNOWN);
+
+    /** Usage without pressure figures (cgroup v1). */
+    public CgroupUsage(long cpuNanos, long memoryUsage, long workingSet, long rss, long pageFaults,
+            long majorPageFaults, long memoryLimit, long processes, long oomKills) {
+        this(cpuNanos, memoryUsage, workingSet, rss, pageFaults, majorPageFaults, memoryLimit, processes, oomKills,
+                Pressure.NONE, Pressure.NONE, Pressure.NONE);
+    }
 
     /** The sum of two cgroups' usage (a pod's containers); unknown only when unknown in both. */
     public CgroupUsage plus(CgroupUsage other) {

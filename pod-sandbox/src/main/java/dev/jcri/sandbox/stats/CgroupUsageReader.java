@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.stats;
 
 import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.cgroup.CgroupParent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,8 @@ public interface CgroupUsageReader {
     record V2(Path mount) implements CgroupUsageReader {
         @Override
         public CgroupUsage read(String cgroupPath) {
-            Path dir = mount.resolve(cgroupPath.substring(1));
+            // A systemd scope's processes may sit in a child of it (crun's "container"), where its limits are too.
+            Path dir = CgroupParent.processCgroup(mount.resolve(cgroupPath.substring(1)));
             Map<String, Long> cpu = keyed(dir, "cpu.stat");
             long usec = cpu.getOrDefault("usage_usec", CgroupUsage.UNKNOWN);
             long usage = number(dir, "memory.current");
@@ -72,7 +74,9 @@ public interface CgroupUsageReader {
                     stat.getOrDefault("pgfault", CgroupUsage.UNKNOWN),
                     stat.getOrDefault("pgmajfault", CgroupUsage.UNKNOWN),
                     number(dir, "memory.max"), number(dir, "pids.current"),
-                    events.getOrDefault("oom_kill", CgroupUsage.UNKNOWN));
+                    events.getOrDefault("oom_kill", CgroupUsage.UNKNOWN),
+                    Pressure.parse(CgroupUsageReader.read(dir, "cpu.pressure")), Pressure.parse(CgroupUsageReader.read(dir, "memory.pressure")),
+                    Pressure.parse(CgroupUsageReader.read(dir, "io.pressure")));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.jcri.sandbox.stats;
 
+import dev.jcri.sandbox.cgroup.CgroupParent;
+
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.ContainerState;
@@ -63,7 +65,7 @@ public final class ResourceStats {
     public ContainerSample container(ContainerRecord record) {
         long now = EpochNanos.now();
         CgroupUsage usage = sandboxes.find(record.sandboxId())
-                .map(sandbox -> cgroups.read(OciSpecBuilder.cgroupsPath(sandbox.cgroupParent(), record.id())))
+                .map(sandbox -> cgroups.read(CgroupParent.containerCgroup(sandbox.cgroupParent(), record.id())))
                 .orElse(CgroupUsage.NONE);
         Path writable = containers.writableLayer(record.id());
         return new ContainerSample(record, now, usage, rate(record.id(), now, usage.cpuNanos()),

@@ -6,6 +6,7 @@ import dev.jcri.cni.PodNetworking;
 import dev.jcri.linux.FileTree;
 import dev.jcri.linux.Mount;
 import dev.jcri.linux.MountTable;
+import dev.jcri.sandbox.cgroup.SystemdDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -127,13 +128,25 @@ final class OrphanRemovals {
             for (Path dir : dirs) {
                 Files.deleteIfExists(dir);
             }
-            log.info("orphan removed kind=cgroup id={} path={}", cgroup.id(), cgroup.path());
-            removed.merge("cgroup", 1, Integer::sum);
+            log.info("orphan removed kind={} id={} path={}", cgroup.kind(), cgroup.id(), cgroup.path());
+            removed.merge(cgroup.kind(), 1, Integer::sum);
         } catch (NoSuchFileException e) {
             // Removed meanwhile (the runtime's delete takes its cgroups along).
         } catch (IOException | UncheckedIOException e) {
             log.warn("orphan not removed kind=cgroup id={} path={} error=\"{}\"", cgroup.id(), cgroup.path(),
                     e.getMessage());
+        }
+    }
+
+    /** A scope without a record: stopped (its processes killed) and its failure forgotten. */
+    static void stopUnit(SystemdDriver systemd, SystemdDriver.HeldUnit unit, Map<String, Integer> removed) {
+        try {
+            systemd.stopUnit(unit.unit());
+            log.info("orphan removed kind=systemd_unit id={} unit={}", unit.containerId(), unit.unit());
+            removed.merge("systemd_unit", 1, Integer::sum);
+        } catch (IOException e) {
+            log.warn("orphan not removed kind=systemd_unit id={} unit={} error=\"{}\"", unit.containerId(),
+                    unit.unit(), e.getMessage());
         }
     }
 

@@ -6,6 +6,8 @@ import dev.jcri.linux.MountTable;
 import dev.jcri.sandbox.ObjectId;
 import dev.jcri.sandbox.StateLayout;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.cgroup.CgroupParent;
+import dev.jcri.sandbox.cgroup.SystemdDriver;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.container.OciRuntime;
 import dev.jcri.sandbox.pod.PodSandboxes;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
-
+    private static final String CONMON_CGROUP_PREFIX = "conmon-";
 
     /** What one sweep removed, counted by kind (cgroup, mount, conmon, ...). */
     public record Result(Map<String, Integer> byKind) {
@@ -60,6 +62,7 @@ public final class OrphanSweep {
     private final Collection<OciRuntime> runtimes;
     private final PodNetworking network;
     private final ImageStore images;
+    private volatile SystemdDriver systemd;
 
     /**
      * @param layout jcri's own places: only runtime handlers whose state dir lies inside its root or runroot are
@@ -88,6 +91,11 @@ public final class OrphanSweep {
         this.images = images;
     }
 
+    /** With the systemd driver: jcri's container and conmon scopes systemd holds are swept too. */
+    public void sweepUnitsOf(SystemdDriver driver) {
+        this.systemd = driver;
+    }
+
     /** One pass; a failure on one object is logged and the rest goes on. */
     public synchronized Result sweep() throws InterruptedException {
         Map<String, Integer> removed = new TreeMap<>();
@@ -110,6 +118,11 @@ public final class OrphanSweep {
         for (String id : seen.cniAttachments) {
             if (!pods.contains(id)) {
                 OrphanRemovals.releaseCni(network, id, layout.sandbox(id).pin("net"), removed);
+            }
+        }
+        for (SystemdDriver.HeldUnit unit : seen.units) {
+            if (!ctrs.contains(unit.containerId())) {
+                OrphanRemovals.stopUnit(systemd, unit, removed);
             }
         }
         seen = observeFiles();
@@ -185,6 +198,7 @@ public final class OrphanSweep {
         final List<Entry> mounts = new ArrayList<>();
         final List<Entry> files = new ArrayList<>();
         final List<Entry> cgroups = new ArrayList<>();
+        final List<SystemdDriver.HeldUnit> units = new ArrayList<>();
     }
 
     private Seen observeProcesses() {
@@ -200,6 +214,14 @@ public final class OrphanSweep {
             log.warn("orphan sweep cannot list processes error=\"{}\"", e.getMessage());
         }
         network.attachedIds().stream().filter(ObjectId::isValid).forEach(seen.cniAttachments::add);
+        SystemdDriver units = systemd;
+        if (units != null) {
+            try {
+                seen.units.addAll(units.heldUnits());
+            } catch (IOException e) {
+                log.warn("orphan sweep cannot list jcri's systemd units error=\"{}\"", e.getMessage());
+            }
+        }
         return seen;
     }
 
@@ -238,6 +260,11 @@ public final class OrphanSweep {
         for (Path parent : cgroupParents()) {
             for (Path cgroup : idEntries(parent)) {
                 seen.cgroups.add(new Seen.Entry("cgroup", name(cgroup), cgroup, true, null));
+            }
+            // conmon's own cgroups (cgroupfs driver): conmon-<container id>.
+            for (Path cgroup : idEntries(parent, CONMON_CGROUP_PREFIX)) {
+                seen.cgroups.add(new Seen.Entry("conmon_cgroup",
+                        name(cgroup).substring(CONMON_CGROUP_PREFIX.length()), cgroup, true, null));
             }
         }
         return seen;
@@ -279,6 +306,10 @@ public final class OrphanSweep {
 
     /** {@code <hierarchy>/<cgroup_parent>} in every hierarchy the host mounts (v1 controllers, the v2 tree). */
     private List<Path> cgroupParents() {
+        if (CgroupParent.isSlice(cgroupParent)) {
+            // systemd's slice: what jcri has there are units, swept by name.
+            return List.of();
+        }
         String parent = cgroupParent.replaceAll("^/+", "");
         if (parent.isEmpty() || parent.contains("..")) {
             // jcri's parent at the root would make every cgroup of the host look like a candidate.
@@ -297,10 +328,16 @@ public final class OrphanSweep {
 
     /** Entries of {@code dir} named by an ID; a missing dir has none. */
     private static List<Path> idEntries(Path dir) {
+        return idEntries(dir, "");
+    }
+
+    /** Entries of {@code dir} named {@code <prefix><ID>}. */
+    private static List<Path> idEntries(Path dir, String prefix) {
         List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path entry : stream) {
-                if (ObjectId.isValid(entry.getFileName().toString())) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(prefix) && ObjectId.isValid(name.substring(prefix.length()))) {
                     entries.add(entry);
                 }
             }

@@ -48,7 +48,8 @@ class ContainerCreateTest {
         assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
                 FakeHost.IMAGE));
 
-        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.delete", "rootfs.unmount",
+        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.delete", "monitor.release",
+                "rootfs.unmount",
                 "images.unpin"), host.journal);
         assertNothingLeft();
     }

@@ -61,7 +61,8 @@ final class FakeHost {
     }
 
     ContainerRemove remove() {
-        return new ContainerRemove(table, exits, stop(), monitor, rootfs, images);
+        return new ContainerRemove(table, exits, stop(), monitor, rootfs, images,
+                id -> Optional.ofNullable(sandboxes.get(id)));
     }
 
     /** A record in {@code state} as a create and start would have left it. */
@@ -124,6 +125,11 @@ final class FakeHost {
         @Override
         public Path binary() {
             return Path.of("/fake/runc");
+        }
+
+        @Override
+        public List<String> globalFlags() {
+            return List.of();
         }
 
         @Override
@@ -208,6 +214,11 @@ final class FakeHost {
         @Override
         public void awaitExit(StateLayout.ContainerPaths container) {
             journal.add("monitor.awaitExit");
+        }
+
+        @Override
+        public void release(String cgroupParent, String containerId) {
+            journal.add("monitor.release");
         }
 
         @Override

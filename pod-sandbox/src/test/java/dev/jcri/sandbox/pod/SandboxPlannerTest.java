@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.cgroup.CgroupfsDriver;
 import dev.jcri.sandbox.ns.PinnedNamespaces.Kind;
 import dev.jcri.sandbox.ns.UserMappings;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class SandboxPlannerTest {
     private static final StateLayout LAYOUT = new StateLayout(Path.of("/var/lib/jcri"), Path.of("/run/jcri"),
             Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
     private static final SandboxPlanner PLANNER = new SandboxPlanner(LAYOUT, Set.of("crun", "runc"), "crun",
-            "/jcri");
+            "/jcri", new CgroupfsDriver(List.of()));
     private static final UserMappings USERS = new UserMappings(new UserMappings.Range(0, 65536, 65536),
             new UserMappings.Range(0, 65536, 65536));
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jcri.cni.CniException;
 import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.cgroup.CgroupfsDriver;
 import dev.jcri.sandbox.ns.PinnedNamespaces;
 import dev.jcri.sandbox.ns.ProcSysWrite;
 import dev.jcri.sandbox.ns.UserMappings;
@@ -97,7 +98,8 @@ class SandboxRunTest {
         PodSandboxSpec spec = new PodSandboxSpec("web-0", "default", "uid-1", 0, "", "", new PodSandboxSpec.Dns(
                 List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(), "", Map.of(),
                 new PodSandboxSpec.Namespaces(network, pid, PodSandboxSpec.Mode.POD, null), "");
-        SandboxPlan plan = new SandboxPlanner(layout, Set.of("crun"), "crun", "/jcri").plan(ID, spec,
+        SandboxPlan plan = new SandboxPlanner(layout, Set.of("crun"), "crun", "/jcri",
+                new CgroupfsDriver(List.of())).plan(ID, spec,
                 new SandboxPlanner.Node() {
                     @Override
                     public String hostname() {

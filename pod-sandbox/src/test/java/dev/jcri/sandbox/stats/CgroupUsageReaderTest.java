@@ -1,7 +1,9 @@
 package dev.jcri.sandbox.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.jcri.sandbox.cgroup.CgroupParent;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,6 +45,23 @@ class CgroupUsageReaderTest {
         assertEquals(134217728, usage.memoryLimit());
         assertEquals(4, usage.processes());
         assertEquals(1, usage.oomKills());
+    }
+
+    @Test
+    void readsASystemdScopeThroughItsContainerChildWithPressure() throws Exception {
+        String id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        String cgroup = CgroupParent.containerCgroup("kubepods-burstable-pod1.slice", id);
+        CgroupUsage usage = new CgroupUsageReader.V2(tree("cgroup-v2")).read(cgroup);
+        assertEquals(1_200_000_000L, usage.cpuNanos(), "crun's container child, not the empty scope");
+        assertEquals(8388608 - 1048576, usage.workingSet());
+        assertEquals(33554432, usage.memoryLimit());
+        assertEquals(2, usage.processes());
+        assertEquals(1, usage.oomKills());
+        assertEquals(new Pressure.Stall(123456, 1.5, 0.75, 0.2), usage.cpuPressure().some().orElseThrow());
+        assertEquals(new Pressure.Stall(876543, 10.0, 4.0, 0.5), usage.memoryPressure().full().orElseThrow());
+        assertEquals(4242, usage.ioPressure().some().orElseThrow().totalMicros());
+        assertFalse(new CgroupUsageReader.V2(tree("cgroup-v2")).read("/kubepods/pod1/ctr1").cpuPressure().known(),
+                "no pressure files: none reported");
     }
 
     @Test

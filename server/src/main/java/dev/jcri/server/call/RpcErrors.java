@@ -9,6 +9,7 @@ import dev.jcri.cni.CniException;
 import dev.jcri.cni.CniPluginException;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
+import dev.jcri.sandbox.cgroup.SystemdUnavailableException;
 import dev.jcri.sandbox.container.ContainerCreateException;
 import io.grpc.Status;
 import java.io.IOException;
@@ -36,6 +37,7 @@ public final class RpcErrors {
             case UnsafeLayerException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
             case InvalidLayerException e -> Status.DATA_LOSS.withDescription(e.getMessage());
             case NotFoundException e -> Status.NOT_FOUND.withDescription(e.getMessage());
+            case SystemdUnavailableException e -> Status.UNAVAILABLE.withDescription(e.getMessage());
             case ContainerCreateException e -> Status.INTERNAL.withDescription(e.getMessage());
             case RecordStore.NameTakenException e -> Status.ALREADY_EXISTS.withDescription(e.getMessage());
             case CniPluginException e -> Status.INTERNAL.withDescription(e.getMessage());

@@ -34,6 +34,10 @@ public final class ConfigOptions {
     @Option(names = "--conmon", paramLabel = "FILE", description = "conmon binary (key conmon).")
     String conmon;
 
+    @Option(names = "--cgroup-manager", paramLabel = "DRIVER",
+            description = "systemd or cgroupfs (key cgroup_manager; default: systemd when the host runs it).")
+    String cgroupManager;
+
     @Option(names = "--pause-image", paramLabel = "IMAGE", description = "Infra container image (key pause_image).")
     String pauseImage;
 
@@ -63,6 +67,7 @@ public final class ConfigOptions {
         put(flags, "--listen", listen);
         put(flags, "--log-level", logLevel);
         put(flags, "--conmon", conmon);
+        put(flags, "--cgroup-manager", cgroupManager);
         put(flags, "--pause-image", pauseImage);
         put(flags, "--registries-config", registriesConfig);
         put(flags, "--cni-conf-dir", cniConfDirs);
@@ -82,6 +87,7 @@ public final class ConfigOptions {
         merged.listen = listen != null ? listen : parent.listen;
         merged.logLevel = logLevel != null ? logLevel : parent.logLevel;
         merged.conmon = conmon != null ? conmon : parent.conmon;
+        merged.cgroupManager = cgroupManager != null ? cgroupManager : parent.cgroupManager;
         merged.pauseImage = pauseImage != null ? pauseImage : parent.pauseImage;
         merged.registriesConfig = registriesConfig != null ? registriesConfig : parent.registriesConfig;
         merged.cniConfDirs = cniConfDirs != null ? cniConfDirs : parent.cniConfDirs;

@@ -8,6 +8,7 @@ import static dev.jcri.server.config.ConfigKind.PORT;
 import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
 import static dev.jcri.server.config.ConfigKind.STRING;
 
+import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,11 +45,16 @@ public final class ConfigSchema {
                     .withFlag("--log-level"),
             ConfigKey.of("conmon", ABSOLUTE_PATH, "/usr/bin/conmon",
                     "The conmon binary that monitors each container.").withFlag("--conmon"),
-            ConfigKey.of("cgroup_manager", STRING, "cgroupfs",
-                    "How cgroups are managed: cgroupfs (systemd is planned, not yet supported)."),
-            ConfigKey.of("cgroup_parent", STRING, "/jcri",
-                    "jcri's own cgroup parent, used for pods whose config names none. jcri never creates "
-                            + "cgroups outside it and the parents kubelet gives."),
+            ConfigKey.derived("cgroup_manager", STRING, v -> CgroupDriverChoice.ofHost().driver(),
+                    "The cgroup driver, the same kubelet must use (it reads it from RuntimeConfig): systemd "
+                            + "(slices and scopes made by systemd over D-Bus) or cgroupfs (cgroup paths written "
+                            + "directly). Default: systemd when the host runs systemd, else cgroupfs.")
+                    .withFlag("--cgroup-manager"),
+            ConfigKey.derived("cgroup_parent", STRING,
+                    v -> "systemd".equals(v.get("cgroup_manager")) ? "jcri.slice" : "/jcri",
+                    "jcri's own cgroup parent, used for pods whose config names none: a slice name with the "
+                            + "systemd driver (default jcri.slice), an absolute path with cgroupfs (default /jcri). "
+                            + "jcri never creates cgroups outside it and the parents kubelet gives."),
             ConfigKey.of("default_runtime", STRING, "crun",
                     "The runtime handler used when a pod names none; must be one of [runtimes.*]."),
             ConfigKey.of("runtime_timeout_seconds", DURATION_SECONDS, 120L,

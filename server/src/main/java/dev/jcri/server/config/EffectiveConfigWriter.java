@@ -1,5 +1,6 @@
 package dev.jcri.server.config;
 
+import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,11 @@ public final class EffectiveConfigWriter {
                 out.append(" (flag ").append(key.flag()).append(')');
             }
             out.append('\n');
+            if (key.path().equals("cgroup_manager")) {
+                CgroupDriverChoice choice = CgroupDriverChoice.ofHost();
+                out.append("# Without a setting this host gets ").append(choice.driver()).append(": ")
+                        .append(choice.reason()).append(".\n");
+            }
             out.append(key.name()).append(" = ").append(value(config.values().get(key.path()))).append('\n');
         }
         out.append("\n# Runtime handlers (Kubernetes RuntimeClass handler names): the OCI runtime binary and its\n")

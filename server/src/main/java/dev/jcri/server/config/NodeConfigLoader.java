@@ -1,5 +1,7 @@
 package dev.jcri.server.config;
 
+import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
+import dev.jcri.sandbox.cgroup.SliceName;
 import dev.jcri.server.config.ConfigKind.ValueRejected;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.toml.TomlMapper;
@@ -26,6 +29,16 @@ public final class NodeConfigLoader {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/jcri/jcri.toml");
 
     private final TomlMapper toml = new TomlMapper();
+    private final BooleanSupplier systemdBooted;
+
+    public NodeConfigLoader() {
+        this(CgroupDriverChoice::systemdBooted);
+    }
+
+    /** @param systemdBooted whether this host runs systemd, which {@code cgroup_manager = "systemd"} needs */
+    NodeConfigLoader(BooleanSupplier systemdBooted) {
+        this.systemdBooted = systemdBooted;
+    }
 
     /** Where a value came from, for error messages. */
     private record Setting(Object value, String source) {}
@@ -171,7 +184,7 @@ public final class NodeConfigLoader {
                 + String.join(", ", siblings) + ")";
     }
 
-    private static NodeConfig resolve(Map<String, Setting> explicit, Map<String, Map<String, Setting>> runtimeSettings,
+    private NodeConfig resolve(Map<String, Setting> explicit, Map<String, Map<String, Setting>> runtimeSettings,
             List<Path> sources) throws InvalidConfigException {
         Map<String, Object> values = new LinkedHashMap<>();
         for (ConfigKey key : ConfigSchema.keys()) {
@@ -204,12 +217,18 @@ public final class NodeConfigLoader {
         String cgroupManager = (String) values.get("cgroup_manager");
         check(explicit, "cgroup_manager", ConfigSchema.CGROUP_MANAGERS.contains(cgroupManager),
                 "expected cgroupfs or systemd");
-        check(explicit, "cgroup_manager", cgroupManager.equals("cgroupfs"),
-                "the systemd cgroup manager is not supported yet; use cgroupfs");
+        check(explicit, "cgroup_manager", !cgroupManager.equals("systemd") || systemdBooted.getAsBoolean(),
+                "systemd does not run on this host (no " + CgroupDriverChoice.SYSTEMD_RUNTIME_DIR
+                        + "); use cgroupfs");
         String cgroupParent = (String) values.get("cgroup_parent");
-        check(explicit, "cgroup_parent", cgroupParent.matches("(/[A-Za-z0-9_.-]+)+") && !cgroupParent.contains("/..")
-                        && !cgroupParent.contains("/./"),
-                "expected an absolute cgroup path such as /jcri, without '.' or '..' components");
+        if (cgroupManager.equals("systemd")) {
+            check(explicit, "cgroup_parent", SliceName.isValid(cgroupParent),
+                    "expected a systemd slice name such as jcri.slice (cgroup_manager is systemd)");
+        } else {
+            check(explicit, "cgroup_parent", cgroupParent.matches("(/[A-Za-z0-9_.-]+)+")
+                            && !cgroupParent.contains("/..") && !cgroupParent.contains("/./"),
+                    "expected an absolute cgroup path such as /jcri, without '.' or '..' components");
+        }
         check(explicit, "default_runtime", runtimes.containsKey((String) values.get("default_runtime")),
                 "expected the name of a configured runtime (" + String.join(", ", runtimes.keySet()) + ")");
         check(explicit, "pause_image", !((String) values.get("pause_image")).isBlank(), "expected an image reference");

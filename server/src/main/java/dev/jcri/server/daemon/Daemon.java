@@ -38,9 +38,11 @@ public final class Daemon {
         createStateDir(config.root());
         createStateDir(config.runroot());
         try (StateDirLock rootLock = StateDirLock.acquire(config.root());
-                StateDirLock runrootLock = StateDirLock.acquire(config.runroot())) {
+                StateDirLock runrootLock = StateDirLock.acquire(config.runroot());
+                ServiceNotifier notifier = ServiceNotifier.fromEnvironment()) {
             CriSocket.claim(config.listen());
             repairCgroupHierarchy();
+            notifier.status("recovering containers and pods");
 
             NodeServices services = NodeServices.create(config);
             Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(services::reloadRegistries));
@@ -56,7 +58,10 @@ public final class Daemon {
                 }
                 log.info("jcri ready version={} listen={} root={} runroot={} pid={}", JcriVersion.version(),
                         config.listen(), config.root(), config.runroot(), ProcessHandle.current().pid());
+                notifier.ready("serving CRI on " + config.listen() + " (cgroup driver " + config.cgroupManager()
+                        + ")");
                 stopRequested.await();
+                notifier.stopping();
                 log.info("stopping grace_seconds={}", config.shutdownGraceSeconds());
             } finally {
                 if (metrics != null) {

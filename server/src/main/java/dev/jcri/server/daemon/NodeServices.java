@@ -18,7 +18,11 @@ import dev.jcri.server.rpc.container.AttachRpc;
 import dev.jcri.server.rpc.container.ExecRpc;
 import dev.jcri.server.rpc.container.ExecSyncRpc;
 import dev.jcri.server.rpc.pod.PortForwardRpc;
+import dev.jcri.sandbox.cgroup.CgroupDriver;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.cgroup.CgroupfsDriver;
+import dev.jcri.sandbox.cgroup.SystemdDriver;
+import dev.jcri.sandbox.cgroup.SystemdUnits;
 import dev.jcri.sandbox.stats.CgroupUsageReader;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.rpc.stats.ContainerStatsRpc;
@@ -134,13 +138,15 @@ public final class NodeServices implements AutoCloseable {
         PodNetworking podNetworking = new PodNetworking(cniConfigs, new CniPluginRunner(cniConfigs.pluginPath()),
                 new CniResultCache(config.cniCacheDir()));
         StateLayout layout = StateLayout.of(config.root(), config.runroot());
+        CgroupDriver cgroupDriver = cgroupDriver(config);
+        log.info("cgroup driver={} parent={}", cgroupDriver.name(), config.cgroupParent());
         PodSandboxes sandboxes = new PodSandboxes(layout, podNetworking, config.runtimes().keySet(),
-                config.defaultRuntime(), config.cgroupParent());
+                config.defaultRuntime(), config.cgroupParent(), cgroupDriver);
         Map<String, OciRuntime> runtimes = new LinkedHashMap<>();
         config.runtimes().values().forEach(h -> runtimes.put(h.name(), new OciRuntime(h.name(), h.path(), h.root(),
-                config.runtimeTimeout())));
+                config.runtimeTimeout(), cgroupDriver.runtimeFlags())));
         Containers containers = new Containers(layout, sandboxes, imageStore,
-                runtimes, new Conmon(config.conmon(), config.runtimeTimeout()),
+                runtimes, new Conmon(config.conmon(), config.runtimeTimeout(), cgroupDriver),
                 DaemonProcess.oomScoreAdj(), reference -> present(imageStore, puller, reference),
                 config.pauseImage());
         sandboxes.attach(containers);
@@ -157,6 +163,9 @@ public final class NodeServices implements AutoCloseable {
         }
         OrphanSweep orphans = new OrphanSweep(layout, config.cgroupParent(), sandboxes, containers, runtimes.values(),
                 podNetworking, imageStore);
+        if (cgroupDriver instanceof SystemdDriver systemd) {
+            orphans.sweepUnitsOf(systemd);
+        }
         OrphanSweep.Result swept;
         try {
             Recovery recoveredContainers = containers.recover();
@@ -189,7 +198,7 @@ public final class NodeServices implements AutoCloseable {
                     CniNetworkStatus network = podNetworking.status();
                     return network.ready() ? Optional.empty() : Optional.of(network.message());
                 }, podCidr, userNamespaces::available),
-                new RuntimeConfigRpc(config.cgroupManager()),
+                new RuntimeConfigRpc(cgroupDriver.name()),
                 new UpdateRuntimeConfigRpc(podCidr),
                 new RunPodSandboxRpc(sandboxes),
                 new StopPodSandboxRpc(sandboxes),
@@ -230,6 +239,17 @@ public final class NodeServices implements AutoCloseable {
                 new ImageFsInfoRpc(config.imageStoreDir())));
         return new NodeServices(List.of(runtime, images), registries, config.registriesConfig(), containers,
                 streaming, metrics, orphanSweep);
+    }
+
+    /**
+     * The configured driver. systemd's is reached over the system D-Bus, on first use: a node whose bus is down
+     * starts, and the RPCs that need systemd answer UNAVAILABLE until it is back.
+     */
+    private static CgroupDriver cgroupDriver(NodeConfig config) throws IOException {
+        if (config.cgroupManager().equals("systemd")) {
+            return new SystemdDriver(SystemdUnits.systemBus(), config.runtimeTimeout());
+        }
+        return CgroupfsDriver.of(CgroupLayout.ofHost());
     }
 
     /** The pause image for infra containers: from the store, or pulled (anonymously) when the node lacks it. */

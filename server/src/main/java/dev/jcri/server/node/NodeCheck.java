@@ -1,5 +1,6 @@
 package dev.jcri.server.node;
 
+import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
 import dev.jcri.server.config.NodeConfig;
 import java.io.IOException;
@@ -50,7 +51,26 @@ public final class NodeCheck {
         findings.add(cniConfig());
         findings.add(overlay());
         findings.addAll(cgroups());
+        findings.add(cgroupDriver());
         return findings;
+    }
+
+    /** The driver in force and why: configured, or chosen by whether the host runs systemd. */
+    private Finding cgroupDriver() {
+        CgroupDriverChoice choice = CgroupDriverChoice.ofHost();
+        String driver = config.cgroupManager();
+        String why = driver.equals(choice.driver()) ? choice.reason() + "; kubelet adopts it from RuntimeConfig"
+                : "configured, although " + choice.reason();
+        if (driver.equals("systemd") && !CgroupDriverChoice.systemdBooted()) {
+            return new Finding(State.MISSING, "cgroup driver", "systemd, but " + choice.reason(),
+                    "set cgroup_manager = \"cgroupfs\"");
+        }
+        if (driver.equals("systemd") && !Files.exists(Path.of("/run/dbus/system_bus_socket"))) {
+            return new Finding(State.MISSING, "cgroup driver", "systemd, but the system D-Bus socket "
+                    + "/run/dbus/system_bus_socket is missing", "apt-get install dbus");
+        }
+        return new Finding(State.OK, "cgroup driver", driver + " (" + why + "), pods without a parent in "
+                + config.cgroupParent(), null);
     }
 
     private static Finding root() {

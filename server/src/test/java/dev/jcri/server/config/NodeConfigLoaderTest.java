@@ -18,7 +18,11 @@ class NodeConfigLoaderTest {
     Path dir;
 
     private NodeConfig load(Map<String, String> flags) throws InvalidConfigException {
-        return new NodeConfigLoader().load(dir.resolve("jcri.toml"), false, null, flags);
+        return new NodeConfigLoader(() -> false).load(dir.resolve("jcri.toml"), false, null, flags);
+    }
+
+    private NodeConfig loadOnSystemdHost(Map<String, String> flags) throws InvalidConfigException {
+        return new NodeConfigLoader(() -> true).load(dir.resolve("jcri.toml"), false, null, flags);
     }
 
     private void write(String name, String toml) throws IOException {
@@ -129,7 +133,7 @@ class NodeConfigLoaderTest {
     void invalidValuesAreRefused() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("log_level = \"verbose\"\n", "key 'log_level': expected one of error, warn, info, debug, trace");
-        cases.put("cgroup_manager = \"systemd\"\n", "systemd cgroup manager is not supported yet");
+        cases.put("cgroup_manager = \"systemd\"\n", "key 'cgroup_manager': systemd does not run on this host");
         cases.put("cgroup_manager = \"lxc\"\n", "expected cgroupfs or systemd");
         cases.put("cgroup_parent = \"/a/../b\"\n", "key 'cgroup_parent'");
         cases.put("cgroup_parent = \"jcri\"\n", "key 'cgroup_parent'");
@@ -142,6 +146,33 @@ class NodeConfigLoaderTest {
                     .getMessage();
             assertTrue(message.contains(c.getValue()), "for " + c.getKey() + " got: " + message);
         }
+    }
+
+    @Test
+    void systemdDriverTakesSlicesAndDefaultsToJcriSlice() throws Exception {
+        write("jcri.toml", "cgroup_manager = \"systemd\"\n");
+        NodeConfig config = loadOnSystemdHost(Map.of());
+        assertEquals("systemd", config.cgroupManager());
+        assertEquals("jcri.slice", config.cgroupParent());
+        write("jcri.toml", "cgroup_manager = \"systemd\"\ncgroup_parent = \"/jcri\"\n");
+        String message = assertThrows(InvalidConfigException.class, () -> loadOnSystemdHost(Map.of()))
+                .getMessage();
+        assertTrue(message.contains("key 'cgroup_parent': expected a systemd slice name"), message);
+        write("jcri.toml", "cgroup_parent = \"jcri.slice\"\n");
+        message = assertThrows(InvalidConfigException.class, () -> load(Map.of("--cgroup-manager", "cgroupfs")))
+                .getMessage();
+        assertTrue(message.contains("key 'cgroup_parent': expected an absolute cgroup path"), message);
+    }
+
+    @Test
+    void cgroupManagerFlagWinsAndCgroupfsDefaultsToJcriPath() throws Exception {
+        write("jcri.toml", "cgroup_manager = \"systemd\"\n");
+        NodeConfig config = loadOnSystemdHost(Map.of("--cgroup-manager", "cgroupfs"));
+        assertEquals("cgroupfs", config.cgroupManager());
+        assertEquals("/jcri", config.cgroupParent());
+        String message = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("--cgroup-manager", "systemd"))).getMessage();
+        assertTrue(message.startsWith("flag --cgroup-manager: key 'cgroup_manager': systemd does not run"), message);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.jcri.sandbox.container.spec;
 
+import dev.jcri.sandbox.cgroup.CgroupParent;
+
 import dev.jcri.image.store.ImageConfigSummary;
 import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
@@ -21,11 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>{@code linux.seccomp} comes from {@link SeccompFilters}. Deliberately absent: {@code process.rlimits}, so the
  * container inherits the runtime's limits as with CRI-O and containerd's CRI (a fixed RLIMIT_NOFILE would fail on
- * nodes whose hard limit is lower, as jcri lacks CAP_SYS_RESOURCE to raise it); a cgroup namespace, which a
- * cgroup v1 host does not use.
+ * nodes whose hard limit is lower, as jcri lacks CAP_SYS_RESOURCE to raise it); a cgroup namespace on cgroup v1
+ * and hybrid hosts (only a pure v2 node gets one).
  */
 public final class OciSpecBuilder {
     static final String OCI_VERSION = "1.0.2";
+    /** A pure cgroup v2 node: its v2 tree is mounted at /sys/fs/cgroup itself. */
+    private static final boolean UNIFIED_HOST =
+            java.nio.file.Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers"));
 
     /** containerd's and CRI-O's defaults merged; absent files are skipped by the runtime. */
     static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/interrupts",
@@ -235,6 +240,11 @@ public final class OciSpecBuilder {
         namespace(namespaces, "network", sandbox.netnsPath());
         namespace(namespaces, "ipc", sandbox.ipcnsPath());
         namespace(namespaces, "uts", sandbox.utsnsPath());
+        if (UNIFIED_HOST) {
+            // A private cgroup namespace, as CRI-O and containerd give on cgroup v2: the container's cgroup is the
+            // root of its /sys/fs/cgroup. Without it crun's systemd support mounts the node's whole tree there.
+            namespaces.addObject().put("type", "cgroup");
+        }
     }
 
     private static void idMapping(ArrayNode mappings, UserMappings.Range range) {
@@ -251,10 +261,16 @@ public final class OciSpecBuilder {
         }
     }
 
-    /** The cgroup of a container: under its pod's cgroup parent, named by its ID. */
+    /**
+     * The cgroup of a container: under its pod's cgroup parent, named by its ID; a slice parent (systemd driver)
+     * gives {@code <slice>:jcri:<id>}.
+     */
     public static String cgroupsPath(String cgroupParent, String containerId) {
         if (cgroupParent.isEmpty()) {
             throw new IllegalArgumentException("the pod has no cgroup parent");
+        }
+        if (CgroupParent.isSlice(cgroupParent)) {
+            return CgroupParent.cgroupsPath(cgroupParent, containerId);
         }
         String parent = ContainerPath.clean(cgroupParent, "cgroup_parent");
         return parent.equals("/") ? "/" + containerId : parent + "/" + containerId;

@@ -7,10 +7,10 @@ import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.call.CriCall;
 
 /**
- * UpdatePodSandboxResources: kubelet's notice of an in-place pod resize. With the cgroupfs driver kubelet writes
- * the pod cgroup's limits itself (it owns the cgroup it passes as cgroup_parent), and the containers' own limits
- * arrive through UpdateContainerResources; a jcri pod has no cgroup of its own to change. So jcri checks the pod
- * exists and accepts, as CRI-O does for runtimes without a pod-level VM.
+ * UpdatePodSandboxResources: kubelet's notice of an in-place pod resize. With either driver kubelet writes the pod
+ * cgroup's limits itself (it owns the cgroup or slice it passes as cgroup_parent), and the containers' own limits
+ * arrive through UpdateContainerResources; a jcri pod has no cgroup of its own to change (pods without a parent
+ * share jcri's). So jcri checks the pod exists and accepts, as CRI-O does for runtimes without a pod-level VM.
  */
 public final class UpdatePodSandboxResourcesRpc
         implements CriCall.Handler<UpdatePodSandboxResourcesRequest, UpdatePodSandboxResourcesResponse> {

@@ -3,6 +3,7 @@ package dev.jcri.server.rpc.stats;
 import dev.jcri.cri.v1.ContainerAttributes;
 import dev.jcri.cri.v1.ContainerStats;
 import dev.jcri.cri.v1.CpuUsage;
+import dev.jcri.cri.v1.IoUsage;
 import dev.jcri.cri.v1.FilesystemIdentifier;
 import dev.jcri.cri.v1.FilesystemUsage;
 import dev.jcri.cri.v1.LinuxPodSandboxStats;
@@ -12,11 +13,14 @@ import dev.jcri.cri.v1.NetworkUsage;
 import dev.jcri.cri.v1.PodSandboxAttributes;
 import dev.jcri.cri.v1.PodSandboxStats;
 import dev.jcri.cri.v1.ProcessUsage;
+import dev.jcri.cri.v1.PsiData;
+import dev.jcri.cri.v1.PsiStats;
 import dev.jcri.cri.v1.UInt64Value;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.stats.CgroupUsage;
 import dev.jcri.sandbox.stats.InterfaceCounters;
+import dev.jcri.sandbox.stats.Pressure;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.rpc.container.CriContainers;
 import dev.jcri.server.rpc.pod.CriPods;
@@ -41,6 +45,7 @@ final class CriStats {
                         .putAllAnnotations(record.spec().annotations()))
                 .setCpu(cpu(now, usage, sample.nanoCores()))
                 .setMemory(memory(now, usage))
+                .setIo(io(now, usage))
                 .setWritableLayer(FilesystemUsage.newBuilder()
                         .setTimestamp(now)
                         .setFsId(FilesystemIdentifier.newBuilder()
@@ -76,6 +81,9 @@ final class CriStats {
         CpuUsage.Builder cpu = CpuUsage.newBuilder().setTimestamp(now);
         set(usage.cpuNanos(), v -> cpu.setUsageCoreNanoSeconds(value(v)));
         set(nanoCores, v -> cpu.setUsageNanoCores(value(v)));
+        if (usage.cpuPressure().known()) {
+            cpu.setPsi(psi(usage.cpuPressure()));
+        }
         return cpu.build();
     }
 
@@ -89,7 +97,32 @@ final class CriStats {
         if (usage.memoryLimit() != CgroupUsage.UNKNOWN && usage.workingSet() != CgroupUsage.UNKNOWN) {
             memory.setAvailableBytes(value(Math.max(0, usage.memoryLimit() - usage.workingSet())));
         }
+        if (usage.memoryPressure().known()) {
+            memory.setPsi(psi(usage.memoryPressure()));
+        }
         return memory.build();
+    }
+
+    /** Only cgroup v2 measures IO pressure; on v1 the message carries its timestamp alone. */
+    private static IoUsage io(long now, CgroupUsage usage) {
+        IoUsage.Builder io = IoUsage.newBuilder().setTimestamp(now);
+        if (usage.ioPressure().known()) {
+            io.setPsi(psi(usage.ioPressure()));
+        }
+        return io.build();
+    }
+
+    /** The CRI's PSI totals are in microseconds, as the kernel reports them. */
+    private static PsiStats psi(Pressure pressure) {
+        PsiStats.Builder psi = PsiStats.newBuilder();
+        pressure.some().ifPresent(s -> psi.setSome(psiData(s)));
+        pressure.full().ifPresent(f -> psi.setFull(psiData(f)));
+        return psi.build();
+    }
+
+    private static PsiData psiData(Pressure.Stall stall) {
+        return PsiData.newBuilder().setTotal(stall.totalMicros()).setAvg10(stall.avg10()).setAvg60(stall.avg60())
+                .setAvg300(stall.avg300()).build();
     }
 
     /** eth0 is the pod's default interface, as CNI plugins name it. */
