@@ -259,11 +259,15 @@ class LayerFetchesTest {
     void aQueuedDownloadThatIsReleasedNeverRunsAndFreesNoSlot() throws Exception {
         LayerFetches fetches = new LayerFetches(1);
         CountDownLatch finishA = new CountDownLatch(1);
+        CountDownLatch runningA = new CountDownLatch(1);
         AtomicInteger runsB = new AtomicInteger();
         LayerFetches.Claim a = fetches.claim(LAYER_A, () -> {
+            runningA.countDown();
             finishA.await();
             return 1;
         });
+        // A holds the only slot before B asks for it; on a loaded machine B could otherwise be first.
+        assertTrue(runningA.await(10, TimeUnit.SECONDS));
         LayerFetches.Claim b = fetches.claim(LAYER_B, () -> {
             runsB.incrementAndGet();
             return 2;
