@@ -5,6 +5,7 @@ import dev.jcri.sandbox.cgroup.CgroupParent;
 import dev.jcri.image.store.ImageConfigSummary;
 import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,13 +25,13 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>{@code linux.seccomp} comes from {@link SeccompFilters}. Deliberately absent: {@code process.rlimits}, so the
  * container inherits the runtime's limits as with CRI-O and containerd's CRI (a fixed RLIMIT_NOFILE would fail on
  * nodes whose hard limit is lower, as jcri lacks CAP_SYS_RESOURCE to raise it); a cgroup namespace on cgroup v1
- * and hybrid hosts (only a pure v2 node gets one).
+ * and hybrid hosts and for privileged containers (only unprivileged containers of a pure v2 node get one).
  */
 public final class OciSpecBuilder {
     static final String OCI_VERSION = "1.0.2";
     /** A pure cgroup v2 node: its v2 tree is mounted at /sys/fs/cgroup itself. */
     private static final boolean UNIFIED_HOST =
-            java.nio.file.Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+            Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers"));
 
     /** containerd's and CRI-O's defaults merged; absent files are skipped by the runtime. */
     static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/interrupts",
@@ -146,7 +147,7 @@ public final class OciSpecBuilder {
         }
 
         ObjectNode linux = json.putObject("linux");
-        namespaces(linux.putArray("namespaces"), security.pidMode(), sandbox);
+        namespaces(linux.putArray("namespaces"), security.pidMode(), sandbox, security.privileged());
         if (sandbox.users() != null) {
             idMapping(linux.putArray("uidMappings"), sandbox.users().uids());
             idMapping(linux.putArray("gidMappings"), sandbox.users().gids());
@@ -222,7 +223,8 @@ public final class OciSpecBuilder {
         return imageDir.startsWith("/") ? imageDir : "/" + imageDir;
     }
 
-    private static void namespaces(ArrayNode namespaces, ContainerSpec.PidMode pidMode, SandboxContext sandbox) {
+    private static void namespaces(ArrayNode namespaces, ContainerSpec.PidMode pidMode, SandboxContext sandbox,
+            boolean privileged) {
         switch (pidMode) {
             case CONTAINER -> namespaces.addObject().put("type", "pid");
             case POD -> {
@@ -240,9 +242,10 @@ public final class OciSpecBuilder {
         namespace(namespaces, "network", sandbox.netnsPath());
         namespace(namespaces, "ipc", sandbox.ipcnsPath());
         namespace(namespaces, "uts", sandbox.utsnsPath());
-        if (UNIFIED_HOST) {
+        if (UNIFIED_HOST && !privileged) {
             // A private cgroup namespace, as CRI-O and containerd give on cgroup v2: the container's cgroup is the
             // root of its /sys/fs/cgroup. Without it crun's systemd support mounts the node's whole tree there.
+            // Privileged containers keep the node's, as with containerd (node agents read the whole tree).
             namespaces.addObject().put("type", "cgroup");
         }
     }
