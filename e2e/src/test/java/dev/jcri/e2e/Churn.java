@@ -27,18 +27,30 @@ import java.util.regex.Pattern;
  */
 public final class Churn {
     /** What a churn run measured; memory in KiB, -1 where it could not be read. */
-    public record Figures(int cycles, long[] cycleNanos, long rssBeforeKib, long rssAfterKib, long heapBeforeKib,
-            long heapAfterKib) {
+    public record Figures(
+            int cycles, long[] cycleNanos, long rssBeforeKib, long rssAfterKib, long heapBeforeKib, long heapAfterKib) {
         public void print(String label) {
             long[] sorted = cycleNanos.clone();
             Arrays.sort(sorted);
             long total = Arrays.stream(sorted).sum();
-            System.out.printf("%s: %d cycles in %.1f s; per cycle median %.1f ms, p90 %.1f ms, max %.1f ms%n", label,
-                    cycles, total / 1e9, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.9)] / 1e6,
+            System.out.printf(
+                    "%s: %d cycles in %.1f s; per cycle median %.1f ms, p90 %.1f ms, max %.1f ms%n",
+                    label,
+                    cycles,
+                    total / 1e9,
+                    sorted[sorted.length / 2] / 1e6,
+                    sorted[(int) (sorted.length * 0.9)] / 1e6,
                     sorted[sorted.length - 1] / 1e6);
-            System.out.printf("%s: daemon VmRSS %d KiB before, %d KiB after (%+d KiB); live heap after full GC %d KiB"
-                    + " before, %d KiB after (%+d KiB)%n", label, rssBeforeKib, rssAfterKib, rssAfterKib - rssBeforeKib,
-                    heapBeforeKib, heapAfterKib, heapAfterKib - heapBeforeKib);
+            System.out.printf(
+                    "%s: daemon VmRSS %d KiB before, %d KiB after (%+d KiB); live heap after full GC %d KiB"
+                            + " before, %d KiB after (%+d KiB)%n",
+                    label,
+                    rssBeforeKib,
+                    rssAfterKib,
+                    rssAfterKib - rssBeforeKib,
+                    heapBeforeKib,
+                    heapAfterKib,
+                    heapAfterKib - heapBeforeKib);
         }
     }
 
@@ -69,19 +81,41 @@ public final class Churn {
     /** One pod with one container, through its whole life. */
     public static void cycle(JcriProcess jcri, String image, String name) {
         PodSandboxConfig config = PodSandboxTest.pod(name)
-                .setLogDirectory(jcri.dir().resolve("logs").resolve(name).toString()).build();
-        String pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+                .setLogDirectory(jcri.dir().resolve("logs").resolve(name).toString())
+                .build();
+        String pod = jcri.runtime()
+                .runPodSandbox(
+                        RunPodSandboxRequest.newBuilder().setConfig(config).build())
                 .getPodSandboxId();
-        String ctr = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("app"))
-                        .setImage(ImageSpec.newBuilder().setImage(image))
-                        .addAllCommand(List.of("sleep", "3600")).setLogPath("app.log"))
-                .setSandboxConfig(config).build()).getContainerId();
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(ctr).build());
-        jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(ctr).setTimeout(0).build());
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(ctr).build());
-        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
-        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        String ctr = jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName("app"))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .addAllCommand(List.of("sleep", "3600"))
+                                .setLogPath("app.log"))
+                        .setSandboxConfig(config)
+                        .build())
+                .getContainerId();
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(ctr).build());
+        jcri.runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(ctr)
+                        .setTimeout(0)
+                        .build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(ctr).build());
+        jcri.runtime()
+                .stopPodSandbox(
+                        StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        jcri.runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build());
     }
 
     public static long rssKib(long pid) throws IOException {
@@ -95,8 +129,13 @@ public final class Churn {
 
     /** Heap in use right after a full GC: the generations' "total ..., used N K" figures of jcmd GC.heap_info. */
     static long liveHeapKib(long pid) throws IOException, InterruptedException {
-        Path jcmd = ProcessHandle.current().info().command().map(Path::of)
-                .map(java -> java.resolveSibling("jcmd")).filter(Files::isExecutable).orElse(null);
+        Path jcmd = ProcessHandle.current()
+                .info()
+                .command()
+                .map(Path::of)
+                .map(java -> java.resolveSibling("jcmd"))
+                .filter(Files::isExecutable)
+                .orElse(null);
         if (jcmd == null) {
             return -1;
         }
@@ -109,7 +148,8 @@ public final class Churn {
         }
         long used = 0;
         boolean found = false;
-        Matcher generation = Pattern.compile("(?m)^.*\\btotal \\d+K, used (\\d+)K").matcher(info);
+        Matcher generation =
+                Pattern.compile("(?m)^.*\\btotal \\d+K, used (\\d+)K").matcher(info);
         while (generation.find()) {
             used += Long.parseLong(generation.group(1));
             found = true;
@@ -118,7 +158,8 @@ public final class Churn {
     }
 
     private static String jcmd(Path jcmd, long pid, String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true)
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                .redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return process.waitFor() == 0 ? output : null;

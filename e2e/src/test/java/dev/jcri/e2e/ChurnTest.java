@@ -40,8 +40,10 @@ class ChurnTest {
     @BeforeAll
     static void start() throws Exception {
         // info, not the harness's debug: the log of hundreds of cycles is not what is measured.
-        node = TestNode.start(true, (registry, dir) ->
-                registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build()),
+        node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("test/busybox", "1", OciImageBuilder.busybox().build()),
                 registry -> List.of("--log-level", "info"));
         image = node.pull("test/busybox:1");
     }
@@ -59,14 +61,24 @@ class ChurnTest {
         Churn.Figures figures = Churn.run(jcri, image, 3, CYCLES);
         figures.print("churn test");
 
-        assertEquals(0, jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount());
-        assertEquals(0, jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersCount());
+        assertEquals(
+                0,
+                jcri.runtime()
+                        .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsCount());
+        assertEquals(
+                0,
+                jcri.runtime()
+                        .listContainers(ListContainersRequest.getDefaultInstance())
+                        .getContainersCount());
         assertEquals(List.of(), NodeLeaks.of(jcri, node.network()), "nothing is left on the node");
         if (figures.heapBeforeKib() >= 0 && figures.heapAfterKib() >= 0) {
-            assertTrue(figures.heapAfterKib() - figures.heapBeforeKib() < HEAP_GROWTH_LIMIT_KIB,
+            assertTrue(
+                    figures.heapAfterKib() - figures.heapBeforeKib() < HEAP_GROWTH_LIMIT_KIB,
                     "live heap grew by " + (figures.heapAfterKib() - figures.heapBeforeKib()) + " KiB");
         }
-        assertTrue(figures.rssAfterKib() - figures.rssBeforeKib() < RSS_GROWTH_LIMIT_KIB,
+        assertTrue(
+                figures.rssAfterKib() - figures.rssBeforeKib() < RSS_GROWTH_LIMIT_KIB,
                 "RSS grew by " + (figures.rssAfterKib() - figures.rssBeforeKib()) + " KiB");
         assertTrue(jcri.process().isAlive());
     }

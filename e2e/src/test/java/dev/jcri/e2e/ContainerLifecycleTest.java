@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.jcri.cri.v1.ContainerConfig;
+import dev.jcri.cri.v1.ContainerEventResponse;
+import dev.jcri.cri.v1.ContainerEventType;
 import dev.jcri.cri.v1.ContainerMetadata;
 import dev.jcri.cri.v1.ContainerState;
 import dev.jcri.cri.v1.ContainerStatus;
@@ -14,11 +16,8 @@ import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
-import dev.jcri.cri.v1.ContainerEventResponse;
-import dev.jcri.cri.v1.ContainerEventType;
 import dev.jcri.cri.v1.GetEventsRequest;
 import dev.jcri.cri.v1.ImageSpec;
-import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.KeyValue;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
@@ -29,6 +28,7 @@ import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
+import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
@@ -62,6 +62,7 @@ class ContainerLifecycleTest {
     /** The class consumes its argument here; the static set-up below receives the same value. */
     @Parameter
     String runtimeHandler;
+
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
@@ -74,12 +75,30 @@ class ContainerLifecycleTest {
     @BeforeParameterizedClassInvocation
     static void start(String runtimeHandler) throws Exception {
         handler = runtimeHandler;
-        node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().withWorkingDir("/tmp")
-                    .withEnv("FROM_IMAGE", "image").withEntrypoint("/bin/echo").withCmd("from", "image").build());
-            registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
-                    .withEntrypoint("/bin/sleep").withCmd("2147483647").withLabel("role", "pause").build());
-        }, registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+        node = TestNode.start(
+                true,
+                (registry, dir) -> {
+                    registry.pusher()
+                            .push(
+                                    "test/busybox",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withWorkingDir("/tmp")
+                                            .withEnv("FROM_IMAGE", "image")
+                                            .withEntrypoint("/bin/echo")
+                                            .withCmd("from", "image")
+                                            .build());
+                    registry.pusher()
+                            .push(
+                                    "test/pause",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withEntrypoint("/bin/sleep")
+                                            .withCmd("2147483647")
+                                            .withLabel("role", "pause")
+                                            .build());
+                },
+                registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
         jcri = node.jcri();
         logs = jcri.dir().resolve("logs");
         image = node.pull("test/busybox:1");
@@ -94,9 +113,14 @@ class ContainerLifecycleTest {
     }
 
     private static String runPod(String name) {
-        PodSandboxConfig.Builder config = PodSandboxTest.pod(name).setLogDirectory(logs.resolve(name).toString());
-        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
-                .setRuntimeHandler(handler).build()).getPodSandboxId();
+        PodSandboxConfig.Builder config =
+                PodSandboxTest.pod(name).setLogDirectory(logs.resolve(name).toString());
+        return jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(config)
+                        .setRuntimeHandler(handler)
+                        .build())
+                .getPodSandboxId();
     }
 
     private static ContainerConfig.Builder container(String name, String... command) {
@@ -108,18 +132,26 @@ class ContainerLifecycleTest {
     }
 
     private static String create(String sandbox, ContainerConfig.Builder config) {
-        return jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
-                .setConfig(config).build()).getContainerId();
+        return jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(sandbox)
+                        .setConfig(config)
+                        .build())
+                .getContainerId();
     }
 
     private static String run(ContainerConfig.Builder config) {
         String id = create(pod, config);
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
         return id;
     }
 
     private static ContainerStatus status(String id) {
-        return jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
+        return jcri.runtime()
+                .containerStatus(
+                        ContainerStatusRequest.newBuilder().setContainerId(id).build())
                 .getStatus();
     }
 
@@ -135,11 +167,17 @@ class ContainerLifecycleTest {
     }
 
     private static void stopContainer(String id, long timeout) {
-        jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(timeout).build());
+        jcri.runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(id)
+                        .setTimeout(timeout)
+                        .build());
     }
 
     private static void remove(String id) {
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
     }
 
     private static List<String> logLines(String podName, String container) throws Exception {
@@ -153,7 +191,8 @@ class ContainerLifecycleTest {
             ContainerStatus status = awaitExit(id);
             assertEquals(0, status.getExitCode());
             assertEquals("Completed", status.getReason());
-            assertTrue(status.getStartedAt() >= status.getCreatedAt() && status.getFinishedAt() >= status.getStartedAt(),
+            assertTrue(
+                    status.getStartedAt() >= status.getCreatedAt() && status.getFinishedAt() >= status.getStartedAt(),
                     status.toString());
             assertEquals(image, status.getImage().getImage());
             assertTrue(status.getImageRef().startsWith("sha256:"));
@@ -161,10 +200,14 @@ class ContainerLifecycleTest {
             assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stdout F to-stdout")), lines.toString());
             assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ stderr F to-stderr")), lines.toString());
             assertEquals(logs.resolve("app").resolve("echo.log").toString(), status.getLogPath());
-            String info = jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
-                    .setVerbose(true).build()).getInfoOrThrow("info");
-            assertTrue(info.contains("\"pid\"") && info.contains("\"runtimeSpec\"") && info.contains("ociVersion"),
-                    info);
+            String info = jcri.runtime()
+                    .containerStatus(ContainerStatusRequest.newBuilder()
+                            .setContainerId(id)
+                            .setVerbose(true)
+                            .build())
+                    .getInfoOrThrow("info");
+            assertTrue(
+                    info.contains("\"pid\"") && info.contains("\"runtimeSpec\"") && info.contains("ociVersion"), info);
         } finally {
             remove(id);
         }
@@ -191,8 +234,10 @@ class ContainerLifecycleTest {
             List<String> lines = logLines("app", "long");
             assertTrue(lines.stream().anyMatch(l -> l.contains(" stdout P ")), lines.size() + " lines");
             assertTrue(lines.getLast().contains(" stdout F "), lines.getLast());
-            long payload = lines.stream().mapToLong(l -> l.substring(l.indexOf(' ', l.indexOf(' ',
-                    l.indexOf(' ') + 1) + 1) + 1).length()).sum();
+            long payload = lines.stream()
+                    .mapToLong(l -> l.substring(l.indexOf(' ', l.indexOf(' ', l.indexOf(' ') + 1) + 1) + 1)
+                            .length())
+                    .sum();
             assertEquals(20000, payload);
         } finally {
             remove(id);
@@ -203,7 +248,8 @@ class ContainerLifecycleTest {
     void commandArgsEnvAndWorkingDirFollowKubernetesRules() throws Exception {
         String fromImage = run(container("image-defaults").clearCommand());
         String argsOnly = run(container("args-only").clearCommand().addArgs("args"));
-        String both = run(container("both", "sh", "-c").addArgs("echo $FROM_IMAGE $OWN $(pwd)")
+        String both = run(container("both", "sh", "-c")
+                .addArgs("echo $FROM_IMAGE $OWN $(pwd)")
                 .addEnvs(KeyValue.newBuilder().setKey("OWN").setValue(ByteString.copyFromUtf8("own")))
                 .setWorkingDir("/etc"));
         try {
@@ -212,7 +258,8 @@ class ContainerLifecycleTest {
             awaitExit(both);
             assertTrue(logLines("app", "image-defaults").getFirst().endsWith(" from image"));
             assertTrue(logLines("app", "args-only").getFirst().endsWith(" args"), "args replace Cmd");
-            assertTrue(logLines("app", "both").getFirst().endsWith(" image own /etc"),
+            assertTrue(
+                    logLines("app", "both").getFirst().endsWith(" image own /etc"),
                     logLines("app", "both").toString());
         } finally {
             remove(fromImage);
@@ -228,9 +275,12 @@ class ContainerLifecycleTest {
         Path link = jcri.dir().resolve("data-link");
         Files.deleteIfExists(link);
         Files.createSymbolicLink(link, data);
-        String id = run(container("mounts", "sh", "-c",
-                "cat /data/file; echo; touch /data/new && echo writable || echo readonly")
-                .addMounts(Mount.newBuilder().setContainerPath("/data").setHostPath(link.toString()).setReadonly(true)));
+        String id = run(container(
+                        "mounts", "sh", "-c", "cat /data/file; echo; touch /data/new && echo writable || echo readonly")
+                .addMounts(Mount.newBuilder()
+                        .setContainerPath("/data")
+                        .setHostPath(link.toString())
+                        .setReadonly(true)));
         try {
             awaitExit(id);
             List<String> lines = logLines("app", "mounts");
@@ -263,8 +313,8 @@ class ContainerLifecycleTest {
     @Test
     void aMemoryHogIsOomKilled() throws Exception {
         String id = run(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
-                .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
-                        .setMemoryLimitInBytes(20L << 20))));
+                .setLinux(LinuxContainerConfig.newBuilder()
+                        .setResources(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(20L << 20))));
         try {
             ContainerStatus status = awaitExit(id);
             assertEquals(137, status.getExitCode(), status.toString());
@@ -277,25 +327,36 @@ class ContainerLifecycleTest {
     @Test
     void failuresAreClearAndLeaveNothing() throws Exception {
         List<String> before = containerIds();
-        StatusRuntimeException noImage = assertThrows(StatusRuntimeException.class,
-                () -> create(pod, container("x", "true").setImage(ImageSpec.newBuilder().setImage("never/pulled:1"))));
+        StatusRuntimeException noImage = assertThrows(
+                StatusRuntimeException.class,
+                () -> create(
+                        pod,
+                        container("x", "true").setImage(ImageSpec.newBuilder().setImage("never/pulled:1"))));
         assertEquals(Status.Code.NOT_FOUND, noImage.getStatus().getCode());
         assertTrue(noImage.getStatus().getDescription().contains("never/pulled:1"), noImage.toString());
 
-        StatusRuntimeException noBinary = assertThrows(StatusRuntimeException.class,
-                () -> create(pod, container("nobin", "/no/such/binary")));
+        StatusRuntimeException noBinary =
+                assertThrows(StatusRuntimeException.class, () -> create(pod, container("nobin", "/no/such/binary")));
         assertTrue(noBinary.getStatus().getDescription().contains("/no/such/binary"), noBinary.toString());
 
-        StatusRuntimeException forbidden = assertThrows(StatusRuntimeException.class,
-                () -> create(pod, container("spy", "true").addMounts(Mount.newBuilder().setContainerPath("/state")
-                        .setHostPath(jcri.dir().resolve("root").toString()))));
+        StatusRuntimeException forbidden = assertThrows(
+                StatusRuntimeException.class,
+                () -> create(
+                        pod,
+                        container("spy", "true")
+                                .addMounts(Mount.newBuilder()
+                                        .setContainerPath("/state")
+                                        .setHostPath(jcri.dir().resolve("root").toString()))));
         assertEquals(Status.Code.INVALID_ARGUMENT, forbidden.getStatus().getCode());
         assertTrue(forbidden.getStatus().getDescription().contains("mounts[0].host_path"), forbidden.toString());
 
         String stopped = runPod("stopped");
-        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(stopped).build());
-        StatusRuntimeException notReady = assertThrows(StatusRuntimeException.class,
-                () -> create(stopped, container("late", "true")));
+        jcri.runtime()
+                .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                        .setPodSandboxId(stopped)
+                        .build());
+        StatusRuntimeException notReady =
+                assertThrows(StatusRuntimeException.class, () -> create(stopped, container("late", "true")));
         assertEquals(Status.Code.FAILED_PRECONDITION, notReady.getStatus().getCode());
         assertTrue(notReady.getStatus().getDescription().contains(stopped), notReady.toString());
 
@@ -308,15 +369,18 @@ class ContainerLifecycleTest {
         try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
             assertEquals(before.size(), bundles.count(), "no bundle left by a failed create");
         }
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir().resolve("run/containers")
-                + "/") && before.isEmpty(), "no rootfs mount left");
+        assertFalse(
+                Files.readString(Path.of("/proc/self/mountinfo"))
+                                .contains(jcri.dir().resolve("run/containers") + "/")
+                        && before.isEmpty(),
+                "no rootfs mount left");
     }
 
     @Test
     void aNameCanBeReusedAfterRemoval() {
         String first = create(pod, container("reused", "true"));
-        StatusRuntimeException taken = assertThrows(StatusRuntimeException.class,
-                () -> create(pod, container("reused", "true")));
+        StatusRuntimeException taken =
+                assertThrows(StatusRuntimeException.class, () -> create(pod, container("reused", "true")));
         assertEquals(Status.Code.ALREADY_EXISTS, taken.getStatus().getCode());
         assertTrue(taken.getStatus().getDescription().contains(first), taken.toString());
         remove(first);
@@ -329,7 +393,8 @@ class ContainerLifecycleTest {
         try {
             jcri = node.killAndRestart();
             assertEquals(ContainerState.CONTAINER_RUNNING, status(id).getState());
-            assertTrue(jcri.log().matches("(?s).*recovered pods=[1-9]\\d* containers=[1-9]\\d* cleaned_leftovers=0\\s.*"),
+            assertTrue(
+                    jcri.log().matches("(?s).*recovered pods=[1-9]\\d* containers=[1-9]\\d* cleaned_leftovers=0\\s.*"),
                     "one startup summary line");
             stopContainer(id, 1);
             assertEquals(ContainerState.CONTAINER_EXITED, status(id).getState());
@@ -342,9 +407,17 @@ class ContainerLifecycleTest {
     void containersRunUnderThePodsRuntimeHandler() throws Exception {
         String id = run(container("handled", "sh", "-c", "while true; do sleep 1; done"));
         try {
-            assertEquals(handler, jcri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
-                    .setPodSandboxId(pod).build()).getStatus().getRuntimeHandler());
-            assertTrue(Files.exists(jcri.dir().resolve("run/runtimes").resolve(handler).resolve(id)),
+            assertEquals(
+                    handler,
+                    jcri.runtime()
+                            .podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                                    .setPodSandboxId(pod)
+                                    .build())
+                            .getStatus()
+                            .getRuntimeHandler());
+            assertTrue(
+                    Files.exists(
+                            jcri.dir().resolve("run/runtimes").resolve(handler).resolve(id)),
                     "the container's state is in " + handler + "'s root");
         } finally {
             remove(id);
@@ -355,46 +428,77 @@ class ContainerLifecycleTest {
     void execSyncGivesOutputExitCodeAndEnforcesItsTimeout() throws Exception {
         String id = run(container("exec-target", "sh", "-c", "while true; do sleep 1; done"));
         try {
-            ExecSyncResponse response = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                    .addAllCmd(List.of("sh", "-c", "echo out; echo err >&2; exit 7")).setTimeout(10).build());
+            ExecSyncResponse response = jcri.runtime()
+                    .execSync(ExecSyncRequest.newBuilder()
+                            .setContainerId(id)
+                            .addAllCmd(List.of("sh", "-c", "echo out; echo err >&2; exit 7"))
+                            .setTimeout(10)
+                            .build());
             assertEquals("out\n", response.getStdout().toStringUtf8());
             assertEquals("err\n", response.getStderr().toStringUtf8());
             assertEquals(7, response.getExitCode());
 
             long start = System.nanoTime();
-            StatusRuntimeException timeout = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                    .execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                            .addAllCmd(List.of("sleep", "600")).setTimeout(1).build()));
+            StatusRuntimeException timeout = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> jcri.runtime()
+                            .execSync(ExecSyncRequest.newBuilder()
+                                    .setContainerId(id)
+                                    .addAllCmd(List.of("sleep", "600"))
+                                    .setTimeout(1)
+                                    .build()));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, timeout.getStatus().getCode());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15));
-            ExecSyncResponse ps = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                    .addAllCmd(List.of("ps")).setTimeout(10).build());
+            ExecSyncResponse ps = jcri.runtime()
+                    .execSync(ExecSyncRequest.newBuilder()
+                            .setContainerId(id)
+                            .addAllCmd(List.of("ps"))
+                            .setTimeout(10)
+                            .build());
             assertFalse(ps.getStdout().toStringUtf8().contains("sleep 600"), "the timed-out command was killed");
 
-            ExecSyncResponse flood = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                    .addAllCmd(List.of("sh", "-c", "head -c 20000000 /dev/zero")).setTimeout(30).build());
+            ExecSyncResponse flood = jcri.runtime()
+                    .execSync(ExecSyncRequest.newBuilder()
+                            .setContainerId(id)
+                            .addAllCmd(List.of("sh", "-c", "head -c 20000000 /dev/zero"))
+                            .setTimeout(30)
+                            .build());
             assertEquals(16 << 20, flood.getStdout().size(), "output capped at 16 MiB");
         } finally {
             stopContainer(id, 0);
         }
-        StatusRuntimeException stopped = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .execSync(ExecSyncRequest.newBuilder().setContainerId(id).addCmd("true").build()));
+        StatusRuntimeException stopped = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .execSync(ExecSyncRequest.newBuilder()
+                                .setContainerId(id)
+                                .addCmd("true")
+                                .build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, stopped.getStatus().getCode());
         remove(id);
-        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .execSync(ExecSyncRequest.newBuilder().setContainerId(id).addCmd("true").build()));
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .execSync(ExecSyncRequest.newBuilder()
+                                .setContainerId(id)
+                                .addCmd("true")
+                                .build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     }
 
     @Test
     void reopenContainerLogStartsAFreshFileAfterRotation() throws Exception {
-        String id = run(container("rotating", "sh", "-c", "i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.1; done"));
+        String id =
+                run(container("rotating", "sh", "-c", "i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.1; done"));
         try {
             Path log = logs.resolve("app").resolve("rotating.log");
             Thread.sleep(300);
             Path rotated = log.resolveSibling("rotating.log.1");
             Files.move(log, rotated);
-            jcri.runtime().reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(id).build());
+            jcri.runtime()
+                    .reopenContainerLog(ReopenContainerLogRequest.newBuilder()
+                            .setContainerId(id)
+                            .build());
             Thread.sleep(400);
             assertTrue(Files.size(log) > 0, "conmon writes to the new file");
             assertTrue(Files.size(rotated) > 0);
@@ -402,8 +506,12 @@ class ContainerLifecycleTest {
             stopContainer(id, 0);
         }
         Files.delete(logs.resolve("app").resolve("rotating.log"));
-        StatusRuntimeException stopped = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(id).build()));
+        StatusRuntimeException stopped = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .reopenContainerLog(ReopenContainerLogRequest.newBuilder()
+                                .setContainerId(id)
+                                .build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, stopped.getStatus().getCode());
         assertFalse(Files.exists(logs.resolve("app").resolve("rotating.log")), "no new file for a stopped container");
         remove(id);
@@ -413,16 +521,19 @@ class ContainerLifecycleTest {
     void eventsArriveInOrderForCreateStartStopRemove() throws Exception {
         java.util.concurrent.BlockingQueue<ContainerEventResponse> received =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        io.grpc.Context.CancellableContext subscription = io.grpc.Context.current().withCancellation();
-        Thread listener = Thread.ofVirtual().start(() -> subscription.run(() -> {
-            try {
-                jcri.runtime().withDeadlineAfter(120, TimeUnit.SECONDS)
-                        .getContainerEvents(GetEventsRequest.getDefaultInstance())
-                        .forEachRemaining(received::add);
-            } catch (StatusRuntimeException ended) {
-                // Cancelled by the test.
-            }
-        }));
+        io.grpc.Context.CancellableContext subscription =
+                io.grpc.Context.current().withCancellation();
+        Thread listener = Thread.ofVirtual()
+                .start(() -> subscription.run(() -> {
+                    try {
+                        jcri.runtime()
+                                .withDeadlineAfter(120, TimeUnit.SECONDS)
+                                .getContainerEvents(GetEventsRequest.getDefaultInstance())
+                                .forEachRemaining(received::add);
+                    } catch (StatusRuntimeException ended) {
+                        // Cancelled by the test.
+                    }
+                }));
         try {
             Thread.sleep(300);
             String id = run(container("evented", "sh", "-c", "sleep 0.2"));
@@ -437,9 +548,13 @@ class ContainerLifecycleTest {
                     assertEquals(pod, event.getPodSandboxStatus().getId());
                 }
             }
-            assertEquals(List.of(ContainerEventType.CONTAINER_CREATED_EVENT,
-                    ContainerEventType.CONTAINER_STARTED_EVENT, ContainerEventType.CONTAINER_STOPPED_EVENT,
-                    ContainerEventType.CONTAINER_DELETED_EVENT), types);
+            assertEquals(
+                    List.of(
+                            ContainerEventType.CONTAINER_CREATED_EVENT,
+                            ContainerEventType.CONTAINER_STARTED_EVENT,
+                            ContainerEventType.CONTAINER_STOPPED_EVENT,
+                            ContainerEventType.CONTAINER_DELETED_EVENT),
+                    types);
         } finally {
             subscription.cancel(null);
             listener.join(5000);
@@ -449,24 +564,34 @@ class ContainerLifecycleTest {
     @Test
     void updateContainerResourcesIsLiveAndARefusedValueKeepsTheOldOnes() throws Exception {
         String id = run(container("resizable", "sh", "-c", "while true; do sleep 1; done"));
-        Path memory = Path.of("/sys/fs/cgroup/memory").resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
+        Path memory = Path.of("/sys/fs/cgroup/memory")
+                .resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
                 .resolve(id);
-        Path cpu = Path.of("/sys/fs/cgroup/cpu").resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
+        Path cpu = Path.of("/sys/fs/cgroup/cpu")
+                .resolve(JcriProcess.cgroupParent(jcri.dir()).substring(1))
                 .resolve(id);
         try {
-            jcri.runtime().updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(id)
-                    .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(64L << 20)
-                            .setCpuShares(512))
-                    .build());
+            jcri.runtime()
+                    .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                            .setContainerId(id)
+                            .setLinux(LinuxContainerResources.newBuilder()
+                                    .setMemoryLimitInBytes(64L << 20)
+                                    .setCpuShares(512))
+                            .build());
             assertEquals(Long.toString(64L << 20), readCgroup(memory.resolve("memory.limit_in_bytes")));
             assertEquals("512", readCgroup(cpu.resolve("cpu.shares")));
             assertEquals(64L << 20, status(id).getResources().getLinux().getMemoryLimitInBytes());
 
-            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                    .updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(id)
-                            .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(32L << 20)
-                                    .setCpuShares(256).setCpusetCpus("4096"))
-                            .build()));
+            StatusRuntimeException refused = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> jcri.runtime()
+                            .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                                    .setContainerId(id)
+                                    .setLinux(LinuxContainerResources.newBuilder()
+                                            .setMemoryLimitInBytes(32L << 20)
+                                            .setCpuShares(256)
+                                            .setCpusetCpus("4096"))
+                                    .build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
             assertEquals(Long.toString(64L << 20), readCgroup(memory.resolve("memory.limit_in_bytes")));
             assertEquals("512", readCgroup(cpu.resolve("cpu.shares")));
@@ -483,13 +608,17 @@ class ContainerLifecycleTest {
         String parent = JcriProcess.cgroupParent(jcri.dir());
         String own = parent + "/conmon-" + id;
         try {
-            long conmon = Long.parseLong(Files.readString(jcri.dir().resolve("run/containers").resolve(id)
-                    .resolve("conmon.pid")).strip());
+            long conmon = Long.parseLong(Files.readString(
+                            jcri.dir().resolve("run/containers").resolve(id).resolve("conmon.pid"))
+                    .strip());
             List<String> cgroups = Files.readAllLines(Path.of("/proc/" + conmon + "/cgroup"));
             // Every hierarchy: memory and pids (what a service manager's kill and limits follow), the v2 tree.
             for (String controller : List.of("memory", "pids", "cpu,cpuacct|cpu|cpuacct", "")) {
-                assertTrue(cgroups.stream().anyMatch(l -> l.split(":", 3)[1].matches(controller.isEmpty() ? ""
-                        : "(.*,)?(" + controller + ")(,.*)?") && l.split(":", 3)[2].equals(own)),
+                assertTrue(
+                        cgroups.stream()
+                                .anyMatch(l -> l.split(":", 3)[1].matches(
+                                                controller.isEmpty() ? "" : "(.*,)?(" + controller + ")(,.*)?")
+                                        && l.split(":", 3)[2].equals(own)),
                         "conmon in " + own + " for '" + controller + "': " + cgroups);
             }
         } finally {
@@ -510,37 +639,73 @@ class ContainerLifecycleTest {
 
     @Test
     void aPodSharingOnePidNamespaceSeesItsContainersProcessesUnderItsInfraContainer() throws Exception {
-        PodSandboxConfig.Builder config = PodSandboxTest.pod("shared-pid").setLogDirectory(
-                logs.resolve("shared-pid").toString());
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
-        String sharedPod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
-                .setRuntimeHandler(handler).build()).getPodSandboxId();
+        PodSandboxConfig.Builder config = PodSandboxTest.pod("shared-pid")
+                .setLogDirectory(logs.resolve("shared-pid").toString());
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
+                .setPid(NamespaceMode.POD);
+        String sharedPod = jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(config)
+                        .setRuntimeHandler(handler)
+                        .build())
+                .getPodSandboxId();
         try {
             ContainerConfig.Builder sleeper = container("sleeper", "sleep", "1234");
-            sleeper.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+            sleeper.getLinuxBuilder()
+                    .getSecurityContextBuilder()
+                    .getNamespaceOptionsBuilder()
                     .setPid(NamespaceMode.POD);
             String a = create(sharedPod, sleeper);
-            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(a).build());
+            jcri.runtime()
+                    .startContainer(
+                            StartContainerRequest.newBuilder().setContainerId(a).build());
             ContainerConfig.Builder looker = container("looker", "sh", "-c", "while true; do sleep 1; done");
-            looker.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+            looker.getLinuxBuilder()
+                    .getSecurityContextBuilder()
+                    .getNamespaceOptionsBuilder()
                     .setPid(NamespaceMode.POD);
             String b = create(sharedPod, looker);
-            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(b).build());
-            String ps = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(b)
-                    .addAllCmd(List.of("ps", "-o", "pid,args")).setTimeout(10).build()).getStdout().toStringUtf8();
+            jcri.runtime()
+                    .startContainer(
+                            StartContainerRequest.newBuilder().setContainerId(b).build());
+            String ps = jcri.runtime()
+                    .execSync(ExecSyncRequest.newBuilder()
+                            .setContainerId(b)
+                            .addAllCmd(List.of("ps", "-o", "pid,args"))
+                            .setTimeout(10)
+                            .build())
+                    .getStdout()
+                    .toStringUtf8();
             assertTrue(ps.contains("sleep 1234"), "the other container's process is visible: " + ps);
-            assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 ") && l.contains("sleep 2147483647")),
+            assertTrue(
+                    ps.lines().anyMatch(l -> l.strip().startsWith("1 ") && l.contains("sleep 2147483647")),
                     "PID 1 is the infra container's pause process: " + ps);
-            assertEquals(List.of(a, b).stream().sorted().toList(), jcri.runtime().listContainers(
-                    ListContainersRequest.newBuilder().setFilter(dev.jcri.cri.v1.ContainerFilter.newBuilder()
-                            .setPodSandboxId(sharedPod)).build()).getContainersList().stream()
-                    .map(c -> c.getId()).sorted().toList(), "the infra container is not listed");
+            assertEquals(
+                    List.of(a, b).stream().sorted().toList(),
+                    jcri
+                            .runtime()
+                            .listContainers(ListContainersRequest.newBuilder()
+                                    .setFilter(dev.jcri.cri.v1.ContainerFilter.newBuilder()
+                                            .setPodSandboxId(sharedPod))
+                                    .build())
+                            .getContainersList()
+                            .stream()
+                            .map(c -> c.getId())
+                            .sorted()
+                            .toList(),
+                    "the infra container is not listed");
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sharedPod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(sharedPod)
+                            .build());
         }
         assertFalse(Files.exists(jcri.dir().resolve("run/ns/pid").resolve(sharedPod)), "the PID pin is released");
         try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
-            assertTrue(bundles.noneMatch(p -> Files.exists(p.resolve("config.json")) && read(p).contains(sharedPod)),
+            assertTrue(
+                    bundles.noneMatch(p -> Files.exists(p.resolve("config.json")) && read(p).contains(sharedPod)),
                     "the infra container is gone with its pod");
         }
     }
@@ -555,6 +720,7 @@ class ContainerLifecycleTest {
 
     private static List<String> containerIds() {
         return jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
-                .map(c -> c.getId()).toList();
+                .map(c -> c.getId())
+                .toList();
     }
 }

@@ -59,24 +59,43 @@ class CrashRecoveryTest {
     final DumpLogOnFailure dumpLog = new DumpLogOnFailure(() -> node == null ? null : node.jcri());
 
     /** What a step's scenario needs before the daemon is armed, what it does to reach the step, and its retry. */
-    enum Scenario { RUN_POD, CREATE_CONTAINER, START_CONTAINER, STOP_CONTAINER, REMOVE_CONTAINER, STOP_POD, REMOVE_POD }
+    enum Scenario {
+        RUN_POD,
+        CREATE_CONTAINER,
+        START_CONTAINER,
+        STOP_CONTAINER,
+        REMOVE_CONTAINER,
+        STOP_POD,
+        REMOVE_POD
+    }
 
     /** Every crash point of the daemon (CrashPoint.Step), with the operation that reaches it. */
     enum Point {
-        SANDBOX_NAME_RESERVED(Scenario.RUN_POD), SANDBOX_CREATING_SAVED(Scenario.RUN_POD),
-        SANDBOX_SHM_MOUNTED(Scenario.RUN_POD), SANDBOX_NAMESPACES_PINNED(Scenario.RUN_POD),
-        SANDBOX_CNI_ADDED(Scenario.RUN_POD), SANDBOX_READY_SAVED(Scenario.RUN_POD),
-        SANDBOX_STOP_CONTAINERS_STOPPED(Scenario.STOP_POD), SANDBOX_CNI_DELETED(Scenario.STOP_POD),
+        SANDBOX_NAME_RESERVED(Scenario.RUN_POD),
+        SANDBOX_CREATING_SAVED(Scenario.RUN_POD),
+        SANDBOX_SHM_MOUNTED(Scenario.RUN_POD),
+        SANDBOX_NAMESPACES_PINNED(Scenario.RUN_POD),
+        SANDBOX_CNI_ADDED(Scenario.RUN_POD),
+        SANDBOX_READY_SAVED(Scenario.RUN_POD),
+        SANDBOX_STOP_CONTAINERS_STOPPED(Scenario.STOP_POD),
+        SANDBOX_CNI_DELETED(Scenario.STOP_POD),
         SANDBOX_NETNS_UNPINNED(Scenario.STOP_POD),
-        SANDBOX_REMOVING_SAVED(Scenario.REMOVE_POD), SANDBOX_REMOVE_CONTAINERS_REMOVED(Scenario.REMOVE_POD),
+        SANDBOX_REMOVING_SAVED(Scenario.REMOVE_POD),
+        SANDBOX_REMOVE_CONTAINERS_REMOVED(Scenario.REMOVE_POD),
         SANDBOX_REMOVE_UNPINNED(Scenario.REMOVE_POD),
-        CONTAINER_NAME_RESERVED(Scenario.CREATE_CONTAINER), CONTAINER_CREATING_SAVED(Scenario.CREATE_CONTAINER),
-        CONTAINER_ROOTFS_MOUNTED(Scenario.CREATE_CONTAINER), CONTAINER_BUNDLE_WRITTEN(Scenario.CREATE_CONTAINER),
-        CONTAINER_CONMON_STARTED(Scenario.CREATE_CONTAINER), CONTAINER_CREATED_SAVED(Scenario.CREATE_CONTAINER),
-        CONTAINER_STARTED(Scenario.START_CONTAINER), CONTAINER_RUNNING_SAVED(Scenario.START_CONTAINER),
+        CONTAINER_NAME_RESERVED(Scenario.CREATE_CONTAINER),
+        CONTAINER_CREATING_SAVED(Scenario.CREATE_CONTAINER),
+        CONTAINER_ROOTFS_MOUNTED(Scenario.CREATE_CONTAINER),
+        CONTAINER_BUNDLE_WRITTEN(Scenario.CREATE_CONTAINER),
+        CONTAINER_CONMON_STARTED(Scenario.CREATE_CONTAINER),
+        CONTAINER_CREATED_SAVED(Scenario.CREATE_CONTAINER),
+        CONTAINER_STARTED(Scenario.START_CONTAINER),
+        CONTAINER_RUNNING_SAVED(Scenario.START_CONTAINER),
         CONTAINER_STOP_SIGNALLED(Scenario.STOP_CONTAINER),
-        CONTAINER_REMOVING_SAVED(Scenario.REMOVE_CONTAINER), CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
-        CONTAINER_ROOTFS_UNMOUNTED(Scenario.REMOVE_CONTAINER), CONTAINER_BUNDLE_DELETED(Scenario.REMOVE_CONTAINER);
+        CONTAINER_REMOVING_SAVED(Scenario.REMOVE_CONTAINER),
+        CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
+        CONTAINER_ROOTFS_UNMOUNTED(Scenario.REMOVE_CONTAINER),
+        CONTAINER_BUNDLE_DELETED(Scenario.REMOVE_CONTAINER);
 
         final Scenario scenario;
 
@@ -91,8 +110,10 @@ class CrashRecoveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(true, (registry, dir) -> registry.pusher().push("test/busybox", "1",
-                OciImageBuilder.busybox().build()));
+        node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("test/busybox", "1", OciImageBuilder.busybox().build()));
         image = node.pull("test/busybox:1");
         bystanderPod = runPod(podRequest("bystander"));
         bystander = create(containerRequest(bystanderPod, "keeper"));
@@ -107,8 +128,11 @@ class CrashRecoveryTest {
         try {
             if (node.jcri().process().isAlive()) {
                 for (PodSandbox pod : pods()) {
-                    node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(pod.getId()).build());
+                    node.jcri()
+                            .runtime()
+                            .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                    .setPodSandboxId(pod.getId())
+                                    .build());
                 }
                 // Nothing of any pod, container or IP remains once everything is removed.
                 traces().assertMatchLists();
@@ -124,7 +148,8 @@ class CrashRecoveryTest {
     @Order(1)
     void aCrashAtEachStepIsRecovered(Point point) throws Exception {
         String only = System.getProperty("jcri.crash.points", "");
-        Assumptions.assumeTrue(only.isEmpty() || Arrays.asList(only.split(",")).contains(point.stepName()),
+        Assumptions.assumeTrue(
+                only.isEmpty() || Arrays.asList(only.split(",")).contains(point.stepName()),
                 "not among -Djcri.crash.points");
         Point next = point.ordinal() + 1 < Point.values().length ? Point.values()[point.ordinal() + 1] : null;
         crashAndRecover(point, next);
@@ -143,7 +168,8 @@ class CrashRecoveryTest {
             plan.add(Point.values()[random.nextInt(Point.values().length)]);
         }
         for (int i = 0; i < rounds; i++) {
-            System.out.println("CrashRecoveryTest soak round " + i + ": " + plan.get(i).stepName());
+            System.out.println(
+                    "CrashRecoveryTest soak round " + i + ": " + plan.get(i).stepName());
             crashAndRecover(plan.get(i), i + 1 < rounds ? plan.get(i + 1) : null);
         }
     }
@@ -161,7 +187,8 @@ class CrashRecoveryTest {
      * crash arms the next point, so each point costs one restart, and the checks in between cannot fire it.
      */
     private static Map<String, String> armedFor(Point point) {
-        return Map.of("JCRI_CRASH_AT", point.stepName(), "JCRI_CRASH_WHEN", trigger().toString());
+        return Map.of(
+                "JCRI_CRASH_AT", point.stepName(), "JCRI_CRASH_WHEN", trigger().toString());
     }
 
     private static java.nio.file.Path trigger() {
@@ -197,13 +224,26 @@ class CrashRecoveryTest {
                 case RUN_POD -> runPod(podRequest);
                 case CREATE_CONTAINER -> create(containerRequest);
                 case START_CONTAINER -> start(container);
-                case STOP_CONTAINER -> node.jcri().runtime().stopContainer(StopContainerRequest.newBuilder()
-                        .setContainerId(container).setTimeout(10).build());
+                case STOP_CONTAINER ->
+                    node.jcri()
+                            .runtime()
+                            .stopContainer(StopContainerRequest.newBuilder()
+                                    .setContainerId(container)
+                                    .setTimeout(10)
+                                    .build());
                 case REMOVE_CONTAINER -> removeContainer(container);
-                case STOP_POD -> node.jcri().runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
-                        .setPodSandboxId(pod).build());
-                case REMOVE_POD -> node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                        .setPodSandboxId(pod).build());
+                case STOP_POD ->
+                    node.jcri()
+                            .runtime()
+                            .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                    .setPodSandboxId(pod)
+                                    .build());
+                case REMOVE_POD ->
+                    node.jcri()
+                            .runtime()
+                            .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                    .setPodSandboxId(pod)
+                                    .build());
             }
             fail("the daemon answered instead of dying at " + point.stepName());
         } catch (StatusRuntimeException e) {
@@ -212,7 +252,8 @@ class CrashRecoveryTest {
         assertTrue(node.jcri().process().waitFor(30, TimeUnit.SECONDS), "the daemon died");
         java.nio.file.Files.delete(trigger());
         assertEquals(137, node.jcri().process().exitValue());
-        assertTrue(node.jcri().log().contains("crash point " + point.stepName() + " reached"),
+        assertTrue(
+                node.jcri().log().contains("crash point " + point.stepName() + " reached"),
                 "it died at the crash point");
 
         phase("crashed");
@@ -228,7 +269,8 @@ class CrashRecoveryTest {
         switch (point.scenario) {
             case RUN_POD -> {
                 String again = runPod(podRequest);
-                List<PodSandbox> victims = pods().stream().filter(p -> p.getMetadata().getName().equals("victim"))
+                List<PodSandbox> victims = pods().stream()
+                        .filter(p -> p.getMetadata().getName().equals("victim"))
                         .toList();
                 assertEquals(1, victims.size(), victims.toString());
                 assertEquals(again, victims.getFirst().getId());
@@ -240,7 +282,8 @@ class CrashRecoveryTest {
                 List<Container> victims = containersOf(pod);
                 assertEquals(1, victims.size(), victims.toString());
                 assertEquals(again, victims.getFirst().getId());
-                assertEquals(ContainerState.CONTAINER_CREATED, victims.getFirst().getState());
+                assertEquals(
+                        ContainerState.CONTAINER_CREATED, victims.getFirst().getState());
                 start(again);
                 assertEquals(ContainerState.CONTAINER_RUNNING, state(again));
             }
@@ -249,8 +292,12 @@ class CrashRecoveryTest {
                 assertEquals(ContainerState.CONTAINER_RUNNING, state(container));
             }
             case STOP_CONTAINER -> {
-                node.jcri().runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(container)
-                        .setTimeout(10).build());
+                node.jcri()
+                        .runtime()
+                        .stopContainer(StopContainerRequest.newBuilder()
+                                .setContainerId(container)
+                                .setTimeout(10)
+                                .build());
                 assertEquals(ContainerState.CONTAINER_EXITED, state(container));
             }
             case REMOVE_CONTAINER -> {
@@ -258,26 +305,41 @@ class CrashRecoveryTest {
                 removeContainer(container);
             }
             case STOP_POD -> {
-                node.jcri().runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod)
-                        .build());
-                assertEquals(PodSandboxState.SANDBOX_NOTREADY, pods().stream()
-                        .filter(p -> p.getId().equals(pod)).findFirst().orElseThrow().getState());
+                node.jcri()
+                        .runtime()
+                        .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod)
+                                .build());
+                assertEquals(
+                        PodSandboxState.SANDBOX_NOTREADY,
+                        pods().stream()
+                                .filter(p -> p.getId().equals(pod))
+                                .findFirst()
+                                .orElseThrow()
+                                .getState());
                 assertTrue(containersOf(pod).stream().allMatch(c -> c.getState() == ContainerState.CONTAINER_EXITED));
             }
             case REMOVE_POD -> {
                 assertTrue(pods().stream().noneMatch(p -> p.getId().equals(pod)), "a removal that began is finished");
-                node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod)
-                        .build());
+                node.jcri()
+                        .runtime()
+                        .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod)
+                                .build());
             }
         }
         traces().assertMatchLists();
         phase("retried and checked");
 
         if (podToRemove != null) {
-            node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podToRemove)
-                    .build());
+            node.jcri()
+                    .runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(podToRemove)
+                            .build());
         }
-        assertEquals(List.of(bystanderPod), pods().stream().map(PodSandbox::getId).toList());
+        assertEquals(
+                List.of(bystanderPod), pods().stream().map(PodSandbox::getId).toList());
         assertBystanderRuns();
         traces().assertMatchLists();
         phase("removed and checked");
@@ -285,8 +347,13 @@ class CrashRecoveryTest {
 
     private static void assertBystanderRuns() {
         assertEquals(ContainerState.CONTAINER_RUNNING, state(bystander), "the bystander survives the crash");
-        assertEquals(PodSandboxState.SANDBOX_READY, pods().stream().filter(p -> p.getId().equals(bystanderPod))
-                .findFirst().orElseThrow().getState());
+        assertEquals(
+                PodSandboxState.SANDBOX_READY,
+                pods().stream()
+                        .filter(p -> p.getId().equals(bystanderPod))
+                        .findFirst()
+                        .orElseThrow()
+                        .getState());
     }
 
     private static HostTraces traces() {
@@ -294,17 +361,23 @@ class CrashRecoveryTest {
     }
 
     private static RunPodSandboxRequest podRequest(String name) {
-        return RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest.pod(name)
-                .setLogDirectory(node.jcri().dir().resolve("logs").resolve(name).toString())).build();
+        return RunPodSandboxRequest.newBuilder()
+                .setConfig(PodSandboxTest.pod(name)
+                        .setLogDirectory(
+                                node.jcri().dir().resolve("logs").resolve(name).toString()))
+                .build();
     }
 
     private static CreateContainerRequest containerRequest(String pod, String name) {
         // Ends at SIGTERM, so a stop that a crash cut short still ends it while jcri is down.
-        return CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(ContainerConfig.newBuilder()
-                .setMetadata(ContainerMetadata.newBuilder().setName(name))
-                .setImage(ImageSpec.newBuilder().setImage(image))
-                .addAllCommand(Arrays.asList("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"))
-                .setLogPath(name + ".log")).build();
+        return CreateContainerRequest.newBuilder()
+                .setPodSandboxId(pod)
+                .setConfig(ContainerConfig.newBuilder()
+                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .addAllCommand(Arrays.asList("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"))
+                        .setLogPath(name + ".log"))
+                .build();
     }
 
     private static String runPod(RunPodSandboxRequest request) {
@@ -316,24 +389,41 @@ class CrashRecoveryTest {
     }
 
     private static void start(String id) {
-        node.jcri().runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        node.jcri()
+                .runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
     }
 
     private static void removeContainer(String id) {
-        node.jcri().runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        node.jcri()
+                .runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
     }
 
     private static ContainerState state(String id) {
-        return node.jcri().runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
-                .getStatus().getState();
+        return node.jcri()
+                .runtime()
+                .containerStatus(
+                        ContainerStatusRequest.newBuilder().setContainerId(id).build())
+                .getStatus()
+                .getState();
     }
 
     private static List<PodSandbox> pods() {
-        return node.jcri().runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList();
+        return node.jcri()
+                .runtime()
+                .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                .getItemsList();
     }
 
     private static List<Container> containersOf(String pod) {
-        return new ArrayList<>(node.jcri().runtime().listContainers(ListContainersRequest.newBuilder()
-                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)).build()).getContainersList());
+        return new ArrayList<>(node.jcri()
+                .runtime()
+                .listContainers(ListContainersRequest.newBuilder()
+                        .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod))
+                        .build())
+                .getContainersList());
     }
 }

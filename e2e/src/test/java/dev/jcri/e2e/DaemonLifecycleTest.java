@@ -24,9 +24,13 @@ class DaemonLifecycleTest {
     @Test
     void socketIsMode0660OwnedByRoot() throws Exception {
         try (JcriProcess jcri = JcriProcess.start()) {
-            assertEquals("rw-rw----",
-                    PosixFilePermissions.toString(Files.getPosixFilePermissions(jcri.socket(), LinkOption.NOFOLLOW_LINKS)));
-            assertEquals("root", Files.getOwner(jcri.socket(), LinkOption.NOFOLLOW_LINKS).getName());
+            assertEquals(
+                    "rw-rw----",
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(jcri.socket(), LinkOption.NOFOLLOW_LINKS)));
+            assertEquals(
+                    "root",
+                    Files.getOwner(jcri.socket(), LinkOption.NOFOLLOW_LINKS).getName());
             assertEquals(0, Files.getAttribute(jcri.socket(), "unix:gid", LinkOption.NOFOLLOW_LINKS));
         }
     }
@@ -46,8 +50,8 @@ class DaemonLifecycleTest {
             Path other = JcriProcess.newStateDir();
             try {
                 // Its own root and runroot, but the first daemon's socket.
-                Process second = JcriProcess.launch(other, List.of("--listen", first.socket().toString()),
-                        other.resolve("second.log"));
+                Process second = JcriProcess.launch(
+                        other, List.of("--listen", first.socket().toString()), other.resolve("second.log"));
                 assertTrue(second.waitFor(60, TimeUnit.SECONDS));
                 assertNotEquals(0, second.exitValue());
                 String output = Files.readString(other.resolve("second.log"));
@@ -64,12 +68,13 @@ class DaemonLifecycleTest {
         try (JcriProcess first = JcriProcess.start()) {
             Path other = JcriProcess.newStateDir();
             try {
-                Process second = JcriProcess.launch(other, List.of("--root", first.dir().resolve("root").toString()),
-                        other.resolve("second.log"));
+                Process second = JcriProcess.launch(
+                        other, List.of("--root", first.dir().resolve("root").toString()), other.resolve("second.log"));
                 assertTrue(second.waitFor(60, TimeUnit.SECONDS));
                 assertNotEquals(0, second.exitValue());
                 String output = Files.readString(other.resolve("second.log"));
-                assertTrue(output.contains("another jcri (pid " + first.process().pid() + ") holds"), output);
+                assertTrue(
+                        output.contains("another jcri (pid " + first.process().pid() + ") holds"), output);
             } finally {
                 StateDirCleanup.remove(other);
             }
@@ -87,7 +92,9 @@ class DaemonLifecycleTest {
         }
         assertTrue(Files.exists(socket));
         try (JcriProcess jcri = JcriProcess.start(dir, List.of())) {
-            assertEquals("jcri", jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
+            assertEquals(
+                    "jcri",
+                    jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
         }
     }
 
@@ -97,7 +104,11 @@ class DaemonLifecycleTest {
         JcriProcess first = JcriProcess.start(dir, List.of());
         first.kill();
         try (JcriProcess second = JcriProcess.start(dir, List.of())) {
-            assertEquals("jcri", second.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
+            assertEquals(
+                    "jcri",
+                    second.runtime()
+                            .version(VersionRequest.getDefaultInstance())
+                            .getRuntimeName());
         }
     }
 
@@ -122,7 +133,8 @@ class DaemonLifecycleTest {
         try {
             Files.writeString(dir.resolve("jcri.toml"), "[streaming]\nport = \"10010\"\n");
             String output = runToExit(dir, 2);
-            assertTrue(output.contains(dir.resolve("jcri.toml") + ": key 'streaming.port': expected an integer port"),
+            assertTrue(
+                    output.contains(dir.resolve("jcri.toml") + ": key 'streaming.port': expected an integer port"),
                     output);
         } finally {
             StateDirCleanup.remove(dir);
@@ -134,9 +146,15 @@ class DaemonLifecycleTest {
         Path dir = JcriProcess.newStateDir();
         try {
             Files.writeString(dir.resolve("jcri.d/10-level.toml"), "log_level = \"warn\"\n");
-            Process printed = new ProcessBuilder(System.getProperty("jcri.java", "java"), "-jar",
-                    JcriProcess.jarPath().toString(), "config", "--config", dir.resolve("jcri.toml").toString(),
-                    "--root", "/var/lib/jcri-printed")
+            Process printed = new ProcessBuilder(
+                            System.getProperty("jcri.java", "java"),
+                            "-jar",
+                            JcriProcess.jarPath().toString(),
+                            "config",
+                            "--config",
+                            dir.resolve("jcri.toml").toString(),
+                            "--root",
+                            "/var/lib/jcri-printed")
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             String toml = new String(printed.getInputStream().readAllBytes());
@@ -148,14 +166,21 @@ class DaemonLifecycleTest {
 
             Path saved = dir.resolve("saved.toml");
             Files.writeString(saved, toml);
-            Process reread = new ProcessBuilder(System.getProperty("jcri.java", "java"), "-jar",
-                    JcriProcess.jarPath().toString(), "config", "--config", saved.toString(),
-                    "--config-dir", dir.resolve("none").toString())
+            Process reread = new ProcessBuilder(
+                            System.getProperty("jcri.java", "java"),
+                            "-jar",
+                            JcriProcess.jarPath().toString(),
+                            "config",
+                            "--config",
+                            saved.toString(),
+                            "--config-dir",
+                            dir.resolve("none").toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             String again = new String(reread.getInputStream().readAllBytes());
             assertEquals(0, reread.waitFor());
-            assertEquals(toml.lines().filter(l -> !l.startsWith("#")).toList(),
+            assertEquals(
+                    toml.lines().filter(l -> !l.startsWith("#")).toList(),
                     again.lines().filter(l -> !l.startsWith("#")).toList());
         } finally {
             StateDirCleanup.remove(dir);
@@ -168,15 +193,21 @@ class DaemonLifecycleTest {
         try {
             Path empty = dir.resolve("empty.toml");
             Files.writeString(empty, "");
-            Process printed = new ProcessBuilder(System.getProperty("jcri.java", "java"), "-jar",
-                    JcriProcess.jarPath().toString(), "config", "--config", empty.toString(),
-                    "--config-dir", dir.resolve("none").toString())
+            Process printed = new ProcessBuilder(
+                            System.getProperty("jcri.java", "java"),
+                            "-jar",
+                            JcriProcess.jarPath().toString(),
+                            "config",
+                            "--config",
+                            empty.toString(),
+                            "--config-dir",
+                            dir.resolve("none").toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             String toml = new String(printed.getInputStream().readAllBytes());
             assertEquals(0, printed.waitFor());
-            String reference = Files.readString(Path.of(System.getProperty("jcri.docs", "../docs"))
-                    .resolve("configuration.md"));
+            String reference = Files.readString(
+                    Path.of(System.getProperty("jcri.docs", "../docs")).resolve("configuration.md"));
             String block = reference.substring(reference.indexOf("```toml\n") + 8, reference.lastIndexOf("```"));
             assertEquals(settings(toml), settings(block), "docs/configuration.md is what `jcri config` prints");
         } finally {

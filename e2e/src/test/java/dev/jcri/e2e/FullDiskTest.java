@@ -47,15 +47,23 @@ class FullDiskTest {
     static void start() throws Exception {
         node = TestNode.start(false, (registry, dir) -> {
             root = Files.createDirectories(dir.resolve("root"));
-            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=32m,mode=0711", "tmpfs",
-                    root.toString()).redirectErrorStream(true).start();
+            Process mount = new ProcessBuilder(
+                            "mount", "-t", "tmpfs", "-o", "size=32m,mode=0711", "tmpfs", root.toString())
+                    .redirectErrorStream(true)
+                    .start();
             assertEquals(0, mount.waitFor(), new String(mount.getInputStream().readAllBytes()));
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+            registry.pusher()
+                    .push("test/busybox", "1", OciImageBuilder.busybox().build());
             // 40 MiB that no compression shrinks: more than the disk holds once unpacked.
             byte[] noise = new byte[40 << 20];
             new Random(7).nextBytes(noise);
-            registry.pusher().push("test/huge", "1", OciImageBuilder.busybox()
-                    .withLayer(layer -> layer.file("/data/noise", noise, 0644)).build());
+            registry.pusher()
+                    .push(
+                            "test/huge",
+                            "1",
+                            OciImageBuilder.busybox()
+                                    .withLayer(layer -> layer.file("/data/noise", noise, 0644))
+                                    .build());
         });
         jcri = node.jcri();
     }
@@ -78,9 +86,12 @@ class FullDiskTest {
 
     @Test
     void aPullThatDoesNotFitFailsClearlyAndStoresNothing() throws Exception {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.images().pullImage(
-                PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder()
-                        .setImage(node.registryHostPort() + "/test/huge:1")).build()));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.images()
+                        .pullImage(PullImageRequest.newBuilder()
+                                .setImage(ImageSpec.newBuilder().setImage(node.registryHostPort() + "/test/huge:1"))
+                                .build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
         assertTrue(e.getStatus().getDescription().contains("no space left"), e.toString());
         assertTrue(jcri.images().listImages(ListImagesRequest.getDefaultInstance()).getImagesList().stream()
@@ -95,11 +106,16 @@ class FullDiskTest {
         String image = node.pull("test/busybox:1");
         PodSandboxConfig.Builder config = PodSandboxTest.pod("full")
                 .setLogDirectory(jcri.dir().resolve("logs").toString());
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
-        String pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+        String pod = jcri.runtime()
+                .runPodSandbox(
+                        RunPodSandboxRequest.newBuilder().setConfig(config).build())
                 .getPodSandboxId();
-        CreateContainerRequest create = CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+        CreateContainerRequest create = CreateContainerRequest.newBuilder()
+                .setPodSandboxId(pod)
                 .setConfig(ContainerConfig.newBuilder()
                         .setMetadata(ContainerMetadata.newBuilder().setName("app"))
                         .setImage(ImageSpec.newBuilder().setImage(image))
@@ -109,18 +125,24 @@ class FullDiskTest {
         Path filler = root.resolve("filler");
         fill(filler);
         try {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> jcri.runtime().createContainer(create));
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class, () -> jcri.runtime().createContainer(create));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
-            assertEquals(0, jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
-                    .getContainersCount());
-            assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir() + "/run/containers"),
+            assertEquals(
+                    0,
+                    jcri.runtime()
+                            .listContainers(ListContainersRequest.getDefaultInstance())
+                            .getContainersCount());
+            assertFalse(
+                    Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir() + "/run/containers"),
                     "no rootfs stays mounted");
         } finally {
             Files.deleteIfExists(filler);
         }
         String id = jcri.runtime().createContainer(create).getContainerId();
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
     }
 
     /** Writes until the tmpfs refuses more. */

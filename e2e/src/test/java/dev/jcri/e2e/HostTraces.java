@@ -52,19 +52,25 @@ public final class HostTraces {
     }
 
     private void compare() throws IOException {
-        List<PodSandbox> pods = jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+        List<PodSandbox> pods = jcri.runtime()
+                .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                 .getItemsList();
-        List<Container> containers = jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
+        List<Container> containers = jcri.runtime()
+                .listContainers(ListContainersRequest.getDefaultInstance())
                 .getContainersList();
         Path run = jcri.dir().resolve("run").toRealPath();
         Path root = jcri.dir().resolve("root");
         Set<String> podIds = pods.stream().map(PodSandbox::getId).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> readyIds = pods.stream().filter(p -> p.getState() == PodSandboxState.SANDBOX_READY)
-                .map(PodSandbox::getId).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> containerIds = containers.stream().map(Container::getId)
+        Set<String> readyIds = pods.stream()
+                .filter(p -> p.getState() == PodSandboxState.SANDBOX_READY)
+                .map(PodSandbox::getId)
                 .collect(Collectors.toCollection(TreeSet::new));
-        Set<String> liveIds = containers.stream().filter(c -> c.getState() == ContainerState.CONTAINER_CREATED
-                || c.getState() == ContainerState.CONTAINER_RUNNING).map(Container::getId)
+        Set<String> containerIds =
+                containers.stream().map(Container::getId).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> liveIds = containers.stream()
+                .filter(c -> c.getState() == ContainerState.CONTAINER_CREATED
+                        || c.getState() == ContainerState.CONTAINER_RUNNING)
+                .map(Container::getId)
                 .collect(Collectors.toCollection(TreeSet::new));
 
         // A stopped pod keeps its IPC and UTS namespaces and /dev/shm until removal; the network goes at stop.
@@ -80,9 +86,14 @@ public final class HostTraces {
         for (String id : containerIds) {
             mounts.add(run + "/containers/" + id + "/rootfs");
         }
-        String lists = "pods=" + pods.stream().map(p -> p.getMetadata().getName() + ":" + p.getState()).toList()
-                + " containers=" + containers.stream().map(c -> c.getMetadata().getName() + ":" + c.getState())
-                .toList();
+        String lists = "pods="
+                + pods.stream()
+                        .map(p -> p.getMetadata().getName() + ":" + p.getState())
+                        .toList()
+                + " containers="
+                + containers.stream()
+                        .map(c -> c.getMetadata().getName() + ":" + c.getState())
+                        .toList();
         assertEquals(mounts, new TreeSet<>(StateDirCleanup.mountsBelow(run)), "mounts vs " + lists);
         assertEquals(readyIds, names(run.resolve("ns/net")), "network namespace pins vs " + lists);
         assertEquals(podIds, names(run.resolve("ns/ipc")), "IPC namespace pins vs " + lists);
@@ -106,7 +117,9 @@ public final class HostTraces {
         Set<String> names = new TreeSet<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
-                files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).forEach(names::add);
+                files.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.startsWith("."))
+                        .forEach(names::add);
             }
         }
         return names;
@@ -115,7 +128,9 @@ public final class HostTraces {
     private static Set<String> runtimeStates(Path runtimes) throws IOException {
         Set<String> ids = new TreeSet<>();
         for (String handler : names(runtimes)) {
-            ids.addAll(names(runtimes.resolve(handler)).stream().filter(n -> n.matches("[0-9a-f]{64}")).toList());
+            ids.addAll(names(runtimes.resolve(handler)).stream()
+                    .filter(n -> n.matches("[0-9a-f]{64}"))
+                    .toList());
         }
         return ids;
     }
@@ -123,7 +138,8 @@ public final class HostTraces {
     private static Set<String> cniCacheOwners(Path results) throws IOException {
         Set<String> ids = new TreeSet<>();
         for (String name : names(results)) {
-            java.util.regex.Matcher id = java.util.regex.Pattern.compile("-([0-9a-f]{64})-").matcher(name);
+            java.util.regex.Matcher id =
+                    java.util.regex.Pattern.compile("-([0-9a-f]{64})-").matcher(name);
             if (id.find()) {
                 ids.add(id.group(1));
             }
@@ -136,7 +152,8 @@ public final class HostTraces {
         Set<String> ids = new TreeSet<>();
         String bundles = run.resolve("containers").toString() + "/";
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 List<String> argv;
                 try {
                     argv = List.of(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
@@ -149,7 +166,10 @@ public final class HostTraces {
                 }
                 int bundle = argv.indexOf("-b");
                 int id = argv.indexOf("-c");
-                if (bundle >= 0 && id >= 0 && bundle + 1 < argv.size() && id + 1 < argv.size()
+                if (bundle >= 0
+                        && id >= 0
+                        && bundle + 1 < argv.size()
+                        && id + 1 < argv.size()
                         && argv.get(bundle + 1).startsWith(bundles)) {
                     ids.add(argv.get(id + 1));
                 }
@@ -167,7 +187,8 @@ public final class HostTraces {
             if (Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> children = Files.list(own)) {
                     // conmon's own cgroup (conmon-<id>) belongs to its container as much as the container's.
-                    children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    children.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString())
                             .map(n -> n.startsWith("conmon-") ? n.substring("conmon-".length()) : n)
                             .forEach(ids::add);
                 }

@@ -50,7 +50,8 @@ class HungRuntimeTest {
     static void start() throws Exception {
         node = TestNode.start(false, (registry, stateDir) -> {
             dir = stateDir;
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+            registry.pusher()
+                    .push("test/busybox", "1", OciImageBuilder.busybox().build());
             Path script = stateDir.resolve("hanging-runtime");
             Files.writeString(script, """
                     #!/bin/sh
@@ -73,10 +74,16 @@ class HungRuntimeTest {
         image = node.pull("test/busybox:1");
         PodSandboxConfig.Builder config = PodSandboxTest.pod("hang")
                 .setLogDirectory(jcri.dir().resolve("logs").toString());
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
-        pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
-                .setRuntimeHandler("hang").build()).getPodSandboxId();
+        pod = jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(config)
+                        .setRuntimeHandler("hang")
+                        .build())
+                .getPodSandboxId();
     }
 
     @AfterEach
@@ -93,7 +100,8 @@ class HungRuntimeTest {
     }
 
     private static CreateContainerRequest create(String name) {
-        return CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+        return CreateContainerRequest.newBuilder()
+                .setPodSandboxId(pod)
                 .setConfig(ContainerConfig.newBuilder()
                         .setMetadata(ContainerMetadata.newBuilder().setName(name))
                         .setImage(ImageSpec.newBuilder().setImage(image))
@@ -129,22 +137,34 @@ class HungRuntimeTest {
     void aCreateThatHangsIsKilledUndoneAndCanBeRetried() throws Exception {
         Files.createFile(dir.resolve("hang-create"));
         long before = conmonsOfThisDaemon();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS).createContainer(create("app")));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+                        .createContainer(create("app")));
         assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("did not report the container within 3 s"),
+        assertTrue(
+                e.getStatus().getDescription().contains("did not report the container within 3 s"),
                 e.getStatus().getDescription());
         assertHungProcessesGone();
         assertEquals(before, conmonsOfThisDaemon(), "conmon was killed with the runtime");
-        assertEquals(0, jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
-                .getContainersCount());
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir() + "/run/containers"),
+        assertEquals(
+                0,
+                jcri.runtime()
+                        .listContainers(ListContainersRequest.getDefaultInstance())
+                        .getContainersCount());
+        assertFalse(
+                Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir() + "/run/containers"),
                 "the rootfs was unmounted");
 
         Files.delete(dir.resolve("hang-create"));
         String id = jcri.runtime().createContainer(create("app")).getContainerId();
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
     }
 
     @Test
@@ -152,16 +172,30 @@ class HungRuntimeTest {
         String id = jcri.runtime().createContainer(create("starter")).getContainerId();
         Files.createFile(dir.resolve("hang-start"));
         // The deadline only keeps a broken jcri from stalling the build for the script's hour of sleep.
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
-                .startContainer(StartContainerRequest.newBuilder().setContainerId(id).build()));
-        assertTrue(String.valueOf(e.getStatus().getDescription()).contains("did not finish within 3 s"),
-                e.toString());
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(id)
+                                .build()));
+        assertTrue(String.valueOf(e.getStatus().getDescription()).contains("did not finish within 3 s"), e.toString());
         assertHungProcessesGone();
-        assertEquals(ContainerState.CONTAINER_CREATED, jcri.runtime().containerStatus(ContainerStatusRequest
-                .newBuilder().setContainerId(id).build()).getStatus().getState());
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
-        assertEquals(0, jcri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
-                .getContainersCount());
+        assertEquals(
+                ContainerState.CONTAINER_CREATED,
+                jcri.runtime()
+                        .containerStatus(ContainerStatusRequest.newBuilder()
+                                .setContainerId(id)
+                                .build())
+                        .getStatus()
+                        .getState());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        assertEquals(
+                0,
+                jcri.runtime()
+                        .listContainers(ListContainersRequest.getDefaultInstance())
+                        .getContainersCount());
     }
 }

@@ -74,7 +74,11 @@ class ImagePullTest {
         busybox = OciImageBuilder.busybox().build();
         registry.pusher().push("test/busybox", "1", busybox);
         registry.pusher().push("test/busybox", "same", busybox);
-        app = OciImageBuilder.busybox().withUser("app").withWorkingDir("/tmp").withLabel("tier", "e2e").build();
+        app = OciImageBuilder.busybox()
+                .withUser("app")
+                .withWorkingDir("/tmp")
+                .withLabel("tier", "e2e")
+                .build();
         registry.pusher().push("test/app", "1", app);
         authRegistry.pusher().push("private/busybox", "1", busybox);
 
@@ -107,7 +111,8 @@ class ImagePullTest {
                 [[registry.mirror]]
                 location = "%1$s/test"
                 insecure = true
-                """.formatted(registry.hostPort(), authRegistry.hostPort(), proxy.hostPort(), closedPort));
+                """.formatted(
+                        registry.hostPort(), authRegistry.hostPort(), proxy.hostPort(), closedPort));
         jcri = JcriProcess.start(dir, List.of());
     }
 
@@ -131,20 +136,26 @@ class ImagePullTest {
     }
 
     private static String pull(String image, AuthConfig auth) {
-        return jcri.images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(image))
-                .setAuth(auth)
-                .build()).getImageRef();
+        return jcri.images()
+                .pullImage(PullImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .setAuth(auth)
+                        .build())
+                .getImageRef();
     }
 
     private static ImageStatusResponse status(String image) {
-        return jcri.images().imageStatus(ImageStatusRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(image)).build());
+        return jcri.images()
+                .imageStatus(ImageStatusRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .build());
     }
 
     private static void remove(String image) {
-        jcri.images().removeImage(RemoveImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(image)).build());
+        jcri.images()
+                .removeImage(RemoveImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .build());
     }
 
     private static List<Image> listImages() {
@@ -176,10 +187,21 @@ class ImagePullTest {
             assertEquals(id, status(id.substring(7, 19)).getImage().getId());
             assertEquals(id, status(name + "@" + busybox.digest()).getImage().getId());
             assertTrue(listImages().stream().anyMatch(i -> i.getId().equals(id)));
-            assertEquals(List.of(id), jcri.images().listImages(ListImagesRequest.newBuilder()
-                    .setFilter(ImageFilter.newBuilder().setImage(ImageSpec.newBuilder().setImage(name + ":1")))
-                    .build()).getImagesList().stream().map(Image::getId).toList());
-            Path layer = storage().resolve("layers").resolve(busybox.diffIds().getFirst().substring(7));
+            assertEquals(
+                    List.of(id),
+                    jcri
+                            .images()
+                            .listImages(ListImagesRequest.newBuilder()
+                                    .setFilter(ImageFilter.newBuilder()
+                                            .setImage(ImageSpec.newBuilder().setImage(name + ":1")))
+                                    .build())
+                            .getImagesList()
+                            .stream()
+                            .map(Image::getId)
+                            .toList());
+            Path layer = storage()
+                    .resolve("layers")
+                    .resolve(busybox.diffIds().getFirst().substring(7));
             assertTrue(Files.isRegularFile(layer.resolve("diff/bin/busybox")));
             assertTrue(Files.isSymbolicLink(layer.resolve("diff/bin/sh")));
         } finally {
@@ -193,8 +215,10 @@ class ImagePullTest {
         String first = pull(name + ":1");
         String second = pull(name + ":same");
         assertEquals(first, second);
-        assertEquals(1, listImages().stream().filter(i -> i.getId().equals(first)).count());
-        assertEquals(List.of(name + ":1", name + ":same"), status(first).getImage().getRepoTagsList());
+        assertEquals(
+                1, listImages().stream().filter(i -> i.getId().equals(first)).count());
+        assertEquals(
+                List.of(name + ":1", name + ":same"), status(first).getImage().getRepoTagsList());
 
         remove(name + ":1");
         assertEquals(List.of(name + ":same"), status(first).getImage().getRepoTagsList());
@@ -223,8 +247,11 @@ class ImagePullTest {
         String reference = registry.hostPort() + "/test/app:1";
         String id = pull(reference);
         try {
-            ImageStatusResponse response = jcri.images().imageStatus(ImageStatusRequest.newBuilder()
-                    .setImage(ImageSpec.newBuilder().setImage(reference)).setVerbose(true).build());
+            ImageStatusResponse response = jcri.images()
+                    .imageStatus(ImageStatusRequest.newBuilder()
+                            .setImage(ImageSpec.newBuilder().setImage(reference))
+                            .setVerbose(true)
+                            .build());
             assertEquals("app", response.getImage().getUsername());
             assertFalse(response.getImage().hasUid());
             String info = response.getInfoOrThrow("info");
@@ -239,12 +266,24 @@ class ImagePullTest {
     void everyManifestFormatAndCompression() throws Exception {
         record Case(String repo, OciImage image) {}
         List<Case> cases = List.of(
-                new Case("test/docker-gzip", OciImageBuilder.busybox().withFormat(ManifestFormat.DOCKER)
-                        .withLabel("case", "docker").build()),
-                new Case("test/oci-plain", OciImageBuilder.busybox().withCompression(Compression.NONE)
-                        .withLabel("case", "plain").build()),
-                new Case("test/oci-zstd", OciImageBuilder.busybox().withCompression(Compression.ZSTD)
-                        .withLabel("case", "zstd").build()));
+                new Case(
+                        "test/docker-gzip",
+                        OciImageBuilder.busybox()
+                                .withFormat(ManifestFormat.DOCKER)
+                                .withLabel("case", "docker")
+                                .build()),
+                new Case(
+                        "test/oci-plain",
+                        OciImageBuilder.busybox()
+                                .withCompression(Compression.NONE)
+                                .withLabel("case", "plain")
+                                .build()),
+                new Case(
+                        "test/oci-zstd",
+                        OciImageBuilder.busybox()
+                                .withCompression(Compression.ZSTD)
+                                .withLabel("case", "zstd")
+                                .build()));
         for (Case c : cases) {
             registry.pusher().push(c.repo(), "1", c.image());
             String id = pull(registry.hostPort() + "/" + c.repo() + ":1");
@@ -262,7 +301,8 @@ class ImagePullTest {
             String id = pull(registry.hostPort() + "/" + repo + ":1");
             try {
                 assertEquals(index.manifest(Platform.LINUX_AMD64).configDigest(), id, format.name());
-                assertEquals(List.of(registry.hostPort() + "/" + repo + "@" + index.digest()),
+                assertEquals(
+                        List.of(registry.hostPort() + "/" + repo + "@" + index.digest()),
                         status(id).getImage().getRepoDigestsList());
             } finally {
                 remove(id);
@@ -277,15 +317,26 @@ class ImagePullTest {
         String id = pull(registry.hostPort() + "/test/layered:1");
         try {
             List<String> chain = chainIds(layered.diffIds());
-            Path top = storage().resolve("layers").resolve(chain.get(2).substring(7)).resolve("diff");
+            Path top = storage()
+                    .resolve("layers")
+                    .resolve(chain.get(2).substring(7))
+                    .resolve("diff");
             Path whiteout = top.resolve("data/gone.txt");
-            assertEquals(0020000, (int) Files.getAttribute(whiteout, "unix:mode", LinkOption.NOFOLLOW_LINKS)
-                    & 0170000, "a character device");
-            assertEquals(0L, ((Number) Files.getAttribute(whiteout, "unix:rdev", LinkOption.NOFOLLOW_LINKS))
-                    .longValue());
+            assertEquals(
+                    0020000,
+                    (int) Files.getAttribute(whiteout, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000,
+                    "a character device");
+            assertEquals(
+                    0L, ((Number) Files.getAttribute(whiteout, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue());
             assertFalse(Files.exists(top.resolve("data/.wh.gone.txt"), LinkOption.NOFOLLOW_LINKS));
-            Process getfattr = new ProcessBuilder("getfattr", "--only-values", "-n", "trusted.overlay.opaque",
-                    top.resolve("data/opq").toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process getfattr = new ProcessBuilder(
+                            "getfattr",
+                            "--only-values",
+                            "-n",
+                            "trusted.overlay.opaque",
+                            top.resolve("data/opq").toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             String opaque = new String(getfattr.getInputStream().readAllBytes());
             getfattr.waitFor();
             assertEquals("y", opaque.strip());
@@ -311,12 +362,20 @@ class ImagePullTest {
         String reference = authRegistry.hostPort() + "/private/busybox:1";
         StatusRuntimeException anonymous = pullFails(reference, Status.Code.UNAUTHENTICATED);
         assertTrue(anonymous.getStatus().getDescription().contains(authRegistry.hostPort()), anonymous.toString());
-        StatusRuntimeException wrong = assertThrows(StatusRuntimeException.class, () -> pull(reference,
-                AuthConfig.newBuilder().setUsername(USER).setPassword("wrong-" + PASSWORD).build()));
+        StatusRuntimeException wrong = assertThrows(
+                StatusRuntimeException.class,
+                () -> pull(
+                        reference,
+                        AuthConfig.newBuilder()
+                                .setUsername(USER)
+                                .setPassword("wrong-" + PASSWORD)
+                                .build()));
         assertEquals(Status.Code.UNAUTHENTICATED, wrong.getStatus().getCode());
         assertTrue(wrong.getStatus().getDescription().contains("private/busybox"), wrong.toString());
 
-        String id = pull(reference, AuthConfig.newBuilder().setUsername(USER).setPassword(PASSWORD).build());
+        String id = pull(
+                reference,
+                AuthConfig.newBuilder().setUsername(USER).setPassword(PASSWORD).build());
         remove(id);
         String encoded = java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes());
         id = pull(reference, AuthConfig.newBuilder().setAuth(encoded).build());
@@ -338,12 +397,11 @@ class ImagePullTest {
         assertTrue(missing.getStatus().getDescription().contains("test/busybox"), missing.toString());
         assertTrue(missing.getStatus().getDescription().contains("404"), missing.toString());
 
-        StatusRuntimeException blocked = pullFails(registry.hostPort() + "/blocked/busybox:1",
-                Status.Code.PERMISSION_DENIED);
+        StatusRuntimeException blocked =
+                pullFails(registry.hostPort() + "/blocked/busybox:1", Status.Code.PERMISSION_DENIED);
         assertTrue(blocked.getStatus().getDescription().contains("blocked"), blocked.toString());
 
-        StatusRuntimeException down = pullFails("127.0.0.1:" + closedPort + "/test/busybox:1",
-                Status.Code.UNAVAILABLE);
+        StatusRuntimeException down = pullFails("127.0.0.1:" + closedPort + "/test/busybox:1", Status.Code.UNAVAILABLE);
         assertTrue(down.getStatus().getDescription().contains("127.0.0.1:" + closedPort), down.toString());
 
         assertEquals(before, listImages().stream().map(Image::getId).toList());
@@ -352,13 +410,19 @@ class ImagePullTest {
 
     @Test
     void aCorruptedBlobFailsThePullAndLeavesNothing() throws Exception {
-        OciImage unique = OciImageBuilder.busybox().withLayer(l -> l.file("/corrupt-me", "payload " + System.nanoTime())).build();
+        OciImage unique = OciImageBuilder.busybox()
+                .withLayer(l -> l.file("/corrupt-me", "payload " + System.nanoTime()))
+                .build();
         registry.pusher().push("test/corrupt", "1", unique);
         List<String> before = listImages().stream().map(Image::getId).toList();
         proxy.corruptBlob(unique.layer(1).blob().digest());
         try {
             StatusRuntimeException e = pullFails(proxy.hostPort() + "/test/corrupt:1", Status.Code.DATA_LOSS);
-            assertTrue(e.getStatus().getDescription().contains(unique.layer(1).blob().digest()), e.toString());
+            assertTrue(
+                    e.getStatus()
+                            .getDescription()
+                            .contains(unique.layer(1).blob().digest()),
+                    e.toString());
         } finally {
             proxy.stopCorrupting(unique.layer(1).blob().digest());
         }
@@ -370,7 +434,9 @@ class ImagePullTest {
 
     @Test
     void concurrentPullsOfOneImageShareOneDownload() throws Exception {
-        OciImage shared = OciImageBuilder.busybox().withLayer(l -> l.file("/shared", "shared " + System.nanoTime())).build();
+        OciImage shared = OciImageBuilder.busybox()
+                .withLayer(l -> l.file("/shared", "shared " + System.nanoTime()))
+                .build();
         registry.pusher().push("test/shared", "1", shared);
         String blobPath = "/blobs/" + shared.layer(1).blob().digest();
         proxy.delay(blobPath, Duration.ofMillis(1500));
@@ -398,10 +464,13 @@ class ImagePullTest {
         OciImage slow = OciImageBuilder.busybox().withLabel("case", "deadline").build();
         registry.pusher().push("test/deadline", "1", slow);
         List<String> before = listImages().stream().map(Image::getId).toList();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.images()
-                .withDeadlineAfter(1, TimeUnit.MILLISECONDS)
-                .pullImage(PullImageRequest.newBuilder()
-                        .setImage(ImageSpec.newBuilder().setImage(registry.hostPort() + "/test/deadline:1")).build()));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.images()
+                        .withDeadlineAfter(1, TimeUnit.MILLISECONDS)
+                        .pullImage(PullImageRequest.newBuilder()
+                                .setImage(ImageSpec.newBuilder().setImage(registry.hostPort() + "/test/deadline:1"))
+                                .build()));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
         // The server side notices the cancellation asynchronously; give it a moment to unwind.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -454,7 +523,9 @@ class ImagePullTest {
             jcri.kill();
             Path dir = jcri.dir();
             jcri = JcriProcess.start(dir, List.of());
-            assertEquals(id, status(registry.hostPort() + "/test/busybox:1").getImage().getId());
+            assertEquals(
+                    id,
+                    status(registry.hostPort() + "/test/busybox:1").getImage().getId());
         } finally {
             remove(id);
         }
@@ -462,7 +533,8 @@ class ImagePullTest {
 
     @Test
     void killDuringAPullLeavesNoImageAndNoPartialLayerAfterRestart() throws Exception {
-        OciImage crash = OciImageBuilder.busybox().withLayer(l -> l.file("/crash", "crash " + System.nanoTime()))
+        OciImage crash = OciImageBuilder.busybox()
+                .withLayer(l -> l.file("/crash", "crash " + System.nanoTime()))
                 .build();
         registry.pusher().push("test/crash", "1", crash);
         String blobPath = "/blobs/" + crash.layer(1).blob().digest();
@@ -519,7 +591,10 @@ class ImagePullTest {
 
     private static void hangUp() throws Exception {
         // A signal to the daemon this test started, by its PID.
-        new ProcessBuilder("kill", "-HUP", Long.toString(jcri.process().pid())).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-HUP", Long.toString(jcri.process().pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
     }
 
     /** The reload runs after the signal returns; poll until a pull gives the expected answer. */
@@ -541,8 +616,11 @@ class ImagePullTest {
     }
 
     private static long usedBytes() {
-        return jcri.images().imageFsInfo(ImageFsInfoRequest.getDefaultInstance()).getImageFilesystems(0)
-                .getUsedBytes().getValue();
+        return jcri.images()
+                .imageFsInfo(ImageFsInfoRequest.getDefaultInstance())
+                .getImageFilesystems(0)
+                .getUsedBytes()
+                .getValue();
     }
 
     /** No layer, blob or work dir remains beyond what the listed images need. */
@@ -551,7 +629,11 @@ class ImagePullTest {
             assertEquals(List.of(), tmp.toList(), "work dirs left behind");
         }
         try (Stream<Path> records = Files.list(storage().resolve("images"))) {
-            assertEquals(imageIds.stream().map(i -> i.substring(7) + ".json").sorted().toList(),
+            assertEquals(
+                    imageIds.stream()
+                            .map(i -> i.substring(7) + ".json")
+                            .sorted()
+                            .toList(),
                     records.map(p -> p.getFileName().toString()).sorted().toList());
         }
         if (imageIds.isEmpty()) {
@@ -565,8 +647,12 @@ class ImagePullTest {
         List<String> chain = new ArrayList<>();
         String previous = null;
         for (String diffId : diffIds) {
-            String id = previous == null ? diffId : "sha256:" + java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest((previous + " " + diffId).getBytes()));
+            String id = previous == null
+                    ? diffId
+                    : "sha256:"
+                            + java.util.HexFormat.of()
+                                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                            .digest((previous + " " + diffId).getBytes()));
             chain.add(id);
             previous = id;
         }

@@ -56,9 +56,11 @@ public final class JcriProcess implements AutoCloseable {
         // Its own cgroup parent too, which cleanup removes: a test leaves no cgroup behind.
         // And a pause image on loopback that nothing serves: no test reaches out for registry.k8s.io.
         // Metrics on a free port: daemons of parallel tests (and the node's own 9090) never collide.
-        Files.writeString(dir.resolve("jcri.d/00-e2e.toml"), "cgroup_parent = \"" + cgroupParent(dir)
-                + "\"\npause_image = \"127.0.0.1:9/e2e/pause:none\"\n[cni]\ndefault_network = false\n"
-                + "[metrics]\naddress = \"127.0.0.1:0\"\n");
+        Files.writeString(
+                dir.resolve("jcri.d/00-e2e.toml"),
+                "cgroup_parent = \"" + cgroupParent(dir)
+                        + "\"\npause_image = \"127.0.0.1:9/e2e/pause:none\"\n[cni]\ndefault_network = false\n"
+                        + "[metrics]\naddress = \"127.0.0.1:0\"\n");
         return dir;
     }
 
@@ -119,7 +121,8 @@ public final class JcriProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
-                "-jar", jarPath().toString());
+                "-jar",
+                jarPath().toString());
     }
 
     static Process launch(List<String> launcher, Path dir, List<String> extraArgs, Path log, Map<String, String> env)
@@ -139,8 +142,7 @@ public final class JcriProcess implements AutoCloseable {
         // Layer entry names are UTF-8; the JVM takes its file name encoding from the locale.
         builder.environment().put("LC_ALL", "C.UTF-8");
         builder.environment().putAll(env);
-        return builder
-                .redirectErrorStream(true)
+        return builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
     }
@@ -167,8 +169,8 @@ public final class JcriProcess implements AutoCloseable {
         RuntimeServiceGrpc.RuntimeServiceBlockingStub stub = RuntimeServiceGrpc.newBlockingStub(channel);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("jcri exited with " + process.exitValue() + " before it was ready:\n"
-                        + log());
+                throw new IllegalStateException(
+                        "jcri exited with " + process.exitValue() + " before it was ready:\n" + log());
             }
             if (Files.exists(socket(dir))) {
                 try {

@@ -26,8 +26,15 @@ public final class NodeLeaks {
         for (String kind : List.of("net", "ipc", "uts", "pid")) {
             entries(dir.resolve("run/ns/" + kind)).forEach(p -> leaks.add("namespace pin " + p));
         }
-        for (String held : List.of("run/containers", "run/sandboxes", "run/exits", "run/runtimes/crun",
-                "run/runtimes/runc", "root/sandboxes", "root/containers", "root/cni/results")) {
+        for (String held : List.of(
+                "run/containers",
+                "run/sandboxes",
+                "run/exits",
+                "run/runtimes/crun",
+                "run/runtimes/runc",
+                "root/sandboxes",
+                "root/containers",
+                "root/cni/results")) {
             entries(dir.resolve(held)).forEach(p -> leaks.add("left in " + held + ": " + p.getFileName()));
         }
         for (Path hierarchy : CgroupHierarchies.all()) {

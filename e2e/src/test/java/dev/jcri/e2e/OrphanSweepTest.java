@@ -60,7 +60,8 @@ class OrphanSweepTest {
     @BeforeAll
     static void start() throws Exception {
         node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
+            registry.pusher()
+                    .push("test/busybox", "1", OciImageBuilder.busybox().build());
             Files.writeString(dir.resolve("jcri.d/50-sweep.toml"), "orphan_sweep_interval_seconds = 1\n");
         });
         image = node.pull("test/busybox:1");
@@ -110,7 +111,8 @@ class OrphanSweepTest {
             Files.createDirectories(run(stateDir).resolve("containers/" + bundle));
             Files.writeString(run(stateDir).resolve("containers/" + bundle + "/config.json"), "{}");
             plantedCgroups.addAll(plantCgroups(stateDir, cgroup));
-            Files.writeString(Files.createDirectories(run(stateDir).resolve("exits")).resolve(exitFile), "0");
+            Files.writeString(
+                    Files.createDirectories(run(stateDir).resolve("exits")).resolve(exitFile), "0");
             Files.createDirectories(run(stateDir).resolve("runtimes/crun/" + runtimeState));
             Files.createDirectories(root(stateDir).resolve("containers/" + recordDir + "/upper/etc"));
         });
@@ -142,7 +144,8 @@ class OrphanSweepTest {
         }
         if (!plantedCgroups.isEmpty()) {
             assertTrue(log.contains("orphan removed kind=cgroup id=" + cgroup), "the planted cgroup is logged");
-            assertTrue(log.contains("orphan removed kind=conmon_cgroup id=" + lostCtr),
+            assertTrue(
+                    log.contains("orphan removed kind=conmon_cgroup id=" + lostCtr),
                     "the lost container's conmon cgroup, once its conmon is gone");
         }
         Matcher summary = Pattern.compile("recovered pods=(\\d+) containers=(\\d+) cleaned_leftovers=(\\d+)")
@@ -151,21 +154,30 @@ class OrphanSweepTest {
         while (summary.find()) {
             last = summary.group();
         }
-        assertTrue(last != null && Integer.parseInt(last.replaceAll(".*cleaned_leftovers=", "")) >= 17,
+        assertTrue(
+                last != null && Integer.parseInt(last.replaceAll(".*cleaned_leftovers=", "")) >= 17,
                 "the startup summary counts the orphans: " + last);
 
         awaitGone(lostConmon);
         awaitGone(lostProcess);
-        for (Path mount : StateDirCleanup.mountsBelow(dir.toRealPath()).stream().map(Path::of).toList()) {
+        for (Path mount : StateDirCleanup.mountsBelow(dir.toRealPath()).stream()
+                .map(Path::of)
+                .toList()) {
             for (String id : List.of(lostPod, lostCtr, pins)) {
                 assertFalse(mount.toString().contains(id), "no mount of " + id + " is left: " + mount);
             }
         }
-        for (Path gone : List.of(run(dir).resolve("ns/net/" + lostPod), run(dir).resolve("ns/pid/" + pins),
-                run(dir).resolve("containers/" + lostCtr), run(dir).resolve("containers/" + bundle),
-                run(dir).resolve("runtimes/crun/" + lostCtr), run(dir).resolve("runtimes/crun/" + runtimeState),
-                run(dir).resolve("exits/" + exitFile), root(dir).resolve("sandboxes/" + lostPod),
-                root(dir).resolve("containers/" + lostCtr), root(dir).resolve("containers/" + recordDir))) {
+        for (Path gone : List.of(
+                run(dir).resolve("ns/net/" + lostPod),
+                run(dir).resolve("ns/pid/" + pins),
+                run(dir).resolve("containers/" + lostCtr),
+                run(dir).resolve("containers/" + bundle),
+                run(dir).resolve("runtimes/crun/" + lostCtr),
+                run(dir).resolve("runtimes/crun/" + runtimeState),
+                run(dir).resolve("exits/" + exitFile),
+                root(dir).resolve("sandboxes/" + lostPod),
+                root(dir).resolve("containers/" + lostCtr),
+                root(dir).resolve("containers/" + recordDir))) {
             assertFalse(Files.exists(gone, LinkOption.NOFOLLOW_LINKS), gone + " is gone");
         }
         for (Path planted : plantedCgroups) {
@@ -175,7 +187,8 @@ class OrphanSweepTest {
         assertEquals(1, node.network().allocations(), "only the live pod holds an IP");
 
         assertLive(livePod, liveCtr);
-        assertTrue(scrape(jcri).contains("jcri_orphans_removed_total{kind=\"conmon\"} 1.0"),
+        assertTrue(
+                scrape(jcri).contains("jcri_orphans_removed_total{kind=\"conmon\"} 1.0"),
                 "the metric counts the swept conmon");
         remove(livePod);
     }
@@ -199,10 +212,12 @@ class OrphanSweepTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         // At least a few seconds of pods coming and going while sweeps run: none may lose anything to a sweep.
         long minimum = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-        while (System.nanoTime() < minimum || System.nanoTime() < deadline
-                && (Files.exists(run(dir).resolve("ns/net/" + pins))
-                || Files.exists(run(dir).resolve("containers/" + bundle)) || Files.exists(storageLeftover)
-                || plantedCgroups.stream().anyMatch(Files::exists))) {
+        while (System.nanoTime() < minimum
+                || System.nanoTime() < deadline
+                        && (Files.exists(run(dir).resolve("ns/net/" + pins))
+                                || Files.exists(run(dir).resolve("containers/" + bundle))
+                                || Files.exists(storageLeftover)
+                                || plantedCgroups.stream().anyMatch(Files::exists))) {
             String passing = runPod("passing");
             String passingCtr = runContainer(passing, "passing");
             assertLive(passing, passingCtr);
@@ -214,7 +229,10 @@ class OrphanSweepTest {
         for (String id : owned) {
             assertNothingSwept(log, id);
         }
-        for (String line : List.of("kind=mount id=" + pins, "kind=pin id=" + pins, "kind=bundle id=" + bundle,
+        for (String line : List.of(
+                "kind=mount id=" + pins,
+                "kind=pin id=" + pins,
+                "kind=bundle id=" + bundle,
                 "kind=storage path=" + root(dir).resolve("storage/tmp/left-by-a-crash"))) {
             assertTrue(log.contains("orphan removed " + line), "logged: orphan removed " + line);
         }
@@ -233,43 +251,76 @@ class OrphanSweepTest {
     private static String runPod(String name) {
         PodSandboxConfig.Builder config = PodSandboxTest.pod(name)
                 .setLogDirectory(node.jcri().dir().resolve("logs/" + name).toString());
-        return node.jcri().runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+        return node.jcri()
+                .runtime()
+                .runPodSandbox(
+                        RunPodSandboxRequest.newBuilder().setConfig(config).build())
                 .getPodSandboxId();
     }
 
     private static String runContainer(String pod, String name) {
-        String id = node.jcri().runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName(name))
-                        .setImage(ImageSpec.newBuilder().setImage(image))
-                        .addAllCommand(List.of("sleep", "3600")).setLogPath(name + ".log"))
-                .build()).getContainerId();
-        node.jcri().runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        String id = node.jcri()
+                .runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .addAllCommand(List.of("sleep", "3600"))
+                                .setLogPath(name + ".log"))
+                        .build())
+                .getContainerId();
+        node.jcri()
+                .runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
         return id;
     }
 
     /** The pod is ready with its IP; its container (when given) runs and answers an exec. */
     private static void assertLive(String pod, String container) {
-        var status = node.jcri().runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
-                .setPodSandboxId(pod).build()).getStatus();
+        var status = node.jcri()
+                .runtime()
+                .podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build())
+                .getStatus();
         assertEquals(PodSandboxState.SANDBOX_READY, status.getState());
         assertFalse(status.getNetwork().getIp().isEmpty(), "the pod keeps its IP");
         if (container != null) {
-            assertEquals(ContainerState.CONTAINER_RUNNING, node.jcri().runtime().containerStatus(
-                    ContainerStatusRequest.newBuilder().setContainerId(container).build()).getStatus().getState());
-            ExecSyncResponse exec = node.jcri().runtime().execSync(ExecSyncRequest.newBuilder()
-                    .setContainerId(container).addAllCmd(List.of("echo", "alive")).setTimeout(10).build());
+            assertEquals(
+                    ContainerState.CONTAINER_RUNNING,
+                    node.jcri()
+                            .runtime()
+                            .containerStatus(ContainerStatusRequest.newBuilder()
+                                    .setContainerId(container)
+                                    .build())
+                            .getStatus()
+                            .getState());
+            ExecSyncResponse exec = node.jcri()
+                    .runtime()
+                    .execSync(ExecSyncRequest.newBuilder()
+                            .setContainerId(container)
+                            .addAllCmd(List.of("echo", "alive"))
+                            .setTimeout(10)
+                            .build());
             assertEquals(0, exec.getExitCode());
             assertEquals("alive\n", exec.getStdout().toStringUtf8());
         }
     }
 
     private static void assertNothingSwept(String log, String id) {
-        assertFalse(log.lines().anyMatch(l -> l.contains("orphan removed") && l.contains("id=" + id)),
+        assertFalse(
+                log.lines().anyMatch(l -> l.contains("orphan removed") && l.contains("id=" + id)),
                 "nothing of " + id + " was swept");
     }
 
     private static void remove(String pod) {
-        node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        node.jcri()
+                .runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build());
     }
 
     /** Namespace pins of an ID no pod has, made as jcri makes them: bind mounts of namespace files. */
@@ -283,7 +334,8 @@ class OrphanSweepTest {
                 command.add("--fork");
             }
             command.add("true");
-            Process unshare = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process unshare =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(unshare.getInputStream().readAllBytes());
             assertEquals(0, unshare.waitFor(), "unshare: " + output);
         }
@@ -293,7 +345,8 @@ class OrphanSweepTest {
     private static List<Path> plantCgroups(Path stateDir, String id) throws IOException {
         List<Path> planted = new ArrayList<>();
         for (String hierarchy : List.of("memory", "pids")) {
-            Path parent = Path.of(CGROUP_ROOT, hierarchy, JcriProcess.cgroupParent(stateDir).substring(1));
+            Path parent = Path.of(
+                    CGROUP_ROOT, hierarchy, JcriProcess.cgroupParent(stateDir).substring(1));
             if (Files.isDirectory(parent)) {
                 planted.add(Files.createDirectory(parent.resolve(id)));
             }
@@ -311,8 +364,11 @@ class OrphanSweepTest {
 
     private static String scrape(JcriProcess jcri) throws IOException, InterruptedException {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jcri.metricsPort()
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return client.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jcri.metricsPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         }
     }
 

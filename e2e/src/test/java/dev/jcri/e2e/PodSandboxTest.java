@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.cri.v1.DNSConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
-import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.jcri.cri.v1.LinuxPodSandboxConfig;
 import dev.jcri.cri.v1.LinuxSandboxSecurityContext;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
@@ -26,6 +25,7 @@ import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.StreamPodSandboxesRequest;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -71,7 +71,8 @@ class PodSandboxTest {
     static void stop() throws Exception {
         try {
             if (jcri != null && jcri.process().isAlive()) {
-                for (PodSandbox pod : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                for (PodSandbox pod : jcri.runtime()
+                        .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                         .getItemsList()) {
                     remove(pod.getId());
                 }
@@ -96,31 +97,43 @@ class PodSandboxTest {
 
     static PodSandboxConfig.Builder pod(String name) {
         return PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("e2e")
-                        .setUid(UUID.randomUUID().toString()).setAttempt(0))
+                .setMetadata(PodSandboxMetadata.newBuilder()
+                        .setName(name)
+                        .setNamespace("e2e")
+                        .setUid(UUID.randomUUID().toString())
+                        .setAttempt(0))
                 .setHostname(name)
                 .setLogDirectory("/tmp/jcri-e2e-logs/" + name)
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext
-                        .newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
-                                .setPid(NamespaceMode.CONTAINER))));
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(
+                                        NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))));
     }
 
     static String run(PodSandboxConfig.Builder config) {
-        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+        return jcri.runtime()
+                .runPodSandbox(
+                        RunPodSandboxRequest.newBuilder().setConfig(config).build())
                 .getPodSandboxId();
     }
 
     static PodSandboxStatus status(String id) {
-        return jcri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build())
+        return jcri.runtime()
+                .podSandboxStatus(
+                        PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build())
                 .getStatus();
     }
 
     static void stopPod(String id) {
-        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        jcri.runtime()
+                .stopPodSandbox(
+                        StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
     }
 
     static void remove(String id) {
-        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        jcri.runtime()
+                .removePodSandbox(
+                        RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
     }
 
     static Path netns(String id) {
@@ -135,8 +148,19 @@ class PodSandboxTest {
 
     /** A TCP listener inside a pod's network namespace that answers {@code reply} to each connection. */
     private Process listenInPod(String id, int port, String reply) throws Exception {
-        Process listener = new ProcessBuilder("nsenter", "--net=" + netns(id), "busybox", "nc", "-ll", "-p",
-                Integer.toString(port), "-e", "echo", reply).redirectErrorStream(true).start();
+        Process listener = new ProcessBuilder(
+                        "nsenter",
+                        "--net=" + netns(id),
+                        "busybox",
+                        "nc",
+                        "-ll",
+                        "-p",
+                        Integer.toString(port),
+                        "-e",
+                        "echo",
+                        reply)
+                .redirectErrorStream(true)
+                .start();
         listeners.add(listener);
         Thread.sleep(300);
         return listener;
@@ -164,8 +188,10 @@ class PodSandboxTest {
     }
 
     private static String inPod(String id, String... command) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns(id), "--uts="
-                + jcri.dir().resolve("run/ns/uts").resolve(id)));
+        List<String> argv = new ArrayList<>(List.of(
+                "nsenter",
+                "--net=" + netns(id),
+                "--uts=" + jcri.dir().resolve("run/ns/uts").resolve(id)));
         argv.addAll(List.of(command));
         Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -177,9 +203,12 @@ class PodSandboxTest {
     void aPodGetsAnIpTheHostReachesAndFilesAsConfigured() throws Exception {
         String id = run(pod("web")
                 .setHostname("web-1")
-                .setDnsConfig(DNSConfig.newBuilder().addServers("10.96.0.10").addSearches("e2e.svc.cluster.local")
+                .setDnsConfig(DNSConfig.newBuilder()
+                        .addServers("10.96.0.10")
+                        .addSearches("e2e.svc.cluster.local")
                         .addOptions("ndots:5"))
-                .putLabels("app", "web").putAnnotations("note", "kept as given"));
+                .putLabels("app", "web")
+                .putAnnotations("note", "kept as given"));
         try {
             PodSandboxStatus status = status(id);
             assertEquals(PodSandboxState.SANDBOX_READY, status.getState());
@@ -188,20 +217,25 @@ class PodSandboxTest {
             assertEquals(Map.of("app", "web"), status.getLabelsMap());
             assertEquals(Map.of("note", "kept as given"), status.getAnnotationsMap());
             assertEquals("crun", status.getRuntimeHandler());
-            assertEquals(NamespaceMode.POD, status.getLinux().getNamespaces().getOptions().getNetwork());
+            assertEquals(
+                    NamespaceMode.POD,
+                    status.getLinux().getNamespaces().getOptions().getNetwork());
             assertTrue(status.getCreatedAt() > 1_600_000_000_000_000_000L);
 
             listenInPod(id, 8080, "hello-from-web");
             assertEquals("hello-from-web", readFrom(ip, 8080));
 
             Path files = jcri.dir().resolve("root/sandboxes").resolve(id);
-            assertEquals("nameserver 10.96.0.10\nsearch e2e.svc.cluster.local\noptions ndots:5\n",
+            assertEquals(
+                    "nameserver 10.96.0.10\nsearch e2e.svc.cluster.local\noptions ndots:5\n",
                     Files.readString(files.resolve("resolv.conf")));
             assertTrue(Files.readString(files.resolve("hosts")).contains(ip + "\tweb-1"));
             assertEquals("web-1\n", Files.readString(files.resolve("hostname")));
             assertEquals("web-1", inPod(id, "hostname"));
             String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-            assertTrue(mounts.contains(jcri.dir().resolve("run/sandboxes").resolve(id).resolve("shm") + " "),
+            assertTrue(
+                    mounts.contains(
+                            jcri.dir().resolve("run/sandboxes").resolve(id).resolve("shm") + " "),
                     "a /dev/shm tmpfs per pod");
         } finally {
             remove(id);
@@ -226,8 +260,11 @@ class PodSandboxTest {
     @Test
     void aHostPortReachesThePodThroughPortmap() throws Exception {
         int hostPort = 20000 + (int) (ProcessHandle.current().pid() % 20000);
-        String id = run(pod("ported").addPortMappings(PortMapping.newBuilder().setContainerPort(80)
-                .setHostPort(hostPort).setHostIp("127.0.0.1")));
+        String id = run(pod("ported")
+                .addPortMappings(PortMapping.newBuilder()
+                        .setContainerPort(80)
+                        .setHostPort(hostPort)
+                        .setHostIp("127.0.0.1")));
         try {
             listenInPod(id, 80, "through-the-host-port");
             assertEquals("through-the-host-port", readFrom("127.0.0.1", hostPort));
@@ -239,23 +276,34 @@ class PodSandboxTest {
 
     @Test
     void sysctlsAreAppliedInsideAndUnsafeOnesRefused() throws Exception {
-        String id = run(pod("tuned").setLinux(pod("tuned").getLinuxBuilder()
-                .putSysctls("net.ipv4.ip_unprivileged_port_start", "53")
-                .putSysctls("kernel.shm_rmid_forced", "1")));
+        String id = run(pod("tuned")
+                .setLinux(pod("tuned")
+                        .getLinuxBuilder()
+                        .putSysctls("net.ipv4.ip_unprivileged_port_start", "53")
+                        .putSysctls("kernel.shm_rmid_forced", "1")));
         try {
             assertEquals("53", inPod(id, "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"));
         } finally {
             remove(id);
         }
         List<String> before = podIds();
-        StatusRuntimeException notNamespaced = runFails(pod("unsafe").setLinux(pod("unsafe").getLinuxBuilder()
-                .putSysctls("kernel.core_pattern", "|/tmp/x")), Status.Code.INVALID_ARGUMENT);
-        assertTrue(notNamespaced.getStatus().getDescription().contains("kernel.core_pattern"), notNamespaced.toString());
-        StatusRuntimeException injected = runFails(pod("inject").setLinux(pod("inject").getLinuxBuilder()
-                .putSysctls("kernel.shm_rmid_forced", "1+kernel.core_pattern=|/tmp/x")), Status.Code.INVALID_ARGUMENT);
+        StatusRuntimeException notNamespaced = runFails(
+                pod("unsafe").setLinux(pod("unsafe").getLinuxBuilder().putSysctls("kernel.core_pattern", "|/tmp/x")),
+                Status.Code.INVALID_ARGUMENT);
+        assertTrue(
+                notNamespaced.getStatus().getDescription().contains("kernel.core_pattern"), notNamespaced.toString());
+        StatusRuntimeException injected = runFails(
+                pod("inject")
+                        .setLinux(pod("inject")
+                                .getLinuxBuilder()
+                                .putSysctls("kernel.shm_rmid_forced", "1+kernel.core_pattern=|/tmp/x")),
+                Status.Code.INVALID_ARGUMENT);
         assertTrue(injected.getStatus().getDescription().contains("kernel.shm_rmid_forced"), injected.toString());
-        StatusRuntimeException hostNet = runFails(hostNetwork(pod("hostnet-sysctl")).setLinux(
-                hostNetwork(pod("hostnet-sysctl")).getLinuxBuilder().putSysctls("net.ipv4.ip_forward", "1")),
+        StatusRuntimeException hostNet = runFails(
+                hostNetwork(pod("hostnet-sysctl"))
+                        .setLinux(hostNetwork(pod("hostnet-sysctl"))
+                                .getLinuxBuilder()
+                                .putSysctls("net.ipv4.ip_forward", "1")),
                 Status.Code.INVALID_ARGUMENT);
         assertTrue(hostNet.getStatus().getDescription().contains("net.ipv4.ip_forward"), hostNet.toString());
         assertEquals(before, podIds());
@@ -267,7 +315,9 @@ class PodSandboxTest {
         try {
             PodSandboxStatus status = status(id);
             assertEquals(PodSandboxState.SANDBOX_READY, status.getState());
-            assertEquals(NamespaceMode.NODE, status.getLinux().getNamespaces().getOptions().getNetwork());
+            assertEquals(
+                    NamespaceMode.NODE,
+                    status.getLinux().getNamespaces().getOptions().getNetwork());
             assertEquals("", status.getNetwork().getIp(), "no CNI for host-network pods");
             assertFalse(Files.exists(netns(id)), "no network namespace of its own");
         } finally {
@@ -277,18 +327,41 @@ class PodSandboxTest {
 
     @Test
     void invalidRequestsAreRefusedNamingTheField() {
-        assertTrue(runFails(pod("x").setMetadata(PodSandboxMetadata.newBuilder().setNamespace("e2e").setUid("u")),
-                Status.Code.INVALID_ARGUMENT).getStatus().getDescription().contains("metadata.name"));
-        assertTrue(runFails(pod("x").setMetadata(PodSandboxMetadata.newBuilder().setName("x").setUid("u")),
-                Status.Code.INVALID_ARGUMENT).getStatus().getDescription().contains("metadata.namespace"));
-        assertTrue(runFails(pod("x").setMetadata(PodSandboxMetadata.newBuilder().setName("x").setNamespace("e2e")),
-                Status.Code.INVALID_ARGUMENT).getStatus().getDescription().contains("metadata.uid"));
-        StatusRuntimeException handler = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod("h")).setRuntimeHandler("kata")
-                        .build()));
+        assertTrue(runFails(
+                        pod("x").setMetadata(PodSandboxMetadata.newBuilder()
+                                .setNamespace("e2e")
+                                .setUid("u")),
+                        Status.Code.INVALID_ARGUMENT)
+                .getStatus()
+                .getDescription()
+                .contains("metadata.name"));
+        assertTrue(runFails(
+                        pod("x").setMetadata(PodSandboxMetadata.newBuilder()
+                                .setName("x")
+                                .setUid("u")),
+                        Status.Code.INVALID_ARGUMENT)
+                .getStatus()
+                .getDescription()
+                .contains("metadata.namespace"));
+        assertTrue(runFails(
+                        pod("x").setMetadata(PodSandboxMetadata.newBuilder()
+                                .setName("x")
+                                .setNamespace("e2e")),
+                        Status.Code.INVALID_ARGUMENT)
+                .getStatus()
+                .getDescription()
+                .contains("metadata.uid"));
+        StatusRuntimeException handler = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                                .setConfig(pod("h"))
+                                .setRuntimeHandler("kata")
+                                .build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, handler.getStatus().getCode());
         assertTrue(handler.getStatus().getDescription().contains("kata"), handler.toString());
-        StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException missing = assertThrows(
+                StatusRuntimeException.class,
                 () -> jcri.runtime().runPodSandbox(RunPodSandboxRequest.getDefaultInstance()));
         assertEquals(Status.Code.INVALID_ARGUMENT, missing.getStatus().getCode());
     }
@@ -331,11 +404,14 @@ class PodSandboxTest {
             stopPod(b);
             assertEquals(List.of(a), list(PodSandboxFilter.newBuilder().setId(a.substring(0, 12))));
             assertEquals(List.of(a), list(PodSandboxFilter.newBuilder().putLabelSelector("tier", "front")));
-            assertEquals(List.of(b), list(PodSandboxFilter.newBuilder()
-                    .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_NOTREADY))));
+            assertEquals(
+                    List.of(b),
+                    list(PodSandboxFilter.newBuilder()
+                            .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_NOTREADY))));
             assertEquals(Set.of(a, b), new HashSet<>(list(PodSandboxFilter.newBuilder())));
             List<String> streamed = new ArrayList<>();
-            jcri.runtime().streamPodSandboxes(StreamPodSandboxesRequest.getDefaultInstance())
+            jcri.runtime()
+                    .streamPodSandboxes(StreamPodSandboxesRequest.getDefaultInstance())
                     .forEachRemaining(r -> r.getPodSandboxesList().forEach(p -> streamed.add(p.getId())));
             assertEquals(Set.of(a, b), new HashSet<>(streamed));
             assertEquals(a, status(a.substring(0, 10)).getId(), "a unique prefix is an ID");
@@ -349,14 +425,20 @@ class PodSandboxTest {
     void updatePodSandboxResourcesAcceptsAKnownPodOnly() {
         String id = run(pod("resized"));
         try {
-            jcri.runtime().updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder()
-                    .setPodSandboxId(id)
-                    .setResources(LinuxContainerResources.newBuilder().setCpuShares(1024)).build());
+            jcri.runtime()
+                    .updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder()
+                            .setPodSandboxId(id)
+                            .setResources(LinuxContainerResources.newBuilder().setCpuShares(1024))
+                            .build());
         } finally {
             remove(id);
         }
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.runtime()
-                .updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder().setPodSandboxId(id).build()));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder()
+                                .setPodSandboxId(id)
+                                .build()));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 
@@ -364,7 +446,10 @@ class PodSandboxTest {
     void aSharedPidNamespaceWithoutItsPauseImageFailsAndLeavesNothing() throws Exception {
         List<String> before = podIds();
         PodSandboxConfig.Builder config = pod("pidpod");
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
+                .setPid(NamespaceMode.POD);
         StatusRuntimeException e = runFails(config, Status.Code.UNAVAILABLE);
         assertTrue(e.getStatus().getDescription().contains("pause image 127.0.0.1:9/e2e/pause:none"), e.toString());
         assertEquals(before, podIds());
@@ -429,15 +514,26 @@ class PodSandboxTest {
         plugin.toFile().setExecutable(true);
         TestNetwork failing = TestNetwork.create(dir);
         Path conflist = dir.resolve("cni/net.d/10-test.conflist");
-        Files.writeString(conflist, Files.readString(conflist).replace(
-                "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}}", "{\"type\": \"jcri-fail\"}"));
+        Files.writeString(
+                conflist,
+                Files.readString(conflist)
+                        .replace(
+                                "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}}",
+                                "{\"type\": \"jcri-fail\"}"));
         try (JcriProcess other = JcriProcess.start(dir, List.of("--cni-bin-dir", bin + ",/usr/lib/cni"))) {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> other.runtime()
-                    .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod("doomed")).build()));
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> other.runtime()
+                            .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                                    .setConfig(pod("doomed"))
+                                    .build()));
             assertTrue(e.getStatus().getDescription().contains("no addresses left"), e.toString());
             assertTrue(e.getStatus().getDescription().contains("code 11"), e.toString());
-            assertEquals(List.of(), other.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                    .getItemsList());
+            assertEquals(
+                    List.of(),
+                    other.runtime()
+                            .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                            .getItemsList());
             assertEquals(0, failing.allocations(), "the bridge's IP was released");
             try (var left = Files.list(dir.resolve("run/ns/net"))) {
                 assertEquals(List.of(), left.toList());
@@ -464,14 +560,22 @@ class PodSandboxTest {
     }
 
     private static PodSandboxConfig.Builder hostNetwork(PodSandboxConfig.Builder config) {
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
         return config;
     }
 
     private static List<String> list(PodSandboxFilter.Builder filter) {
-        return jcri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(filter).build())
-                .getItemsList().stream().map(PodSandbox::getId).toList();
+        return jcri
+                .runtime()
+                .listPodSandbox(
+                        ListPodSandboxRequest.newBuilder().setFilter(filter).build())
+                .getItemsList()
+                .stream()
+                .map(PodSandbox::getId)
+                .toList();
     }
 
     private static List<String> podIds() {
@@ -488,14 +592,17 @@ class PodSandboxTest {
     }
 
     private static String iptablesNat() throws Exception {
-        Process p = new ProcessBuilder("iptables", "-t", "nat", "-S").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("iptables", "-t", "nat", "-S")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return out;
     }
 
     private static String vethsOn(String bridge) throws Exception {
-        Process p = new ProcessBuilder("ip", "-o", "link", "show", "master", bridge).redirectErrorStream(true)
+        Process p = new ProcessBuilder("ip", "-o", "link", "show", "master", bridge)
+                .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor();

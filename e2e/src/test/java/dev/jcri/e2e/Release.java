@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * root), built by {@code scripts/dist} from the jar the server module just built when there is none newer than it.
  */
 public final class Release {
-    private static final Path REPO = Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
+    private static final Path REPO =
+            Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
     private static final Path DIST = REPO.resolve("target/dist");
 
     private Release() {}
@@ -37,7 +38,9 @@ public final class Release {
     public static Path extract(Path archive, Path into) throws IOException, InterruptedException {
         run(List.of("tar", "-C", into.toString(), "-xzf", archive.toString()), into, Path.of("/dev/null"), 120);
         try (Stream<Path> dirs = Files.list(into)) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("jcri-")).findFirst().orElseThrow();
+            return dirs.filter(d -> d.getFileName().toString().startsWith("jcri-"))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -57,7 +60,8 @@ public final class Release {
         }
         try (Stream<Path> files = Files.list(DIST)) {
             return files.filter(f -> f.getFileName().toString().matches("jcri-.*-linux-amd64\\.tar\\.gz"))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -73,9 +77,13 @@ public final class Release {
 
     private static void run(List<String> command, Path dir, Path log, int timeoutSeconds)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.equals(Path.of("/dev/null"))
-                        ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        log.equals(Path.of("/dev/null"))
+                                ? ProcessBuilder.Redirect.DISCARD
+                                : ProcessBuilder.Redirect.to(log.toFile()));
         // scripts/dist runs jlink and the training driver of the JDK that runs the tests.
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process process = builder.start();

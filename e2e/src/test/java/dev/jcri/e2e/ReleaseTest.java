@@ -52,8 +52,15 @@ class ReleaseTest {
         for (String file : List.of("bin/jcri", "runtime/bin/java")) {
             assertTrue(Files.isExecutable(release.resolve(file)), file);
         }
-        for (String file : List.of("lib/jcri.jar", "lib/jcri.aot", "etc/jcri.toml", "systemd/jcri.service",
-                "seccomp/runtime-default.json", "legal/THIRD-PARTY", "runtime/legal/java.base", "INSTALL")) {
+        for (String file : List.of(
+                "lib/jcri.jar",
+                "lib/jcri.aot",
+                "etc/jcri.toml",
+                "systemd/jcri.service",
+                "seccomp/runtime-default.json",
+                "legal/THIRD-PARTY",
+                "runtime/legal/java.base",
+                "INSTALL")) {
             assertTrue(Files.exists(release.resolve(file)), file);
         }
         assertFalse(Files.exists(release.resolve("runtime/include")), "no JDK headers");
@@ -62,7 +69,8 @@ class ReleaseTest {
         assertTrue(modules.contains("jdk.unsupported"), modules);
         assertFalse(modules.contains("java.desktop"), modules);
         assertTrue(Files.readString(release.resolve("legal/THIRD-PARTY")).contains("io.grpc:grpc-netty-shaded"));
-        new ObjectMapper().readTree(release.resolve("seccomp/runtime-default.json").toFile());
+        new ObjectMapper()
+                .readTree(release.resolve("seccomp/runtime-default.json").toFile());
 
         String unit = Files.readString(release.resolve("systemd/jcri.service"));
         for (String setting : List.of("Type=notify", "KillMode=process", "ExecStart=/usr/bin/jcri")) {
@@ -106,14 +114,18 @@ class ReleaseTest {
         Path dir = JcriProcess.newStateDir();
         Path log = Files.createFile(dir.resolve("jcri.log"));
         Map<String, Object> stat = Files.readAttributes(log, "unix:dev,ino");
-        Map<String, String> env = Map.of("JCRI_JAVA_OPTS", "-XX:AOTMode=on",
-                "JOURNAL_STREAM", stat.get("dev") + ":" + stat.get("ino"));
+        Map<String, String> env =
+                Map.of("JCRI_JAVA_OPTS", "-XX:AOTMode=on", "JOURNAL_STREAM", stat.get("dev") + ":" + stat.get("ino"));
         try (JcriProcess jcri = JcriProcess.start(Release.launcher(release), dir, List.of(), env)) {
             VersionResponse answer = jcri.runtime().version(VersionRequest.getDefaultInstance());
             assertEquals("jcri", answer.getRuntimeName());
             assertTrue(answer.getRuntimeVersion().startsWith(version), answer.getRuntimeVersion());
             assertTrue(answer.getRuntimeVersion().endsWith(commit.equals("unknown") ? version : "+" + commit));
-            String ready = jcri.log().lines().filter(l -> l.contains("jcri ready")).findFirst().orElseThrow();
+            String ready = jcri.log()
+                    .lines()
+                    .filter(l -> l.contains("jcri ready"))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(ready.startsWith("<6>"), ready);
             assertTrue(jcri.log().lines().filter(l -> l.contains("rpc=Version")).allMatch(l -> l.startsWith("<7>")));
         }

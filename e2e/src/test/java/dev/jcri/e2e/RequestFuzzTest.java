@@ -83,15 +83,29 @@ class RequestFuzzTest {
     /** Prints every answer, for reading what the daemon says to hostile requests. */
     private static final boolean VERBOSE = Boolean.getBoolean("jcri.fuzz.verbose");
     /** Host directories whose top-level entries must not change at all; hostile paths aim at them. */
-    private static final List<Path> QUIET = Stream.of("/etc", "/root", "/var/lib", "/var/log", "/opt",
-            "/usr/local").map(Path::of).toList();
-    /** Host directories others write to meanwhile: only entries named after this run count. */
-    private static final List<Path> BUSY = Stream.of("/", "/tmp", "/var/tmp", "/run", "/dev/shm").map(Path::of)
+    private static final List<Path> QUIET = Stream.of("/etc", "/root", "/var/lib", "/var/log", "/opt", "/usr/local")
+            .map(Path::of)
             .toList();
+    /** Host directories others write to meanwhile: only entries named after this run count. */
+    private static final List<Path> BUSY =
+            Stream.of("/", "/tmp", "/var/tmp", "/run", "/dev/shm").map(Path::of).toList();
     /** Entries other processes (other test JVMs, iptables) change while this test runs; never aimed at. */
-    private static final List<String> CONCURRENT = List.of("jcri-e2e-", "hsperfdata_", "xtables.lock", "surefire",
-            "libnetty", "libio_grpc_netty", "junit", ".java_pid", "systemd", "utmp", "wtmp", "lastlog", "btmp",
-            "journal", "sudo");
+    private static final List<String> CONCURRENT = List.of(
+            "jcri-e2e-",
+            "hsperfdata_",
+            "xtables.lock",
+            "surefire",
+            "libnetty",
+            "libio_grpc_netty",
+            "junit",
+            ".java_pid",
+            "systemd",
+            "utmp",
+            "wtmp",
+            "lastlog",
+            "btmp",
+            "journal",
+            "sudo");
 
     private static TestNode node;
     private static JcriProcess jcri;
@@ -108,19 +122,27 @@ class RequestFuzzTest {
 
     @BeforeAll
     static void start() throws Exception {
-        System.out.println("RequestFuzzTest seed=" + SEED + " count=" + COUNT
-                + " (replay with -Djcri.fuzz.seed=" + SEED + ")");
+        System.out.println(
+                "RequestFuzzTest seed=" + SEED + " count=" + COUNT + " (replay with -Djcri.fuzz.seed=" + SEED + ")");
         node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox()
-                    .withEntrypoint("/bin/sleep").withCmd("3600").build());
+            registry.pusher()
+                    .push(
+                            "test/busybox",
+                            "1",
+                            OciImageBuilder.busybox()
+                                    .withEntrypoint("/bin/sleep")
+                                    .withCmd("3600")
+                                    .build());
             // Short names resolve to the test registry only: no fuzzed pull ever leaves loopback.
             Path conf = dir.resolve("registries.conf");
-            Files.writeString(conf, "unqualified-search-registries = [\"" + registry.hostPort() + "\"]\n"
-                    + Files.readString(conf));
+            Files.writeString(
+                    conf,
+                    "unqualified-search-registries = [\"" + registry.hostPort() + "\"]\n" + Files.readString(conf));
         });
         jcri = node.jcri();
         channel = Grpc.newChannelBuilder("unix://" + jcri.socket(), InsecureChannelCredentials.create())
-                .maxInboundMessageSize(64 << 20).build();
+                .maxInboundMessageSize(64 << 20)
+                .build();
         image = node.pull("test/busybox:1");
         scratch = Files.createDirectories(jcri.dir().resolve("fuzz-host"));
         marker = "jcri-fuzz-" + Long.toHexString(SEED);
@@ -147,8 +169,8 @@ class RequestFuzzTest {
     void everyRpcAnswersHostileRequestsWithWellFormedStatuses() throws Exception {
         Map<Path, Map<String, String>> before = snapshot();
         List<MethodDescriptor<?, ?>> methods = new ArrayList<>();
-        for (ServiceDescriptor service : List.of(RuntimeServiceGrpc.getServiceDescriptor(),
-                ImageServiceGrpc.getServiceDescriptor())) {
+        for (ServiceDescriptor service :
+                List.of(RuntimeServiceGrpc.getServiceDescriptor(), ImageServiceGrpc.getServiceDescriptor())) {
             methods.addAll(service.getMethods());
         }
         methods.sort((a, b) -> a.getFullMethodName().compareTo(b.getFullMethodName()));
@@ -184,12 +206,11 @@ class RequestFuzzTest {
             }
             String problem = problem(method, status);
             if (problem != null) {
-                failures.add("#" + i + " " + method.getBareMethodName() + " [" + request.kind() + "] " + problem
-                        + ": " + status.getCode() + " " + shorten(status.getDescription()));
+                failures.add("#" + i + " " + method.getBareMethodName() + " [" + request.kind() + "] " + problem + ": "
+                        + status.getCode() + " " + shorten(status.getDescription()));
             }
             if (!jcri.process().isAlive()) {
-                failures.add("#" + i + " " + method.getBareMethodName() + " [" + request.kind()
-                        + "]: the daemon died");
+                failures.add("#" + i + " " + method.getBareMethodName() + " [" + request.kind() + "]: the daemon died");
                 break;
             }
         }
@@ -197,10 +218,12 @@ class RequestFuzzTest {
         prober.join();
         outcomes.forEach((rpc, codes) -> System.out.println("  " + rpc + " " + codes));
         assertTrue(jcri.process().isAlive(), "jcri died; seed " + SEED);
-        assertEquals("jcri", jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
+        assertEquals(
+                "jcri",
+                jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
         String log = jcri.log();
-        for (String sign : List.of("unexpected failure", "rpc handler failed", "OutOfMemoryError",
-                "StackOverflowError")) {
+        for (String sign :
+                List.of("unexpected failure", "rpc handler failed", "OutOfMemoryError", "StackOverflowError")) {
             if (log.contains(sign)) {
                 failures.add("the daemon logged \"" + sign + "\"");
             }
@@ -208,8 +231,9 @@ class RequestFuzzTest {
         removeAllPods();
         List<String> changed = changes(before, snapshot());
         assertTrue(changed.isEmpty(), "host files changed outside the test's dirs (seed " + SEED + "): " + changed);
-        assertTrue(failures.isEmpty(), failures.size() + " bad answers (seed " + SEED + "):\n"
-                + String.join("\n", failures));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " bad answers (seed " + SEED + "):\n" + String.join("\n", failures));
     }
 
     /**
@@ -222,15 +246,21 @@ class RequestFuzzTest {
         Path source = scratch.resolve("left-behind/data");
         Path logs = scratch.resolve("base/left-behind");
         StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                StatusRuntimeException.class, () -> jcri.runtime().createContainer(CreateContainerRequest
-                        .newBuilder().setPodSandboxId(pods.getLast()).setConfig(ContainerConfig.newBuilder()
-                                .setMetadata(ContainerMetadata.newBuilder().setName("refused"))
-                                .setImage(ImageSpec.newBuilder().setImage(image))
-                                .setLogPath("left-behind/refused.log")
-                                .addEnvs(dev.jcri.cri.v1.KeyValue.newBuilder().setKey("A=B"))
-                                .addMounts(Mount.newBuilder().setContainerPath("/data")
-                                        .setHostPath(source.toString())))
-                        .build()));
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .createContainer(CreateContainerRequest.newBuilder()
+                                .setPodSandboxId(pods.getLast())
+                                .setConfig(ContainerConfig.newBuilder()
+                                        .setMetadata(
+                                                ContainerMetadata.newBuilder().setName("refused"))
+                                        .setImage(ImageSpec.newBuilder().setImage(image))
+                                        .setLogPath("left-behind/refused.log")
+                                        .addEnvs(dev.jcri.cri.v1.KeyValue.newBuilder()
+                                                .setKey("A=B"))
+                                        .addMounts(Mount.newBuilder()
+                                                .setContainerPath("/data")
+                                                .setHostPath(source.toString())))
+                                .build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
         assertTrue(!Files.exists(source.getParent()), "the bind source made for the refused create remains");
         assertTrue(!Files.exists(logs), "the log directory made for the refused create remains");
@@ -251,13 +281,20 @@ class RequestFuzzTest {
         return switch (status.getCode()) {
             case UNKNOWN -> "UNKNOWN";
             // A pull from the closed port is rightly UNAVAILABLE; anywhere else it means the connection broke.
-            case UNAVAILABLE -> method.getBareMethodName().equals("PullImage") && description.contains("registry")
-                    ? null : "connection dropped or daemon unavailable";
-            case INTERNAL -> description.startsWith("java.") || description.contains("Exception")
-                    || description.contains("protobuf") ? "an exception passed on as INTERNAL" : null;
-            case DEADLINE_EXCEEDED -> method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING
-                    || method.getBareMethodName().equals("StopContainer")
-                    || method.getBareMethodName().equals("ExecSync") ? null : "deadline exceeded";
+            case UNAVAILABLE ->
+                method.getBareMethodName().equals("PullImage") && description.contains("registry")
+                        ? null
+                        : "connection dropped or daemon unavailable";
+            case INTERNAL ->
+                description.startsWith("java.") || description.contains("Exception") || description.contains("protobuf")
+                        ? "an exception passed on as INTERNAL"
+                        : null;
+            case DEADLINE_EXCEEDED ->
+                method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING
+                                || method.getBareMethodName().equals("StopContainer")
+                                || method.getBareMethodName().equals("ExecSync")
+                        ? null
+                        : "deadline exceeded";
             default -> null;
         };
     }
@@ -291,8 +328,8 @@ class RequestFuzzTest {
     }
 
     private static Descriptor requestType(MethodDescriptor<?, ?> method) {
-        Object prototype = ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller())
-                .getMessagePrototype();
+        Object prototype =
+                ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller()).getMessagePrototype();
         return ((Message) prototype).getDescriptorForType();
     }
 
@@ -309,30 +346,52 @@ class RequestFuzzTest {
         String pod = pods.getLast();
         String container = containers.getLast();
         Message special = switch (rpc) {
-            case "RunPodSandbox" -> RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest.pod("fuzz" + index)
-                    .setLogDirectory(scratch.resolve("logs/" + index).toString())).build();
-            case "CreateContainer" -> CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                    .setConfig(ContainerConfig.newBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("c" + index))
-                            .setImage(ImageSpec.newBuilder().setImage(image))
-                            .setLogPath("c" + index + ".log")
-                            .addMounts(Mount.newBuilder().setContainerPath("/data")
-                                    .setHostPath(scratch.resolve("mounts/" + index).toString())))
-                    .setSandboxConfig(PodSandboxConfig.newBuilder()).build();
-            case "ExecSync" -> ExecSyncRequest.newBuilder().setContainerId(container).addCmd("true").setTimeout(5)
-                    .build();
-            case "PullImage" -> PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                    .build();
-            case "StopContainer" -> StopContainerRequest.newBuilder().setContainerId(container).setTimeout(1).build();
+            case "RunPodSandbox" ->
+                RunPodSandboxRequest.newBuilder()
+                        .setConfig(PodSandboxTest.pod("fuzz" + index)
+                                .setLogDirectory(
+                                        scratch.resolve("logs/" + index).toString()))
+                        .build();
+            case "CreateContainer" ->
+                CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName("c" + index))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .setLogPath("c" + index + ".log")
+                                .addMounts(Mount.newBuilder()
+                                        .setContainerPath("/data")
+                                        .setHostPath(scratch.resolve("mounts/" + index)
+                                                .toString())))
+                        .setSandboxConfig(PodSandboxConfig.newBuilder())
+                        .build();
+            case "ExecSync" ->
+                ExecSyncRequest.newBuilder()
+                        .setContainerId(container)
+                        .addCmd("true")
+                        .setTimeout(5)
+                        .build();
+            case "PullImage" ->
+                PullImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .build();
+            case "StopContainer" ->
+                StopContainerRequest.newBuilder()
+                        .setContainerId(container)
+                        .setTimeout(1)
+                        .build();
             default -> null;
         };
         return special != null ? special : withIds(rpc, pod, container);
     }
 
     private static Message withIds(String rpc, String pod, String container) {
-        Descriptor type = Stream.concat(RuntimeServiceGrpc.getServiceDescriptor().getMethods().stream(),
+        Descriptor type = Stream.concat(
+                        RuntimeServiceGrpc.getServiceDescriptor().getMethods().stream(),
                         ImageServiceGrpc.getServiceDescriptor().getMethods().stream())
-                .filter(m -> m.getBareMethodName().equals(rpc)).map(RequestFuzzTest::requestType).findFirst()
+                .filter(m -> m.getBareMethodName().equals(rpc))
+                .map(RequestFuzzTest::requestType)
+                .findFirst()
                 .orElseThrow();
         DynamicMessage.Builder message = DynamicMessage.newBuilder(type);
         FieldDescriptor podField = type.findFieldByName("pod_sandbox_id");
@@ -354,9 +413,12 @@ class RequestFuzzTest {
         }
         FieldDescriptor field = fields.get(random.nextInt(fields.size()));
         DynamicMessage.Builder builder = message.toBuilder();
-        if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated() && depth < 4
+        if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                && !field.isRepeated()
+                && depth < 4
                 && random.nextInt(4) != 0) {
-            DynamicMessage inner = message.hasField(field) ? (DynamicMessage) message.getField(field)
+            DynamicMessage inner = message.hasField(field)
+                    ? (DynamicMessage) message.getField(field)
                     : DynamicMessage.getDefaultInstance(field.getMessageType());
             return builder.setField(field, mutate(random, inner, depth + 1)).build();
         }
@@ -406,8 +468,10 @@ class RequestFuzzTest {
     private static Object value(Random random, FieldDescriptor field, int depth) {
         return switch (field.getJavaType()) {
             case STRING -> string(random, field.getName());
-            case BYTE_STRING -> random.nextInt(10) == 0 ? ByteString.copyFrom(new byte[] {(byte) 0xff, 0, (byte) 0xc3})
-                    : ByteString.copyFromUtf8(string(random, field.getName()));
+            case BYTE_STRING ->
+                random.nextInt(10) == 0
+                        ? ByteString.copyFrom(new byte[] {(byte) 0xff, 0, (byte) 0xc3})
+                        : ByteString.copyFromUtf8(string(random, field.getName()));
             case BOOLEAN -> random.nextBoolean();
             case INT -> (int) number(random);
             case LONG -> number(random);
@@ -436,30 +500,66 @@ class RequestFuzzTest {
     }
 
     private static long number(Random random) {
-        long[] edges = {0, 1, -1, 2, 30, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, 0xFFFF_FFFFL,
-                Long.MAX_VALUE, Long.MIN_VALUE};
+        long[] edges = {
+            0,
+            1,
+            -1,
+            2,
+            30,
+            65535,
+            65536,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            0xFFFF_FFFFL,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE
+        };
         return random.nextInt(3) == 0 ? random.nextLong() : edges[random.nextInt(edges.length)];
     }
 
     private static String string(Random random, String field) {
         if (field.equals("cgroup_parent")) {
             // Never a parent outside the test's own: crun would make cgroups there.
-            String[] parents = {"", JcriProcess.cgroupParent(jcri.dir()), "relative/x", "/a/../../b",
-                    "/x\u0000y", "/" + marker + "/../.."};
+            String[] parents = {
+                "",
+                JcriProcess.cgroupParent(jcri.dir()),
+                "relative/x",
+                "/a/../../b",
+                "/x\u0000y",
+                "/" + marker + "/../.."
+            };
             return parents[random.nextInt(parents.length)];
         }
         if (field.equals("image")) {
             // Loopback only: the test registry, a closed port, or names that cannot be parsed.
-            String[] images = {image, node.registryHostPort() + "/test/none:1", "127.0.0.1:9/x/y:1", "busybox",
-                    "../../etc/" + marker, "UPPER/Case", "a b", "x\u0000y", "@sha256:zz", "",
-                    node.registryHostPort() + "/" + "a".repeat(300), "sha256:" + "0".repeat(64)};
+            String[] images = {
+                image,
+                node.registryHostPort() + "/test/none:1",
+                "127.0.0.1:9/x/y:1",
+                "busybox",
+                "../../etc/" + marker,
+                "UPPER/Case",
+                "a b",
+                "x\u0000y",
+                "@sha256:zz",
+                "",
+                node.registryHostPort() + "/" + "a".repeat(300),
+                "sha256:" + "0".repeat(64)
+            };
             return images[random.nextInt(images.length)];
         }
         if (field.endsWith("_id") || field.equals("id")) {
             List<String> ids = new ArrayList<>(pods);
             ids.addAll(containers);
-            ids.addAll(List.of(containers.getFirst().substring(0, 6), "0".repeat(64), "f".repeat(65),
-                    "../../etc/" + marker, "", " ", "ZZ", "a"));
+            ids.addAll(List.of(
+                    containers.getFirst().substring(0, 6),
+                    "0".repeat(64),
+                    "f".repeat(65),
+                    "../../etc/" + marker,
+                    "",
+                    " ",
+                    "ZZ",
+                    "a"));
             return ids.get(random.nextInt(ids.size()));
         }
         int pick = random.nextInt(40);
@@ -511,13 +611,18 @@ class RequestFuzzTest {
                 DynamicMessage.Builder message = DynamicMessage.newBuilder(type);
                 fill(random, message, 0);
                 byte[] whole = message.build().toByteArray();
-                yield whole.length < 2 ? new byte[] {0x0a, 0x05, 0x41} : java.util.Arrays.copyOf(whole,
-                        whole.length - 1 - random.nextInt(Math.min(whole.length - 1, 8)));
+                yield whole.length < 2
+                        ? new byte[] {0x0a, 0x05, 0x41}
+                        : java.util.Arrays.copyOf(
+                                whole, whole.length - 1 - random.nextInt(Math.min(whole.length - 1, 8)));
             }
             default -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                int number = type.getFields().stream().filter(f -> f.getJavaType() == FieldDescriptor.JavaType.STRING)
-                        .mapToInt(FieldDescriptor::getNumber).findFirst().orElse(1);
+                int number = type.getFields().stream()
+                        .filter(f -> f.getJavaType() == FieldDescriptor.JavaType.STRING)
+                        .mapToInt(FieldDescriptor::getNumber)
+                        .findFirst()
+                        .orElse(1);
                 out.write((number << 3) | 2);
                 byte[] invalid = {(byte) 0xc3, 0x28, (byte) 0xff, (byte) 0xfe, (byte) 0xed, (byte) 0xa0, (byte) 0x80};
                 out.write(invalid.length);
@@ -538,7 +643,9 @@ class RequestFuzzTest {
         if (pick == 1) {
             // Past the daemon's 16 MiB: gRPC must refuse it, not jcri parse it.
             FieldDescriptor text = type.getFields().stream()
-                    .filter(f -> f.getJavaType() == FieldDescriptor.JavaType.STRING).findFirst().orElse(null);
+                    .filter(f -> f.getJavaType() == FieldDescriptor.JavaType.STRING)
+                    .findFirst()
+                    .orElse(null);
             if (text != null && !text.isRepeated()) {
                 message.setField(text, "z".repeat(17 << 20));
                 return message.build().toByteArray();
@@ -561,11 +668,14 @@ class RequestFuzzTest {
             for (int i = 0; i < 10_000; i++) {
                 entries.add(DynamicMessage.newBuilder(map.getMessageType())
                         .setField(map.getMessageType().findFieldByName("key"), "key" + i)
-                        .setField(map.getMessageType().findFieldByName("value"),
+                        .setField(
+                                map.getMessageType().findFieldByName("value"),
                                 map.getMessageType().findFieldByName("value").getJavaType()
-                                        == FieldDescriptor.JavaType.STRING ? "value" + i
-                                        : DynamicMessage.getDefaultInstance(
-                                                map.getMessageType().findFieldByName("value").getMessageType()))
+                                                == FieldDescriptor.JavaType.STRING
+                                        ? "value" + i
+                                        : DynamicMessage.getDefaultInstance(map.getMessageType()
+                                                .findFieldByName("value")
+                                                .getMessageType()))
                         .build());
             }
             return entries;
@@ -573,24 +683,26 @@ class RequestFuzzTest {
         return built == null ? message.build().toByteArray() : built.toByteArray();
     }
 
-    private static DynamicMessage buildPathTo(Descriptor type, FieldDescriptor target,
-            java.util.function.Supplier<List<DynamicMessage>> entries) {
+    private static DynamicMessage buildPathTo(
+            Descriptor type, FieldDescriptor target, java.util.function.Supplier<List<DynamicMessage>> entries) {
         DynamicMessage.Builder builder = DynamicMessage.newBuilder(type);
         if (type.getFields().contains(target)) {
             entries.get().forEach(e -> builder.addRepeatedField(target, e));
             return builder.build();
         }
         for (FieldDescriptor field : type.getFields()) {
-            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated()
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                    && !field.isRepeated()
                     && firstField(field.getMessageType(), f -> f == target, 1) != null) {
-                return builder.setField(field, buildPathTo(field.getMessageType(), target, entries)).build();
+                return builder.setField(field, buildPathTo(field.getMessageType(), target, entries))
+                        .build();
             }
         }
         return null;
     }
 
-    private static FieldDescriptor firstField(Descriptor type, java.util.function.Predicate<FieldDescriptor> wanted,
-            int depth) {
+    private static FieldDescriptor firstField(
+            Descriptor type, java.util.function.Predicate<FieldDescriptor> wanted, int depth) {
         for (FieldDescriptor field : type.getFields()) {
             if (wanted.test(field)) {
                 return field;
@@ -640,8 +752,11 @@ class RequestFuzzTest {
         String pod = pods.isEmpty() ? null : pods.getLast();
         boolean podReady = pod != null && ready(pod);
         if (!podReady) {
-            pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest
-                    .pod("fuzz-base-" + pods.size()).setLogDirectory(scratch.resolve("base").toString())).build())
+            pod = jcri.runtime()
+                    .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                            .setConfig(PodSandboxTest.pod("fuzz-base-" + pods.size())
+                                    .setLogDirectory(scratch.resolve("base").toString()))
+                            .build())
                     .getPodSandboxId();
             pods.add(pod);
         }
@@ -649,21 +764,32 @@ class RequestFuzzTest {
         if (!podReady || container == null || !running(container)) {
             // A fuzzed RemoveImage may have named it.
             node.pull("test/busybox:1");
-            container = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                    .setConfig(ContainerConfig.newBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("base-" + containers.size()))
-                            .setImage(ImageSpec.newBuilder().setImage(image))
-                            .setLogPath("base-" + containers.size() + ".log"))
-                    .build()).getContainerId();
-            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            container = jcri.runtime()
+                    .createContainer(CreateContainerRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .setConfig(ContainerConfig.newBuilder()
+                                    .setMetadata(ContainerMetadata.newBuilder().setName("base-" + containers.size()))
+                                    .setImage(ImageSpec.newBuilder().setImage(image))
+                                    .setLogPath("base-" + containers.size() + ".log"))
+                            .build())
+                    .getContainerId();
+            jcri.runtime()
+                    .startContainer(StartContainerRequest.newBuilder()
+                            .setContainerId(container)
+                            .build());
             containers.add(container);
         }
     }
 
     private static boolean ready(String pod) {
         try {
-            return jcri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build())
-                    .getStatus().getState() == PodSandboxState.SANDBOX_READY;
+            return jcri.runtime()
+                            .podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                                    .setPodSandboxId(pod)
+                                    .build())
+                            .getStatus()
+                            .getState()
+                    == PodSandboxState.SANDBOX_READY;
         } catch (StatusRuntimeException e) {
             return false;
         }
@@ -671,8 +797,13 @@ class RequestFuzzTest {
 
     private static boolean running(String container) {
         try {
-            return jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(container)
-                    .build()).getStatus().getState() == ContainerState.CONTAINER_RUNNING;
+            return jcri.runtime()
+                            .containerStatus(ContainerStatusRequest.newBuilder()
+                                    .setContainerId(container)
+                                    .build())
+                            .getStatus()
+                            .getState()
+                    == ContainerState.CONTAINER_RUNNING;
         } catch (StatusRuntimeException e) {
             return false;
         }
@@ -680,16 +811,21 @@ class RequestFuzzTest {
 
     /** Pods the fuzzer made, on purpose or by a request that happened to be valid, and their containers. */
     private static void removeAllPods() {
-        for (PodSandbox pod : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+        for (PodSandbox pod : jcri.runtime()
+                .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                 .getItemsList()) {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod.getId()).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod.getId())
+                            .build());
         }
     }
 
     /** Top-level names of the watched dirs with type and modification time, and the victim's. */
     private static Map<Path, Map<String, String>> snapshot() throws IOException {
         Map<Path, Map<String, String>> all = new TreeMap<>();
-        for (Path dir : Stream.concat(Stream.concat(QUIET.stream(), BUSY.stream()), Stream.of(victim)).toList()) {
+        for (Path dir : Stream.concat(Stream.concat(QUIET.stream(), BUSY.stream()), Stream.of(victim))
+                .toList()) {
             Map<String, String> entries = new TreeMap<>();
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> list = Files.list(dir)) {
@@ -699,10 +835,12 @@ class RequestFuzzTest {
                             continue;
                         }
                         try {
-                            BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class,
-                                    LinkOption.NOFOLLOW_LINKS);
-                            entries.put(name, (attributes.isDirectory() ? "dir " : "file ")
-                                    + attributes.lastModifiedTime().toMillis());
+                            BasicFileAttributes attributes =
+                                    Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                            entries.put(
+                                    name,
+                                    (attributes.isDirectory() ? "dir " : "file ")
+                                            + attributes.lastModifiedTime().toMillis());
                         } catch (IOException e) {
                             entries.put(name, "vanished while read");
                         }
@@ -722,8 +860,10 @@ class RequestFuzzTest {
             TreeSet<String> names = new TreeSet<>(was.keySet());
             names.addAll(is.keySet());
             for (String name : names) {
-                if (BUSY.contains(dir) ? name.contains(marker) && !java.util.Objects.equals(was.get(name),
-                        is.get(name)) && !(dir.resolve(name).equals(victim) && is.get(name) != null)
+                if (BUSY.contains(dir)
+                        ? name.contains(marker)
+                                && !java.util.Objects.equals(was.get(name), is.get(name))
+                                && !(dir.resolve(name).equals(victim) && is.get(name) != null)
                         : !java.util.Objects.equals(was.get(name), is.get(name))) {
                     changes.add(dir.resolve(name) + ": " + was.get(name) + " -> " + is.get(name));
                 }

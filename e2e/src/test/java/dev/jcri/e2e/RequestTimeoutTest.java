@@ -44,12 +44,14 @@ class RequestTimeoutTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(true, (registry, dir) -> registry.pusher().push("test/busybox", "1",
-                OciImageBuilder.busybox().build()));
+        node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("test/busybox", "1", OciImageBuilder.busybox().build()));
         image = node.pull("test/busybox:1");
         // Pauses after CNI ADD and after the bundle is written: the middle of each create.
-        node.killAndRestart(Map.of("JCRI_DELAY_AT", "sandbox-cni-added:" + DELAY_MILLIS
-                + ",container-bundle-written:" + DELAY_MILLIS));
+        node.killAndRestart(Map.of(
+                "JCRI_DELAY_AT", "sandbox-cni-added:" + DELAY_MILLIS + ",container-bundle-written:" + DELAY_MILLIS));
     }
 
     @AfterAll
@@ -59,8 +61,11 @@ class RequestTimeoutTest {
         }
         try {
             for (PodSandbox pod : pods()) {
-                node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                        .setPodSandboxId(pod.getId()).build());
+                node.jcri()
+                        .runtime()
+                        .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod.getId())
+                                .build());
             }
             new HostTraces(node.jcri(), node.network()).assertMatchLists();
             assertEquals(0, node.network().allocations());
@@ -72,8 +77,12 @@ class RequestTimeoutTest {
     @Test
     void aRetryOfRunPodSandboxAfterItsDeadlineGetsTheSandboxTheFirstCallMade() throws Exception {
         RunPodSandboxRequest request = podRequest("late");
-        StatusRuntimeException timedOut = assertThrows(StatusRuntimeException.class, () -> node.jcri().runtime()
-                .withDeadlineAfter(1, TimeUnit.SECONDS).runPodSandbox(request));
+        StatusRuntimeException timedOut = assertThrows(
+                StatusRuntimeException.class,
+                () -> node.jcri()
+                        .runtime()
+                        .withDeadlineAfter(1, TimeUnit.SECONDS)
+                        .runPodSandbox(request));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, timedOut.getStatus().getCode());
 
         // At once, while the first call is still at work: the retry waits for it and gets its sandbox.
@@ -82,12 +91,13 @@ class RequestTimeoutTest {
         assertEquals(1, late.size(), late.toString());
         assertEquals(id, late.getFirst().getId());
         assertEquals(PodSandboxState.SANDBOX_READY, late.getFirst().getState());
-        assertTrue(node.jcri().log().contains("sandbox create retried, answering with the earlier one id=" + id),
+        assertTrue(
+                node.jcri().log().contains("sandbox create retried, answering with the earlier one id=" + id),
                 "the retry was answered with the first call's sandbox, not a second one");
 
         // That answer arrived: the same name again is a duplicate.
-        StatusRuntimeException duplicate = assertThrows(StatusRuntimeException.class,
-                () -> node.jcri().runtime().runPodSandbox(request));
+        StatusRuntimeException duplicate = assertThrows(
+                StatusRuntimeException.class, () -> node.jcri().runtime().runPodSandbox(request));
         assertEquals(Status.Code.ALREADY_EXISTS, duplicate.getStatus().getCode());
         assertTrue(duplicate.getStatus().getDescription().contains(id), duplicate.toString());
 
@@ -98,13 +108,19 @@ class RequestTimeoutTest {
     @Test
     void aSandboxWhoseClientGaveUpIsFinishedShownAndHandedToALaterRetry() throws Exception {
         RunPodSandboxRequest request = podRequest("abandoned");
-        assertThrows(StatusRuntimeException.class, () -> node.jcri().runtime()
-                .withDeadlineAfter(2, TimeUnit.SECONDS).runPodSandbox(request));
+        assertThrows(
+                StatusRuntimeException.class,
+                () -> node.jcri()
+                        .runtime()
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .runPodSandbox(request));
 
         List<PodSandbox> shown = awaitPodsNamed("abandoned");
         assertEquals(1, shown.size(), shown.toString());
         assertEquals(PodSandboxState.SANDBOX_READY, shown.getFirst().getState());
-        assertEquals(shown.getFirst().getId(), node.jcri().runtime().runPodSandbox(request).getPodSandboxId());
+        assertEquals(
+                shown.getFirst().getId(),
+                node.jcri().runtime().runPodSandbox(request).getPodSandboxId());
         assertEquals(1, podsNamed("abandoned").size());
 
         remove(shown.getFirst().getId());
@@ -113,33 +129,52 @@ class RequestTimeoutTest {
 
     @Test
     void aRetryOfCreateContainerAfterItsDeadlineGetsTheContainerTheFirstCallMade() throws Exception {
-        String pod = node.jcri().runtime().runPodSandbox(podRequest("with-late-container")).getPodSandboxId();
+        String pod = node.jcri()
+                .runtime()
+                .runPodSandbox(podRequest("with-late-container"))
+                .getPodSandboxId();
         try {
-            CreateContainerRequest request = CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+            CreateContainerRequest request = CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(pod)
                     .setConfig(ContainerConfig.newBuilder()
                             .setMetadata(ContainerMetadata.newBuilder().setName("late"))
                             .setImage(ImageSpec.newBuilder().setImage(image))
-                            .addCommand("sh").addCommand("-c").addCommand("trap 'exit 0' TERM; while true; do sleep 0.2; done")
+                            .addCommand("sh")
+                            .addCommand("-c")
+                            .addCommand("trap 'exit 0' TERM; while true; do sleep 0.2; done")
                             .setLogPath("late.log"))
                     .build();
-            StatusRuntimeException timedOut = assertThrows(StatusRuntimeException.class, () -> node.jcri().runtime()
-                    .withDeadlineAfter(1, TimeUnit.SECONDS).createContainer(request));
+            StatusRuntimeException timedOut = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> node.jcri()
+                            .runtime()
+                            .withDeadlineAfter(1, TimeUnit.SECONDS)
+                            .createContainer(request));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, timedOut.getStatus().getCode());
 
             String id = node.jcri().runtime().createContainer(request).getContainerId();
-            List<Container> containers = node.jcri().runtime().listContainers(ListContainersRequest.newBuilder()
-                    .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)).build()).getContainersList();
+            List<Container> containers = node.jcri()
+                    .runtime()
+                    .listContainers(ListContainersRequest.newBuilder()
+                            .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod))
+                            .build())
+                    .getContainersList();
             assertEquals(1, containers.size(), containers.toString());
             assertEquals(id, containers.getFirst().getId());
             assertEquals(ContainerState.CONTAINER_CREATED, containers.getFirst().getState());
-            assertTrue(node.jcri().log().contains("container create retried, answering with the earlier one id="
-                    + id), "the retry was answered with the first call's container");
+            assertTrue(
+                    node.jcri().log().contains("container create retried, answering with the earlier one id=" + id),
+                    "the retry was answered with the first call's container");
 
-            StatusRuntimeException duplicate = assertThrows(StatusRuntimeException.class,
-                    () -> node.jcri().runtime().createContainer(request));
+            StatusRuntimeException duplicate = assertThrows(
+                    StatusRuntimeException.class, () -> node.jcri().runtime().createContainer(request));
             assertEquals(Status.Code.ALREADY_EXISTS, duplicate.getStatus().getCode());
 
-            node.jcri().runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            node.jcri()
+                    .runtime()
+                    .startContainer(StartContainerRequest.newBuilder()
+                            .setContainerId(id)
+                            .build());
             new HostTraces(node.jcri(), node.network()).assertMatchLists();
         } finally {
             remove(pod);
@@ -153,8 +188,12 @@ class RequestTimeoutTest {
      */
     @Test
     void removingAPodWhileAContainerIsBeingCreatedLeavesNothing() throws Exception {
-        String pod = node.jcri().runtime().runPodSandbox(podRequest("removed-mid-create")).getPodSandboxId();
-        CreateContainerRequest request = CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+        String pod = node.jcri()
+                .runtime()
+                .runPodSandbox(podRequest("removed-mid-create"))
+                .getPodSandboxId();
+        CreateContainerRequest request = CreateContainerRequest.newBuilder()
+                .setPodSandboxId(pod)
                 .setConfig(ContainerConfig.newBuilder()
                         .setMetadata(ContainerMetadata.newBuilder().setName("orphan-to-be"))
                         .setImage(ImageSpec.newBuilder().setImage(image))
@@ -172,22 +211,36 @@ class RequestTimeoutTest {
         remove(pod);
         create.get(2 * DELAY_MILLIS + 60_000, TimeUnit.MILLISECONDS);
         assertTrue(podsNamed("removed-mid-create").isEmpty());
-        assertEquals(0, node.jcri().runtime().listContainers(ListContainersRequest.newBuilder()
-                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)).build()).getContainersCount());
+        assertEquals(
+                0,
+                node.jcri()
+                        .runtime()
+                        .listContainers(ListContainersRequest.newBuilder()
+                                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod))
+                                .build())
+                        .getContainersCount());
         new HostTraces(node.jcri(), node.network()).assertMatchLists();
     }
 
     private static RunPodSandboxRequest podRequest(String name) {
-        return RunPodSandboxRequest.newBuilder().setConfig(PodSandboxTest.pod(name)
-                .setLogDirectory(node.jcri().dir().resolve("logs").resolve(name).toString())).build();
+        return RunPodSandboxRequest.newBuilder()
+                .setConfig(PodSandboxTest.pod(name)
+                        .setLogDirectory(
+                                node.jcri().dir().resolve("logs").resolve(name).toString()))
+                .build();
     }
 
     private static List<PodSandbox> pods() {
-        return node.jcri().runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList();
+        return node.jcri()
+                .runtime()
+                .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                .getItemsList();
     }
 
     private static List<PodSandbox> podsNamed(String name) {
-        return pods().stream().filter(p -> p.getMetadata().getName().equals(name)).toList();
+        return pods().stream()
+                .filter(p -> p.getMetadata().getName().equals(name))
+                .toList();
     }
 
     /** The pods of that name once one is listed (the first call finishes after its client left). */
@@ -202,6 +255,10 @@ class RequestTimeoutTest {
     }
 
     private static void remove(String pod) {
-        node.jcri().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        node.jcri()
+                .runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build());
     }
 }

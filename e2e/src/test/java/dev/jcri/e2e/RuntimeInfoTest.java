@@ -68,7 +68,9 @@ class RuntimeInfoTest {
         assertFalse(network.getStatus());
         assertEquals("NetworkPluginNotReady", network.getReason());
         assertTrue(network.getMessage().contains(jcri.dir().resolve("cni/net.d").toString()), network.getMessage());
-        List<String> handlers = status.getRuntimeHandlersList().stream().map(RuntimeHandler::getName).toList();
+        List<String> handlers = status.getRuntimeHandlersList().stream()
+                .map(RuntimeHandler::getName)
+                .toList();
         assertEquals(List.of("", "crun", "runc"), handlers);
         assertTrue(status.getInfoMap().isEmpty(), "info only with verbose");
     }
@@ -82,49 +84,60 @@ class RuntimeInfoTest {
                               "ipam": {"type": "host-local", "subnet": "10.251.0.0/24"}}]}
                 """);
         try {
-            RuntimeCondition network = condition(jcri.runtime().status(StatusRequest.getDefaultInstance()),
-                    "NetworkReady");
+            RuntimeCondition network =
+                    condition(jcri.runtime().status(StatusRequest.getDefaultInstance()), "NetworkReady");
             assertTrue(network.getStatus(), network.getMessage());
         } finally {
             Files.delete(conflist);
         }
-        assertFalse(condition(jcri.runtime().status(StatusRequest.getDefaultInstance()), "NetworkReady").getStatus());
+        assertFalse(condition(jcri.runtime().status(StatusRequest.getDefaultInstance()), "NetworkReady")
+                .getStatus());
     }
 
     @Test
     void verboseStatusCarriesEffectiveConfigAsJson() {
-        StatusResponse status = jcri.runtime().status(StatusRequest.newBuilder().setVerbose(true).build());
+        StatusResponse status = jcri.runtime()
+                .status(StatusRequest.newBuilder().setVerbose(true).build());
         JsonNode config = JsonMapper.builder().build().readTree(status.getInfoOrThrow("config"));
         assertEquals(jcri.dir().resolve("root").toString(), config.get("root").asString());
         assertEquals(jcri.socket().toString(), config.get("listen").asString());
-        assertEquals("/usr/bin/crun", config.get("runtimes").get("crun").get("path").asString());
+        assertEquals(
+                "/usr/bin/crun", config.get("runtimes").get("crun").get("path").asString());
     }
 
     @Test
     void runtimeConfigReportsCgroupfsDriver() {
-        assertEquals(CgroupDriver.CGROUPFS,
-                jcri.runtime().runtimeConfig(RuntimeConfigRequest.getDefaultInstance()).getLinux().getCgroupDriver());
+        assertEquals(
+                CgroupDriver.CGROUPFS,
+                jcri.runtime()
+                        .runtimeConfig(RuntimeConfigRequest.getDefaultInstance())
+                        .getLinux()
+                        .getCgroupDriver());
     }
 
     @Test
     void updateRuntimeConfigKeepsThePodCidr() {
         jcri.runtime().updateRuntimeConfig(podCidr("10.244.7.0/24"));
-        StatusResponse status = jcri.runtime().status(StatusRequest.newBuilder().setVerbose(true).build());
+        StatusResponse status = jcri.runtime()
+                .status(StatusRequest.newBuilder().setVerbose(true).build());
         assertEquals("\"10.244.7.0/24\"", status.getInfoOrThrow("podCIDR"));
         jcri.runtime().updateRuntimeConfig(UpdateRuntimeConfigRequest.getDefaultInstance());
     }
 
     @Test
     void updateRuntimeConfigRejectsANonCidr() {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> jcri.runtime().updateRuntimeConfig(podCidr("not-a-cidr")));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class, () -> jcri.runtime().updateRuntimeConfig(podCidr("not-a-cidr")));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("pod_cidr"), e.getStatus().getDescription());
+        assertTrue(
+                e.getStatus().getDescription().contains("pod_cidr"),
+                e.getStatus().getDescription());
     }
 
     @Test
     void imageFsInfoReportsTheStoreAndGrowsWithIt() throws Exception {
-        FilesystemUsage before = jcri.images().imageFsInfo(ImageFsInfoRequest.getDefaultInstance())
+        FilesystemUsage before = jcri.images()
+                .imageFsInfo(ImageFsInfoRequest.getDefaultInstance())
                 .getImageFilesystems(0);
         Path store = jcri.dir().resolve("root/storage");
         assertEquals(store.toString(), before.getFsId().getMountpoint());
@@ -134,7 +147,8 @@ class RuntimeInfoTest {
         Files.createDirectories(store);
         Files.write(blob, new byte[100_000]);
         try {
-            FilesystemUsage after = jcri.images().imageFsInfo(ImageFsInfoRequest.getDefaultInstance())
+            FilesystemUsage after = jcri.images()
+                    .imageFsInfo(ImageFsInfoRequest.getDefaultInstance())
                     .getImageFilesystems(0);
             assertTrue(after.getUsedBytes().getValue() >= before.getUsedBytes().getValue() + 100_000);
             assertTrue(after.getInodesUsed().getValue() > before.getInodesUsed().getValue());
@@ -145,16 +159,19 @@ class RuntimeInfoTest {
 
     @Test
     void rpcsOfLaterIssuesAnswerUnimplementedNamingTheRpc() {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
                 () -> jcri.runtime().checkpointContainer(CheckpointContainerRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("CheckpointContainer"), e.getStatus().getDescription());
+        assertTrue(
+                e.getStatus().getDescription().contains("CheckpointContainer"),
+                e.getStatus().getDescription());
     }
 
     private static UpdateRuntimeConfigRequest podCidr(String cidr) {
         return UpdateRuntimeConfigRequest.newBuilder()
-                .setRuntimeConfig(RuntimeConfig.newBuilder().setNetworkConfig(NetworkConfig.newBuilder()
-                        .setPodCidr(cidr)))
+                .setRuntimeConfig(RuntimeConfig.newBuilder()
+                        .setNetworkConfig(NetworkConfig.newBuilder().setPodCidr(cidr)))
                 .build();
     }
 

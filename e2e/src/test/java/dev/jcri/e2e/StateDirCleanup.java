@@ -51,7 +51,9 @@ final class StateDirCleanup {
                 continue;
             }
             try (var walk = Files.walk(own)) {
-                for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                for (Path cgroup : walk.filter(Files::isDirectory)
+                        .sorted(Comparator.reverseOrder())
+                        .toList()) {
                     Files.deleteIfExists(cgroup);
                 }
             }

@@ -53,8 +53,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StreamingTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final List<String> EXEC_PROTOCOLS = List.of("v4.channel.k8s.io", "v3.channel.k8s.io",
-            "v2.channel.k8s.io", "channel.k8s.io");
+    private static final List<String> EXEC_PROTOCOLS =
+            List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io");
     private static final int IDLE_TIMEOUT_SECONDS = 5;
     private static TestNode node;
     private static JcriProcess jcri;
@@ -69,16 +69,23 @@ class StreamingTest {
     @BeforeAll
     static void start() throws Exception {
         node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-            Files.writeString(dir.resolve("jcri.d/10-streaming.toml"),
+            registry.pusher()
+                    .push("test/busybox", "1", OciImageBuilder.busybox().build());
+            Files.writeString(
+                    dir.resolve("jcri.d/10-streaming.toml"),
                     "[streaming]\nidle_timeout_seconds = " + IDLE_TIMEOUT_SECONDS + "\n");
         });
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
         pod = runPod(PodSandboxTest.pod("streams"));
         shell = run(pod, container("shell", "sleep", "3600"));
-        web = run(pod, container("web", "sh", "-c",
-                "mkdir -p /tmp/www && echo hello-from-pod > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"));
+        web = run(
+                pod,
+                container(
+                        "web",
+                        "sh",
+                        "-c",
+                        "mkdir -p /tmp/www && echo hello-from-pod > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"));
     }
 
     @AfterAll
@@ -89,8 +96,12 @@ class StreamingTest {
     }
 
     private static String runPod(PodSandboxConfig.Builder config) {
-        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(config.setLogDirectory(jcri.dir().resolve("logs").toString())).build()).getPodSandboxId();
+        return jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(config.setLogDirectory(
+                                jcri.dir().resolve("logs").toString()))
+                        .build())
+                .getPodSandboxId();
     }
 
     private static ContainerConfig.Builder container(String name, String... command) {
@@ -102,15 +113,29 @@ class StreamingTest {
     }
 
     private static String run(String sandbox, ContainerConfig.Builder config) {
-        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
-                .setConfig(config).build()).getContainerId();
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        String id = jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(sandbox)
+                        .setConfig(config)
+                        .build())
+                .getContainerId();
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
         return id;
     }
 
     private static String execUrl(String container, boolean tty, boolean stdin, boolean stderr, String... command) {
-        return jcri.runtime().exec(ExecRequest.newBuilder().setContainerId(container).addAllCmd(List.of(command))
-                .setTty(tty).setStdin(stdin).setStdout(true).setStderr(stderr).build()).getUrl();
+        return jcri.runtime()
+                .exec(ExecRequest.newBuilder()
+                        .setContainerId(container)
+                        .addAllCmd(List.of(command))
+                        .setTty(tty)
+                        .setStdin(stdin)
+                        .setStdout(true)
+                        .setStderr(stderr)
+                        .build())
+                .getUrl();
     }
 
     private static String portForwardUrl(String sandbox, int... ports) {
@@ -126,8 +151,14 @@ class StreamingTest {
     }
 
     private static String shellOutput(String container, String command) {
-        return jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(container)
-                .addAllCmd(List.of("sh", "-c", command)).setTimeout(10).build()).getStdout().toStringUtf8();
+        return jcri.runtime()
+                .execSync(ExecSyncRequest.newBuilder()
+                        .setContainerId(container)
+                        .addAllCmd(List.of("sh", "-c", command))
+                        .setTimeout(10)
+                        .build())
+                .getStdout()
+                .toStringUtf8();
     }
 
     @Test
@@ -143,22 +174,25 @@ class StreamingTest {
             String status = error.awaitEnd(WAIT);
             assertEquals("to-out\n", stdout.awaitEnd(WAIT));
             assertEquals("to-err\n", stderr.awaitEnd(WAIT));
-            assertTrue(status.contains("\"status\":\"Failure\"") && status.contains("\"reason\":\"NonZeroExitCode\"")
-                    && status.contains("{\"reason\":\"ExitCode\",\"message\":\"7\"}"), status);
+            assertTrue(
+                    status.contains("\"status\":\"Failure\"")
+                            && status.contains("\"reason\":\"NonZeroExitCode\"")
+                            && status.contains("{\"reason\":\"ExitCode\",\"message\":\"7\"}"),
+                    status);
             client.goAway().get(10, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void execOverSpdyReportsSuccessAndOlderProtocolsWriteNothingOnSuccess() throws Exception {
-        try (SpdyTestClient client = SpdyTestClient.connect(execUrl(shell, false, false, false, "true"),
-                EXEC_PROTOCOLS)) {
+        try (SpdyTestClient client =
+                SpdyTestClient.connect(execUrl(shell, false, false, false, "true"), EXEC_PROTOCOLS)) {
             SpdyTestClient.Stream error = client.open(stream("error"));
             client.open(stream("stdout"));
             assertEquals("{\"metadata\":{},\"status\":\"Success\"}", error.awaitEnd(WAIT));
         }
-        try (SpdyTestClient client = SpdyTestClient.connect(execUrl(shell, false, false, false, "sh", "-c", "exit 3"),
-                List.of("v2.channel.k8s.io"))) {
+        try (SpdyTestClient client = SpdyTestClient.connect(
+                execUrl(shell, false, false, false, "sh", "-c", "exit 3"), List.of("v2.channel.k8s.io"))) {
             assertEquals("v2.channel.k8s.io", client.protocol());
             SpdyTestClient.Stream error = client.open(stream("error"));
             client.open(stream("stdout"));
@@ -213,13 +247,20 @@ class StreamingTest {
             Thread.sleep(50);
         }
         assertFalse(shellOutput(shell, "ps -o args").contains("sleep 4242"), "the exec'd process is gone");
-        assertEquals(ContainerState.CONTAINER_RUNNING, jcri.runtime().containerStatus(ContainerStatusRequest
-                .newBuilder().setContainerId(shell).build()).getStatus().getState());
+        assertEquals(
+                ContainerState.CONTAINER_RUNNING,
+                jcri.runtime()
+                        .containerStatus(ContainerStatusRequest.newBuilder()
+                                .setContainerId(shell)
+                                .build())
+                        .getStatus()
+                        .getState());
     }
 
     @Test
     void execOverWebSocketV5DeliversOutputAndTheExitCode() throws Exception {
-        String url = execUrl(shell, false, true, true, "sh", "-c", "read line; echo got-$line; echo to-err >&2; exit 7");
+        String url =
+                execUrl(shell, false, true, true, "sh", "-c", "read line; echo got-$line; echo to-err >&2; exit 7");
         try (ChannelWebSocketClient client = ChannelWebSocketClient.connect(url, "v5.channel.k8s.io")) {
             assertEquals("v5.channel.k8s.io", client.subprotocol());
             client.send(0, "hello\n");
@@ -243,11 +284,19 @@ class StreamingTest {
 
     @Test
     void attachEchoesStdinAndDetachingLeavesTheContainerRunning() throws Exception {
-        String echo = run(pod, container("echo", "sh", "-c", "while read l; do echo got-$l; echo err-$l >&2; done")
-                .setStdin(true));
+        String echo = run(
+                pod,
+                container("echo", "sh", "-c", "while read l; do echo got-$l; echo err-$l >&2; done")
+                        .setStdin(true));
         try {
-            String url = jcri.runtime().attach(AttachRequest.newBuilder().setContainerId(echo).setStdin(true)
-                    .setStdout(true).setStderr(true).build()).getUrl();
+            String url = jcri.runtime()
+                    .attach(AttachRequest.newBuilder()
+                            .setContainerId(echo)
+                            .setStdin(true)
+                            .setStdout(true)
+                            .setStderr(true)
+                            .build())
+                    .getUrl();
             assertTrue(url.contains("/attach/"), url);
             try (SpdyTestClient client = SpdyTestClient.connect(url, EXEC_PROTOCOLS)) {
                 client.open(stream("error"));
@@ -259,25 +308,47 @@ class StreamingTest {
                 assertTrue(stderr.awaitText("err-one", WAIT).contains("err-one"), stderr.text());
             }
             // A second client sees the same container, still running.
-            String again = jcri.runtime().attach(AttachRequest.newBuilder().setContainerId(echo).setStdin(true)
-                    .setStdout(true).build()).getUrl();
+            String again = jcri.runtime()
+                    .attach(AttachRequest.newBuilder()
+                            .setContainerId(echo)
+                            .setStdin(true)
+                            .setStdout(true)
+                            .build())
+                    .getUrl();
             try (ChannelWebSocketClient client = ChannelWebSocketClient.connect(again, "v4.channel.k8s.io")) {
                 client.send(0, "two\n");
                 assertTrue(client.awaitText(1, "got-two", WAIT).contains("got-two"), client.text(1));
             }
-            assertEquals(ContainerState.CONTAINER_RUNNING, jcri.runtime().containerStatus(ContainerStatusRequest
-                    .newBuilder().setContainerId(echo).build()).getStatus().getState());
+            assertEquals(
+                    ContainerState.CONTAINER_RUNNING,
+                    jcri.runtime()
+                            .containerStatus(ContainerStatusRequest.newBuilder()
+                                    .setContainerId(echo)
+                                    .build())
+                            .getStatus()
+                            .getState());
         } finally {
-            jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(echo).build());
+            jcri.runtime()
+                    .removeContainer(RemoveContainerRequest.newBuilder()
+                            .setContainerId(echo)
+                            .build());
         }
     }
 
     @Test
     void attachWithStdinToAContainerWithoutStdinIsRefused() {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> jcri.runtime().attach(
-                AttachRequest.newBuilder().setContainerId(shell).setStdin(true).setStdout(true).build()));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .attach(AttachRequest.newBuilder()
+                                .setContainerId(shell)
+                                .setStdin(true)
+                                .setStdout(true)
+                                .build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("without stdin"), e.getStatus().getDescription());
+        assertTrue(
+                e.getStatus().getDescription().contains("without stdin"),
+                e.getStatus().getDescription());
     }
 
     @Test
@@ -313,8 +384,7 @@ class StreamingTest {
     }
 
     private static String httpGetThroughSpdy(SpdyTestClient client, int requestId, int port) throws Exception {
-        Map<String, String> headers = Map.of("port", Integer.toString(port), "requestID",
-                Integer.toString(requestId));
+        Map<String, String> headers = Map.of("port", Integer.toString(port), "requestID", Integer.toString(requestId));
         SpdyTestClient.Stream error = client.open(with(headers, "streamType", "error"));
         error.close();
         SpdyTestClient.Stream data = client.open(with(headers, "streamType", "data"));
@@ -334,31 +404,37 @@ class StreamingTest {
     @Test
     void portForwardWorksForAHostNetworkPod() throws Exception {
         PodSandboxConfig.Builder config = PodSandboxTest.pod("hostnet");
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
         String hostPod = runPod(config);
         // Closed in reverse: the server socket first, so that a failed test does not leave accept() waiting.
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
                 ServerSocket onTheNode = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             pool.submit((Callable<Void>) () -> {
-                try (Socket socket = onTheNode.accept(); OutputStream out = socket.getOutputStream()) {
+                try (Socket socket = onTheNode.accept();
+                        OutputStream out = socket.getOutputStream()) {
                     out.write("from-the-node\n".getBytes(StandardCharsets.UTF_8));
                 }
                 return null;
             });
-            try (SpdyTestClient client = SpdyTestClient.connect(portForwardUrl(hostPod),
-                    List.of("portforward.k8s.io"))) {
+            try (SpdyTestClient client =
+                    SpdyTestClient.connect(portForwardUrl(hostPod), List.of("portforward.k8s.io"))) {
                 assertEquals("from-the-node\n", httpGetThroughSpdy(client, 1, onTheNode.getLocalPort()));
             }
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(hostPod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(hostPod)
+                            .build());
         }
     }
 
     @Test
     void portForwardOverWebSocketAnnouncesThePortAndCarriesData() throws Exception {
-        try (ChannelWebSocketClient client = ChannelWebSocketClient.connect(portForwardUrl(pod, 8080),
-                "v4.channel.k8s.io")) {
+        try (ChannelWebSocketClient client =
+                ChannelWebSocketClient.connect(portForwardUrl(pod, 8080), "v4.channel.k8s.io")) {
             byte[] port = {(byte) (8080 & 0xff), (byte) (8080 >> 8)};
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (client.received(1).length < 2 && System.nanoTime() < deadline) {
@@ -380,43 +456,80 @@ class StreamingTest {
         } catch (java.util.concurrent.TimeoutException expected) {
             // Only the use of the token matters here.
         }
-        assertEquals(404, assertThrows(SpdyTestClient.Refused.class,
-                () -> SpdyTestClient.connect(url, EXEC_PROTOCOLS)).status);
+        assertEquals(
+                404,
+                assertThrows(SpdyTestClient.Refused.class, () -> SpdyTestClient.connect(url, EXEC_PROTOCOLS)).status);
         String unknown = url.substring(0, url.lastIndexOf('/') + 1) + "A".repeat(43);
-        assertEquals(404, assertThrows(SpdyTestClient.Refused.class,
-                () -> SpdyTestClient.connect(unknown, EXEC_PROTOCOLS)).status);
-        String mismatched = url.replace("/exec/", "/attach/").replaceFirst("/[^/]+$",
-                "/" + execUrl(shell, false, false, false, "true").replaceFirst(".*/", ""));
-        assertEquals(404, assertThrows(SpdyTestClient.Refused.class,
-                () -> SpdyTestClient.connect(mismatched, EXEC_PROTOCOLS)).status);
+        assertEquals(
+                404,
+                assertThrows(SpdyTestClient.Refused.class, () -> SpdyTestClient.connect(unknown, EXEC_PROTOCOLS))
+                        .status);
+        String mismatched = url.replace("/exec/", "/attach/")
+                .replaceFirst(
+                        "/[^/]+$",
+                        "/" + execUrl(shell, false, false, false, "true").replaceFirst(".*/", ""));
+        assertEquals(
+                404,
+                assertThrows(SpdyTestClient.Refused.class, () -> SpdyTestClient.connect(mismatched, EXEC_PROTOCOLS))
+                        .status);
     }
 
     @Test
     void protocolNegotiationFailuresAreAnsweredBeforeTheUpgrade() throws Exception {
-        assertEquals(403, assertThrows(SpdyTestClient.Refused.class, () -> SpdyTestClient.connect(
-                execUrl(shell, false, false, false, "true"), List.of("v9.channel.k8s.io"))).status);
-        assertEquals(400, assertThrows(SpdyTestClient.Refused.class, () -> SpdyTestClient.connect(
-                execUrl(shell, false, false, false, "true"), List.of())).status);
-        assertEquals(403, assertThrows(SpdyTestClient.Refused.class, () -> ChannelWebSocketClient.connect(
-                execUrl(shell, false, false, false, "true"), "v9.channel.k8s.io")).status);
+        assertEquals(
+                403,
+                assertThrows(
+                                SpdyTestClient.Refused.class,
+                                () -> SpdyTestClient.connect(
+                                        execUrl(shell, false, false, false, "true"), List.of("v9.channel.k8s.io")))
+                        .status);
+        assertEquals(
+                400,
+                assertThrows(
+                                SpdyTestClient.Refused.class,
+                                () -> SpdyTestClient.connect(execUrl(shell, false, false, false, "true"), List.of()))
+                        .status);
+        assertEquals(
+                403,
+                assertThrows(
+                                SpdyTestClient.Refused.class,
+                                () -> ChannelWebSocketClient.connect(
+                                        execUrl(shell, false, false, false, "true"), "v9.channel.k8s.io"))
+                        .status);
     }
 
     @Test
     void badRequestsGetNoUrl() {
         String stopped = run(pod, container("stopped", "true"));
         try {
-            jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(stopped).build());
+            jcri.runtime()
+                    .stopContainer(StopContainerRequest.newBuilder()
+                            .setContainerId(stopped)
+                            .build());
             assertCode(Status.Code.FAILED_PRECONDITION, () -> execUrl(stopped, false, false, false, "true"));
             assertCode(Status.Code.NOT_FOUND, () -> execUrl("0123456789ab", false, false, false, "true"));
             assertCode(Status.Code.INVALID_ARGUMENT, () -> execUrl(shell, true, false, true, "true"));
-            assertCode(Status.Code.INVALID_ARGUMENT, () -> jcri.runtime().exec(ExecRequest.newBuilder()
-                    .setContainerId(shell).addCmd("true").build()));
-            assertCode(Status.Code.INVALID_ARGUMENT, () -> jcri.runtime().exec(ExecRequest.newBuilder()
-                    .setContainerId(shell).setStdout(true).build()));
+            assertCode(
+                    Status.Code.INVALID_ARGUMENT,
+                    () -> jcri.runtime()
+                            .exec(ExecRequest.newBuilder()
+                                    .setContainerId(shell)
+                                    .addCmd("true")
+                                    .build()));
+            assertCode(
+                    Status.Code.INVALID_ARGUMENT,
+                    () -> jcri.runtime()
+                            .exec(ExecRequest.newBuilder()
+                                    .setContainerId(shell)
+                                    .setStdout(true)
+                                    .build()));
             assertCode(Status.Code.NOT_FOUND, () -> portForwardUrl("0123456789ab"));
             assertCode(Status.Code.INVALID_ARGUMENT, () -> portForwardUrl(pod, 70000));
         } finally {
-            jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(stopped).build());
+            jcri.runtime()
+                    .removeContainer(RemoveContainerRequest.newBuilder()
+                            .setContainerId(stopped)
+                            .build());
         }
     }
 

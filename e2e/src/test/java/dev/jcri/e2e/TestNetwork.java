@@ -13,10 +13,12 @@ public record TestNetwork(String bridge, String subnetPrefix, Path ipamDir) {
 
     public static TestNetwork create(Path stateDir) throws IOException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String bridge = "jcrt" + Integer.toHexString(0x10000 + random.nextInt(0xf0000)).substring(0, 5);
+        String bridge =
+                "jcrt" + Integer.toHexString(0x10000 + random.nextInt(0xf0000)).substring(0, 5);
         String prefix = "10.254." + random.nextInt(1, 254);
         TestNetwork network = new TestNetwork(bridge, prefix, stateDir.resolve("ipam"));
-        Files.writeString(stateDir.resolve("cni/net.d/10-test.conflist"), """
+        Files.writeString(
+                stateDir.resolve("cni/net.d/10-test.conflist"), """
                 {"cniVersion": "1.0.0", "name": "jcri-e2e",
                  "plugins": [
                    {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false,
@@ -42,7 +44,10 @@ public record TestNetwork(String bridge, String subnetPrefix, Path ipamDir) {
 
     /** Deletes the bridge; the CNI bridge plugin leaves it behind by design. */
     public void removeBridge() throws IOException, InterruptedException {
-        new ProcessBuilder("ip", "link", "del", bridge).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        new ProcessBuilder("ip", "link", "del", bridge)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 }

@@ -75,7 +75,7 @@ public final class TestNode implements AutoCloseable {
 
     /** kill -9 of the daemon, then a new one on the same state dir, as after a crash; returns the new one. */
     public JcriProcess killAndRestart() throws Exception {
-        return killAndRestart(dir -> { }, Map.of());
+        return killAndRestart(dir -> {}, Map.of());
     }
 
     /** What happens to the node while its daemon is down (files a crash left, or lost). */
@@ -94,7 +94,7 @@ public final class TestNode implements AutoCloseable {
      * environment, e.g. {@code JCRI_CRASH_AT}.
      */
     public JcriProcess killAndRestart(Map<String, String> env) throws Exception {
-        return killAndRestart(dir -> { }, env);
+        return killAndRestart(dir -> {}, env);
     }
 
     private JcriProcess killAndRestart(WhileDown whileDown, Map<String, String> env) throws Exception {
@@ -111,8 +111,10 @@ public final class TestNode implements AutoCloseable {
     /** Pulls {@code name} (repository:tag on this node's registry) and returns its full reference. */
     public String pull(String name) {
         String image = registry.hostPort() + "/" + name;
-        jcri.images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
-                .build());
+        jcri.images()
+                .pullImage(PullImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(image))
+                        .build());
         return image;
     }
 
@@ -124,10 +126,13 @@ public final class TestNode implements AutoCloseable {
     public void close() throws Exception {
         try {
             if (jcri.process().isAlive()) {
-                for (PodSandbox sandbox : jcri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                for (PodSandbox sandbox : jcri.runtime()
+                        .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                         .getItemsList()) {
-                    jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
+                    jcri.runtime()
+                            .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                    .setPodSandboxId(sandbox.getId())
+                                    .build());
                 }
             }
         } finally {

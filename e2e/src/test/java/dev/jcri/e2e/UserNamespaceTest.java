@@ -50,11 +50,21 @@ class UserNamespaceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-            registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
-                    .withEntrypoint("/bin/sleep").withCmd("2147483647").build());
-        }, registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+        node = TestNode.start(
+                true,
+                (registry, dir) -> {
+                    registry.pusher()
+                            .push("test/busybox", "1", OciImageBuilder.busybox().build());
+                    registry.pusher()
+                            .push(
+                                    "test/pause",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withEntrypoint("/bin/sleep")
+                                            .withCmd("2147483647")
+                                            .build());
+                },
+                registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
     }
@@ -72,14 +82,20 @@ class UserNamespaceTest {
     }
 
     private static IDMapping mapping(long containerId, long hostId, long length) {
-        return IDMapping.newBuilder().setContainerId((int) containerId).setHostId((int) hostId)
-                .setLength((int) length).build();
+        return IDMapping.newBuilder()
+                .setContainerId((int) containerId)
+                .setHostId((int) hostId)
+                .setLength((int) length)
+                .build();
     }
 
     private static PodSandboxConfig.Builder pod(String name, UserNamespace.Builder userns) {
         PodSandboxConfig.Builder config = PodSandboxTest.pod(name)
                 .setLogDirectory(jcri.dir().resolve("logs").resolve(name).toString());
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setUsernsOptions(userns);
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
+                .setUsernsOptions(userns);
         return config;
     }
 
@@ -91,46 +107,67 @@ class UserNamespaceTest {
     }
 
     private static String runPod(PodSandboxConfig.Builder config, String handler) {
-        return jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
-                .setRuntimeHandler(handler).build()).getPodSandboxId();
+        return jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(config)
+                        .setRuntimeHandler(handler)
+                        .build())
+                .getPodSandboxId();
     }
 
     private static String runSleeper(String pod, PodSandboxConfig.Builder podConfig, String name) {
-        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setSandboxConfig(podConfig)
-                .setConfig(ContainerConfig.newBuilder()
-                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
-                        .setImage(ImageSpec.newBuilder().setImage(image))
-                        .addAllCommand(List.of("sleep", "3600"))
-                        .setLogPath(name + ".log"))
-                .build()).getContainerId();
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        String id = jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setSandboxConfig(podConfig)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .addAllCommand(List.of("sleep", "3600"))
+                                .setLogPath(name + ".log"))
+                        .build())
+                .getContainerId();
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
         return id;
     }
 
-    private static String createWithVolumes(String pod, PodSandboxConfig.Builder podConfig, String name,
-            dev.jcri.cri.v1.Mount... mounts) {
-        return jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setSandboxConfig(podConfig)
-                .setConfig(ContainerConfig.newBuilder()
-                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
-                        .setImage(ImageSpec.newBuilder().setImage(image))
-                        .addAllCommand(List.of("sleep", "3600"))
-                        .addAllMounts(List.of(mounts))
-                        .setLogPath(name + ".log"))
-                .build()).getContainerId();
+    private static String createWithVolumes(
+            String pod, PodSandboxConfig.Builder podConfig, String name, dev.jcri.cri.v1.Mount... mounts) {
+        return jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setSandboxConfig(podConfig)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .addAllCommand(List.of("sleep", "3600"))
+                                .addAllMounts(List.of(mounts))
+                                .setLogPath(name + ".log"))
+                        .build())
+                .getContainerId();
     }
 
     private static String exec(String id, String command) {
-        ExecSyncResponse response = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                .addAllCmd(List.of("sh", "-c", command)).setTimeout(20).build());
-        assertEquals(0, response.getExitCode(), command + ": " + response.getStderr().toStringUtf8());
+        ExecSyncResponse response = jcri.runtime()
+                .execSync(ExecSyncRequest.newBuilder()
+                        .setContainerId(id)
+                        .addAllCmd(List.of("sh", "-c", command))
+                        .setTimeout(20)
+                        .build());
+        assertEquals(
+                0, response.getExitCode(), command + ": " + response.getStderr().toStringUtf8());
         return response.getStdout().toStringUtf8().strip();
     }
 
     private static long containerPid(String id) {
-        String info = jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
-                .setVerbose(true).build()).getInfoOrThrow("info");
+        String info = jcri.runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(id)
+                        .setVerbose(true)
+                        .build())
+                .getInfoOrThrow("info");
         Matcher pid = Pattern.compile("\"pid\":(\\d+)").matcher(info);
         assertTrue(pid.find(), info);
         return Long.parseLong(pid.group(1));
@@ -143,8 +180,12 @@ class UserNamespaceTest {
 
     private static String hostStatusField(long pid, String field) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow()
-                .substring(field.length() + 1).strip().replaceAll("\\s+", " ");
+                .filter(l -> l.startsWith(field + ":"))
+                .findFirst()
+                .orElseThrow()
+                .substring(field.length() + 1)
+                .strip()
+                .replaceAll("\\s+", " ");
     }
 
     /**
@@ -154,14 +195,26 @@ class UserNamespaceTest {
     @Test
     void statusReportsUserNamespacesPerHandlerAndAnUnsafeRuntimeIsRefused() throws Exception {
         var handlers = jcri.runtime().status(StatusRequest.getDefaultInstance()).getRuntimeHandlersList();
-        assertTrue(handlers.stream().filter(h -> h.getName().equals(HANDLER)).allMatch(
-                h -> h.getFeatures().getUserNamespaces()), handlers.toString());
-        boolean crunSafe = handlers.stream().filter(h -> h.getName().equals("crun")).allMatch(
-                h -> h.getFeatures().getUserNamespaces());
+        assertTrue(
+                handlers.stream()
+                        .filter(h -> h.getName().equals(HANDLER))
+                        .allMatch(h -> h.getFeatures().getUserNamespaces()),
+                handlers.toString());
+        boolean crunSafe = handlers.stream()
+                .filter(h -> h.getName().equals("crun"))
+                .allMatch(h -> h.getFeatures().getUserNamespaces());
         if (!crunSafe) {
             IDMapping range = mapping(0, freshRange(), 65536);
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runPod(pod("crun-userns",
-                    UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(range).addGids(range)), "crun"));
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> runPod(
+                            pod(
+                                    "crun-userns",
+                                    UserNamespace.newBuilder()
+                                            .setMode(NamespaceMode.POD)
+                                            .addUids(range)
+                                            .addGids(range)),
+                            "crun"));
             assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
             assertTrue(e.getStatus().getDescription().contains("/dev/null"), e.toString());
         }
@@ -172,17 +225,32 @@ class UserNamespaceTest {
     void rootOfThePodIsAnUnprivilegedHostUserAndTheImageStillLooksRoots() throws Exception {
         long uids = freshRange();
         long gids = uids + 65536;
-        PodSandboxConfig.Builder config = pod("userns", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(mapping(0, uids, 65536)).addGids(mapping(0, gids, 65536)));
+        PodSandboxConfig.Builder config = pod(
+                "userns",
+                UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(mapping(0, uids, 65536))
+                        .addGids(mapping(0, gids, 65536)));
         String pod = runPod(config);
         try {
-            assertEquals(NamespaceMode.POD, jcri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
-                    .setPodSandboxId(pod).build()).getStatus().getLinux().getNamespaces().getOptions()
-                    .getUsernsOptions().getMode());
+            assertEquals(
+                    NamespaceMode.POD,
+                    jcri.runtime()
+                            .podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                                    .setPodSandboxId(pod)
+                                    .build())
+                            .getStatus()
+                            .getLinux()
+                            .getNamespaces()
+                            .getOptions()
+                            .getUsernsOptions()
+                            .getMode());
             String id = runSleeper(pod, config, "app");
 
-            assertEquals("0 " + uids + " 65536", exec(id, "cat /proc/self/uid_map").replaceAll("\\s+", " "));
-            assertEquals("0 " + gids + " 65536", exec(id, "cat /proc/self/gid_map").replaceAll("\\s+", " "));
+            assertEquals(
+                    "0 " + uids + " 65536", exec(id, "cat /proc/self/uid_map").replaceAll("\\s+", " "));
+            assertEquals(
+                    "0 " + gids + " 65536", exec(id, "cat /proc/self/gid_map").replaceAll("\\s+", " "));
             assertEquals("0:0", exec(id, "echo $(id -u):$(id -g)"));
             // Idmapped layers: the image's root-owned files are the pod root's, and it can write beside them.
             assertEquals("0:0", exec(id, "stat -c %u:%g /bin/busybox /etc | sort -u"));
@@ -197,11 +265,15 @@ class UserNamespaceTest {
             assertEquals(uids, owner(upper.resolve("etc/written"), "unix:uid"));
             assertEquals(gids, owner(upper.resolve("etc/written"), "unix:gid"));
             assertEquals(uids + 1000, owner(upper.resolve("made"), "unix:uid"));
-            assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(
-                    jcri.dir().resolve("runroot").toString() + "/containers/" + id + "/layers"),
+            assertFalse(
+                    Files.readString(Path.of("/proc/self/mountinfo"))
+                            .contains(jcri.dir().resolve("runroot").toString() + "/containers/" + id + "/layers"),
                     "the idmapped layer mounts are gone once the overlay holds them");
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build());
         }
         assertFalse(Files.exists(jcri.dir().resolve("runroot/ns/user").resolve(pod)), "the user namespace pin");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(pod));
@@ -210,17 +282,29 @@ class UserNamespaceTest {
     @Test
     void aSharedPidNamespaceLivesInThePodsUserNamespaceToo() throws Exception {
         long ids = freshRange();
-        PodSandboxConfig.Builder config = pod("userns-pid", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(mapping(0, ids, 65536)).addGids(mapping(0, ids, 65536)));
-        config.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.POD);
+        PodSandboxConfig.Builder config = pod(
+                "userns-pid",
+                UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(mapping(0, ids, 65536))
+                        .addGids(mapping(0, ids, 65536)));
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
+                .setPid(NamespaceMode.POD);
         String pod = runPod(config);
         try {
             String id = runSleeper(pod, config, "app");
-            assertEquals("/bin/sleep 2147483647", exec(id, "cat /proc/1/cmdline | tr '\\0' ' '"),
+            assertEquals(
+                    "/bin/sleep 2147483647",
+                    exec(id, "cat /proc/1/cmdline | tr '\\0' ' '"),
                     "PID 1 is the infra container's");
             assertEquals(ids + " " + ids + " " + ids + " " + ids, hostStatusField(containerPid(id), "Uid"));
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build());
         }
     }
 
@@ -233,65 +317,139 @@ class UserNamespaceTest {
     void volumesWithThePodsMappingsAreIdmapped() throws Exception {
         long ids = freshRange();
         IDMapping range = mapping(0, ids, 65536);
-        PodSandboxConfig.Builder config = pod("userns-vol", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(range).addGids(range));
+        PodSandboxConfig.Builder config = pod(
+                "userns-vol",
+                UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(range)
+                        .addGids(range));
         Path volume = Files.createDirectories(jcri.dir().resolve("volumes/data"));
         Files.writeString(volume.resolve("config"), "from kubelet\n");
         Path file = Files.writeString(jcri.dir().resolve("volumes/termination-log"), "");
         String pod = runPod(config);
         try {
-            String id = createWithVolumes(pod, config, "app",
-                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/vol").setHostPath(volume.toString())
-                            .addUidMappings(range).addGidMappings(range).build(),
-                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/dev/termination-log")
-                            .setHostPath(file.toString()).addUidMappings(range).addGidMappings(range).build(),
-                    dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/plain").setHostPath(volume.toString())
+            String id = createWithVolumes(
+                    pod,
+                    config,
+                    "app",
+                    dev.jcri.cri.v1.Mount.newBuilder()
+                            .setContainerPath("/vol")
+                            .setHostPath(volume.toString())
+                            .addUidMappings(range)
+                            .addGidMappings(range)
+                            .build(),
+                    dev.jcri.cri.v1.Mount.newBuilder()
+                            .setContainerPath("/dev/termination-log")
+                            .setHostPath(file.toString())
+                            .addUidMappings(range)
+                            .addGidMappings(range)
+                            .build(),
+                    dev.jcri.cri.v1.Mount.newBuilder()
+                            .setContainerPath("/plain")
+                            .setHostPath(volume.toString())
                             .build());
-            assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/volumes/0"),
+            assertFalse(
+                    Files.readString(Path.of("/proc/self/mountinfo")).contains("/volumes/0"),
                     "staged idmapped mounts are detached once the container exists");
-            jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            jcri.runtime()
+                    .startContainer(StartContainerRequest.newBuilder()
+                            .setContainerId(id)
+                            .build());
             assertEquals("0:0 0:0", exec(id, "stat -c %u:%g /vol/config /dev/termination-log | tr '\\n' ' '"));
             assertEquals("65534:65534", exec(id, "stat -c %u:%g /plain/config"), "no mapping: nobody's");
             exec(id, "echo done > /vol/written && echo bye > /dev/termination-log");
-            assertEquals(0, ((Number) Files.getAttribute(volume.resolve("written"), "unix:uid")).intValue(),
+            assertEquals(
+                    0,
+                    ((Number) Files.getAttribute(volume.resolve("written"), "unix:uid")).intValue(),
                     "the pod's root writes as host root through the idmapped mount");
             assertEquals("bye\n", Files.readString(file));
 
             IDMapping other = mapping(0, ids + 65536, 65536);
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> createWithVolumes(pod,
-                    config, "other", dev.jcri.cri.v1.Mount.newBuilder().setContainerPath("/vol")
-                            .setHostPath(volume.toString()).addUidMappings(other).addGidMappings(other).build()));
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> createWithVolumes(
+                            pod,
+                            config,
+                            "other",
+                            dev.jcri.cri.v1.Mount.newBuilder()
+                                    .setContainerPath("/vol")
+                                    .setHostPath(volume.toString())
+                                    .addUidMappings(other)
+                                    .addGidMappings(other)
+                                    .build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
             assertTrue(e.getStatus().getDescription().contains("mounts[0].uid_mappings"), e.toString());
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build());
         }
         assertEquals("from kubelet\n", Files.readString(volume.resolve("config")), "the volume survives removal");
     }
 
     private static Status.Code refused(PodSandboxConfig.Builder config) {
-        return assertThrows(StatusRuntimeException.class, () -> runPod(config)).getStatus().getCode();
+        return assertThrows(StatusRuntimeException.class, () -> runPod(config))
+                .getStatus()
+                .getCode();
     }
 
     @Test
     void malformedRequestsAreRefusedAndLeaveNothing() throws Exception {
         IDMapping root = mapping(0, freshRange(), 65536);
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.CONTAINER))));
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.TARGET).addUids(root).addGids(root))));
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.POD).addUids(root).addUids(root).addGids(root))));
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.POD).addUids(root.toBuilder().setContainerId(1)).addGids(root))));
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.POD).addUids(root))), "no gid mapping");
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused(pod("bad", UserNamespace.newBuilder()
-                .setMode(NamespaceMode.POD).addUids(mapping(0, 0xFFFF0000L, 0x20000)).addGids(root))),
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod("bad", UserNamespace.newBuilder().setMode(NamespaceMode.CONTAINER))));
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod(
+                        "bad",
+                        UserNamespace.newBuilder()
+                                .setMode(NamespaceMode.TARGET)
+                                .addUids(root)
+                                .addGids(root))));
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod(
+                        "bad",
+                        UserNamespace.newBuilder()
+                                .setMode(NamespaceMode.POD)
+                                .addUids(root)
+                                .addUids(root)
+                                .addGids(root))));
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod(
+                        "bad",
+                        UserNamespace.newBuilder()
+                                .setMode(NamespaceMode.POD)
+                                .addUids(root.toBuilder().setContainerId(1))
+                                .addGids(root))));
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod(
+                        "bad",
+                        UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(root))),
+                "no gid mapping");
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                refused(pod(
+                        "bad",
+                        UserNamespace.newBuilder()
+                                .setMode(NamespaceMode.POD)
+                                .addUids(mapping(0, 0xFFFF0000L, 0x20000))
+                                .addGids(root))),
                 "past the 32-bit ID space");
-        PodSandboxConfig.Builder hostNetwork = pod("bad", UserNamespace.newBuilder().setMode(NamespaceMode.POD)
-                .addUids(root).addGids(root));
-        hostNetwork.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder()
+        PodSandboxConfig.Builder hostNetwork = pod(
+                "bad",
+                UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(root)
+                        .addGids(root));
+        hostNetwork
+                .getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
                 .setNetwork(NamespaceMode.NODE);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runPod(hostNetwork));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
@@ -306,20 +464,26 @@ class UserNamespaceTest {
 
     @Test
     void nodeModeMeansHostUsers() throws Exception {
-        PodSandboxConfig.Builder config = pod("host-users", UserNamespace.newBuilder().setMode(NamespaceMode.NODE));
+        PodSandboxConfig.Builder config =
+                pod("host-users", UserNamespace.newBuilder().setMode(NamespaceMode.NODE));
         String pod = runPod(config);
         try {
             String id = runSleeper(pod, config, "app");
             assertEquals("0 0 4294967295", exec(id, "cat /proc/self/uid_map").replaceAll("\\s+", " "));
             assertEquals("0 0 0 0", hostStatusField(containerPid(id), "Uid"));
         } finally {
-            jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build());
         }
     }
 
     @AfterAll
     static void theNodesDevNullIsStillRoots() throws Exception {
-        assertEquals(0, ((Number) Files.getAttribute(Path.of("/dev/null"), "unix:uid")).intValue(),
+        assertEquals(
+                0,
+                ((Number) Files.getAttribute(Path.of("/dev/null"), "unix:uid")).intValue(),
                 "a runtime chowned the node's /dev/null");
     }
 }

@@ -19,12 +19,13 @@ public record Digest(String algorithm, String hex) {
             case "sha256" -> 64;
             case "sha384" -> 96;
             case "sha512" -> 128;
-            default -> throw new IllegalArgumentException("unsupported digest algorithm \"" + algorithm
-                    + "\" (expected sha256, sha384 or sha512)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported digest algorithm \"" + algorithm + "\" (expected sha256, sha384 or sha512)");
         };
         if (hex.length() != expected || !LOWER_HEX.matcher(hex).matches()) {
-            throw new IllegalArgumentException(algorithm + " digest must be " + expected
-                    + " lowercase hex characters, got \"" + hex + "\"");
+            throw new IllegalArgumentException(
+                    algorithm + " digest must be " + expected + " lowercase hex characters, got \"" + hex + "\"");
         }
     }
 

@@ -20,8 +20,7 @@ public final class ImageReference {
     private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     private static final Pattern DOMAIN = Pattern.compile(
             "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+])(?::[0-9]+)?");
-    private static final Pattern PATH_COMPONENT =
-            Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
     private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
 
@@ -51,8 +50,8 @@ public final class ImageReference {
         }
         if (IMAGE_ID.matcher(reference).matches()) {
             // Docker refuses these so an image ID is never mistaken for a repository name.
-            throw new InvalidReferenceException(reference,
-                    "a 64-character hex string is an image ID, not a repository name");
+            throw new InvalidReferenceException(
+                    reference, "a 64-character hex string is an image ID, not a repository name");
         }
 
         String rest = reference;
@@ -68,9 +67,11 @@ public final class ImageReference {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw new InvalidReferenceException(reference, "tag \"" + tag
-                        + "\" must be 1-128 characters of letters, digits, '_', '.' or '-', not starting with"
-                        + " '.' or '-'");
+                throw new InvalidReferenceException(
+                        reference,
+                        "tag \"" + tag
+                                + "\" must be 1-128 characters of letters, digits, '_', '.' or '-', not starting with"
+                                + " '.' or '-'");
             }
         }
         if (rest.isEmpty()) {
@@ -107,12 +108,13 @@ public final class ImageReference {
     public static ImageReference of(String registry, String repository, String tag, Digest digest) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(repository, "repository");
-        String written = registry + "/" + repository + (tag == null ? "" : ":" + tag)
-                + (digest == null ? "" : "@" + digest);
+        String written =
+                registry + "/" + repository + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
         ImageReference parsed = parse(written);
         if (!parsed.registry.equals(registry) || !parsed.repository.equals(repository)) {
-            throw new InvalidReferenceException(written, "registry \"" + registry + "\" and repository \""
-                    + repository + "\" are not in normalized form");
+            throw new InvalidReferenceException(
+                    written,
+                    "registry \"" + registry + "\" and repository \"" + repository + "\" are not in normalized form");
         }
         return parsed;
     }
@@ -122,7 +124,9 @@ public final class ImageReference {
      * is "localhost", or has uppercase letters (which repository paths may not).
      */
     public static boolean namesRegistry(String first) {
-        return first.indexOf('.') >= 0 || first.indexOf(':') >= 0 || first.equals("localhost")
+        return first.indexOf('.') >= 0
+                || first.indexOf(':') >= 0
+                || first.equals("localhost")
                 || !first.toLowerCase(Locale.ROOT).equals(first);
     }
 
@@ -136,24 +140,26 @@ public final class ImageReference {
 
     private static void validateName(String reference, String registry, String path) {
         if (!DOMAIN.matcher(registry).matches()) {
-            throw new InvalidReferenceException(reference, "registry \"" + registry
-                    + "\" is not a valid host[:port]");
+            throw new InvalidReferenceException(reference, "registry \"" + registry + "\" is not a valid host[:port]");
         }
         if (!path.toLowerCase(Locale.ROOT).equals(path)) {
             throw new InvalidReferenceException(reference, "repository name \"" + path + "\" must be lowercase");
         }
         for (String component : path.split("/", -1)) {
             if (!PATH_COMPONENT.matcher(component).matches()) {
-                throw new InvalidReferenceException(reference, component.isEmpty()
-                        ? "repository name \"" + path + "\" has an empty path component"
-                        : "repository path component \"" + component + "\" must be lowercase letters and digits,"
-                                + " separated by '.', '_', '__' or dashes");
+                throw new InvalidReferenceException(
+                        reference,
+                        component.isEmpty()
+                                ? "repository name \"" + path + "\" has an empty path component"
+                                : "repository path component \"" + component
+                                        + "\" must be lowercase letters and digits,"
+                                        + " separated by '.', '_', '__' or dashes");
             }
         }
         int length = registry.length() + 1 + path.length();
         if (length > MAX_NAME_LENGTH) {
-            throw new InvalidReferenceException(reference, "name is " + length + " characters long, more than "
-                    + MAX_NAME_LENGTH);
+            throw new InvalidReferenceException(
+                    reference, "name is " + length + " characters long, more than " + MAX_NAME_LENGTH);
         }
     }
 
@@ -214,8 +220,10 @@ public final class ImageReference {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ImageReference other && registry.equals(other.registry)
-                && repository.equals(other.repository) && Objects.equals(tag, other.tag)
+        return o instanceof ImageReference other
+                && registry.equals(other.registry)
+                && repository.equals(other.repository)
+                && Objects.equals(tag, other.tag)
                 && Objects.equals(digest, other.digest);
     }
 

@@ -79,38 +79,74 @@ class ImageReferenceTest {
     @Test
     void equalityIgnoresSpelling() {
         assertEquals(ImageReference.parse("busybox"), ImageReference.parse("docker.io/library/busybox:latest"));
-        assertEquals(ImageReference.parse("busybox").hashCode(),
+        assertEquals(
+                ImageReference.parse("busybox").hashCode(),
                 ImageReference.parse("index.docker.io/library/busybox").hashCode());
         assertFalse(ImageReference.parse("busybox").equals(ImageReference.parse("busybox:1")));
     }
 
     @Test
     void shortNameInSearchRegistry() {
-        assertEquals("quay.io/busybox:latest", ImageReference.parse("busybox").inRegistry("quay.io").toString());
-        assertEquals("docker.io/library/busybox:latest",
+        assertEquals(
+                "quay.io/busybox:latest",
+                ImageReference.parse("busybox").inRegistry("quay.io").toString());
+        assertEquals(
+                "docker.io/library/busybox:latest",
                 ImageReference.parse("busybox").inRegistry("docker.io").toString());
-        assertEquals("localhost:5000/foo/bar@" + SHA,
-                ImageReference.parse("foo/bar@" + SHA).inRegistry("localhost:5000").toString());
-        assertEquals("r.example/a:1@" + SHA, ImageReference.parse("a:1@" + SHA).inRegistry("r.example").toString());
-        assertThrows(IllegalStateException.class, () -> ImageReference.parse("quay.io/x").inRegistry("r.io"));
-        assertThrows(InvalidReferenceException.class, () -> ImageReference.parse("x").inRegistry("noregistry"));
+        assertEquals(
+                "localhost:5000/foo/bar@" + SHA,
+                ImageReference.parse("foo/bar@" + SHA)
+                        .inRegistry("localhost:5000")
+                        .toString());
+        assertEquals(
+                "r.example/a:1@" + SHA,
+                ImageReference.parse("a:1@" + SHA).inRegistry("r.example").toString());
+        assertThrows(
+                IllegalStateException.class,
+                () -> ImageReference.parse("quay.io/x").inRegistry("r.io"));
+        assertThrows(
+                InvalidReferenceException.class, () -> ImageReference.parse("x").inRegistry("noregistry"));
     }
 
     @Test
     void ofBuildsFromParts() {
         ImageReference ref = ImageReference.of("quay.io", "a/b", "v1", null);
         assertEquals("quay.io/a/b:v1", ref.toString());
-        assertEquals("quay.io/a/b@" + SHA, ImageReference.of("quay.io", "a/b", null, Digest.parse(SHA)).toString());
+        assertEquals(
+                "quay.io/a/b@" + SHA,
+                ImageReference.of("quay.io", "a/b", null, Digest.parse(SHA)).toString());
         assertThrows(InvalidReferenceException.class, () -> ImageReference.of("docker.io", "busybox", null, null));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "BUSYBOX", "foo/Bar", "docker.io/Foo", "foo//bar", "foo/", "/foo", ":tag", "@" + SHA,
-        "foo:-tag", "foo:.tag", "foo:t@g", "foo@sha256:abc", "foo@md5:0123456789abcdef0123456789abcdef",
-        "foo@sha256", "a:b:c", "-foo", "foo-", "foo_-bar", "foo___bar", "foo..bar", "exa_mple.com/foo",
-        "-bad.com/foo", "foo bar", "foo@sha256:" + "AB" + "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "BUSYBOX",
+                "foo/Bar",
+                "docker.io/Foo",
+                "foo//bar",
+                "foo/",
+                "/foo",
+                ":tag",
+                "@" + SHA,
+                "foo:-tag",
+                "foo:.tag",
+                "foo:t@g",
+                "foo@sha256:abc",
+                "foo@md5:0123456789abcdef0123456789abcdef",
+                "foo@sha256",
+                "a:b:c",
+                "-foo",
+                "foo-",
+                "foo_-bar",
+                "foo___bar",
+                "foo..bar",
+                "exa_mple.com/foo",
+                "-bad.com/foo",
+                "foo bar",
+                "foo@sha256:" + "AB" + "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab",
+            })
     void rejects(String input) {
         InvalidReferenceException e = assertThrows(InvalidReferenceException.class, () -> ImageReference.parse(input));
         assertTrue(e.getMessage().contains("\"" + input + "\""), e.getMessage());
@@ -135,7 +171,8 @@ class ImageReferenceTest {
 
     @Test
     void tagLengthLimit() {
-        assertEquals("t".repeat(128), ImageReference.parse("foo:" + "t".repeat(128)).tag());
+        assertEquals(
+                "t".repeat(128), ImageReference.parse("foo:" + "t".repeat(128)).tag());
     }
 
     @Test

@@ -26,8 +26,10 @@ public final class AtomicFile {
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
-            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(perms))) {
+            try (FileChannel channel = FileChannel.open(
+                    temp,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(perms))) {
                 // The umask may have narrowed the create mode; set before the fsync, so the mode is durable too.
                 Files.setPosixFilePermissions(temp, perms);
                 ByteBuffer buffer = ByteBuffer.wrap(content);

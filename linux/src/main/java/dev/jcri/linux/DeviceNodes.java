@@ -13,18 +13,18 @@ public final class DeviceNodes {
     public static final int S_IFCHR = 0020000;
     public static final int S_IFBLK = 0060000;
 
-    private static final MethodHandle MKNOD = NativeCall.errnoHandle("mknod", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MKNOD = NativeCall.errnoHandle(
+            "mknod",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
 
     private DeviceNodes() {}
 
-    public static void createCharacterDevice(Path path, int permissions, int major, int minor)
-            throws ErrnoException {
+    public static void createCharacterDevice(Path path, int permissions, int major, int minor) throws ErrnoException {
         mknod(path, S_IFCHR | (permissions & 07777), makedev(major, minor));
     }
 
-    public static void createBlockDevice(Path path, int permissions, int major, int minor)
-            throws ErrnoException {
+    public static void createBlockDevice(Path path, int permissions, int major, int minor) throws ErrnoException {
         mknod(path, S_IFBLK | (permissions & 07777), makedev(major, minor));
     }
 
@@ -38,8 +38,10 @@ public final class DeviceNodes {
             MemorySegment state = NativeCall.callState(arena);
             int rc = (int) MKNOD.invokeExact(state, arena.allocateFrom(path.toString()), mode, device);
             if (rc != 0) {
-                throw NativeCall.failure("mknod " + Integer.toOctalString(mode) + " " + major(device) + ":"
-                        + minor(device), path.toString(), state);
+                throw NativeCall.failure(
+                        "mknod " + Integer.toOctalString(mode) + " " + major(device) + ":" + minor(device),
+                        path.toString(),
+                        state);
             }
         } catch (ErrnoException e) {
             throw e;

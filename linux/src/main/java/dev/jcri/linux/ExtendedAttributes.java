@@ -22,25 +22,42 @@ public final class ExtendedAttributes {
     public static final int ERANGE = 34;
     public static final int ENOTSUP = 95;
 
-    private static final MethodHandle LSETXATTR = NativeCall.errnoHandle("lsetxattr", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle LGETXATTR = NativeCall.errnoHandle("lgetxattr", FunctionDescriptor.of(
-            ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_LONG));
-    private static final MethodHandle LLISTXATTR = NativeCall.errnoHandle("llistxattr", FunctionDescriptor.of(
-            ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle LSETXATTR = NativeCall.errnoHandle(
+            "lsetxattr",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT));
+    private static final MethodHandle LGETXATTR = NativeCall.errnoHandle(
+            "lgetxattr",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG));
+    private static final MethodHandle LLISTXATTR = NativeCall.errnoHandle(
+            "llistxattr",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     private ExtendedAttributes() {}
 
     public static void set(Path path, String name, byte[] value) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            MemorySegment buffer = value.length == 0
-                    ? MemorySegment.NULL
-                    : arena.allocateFrom(ValueLayout.JAVA_BYTE, value);
-            int rc = (int) LSETXATTR.invokeExact(state, arena.allocateFrom(path.toString()),
-                    arena.allocateFrom(name), buffer, (long) value.length, 0);
+            MemorySegment buffer =
+                    value.length == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_BYTE, value);
+            int rc = (int) LSETXATTR.invokeExact(
+                    state,
+                    arena.allocateFrom(path.toString()),
+                    arena.allocateFrom(name),
+                    buffer,
+                    (long) value.length,
+                    0);
             if (rc != 0) {
                 throw NativeCall.failure("lsetxattr " + name, path.toString(), state);
             }

@@ -18,15 +18,31 @@ public final class FileMetadata {
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
-    private static final MethodHandle FCHOWNAT = NativeCall.errnoHandle("fchownat", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle FCHMODAT = NativeCall.errnoHandle("fchmodat", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT));
-    private static final MethodHandle UTIMENSAT = NativeCall.errnoHandle("utimensat", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_INT));
+    private static final MethodHandle FCHOWNAT = NativeCall.errnoHandle(
+            "fchownat",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT));
+    private static final MethodHandle FCHMODAT = NativeCall.errnoHandle(
+            "fchmodat",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT));
+    private static final MethodHandle UTIMENSAT = NativeCall.errnoHandle(
+            "utimensat",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT));
 
     private FileMetadata() {}
 
@@ -34,11 +50,13 @@ public final class FileMetadata {
     public static void lchown(Path path, int uid, int gid) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int rc = (int) FCHOWNAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()), uid, gid,
-                    AT_SYMLINK_NOFOLLOW);
+            int rc = (int) FCHOWNAT.invokeExact(
+                    state, AT_FDCWD, arena.allocateFrom(path.toString()), uid, gid, AT_SYMLINK_NOFOLLOW);
             if (rc != 0) {
-                throw NativeCall.failure("lchown " + Integer.toUnsignedString(uid) + ":"
-                        + Integer.toUnsignedString(gid), path.toString(), state);
+                throw NativeCall.failure(
+                        "lchown " + Integer.toUnsignedString(uid) + ":" + Integer.toUnsignedString(gid),
+                        path.toString(),
+                        state);
             }
         } catch (ErrnoException e) {
             throw e;
@@ -56,8 +74,8 @@ public final class FileMetadata {
     public static void chmod(Path path, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int rc = (int) FCHMODAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()),
-                    mode & 07777, AT_SYMLINK_NOFOLLOW);
+            int rc = (int) FCHMODAT.invokeExact(
+                    state, AT_FDCWD, arena.allocateFrom(path.toString()), mode & 07777, AT_SYMLINK_NOFOLLOW);
             if (rc != 0) {
                 throw NativeCall.failure("chmod " + Integer.toOctalString(mode & 07777), path.toString(), state);
             }
@@ -78,8 +96,8 @@ public final class FileMetadata {
             times.setAtIndex(ValueLayout.JAVA_LONG, 1, accessTime.getNano());
             times.setAtIndex(ValueLayout.JAVA_LONG, 2, modificationTime.getEpochSecond());
             times.setAtIndex(ValueLayout.JAVA_LONG, 3, modificationTime.getNano());
-            int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()), times,
-                    AT_SYMLINK_NOFOLLOW);
+            int rc = (int) UTIMENSAT.invokeExact(
+                    state, AT_FDCWD, arena.allocateFrom(path.toString()), times, AT_SYMLINK_NOFOLLOW);
             if (rc != 0) {
                 throw NativeCall.failure("utimensat", path.toString(), state);
             }

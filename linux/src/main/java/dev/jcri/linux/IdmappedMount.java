@@ -22,14 +22,28 @@ public final class IdmappedMount {
     /** struct mount_attr: attr_set, attr_clr, propagation, userns_fd, all u64. */
     private static final long MOUNT_ATTR_SIZE = 32;
 
-    private static final MethodHandle OPEN_TREE = NativeCall.errnoHandle("open_tree", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle MOUNT_SETATTR = NativeCall.errnoHandle("mount_setattr",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle MOVE_MOUNT = NativeCall.errnoHandle("move_mount", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN_TREE = NativeCall.errnoHandle(
+            "open_tree",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle MOUNT_SETATTR = NativeCall.errnoHandle(
+            "mount_setattr",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG));
+    private static final MethodHandle MOVE_MOUNT = NativeCall.errnoHandle(
+            "move_mount",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT));
 
     private IdmappedMount() {}
 
@@ -65,8 +79,8 @@ public final class IdmappedMount {
         int tree;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            tree = (int) OPEN_TREE.invokeExact(state, AT_FDCWD, arena.allocateFrom(source),
-                    OPEN_TREE_CLONE | OpenFiles.O_CLOEXEC | recursion);
+            tree = (int) OPEN_TREE.invokeExact(
+                    state, AT_FDCWD, arena.allocateFrom(source), OPEN_TREE_CLONE | OpenFiles.O_CLOEXEC | recursion);
             if (tree < 0) {
                 throw NativeCall.failure("open_tree", source, state);
             }
@@ -80,8 +94,8 @@ public final class IdmappedMount {
             MemorySegment attr = arena.allocate(MOUNT_ATTR_SIZE, 8);
             attr.set(ValueLayout.JAVA_LONG, 0, MOUNT_ATTR_IDMAP | (readOnly ? MOUNT_ATTR_RDONLY : 0));
             attr.set(ValueLayout.JAVA_LONG, 24, usernsFd);
-            int rc = (int) MOUNT_SETATTR.invokeExact(state, tree, arena.allocateFrom(""), AT_EMPTY_PATH | recursion,
-                    attr, MOUNT_ATTR_SIZE);
+            int rc = (int) MOUNT_SETATTR.invokeExact(
+                    state, tree, arena.allocateFrom(""), AT_EMPTY_PATH | recursion, attr, MOUNT_ATTR_SIZE);
             if (rc != 0) {
                 throw NativeCall.failure("mount_setattr (idmap)", source, state);
             }
@@ -98,8 +112,8 @@ public final class IdmappedMount {
     private static void move(int tree, String target) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int rc = (int) MOVE_MOUNT.invokeExact(state, tree, arena.allocateFrom(""), AT_FDCWD,
-                    arena.allocateFrom(target), MOVE_MOUNT_F_EMPTY_PATH);
+            int rc = (int) MOVE_MOUNT.invokeExact(
+                    state, tree, arena.allocateFrom(""), AT_FDCWD, arena.allocateFrom(target), MOVE_MOUNT_F_EMPTY_PATH);
             if (rc != 0) {
                 throw NativeCall.failure("move_mount", target, state);
             }

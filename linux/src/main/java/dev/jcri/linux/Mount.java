@@ -21,11 +21,17 @@ public final class Mount {
 
     public static final int MNT_DETACH = 2;
 
-    private static final MethodHandle MOUNT = NativeCall.errnoHandle("mount", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-    private static final MethodHandle UMOUNT2 = NativeCall.errnoHandle("umount2", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle MOUNT = NativeCall.errnoHandle(
+            "mount",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS));
+    private static final MethodHandle UMOUNT2 = NativeCall.errnoHandle(
+            "umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private Mount() {}
 
@@ -34,8 +40,13 @@ public final class Mount {
             throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int rc = (int) MOUNT.invokeExact(state, cString(arena, source), arena.allocateFrom(target),
-                    cString(arena, fstype), flags, cString(arena, data));
+            int rc = (int) MOUNT.invokeExact(
+                    state,
+                    cString(arena, source),
+                    arena.allocateFrom(target),
+                    cString(arena, fstype),
+                    flags,
+                    cString(arena, data));
             if (rc != 0) {
                 throw NativeCall.failure("mount", target, state);
             }

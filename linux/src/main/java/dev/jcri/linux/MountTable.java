@@ -52,8 +52,12 @@ public final class MountTable {
     /** Mount points at or below {@code dir}, deepest first: the order to detach them in. */
     public static List<Path> pointsUnder(Path dir) throws IOException {
         Path base = dir.toAbsolutePath().normalize();
-        return read().stream().map(Entry::mountPoint).filter(p -> p.startsWith(base)).distinct()
-                .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
+        return read().stream()
+                .map(Entry::mountPoint)
+                .filter(p -> p.startsWith(base))
+                .distinct()
+                .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
+                .toList();
     }
 
     /** mountinfo writes space, tab, newline and backslash as octal escapes. */
@@ -64,7 +68,9 @@ public final class MountTable {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {
             char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+            if (c == '\\'
+                    && i + 3 < field.length()
+                    && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                 out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {

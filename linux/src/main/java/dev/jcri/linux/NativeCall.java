@@ -21,11 +21,9 @@ public final class NativeCall {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LIBC.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private NativeCall() {}
 
@@ -38,8 +36,7 @@ public final class NativeCall {
     }
 
     /** For a variadic function (ioctl): {@code fixedArguments} come before the variadic ones. */
-    public static MethodHandle variadicErrnoHandle(String symbol, FunctionDescriptor descriptor,
-            int fixedArguments) {
+    public static MethodHandle variadicErrnoHandle(String symbol, FunctionDescriptor descriptor, int fixedArguments) {
         return LINKER.downcallHandle(
                 LIBC.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + symbol)),
                 descriptor,
@@ -49,8 +46,7 @@ public final class NativeCall {
 
     public static MethodHandle plainHandle(String symbol, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(
-                LIBC.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + symbol)),
-                descriptor);
+                LIBC.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + symbol)), descriptor);
     }
 
     public static MemorySegment callState(Arena arena) {

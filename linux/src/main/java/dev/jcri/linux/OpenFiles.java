@@ -12,10 +12,10 @@ public final class OpenFiles {
     public static final int O_CLOEXEC = 0x80000;
     public static final int O_PATH = 0x200000;
 
-    private static final MethodHandle OPEN = NativeCall.errnoHandle("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = NativeCall.plainHandle("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN = NativeCall.errnoHandle(
+            "open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE =
+            NativeCall.plainHandle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private OpenFiles() {}
 

@@ -24,12 +24,20 @@ public final class SdNotify {
     /** sizeof(sockaddr_un.sun_path) on Linux. */
     private static final int SUN_PATH = 108;
 
-    private static final MethodHandle SOCKET = NativeCall.errnoHandle("socket",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+    private static final MethodHandle SOCKET = NativeCall.errnoHandle(
+            "socket",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SENDTO = NativeCall.errnoHandle(
+            "sendto",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
                     ValueLayout.JAVA_INT));
-    private static final MethodHandle SENDTO = NativeCall.errnoHandle("sendto",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private final String socket;
 
@@ -98,8 +106,8 @@ public final class SdNotify {
                 int length = socket.startsWith("@") ? 3 + name.length : 2 + name.length + 1;
                 MemorySegment buffer = arena.allocate(Math.max(1, message.length));
                 MemorySegment.copy(message, 0, buffer, ValueLayout.JAVA_BYTE, 0, message.length);
-                long sent = (long) SENDTO.invokeExact(state, fd, buffer, (long) message.length, MSG_NOSIGNAL,
-                        address, length);
+                long sent = (long)
+                        SENDTO.invokeExact(state, fd, buffer, (long) message.length, MSG_NOSIGNAL, address, length);
                 if (sent < 0) {
                     throw NativeCall.failure("sendto", socket, state);
                 }

@@ -17,18 +17,19 @@ import java.nio.file.Path;
 public final class SymbolicLinks {
     private static final int PATH_MAX = 4096;
 
-    private static final MethodHandle SYMLINK = NativeCall.errnoHandle("symlink", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle READLINK = NativeCall.errnoHandle("readlink", FunctionDescriptor.of(
-            ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle SYMLINK = NativeCall.errnoHandle(
+            "symlink", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle READLINK = NativeCall.errnoHandle(
+            "readlink",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     private SymbolicLinks() {}
 
     public static void create(String target, Path link) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
-            int rc = (int) SYMLINK.invokeExact(state, arena.allocateFrom(target),
-                    arena.allocateFrom(link.toString()));
+            int rc = (int) SYMLINK.invokeExact(state, arena.allocateFrom(target), arena.allocateFrom(link.toString()));
             if (rc != 0) {
                 throw NativeCall.failure("symlink -> " + target, link.toString(), state);
             }
@@ -43,8 +44,8 @@ public final class SymbolicLinks {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCall.callState(arena);
             MemorySegment buffer = arena.allocate(PATH_MAX);
-            long length = (long) READLINK.invokeExact(state, arena.allocateFrom(link.toString()), buffer,
-                    (long) PATH_MAX);
+            long length =
+                    (long) READLINK.invokeExact(state, arena.allocateFrom(link.toString()), buffer, (long) PATH_MAX);
             if (length < 0) {
                 throw NativeCall.failure("readlink", link.toString(), state);
             }

@@ -9,9 +9,11 @@ import java.lang.invoke.MethodHandle;
 /** ioctl(TIOCSWINSZ) on a terminal master: the size the process behind it sees. */
 public final class Terminals {
     private static final long TIOCSWINSZ = 0x5414;
-    private static final MethodHandle IOCTL = NativeCall.variadicErrnoHandle("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.ADDRESS), 2);
+    private static final MethodHandle IOCTL = NativeCall.variadicErrnoHandle(
+            "ioctl",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            2);
 
     private Terminals() {}
 

@@ -27,28 +27,39 @@ public final class UnixSockets {
     private static final int EINTR = 4;
     /** sizeof(sockaddr_un.sun_path) on Linux, including the terminating NUL. */
     private static final int SUN_PATH = 108;
+
     private static final int SOCKADDR_UN = 2 + SUN_PATH;
 
-    private static final MethodHandle SOCKET = NativeCall.errnoHandle("socket",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+    private static final MethodHandle SOCKET = NativeCall.errnoHandle(
+            "socket",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CONNECT = NativeCall.errnoHandle(
+            "connect",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle BIND = NativeCall.errnoHandle(
+            "bind",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle LISTEN = NativeCall.errnoHandle(
+            "listen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle ACCEPT4 = NativeCall.errnoHandle(
+            "accept4",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
                     ValueLayout.JAVA_INT));
-    private static final MethodHandle CONNECT = NativeCall.errnoHandle("connect",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT));
-    private static final MethodHandle BIND = NativeCall.errnoHandle("bind",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT));
-    private static final MethodHandle LISTEN = NativeCall.errnoHandle("listen",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle ACCEPT4 = NativeCall.errnoHandle("accept4",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECVMSG = NativeCall.errnoHandle("recvmsg",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT));
-    private static final MethodHandle POLL = NativeCall.errnoHandle("poll",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_INT));
+    private static final MethodHandle RECVMSG = NativeCall.errnoHandle(
+            "recvmsg",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle POLL = NativeCall.errnoHandle(
+            "poll",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     private UnixSockets() {}
 
@@ -140,8 +151,8 @@ public final class UnixSockets {
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment state = NativeCall.callState(arena);
-                int connection = (int) ACCEPT4.invokeExact(state, listener.fd(), MemorySegment.NULL,
-                        MemorySegment.NULL, SOCK_CLOEXEC);
+                int connection = (int)
+                        ACCEPT4.invokeExact(state, listener.fd(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
                 if (connection < 0) {
                     throw NativeCall.failure("accept", path.toString(), state);
                 }
@@ -180,7 +191,8 @@ public final class UnixSockets {
                 throw NativeCall.failure("recvmsg", path.toString(), state);
             }
             long controlLength = message.get(ValueLayout.JAVA_LONG, 40);
-            if (controlLength < 20 || control.get(ValueLayout.JAVA_INT, 8) != SOL_SOCKET
+            if (controlLength < 20
+                    || control.get(ValueLayout.JAVA_INT, 8) != SOL_SOCKET
                     || control.get(ValueLayout.JAVA_INT, 12) != SCM_RIGHTS) {
                 throw new IOException("the runtime connected to " + path + " but sent no descriptor");
             }

@@ -22,11 +22,14 @@ class ExtendedAttributesTest {
         ExtendedAttributes.set(file, "security.capability", capability);
         ExtendedAttributes.set(file, "user.foo", "bar".getBytes(StandardCharsets.UTF_8));
         ExtendedAttributes.set(file, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.UTF_8));
-        assertArrayEquals(capability, ExtendedAttributes.get(file, "security.capability").orElseThrow());
-        assertArrayEquals("bar".getBytes(StandardCharsets.UTF_8),
+        assertArrayEquals(
+                capability, ExtendedAttributes.get(file, "security.capability").orElseThrow());
+        assertArrayEquals(
+                "bar".getBytes(StandardCharsets.UTF_8),
                 ExtendedAttributes.get(file, "user.foo").orElseThrow());
         List<String> names = ExtendedAttributes.list(file);
-        assertTrue(names.containsAll(List.of("security.capability", "user.foo", "trusted.overlay.opaque")),
+        assertTrue(
+                names.containsAll(List.of("security.capability", "user.foo", "trusted.overlay.opaque")),
                 names.toString());
     }
 
@@ -34,14 +37,19 @@ class ExtendedAttributesTest {
     void missingAttributeIsEmpty() throws Exception {
         Path file = Files.createFile(dir.resolve("f"));
         assertTrue(ExtendedAttributes.get(file, "user.none").isEmpty());
-        assertEquals(List.of(), ExtendedAttributes.list(file).stream().filter(n -> n.startsWith("user.")).toList());
+        assertEquals(
+                List.of(),
+                ExtendedAttributes.list(file).stream()
+                        .filter(n -> n.startsWith("user."))
+                        .toList());
     }
 
     @Test
     void emptyValueIsStored() throws Exception {
         Path file = Files.createFile(dir.resolve("f"));
         ExtendedAttributes.set(file, "user.empty", new byte[0]);
-        assertArrayEquals(new byte[0], ExtendedAttributes.get(file, "user.empty").orElseThrow());
+        assertArrayEquals(
+                new byte[0], ExtendedAttributes.get(file, "user.empty").orElseThrow());
     }
 
     @Test
@@ -50,6 +58,7 @@ class ExtendedAttributesTest {
         Path link = Files.createSymbolicLink(dir.resolve("link"), target);
         ExtendedAttributes.set(link, "trusted.mark", new byte[] {1});
         assertTrue(ExtendedAttributes.get(target, "trusted.mark").isEmpty());
-        assertArrayEquals(new byte[] {1}, ExtendedAttributes.get(link, "trusted.mark").orElseThrow());
+        assertArrayEquals(
+                new byte[] {1}, ExtendedAttributes.get(link, "trusted.mark").orElseThrow());
     }
 }

@@ -73,8 +73,7 @@ class FileMetadataTest {
 
     @Test
     void failureNamesPathAndErrno() {
-        ErrnoException e = assertThrows(ErrnoException.class,
-                () -> FileMetadata.lchown(dir.resolve("missing"), 1, 1));
+        ErrnoException e = assertThrows(ErrnoException.class, () -> FileMetadata.lchown(dir.resolve("missing"), 1, 1));
         assertEquals(ErrnoException.ENOENT, e.errno());
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("missing"), e.getMessage());
     }

@@ -15,7 +15,8 @@ class MountTableTest {
                 "36 25 0:32 / /run/jcri/ns/net/abc rw shared:1 - nsfs nsfs rw",
                 "37 25 0:33 / /var/lib/with\\040space rw - ext4 /dev/sda rw",
                 ""));
-        assertEquals(List.of(Path.of("/run/jcri/ns/net/abc"), Path.of("/var/lib/with space")),
+        assertEquals(
+                List.of(Path.of("/run/jcri/ns/net/abc"), Path.of("/var/lib/with space")),
                 entries.stream().map(MountTable.Entry::mountPoint).toList());
         assertEquals(List.of("shared:1"), entries.getFirst().optionalFields());
         assertEquals(List.of(), entries.get(1).optionalFields());

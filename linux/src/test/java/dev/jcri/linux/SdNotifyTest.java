@@ -19,15 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** sd_notify datagrams received on a socket the test binds, as systemd's notify socket. */
 class SdNotifyTest {
-    private static final MethodHandle SOCKET = NativeCall.errnoHandle("socket",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+    private static final MethodHandle SOCKET = NativeCall.errnoHandle(
+            "socket",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle BIND = NativeCall.errnoHandle(
+            "bind",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle RECV = NativeCall.errnoHandle(
+            "recv",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_INT));
-    private static final MethodHandle BIND = NativeCall.errnoHandle("bind",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT));
-    private static final MethodHandle RECV = NativeCall.errnoHandle("recv",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final int MSG_DONTWAIT = 0x40;
 
     /** A bound SOCK_DGRAM socket: {@code name} starting with a NUL byte is abstract. */
@@ -90,16 +97,20 @@ class SdNotifyTest {
     void noSocketNoNotifier() {
         assertEquals(Optional.empty(), SdNotify.of(Map.of()));
         assertEquals(Optional.empty(), SdNotify.of(Map.of("NOTIFY_SOCKET", "relative")));
-        assertThrows(ErrnoException.class, () -> SdNotify.to("/nonexistent/jcri/notify").send("READY=1"));
+        assertThrows(
+                ErrnoException.class,
+                () -> SdNotify.to("/nonexistent/jcri/notify").send("READY=1"));
     }
 
     @Test
     void watchdogIntervalIsForThisProcessOnly() {
-        assertEquals(Optional.of(Duration.ofSeconds(30)),
-                SdNotify.watchdogInterval(Map.of("WATCHDOG_USEC", "30000000"), 7));
-        assertEquals(Optional.of(Duration.ofSeconds(30)),
+        assertEquals(
+                Optional.of(Duration.ofSeconds(30)), SdNotify.watchdogInterval(Map.of("WATCHDOG_USEC", "30000000"), 7));
+        assertEquals(
+                Optional.of(Duration.ofSeconds(30)),
                 SdNotify.watchdogInterval(Map.of("WATCHDOG_USEC", "30000000", "WATCHDOG_PID", "7"), 7));
-        assertEquals(Optional.empty(),
+        assertEquals(
+                Optional.empty(),
                 SdNotify.watchdogInterval(Map.of("WATCHDOG_USEC", "30000000", "WATCHDOG_PID", "8"), 7));
         assertEquals(Optional.empty(), SdNotify.watchdogInterval(Map.of("WATCHDOG_USEC", "x"), 7));
         assertEquals(Optional.empty(), SdNotify.watchdogInterval(Map.of(), 7));

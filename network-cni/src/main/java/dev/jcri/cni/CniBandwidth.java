@@ -41,8 +41,8 @@ public record CniBandwidth(long ingressRate, long ingressBurst, long egressRate,
         if (ingress == 0 && egress == 0) {
             return Optional.empty();
         }
-        return Optional.of(new CniBandwidth(ingress, ingress == 0 ? 0 : UNLIMITED_BURST,
-                egress, egress == 0 ? 0 : UNLIMITED_BURST));
+        return Optional.of(new CniBandwidth(
+                ingress, ingress == 0 ? 0 : UNLIMITED_BURST, egress, egress == 0 ? 0 : UNLIMITED_BURST));
     }
 
     private static long rate(Map<String, String> annotations, String key) {
@@ -56,8 +56,7 @@ public record CniBandwidth(long ingressRate, long ingressBurst, long egressRate,
         }
         BigDecimal value = new BigDecimal(m.group(1)).multiply(multiplier(m.group(2)));
         if (value.compareTo(MIN_RATE) < 0 || value.compareTo(MAX_RATE) > 0) {
-            throw new IllegalArgumentException("annotation " + key + "=" + text
-                    + " is outside 1k..1P bits per second");
+            throw new IllegalArgumentException("annotation " + key + "=" + text + " is outside 1k..1P bits per second");
         }
         return value.setScale(0, RoundingMode.CEILING).longValueExact();
     }

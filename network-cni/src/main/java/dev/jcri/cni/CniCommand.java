@@ -2,5 +2,9 @@ package dev.jcri.cni;
 
 /** The value of {@code CNI_COMMAND}. */
 public enum CniCommand {
-    ADD, DEL, CHECK, STATUS, VERSION
+    ADD,
+    DEL,
+    CHECK,
+    STATUS,
+    VERSION
 }

@@ -52,7 +52,8 @@ public final class CniConfigDirectory {
 
     private record ParsedFile(FileTime mtime, long size, Object fileKey, CniNetworkConfig config, String error) {
         boolean matches(BasicFileAttributes attributes) {
-            return mtime.equals(attributes.lastModifiedTime()) && size == attributes.size()
+            return mtime.equals(attributes.lastModifiedTime())
+                    && size == attributes.size()
                     && Objects.equals(fileKey, attributes.fileKey());
         }
     }
@@ -135,8 +136,12 @@ public final class CniConfigDirectory {
         Files.createDirectories(confDir);
         Path target = confDir.resolve(DEFAULT_FILE_NAME);
         AtomicFile.write(target, params.toConflistBytes(), "rw-r--r--");
-        log.info("wrote default CNI config: file={} network={} bridge={} subnets={}", target,
-                params.networkName(), params.bridgeName(), params.subnets());
+        log.info(
+                "wrote default CNI config: file={} network={} bridge={} subnets={}",
+                target,
+                params.networkName(),
+                params.bridgeName(),
+                params.subnets());
         return true;
     }
 
@@ -190,8 +195,8 @@ public final class CniConfigDirectory {
         } catch (IOException e) {
             error = "cannot read: " + e.getMessage();
         }
-        ParsedFile parsed = new ParsedFile(attributes.lastModifiedTime(), attributes.size(),
-                attributes.fileKey(), config, error);
+        ParsedFile parsed =
+                new ParsedFile(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), config, error);
         parsedFiles.put(file, parsed);
         return parsed;
     }
@@ -207,8 +212,12 @@ public final class CniConfigDirectory {
         Path choice = chosen == null ? null : chosen.source();
         if (!Objects.equals(choice, loggedChoice)) {
             if (chosen != null) {
-                log.info("using CNI network: name={} cniVersion={} plugins={} file={}", chosen.name(),
-                        chosen.cniVersion(), chosen.pluginTypes(), choice);
+                log.info(
+                        "using CNI network: name={} cniVersion={} plugins={} file={}",
+                        chosen.name(),
+                        chosen.cniVersion(),
+                        chosen.pluginTypes(),
+                        choice);
             } else {
                 log.warn("no usable CNI network config in {}", describeDirs());
             }

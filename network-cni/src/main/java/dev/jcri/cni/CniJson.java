@@ -26,7 +26,8 @@ final class CniJson {
             throw new NotAnObject("empty document");
         }
         if (!(node instanceof ObjectNode object)) {
-            throw new NotAnObject("expected a JSON object, got " + node.getNodeType().name().toLowerCase());
+            throw new NotAnObject(
+                    "expected a JSON object, got " + node.getNodeType().name().toLowerCase());
         }
         return object;
     }

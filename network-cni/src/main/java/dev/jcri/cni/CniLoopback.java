@@ -51,7 +51,9 @@ public final class CniLoopback {
         } catch (IOException e) {
             throw new CniException("cannot stat " + binary + ": " + e.getMessage(), e);
         }
-        if (negotiated != null && negotiated.binary().equals(binary) && negotiated.mtime().equals(mtime)) {
+        if (negotiated != null
+                && negotiated.binary().equals(binary)
+                && negotiated.mtime().equals(mtime)) {
             return negotiated.version();
         }
         ObjectNode request = CniJson.newObject();
@@ -63,11 +65,14 @@ public final class CniLoopback {
                     .flatMap(v -> CniVersion.parse(v).stream())
                     .filter(v -> v.isSupported() || v.isLegacy())
                     .max(CniVersion::compareTo)
-                    .orElseThrow(() -> CniPluginException.badOutput(TYPE, CniCommand.VERSION,
-                            "supports no CNI version jcri speaks", CniJson.snippet(out)));
+                    .orElseThrow(() -> CniPluginException.badOutput(
+                            TYPE, CniCommand.VERSION, "supports no CNI version jcri speaks", CniJson.snippet(out)));
         } catch (CniJson.NotAnObject e) {
-            throw CniPluginException.badOutput(TYPE, CniCommand.VERSION, "returned unreadable versions ("
-                    + e.getMessage() + ")", CniJson.snippet(out));
+            throw CniPluginException.badOutput(
+                    TYPE,
+                    CniCommand.VERSION,
+                    "returned unreadable versions (" + e.getMessage() + ")",
+                    CniJson.snippet(out));
         }
         log.debug("loopback plugin version negotiated: binary={} cniVersion={}", binary, best);
         negotiated = new Negotiated(binary, mtime, best);

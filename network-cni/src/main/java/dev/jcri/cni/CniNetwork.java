@@ -33,8 +33,8 @@ public final class CniNetwork {
      */
     public CniResult add(CniRuntimeConf rt) throws CniException {
         ObjectNode capabilityArgs = rt.capabilityArgs();
-        CniResultCache.Entry entry = new CniResultCache.Entry(config.name(), rt.containerId(), rt.ifName(),
-                config.json(), capabilityArgs, null);
+        CniResultCache.Entry entry = new CniResultCache.Entry(
+                config.name(), rt.containerId(), rt.ifName(), config.json(), capabilityArgs, null);
         cache.store(entry);
         ObjectNode result = null;
         for (CniPluginConfig plugin : config.plugins()) {
@@ -44,8 +44,12 @@ public final class CniNetwork {
         }
         CniResult parsed = CniResult.parse(result);
         cache.store(entry.withResult(result));
-        log.info("pod network added: network={} container={} ifName={} ips={}", config.name(), rt.containerId(),
-                rt.ifName(), parsed.podIps(rt.ifName()));
+        log.info(
+                "pod network added: network={} container={} ifName={} ips={}",
+                config.name(),
+                rt.containerId(),
+                rt.ifName(),
+                parsed.podIps(rt.ifName()));
         return parsed;
     }
 
@@ -67,8 +71,12 @@ public final class CniNetwork {
                 capabilityArgs = cached.get().capabilityArgs();
                 prevResult = cached.get().result();
             } catch (CniConfigException e) {
-                log.warn("cached CNI config unusable, deleting with the current one: network={} container={}"
-                        + " error={}", config.name(), rt.containerId(), e.getMessage());
+                log.warn(
+                        "cached CNI config unusable, deleting with the current one: network={} container={}"
+                                + " error={}",
+                        config.name(),
+                        rt.containerId(),
+                        e.getMessage());
             }
         }
         if (!used.cniVersion().hasCheck()) {
@@ -93,8 +101,7 @@ public final class CniNetwork {
             throw failure;
         }
         cache.remove(config.name(), rt.containerId(), rt.ifName());
-        log.info("pod network deleted: network={} container={} ifName={}", used.name(), rt.containerId(),
-                rt.ifName());
+        log.info("pod network deleted: network={} container={} ifName={}", used.name(), rt.containerId(), rt.ifName());
     }
 
     /**
@@ -115,12 +122,12 @@ public final class CniNetwork {
         try {
             used = CniNetworkConfig.fromConflist(entry.config(), null);
         } catch (CniConfigException e) {
-            throw new CniException("cached CNI config for network " + config.name() + " is unusable: "
-                    + e.getMessage(), e);
+            throw new CniException(
+                    "cached CNI config for network " + config.name() + " is unusable: " + e.getMessage(), e);
         }
         for (CniPluginConfig plugin : used.plugins()) {
-            ObjectNode stdin = plugin.invocationConfig(used.name(), used.cniVersion(), entry.result(),
-                    entry.capabilityArgs());
+            ObjectNode stdin =
+                    plugin.invocationConfig(used.name(), used.cniVersion(), entry.result(), entry.capabilityArgs());
             runner.run(plugin.type(), CniCommand.CHECK, rt.cniVariables(), CniJson.bytes(stdin));
         }
         return true;
@@ -137,8 +144,7 @@ public final class CniNetwork {
             return;
         }
         for (CniPluginConfig plugin : config.plugins()) {
-            ObjectNode stdin = plugin.invocationConfig(config.name(), config.cniVersion(), null,
-                    CniJson.newObject());
+            ObjectNode stdin = plugin.invocationConfig(config.name(), config.cniVersion(), null, CniJson.newObject());
             runner.run(plugin.type(), CniCommand.STATUS, Map.of(), CniJson.bytes(stdin));
         }
     }
@@ -151,14 +157,17 @@ public final class CniNetwork {
         try {
             json = CniJson.parseObject(out);
         } catch (CniJson.NotAnObject e) {
-            throw CniPluginException.badOutput(type, CniCommand.ADD, "returned an unreadable result ("
-                    + e.getMessage() + ")", CniJson.snippet(out));
+            throw CniPluginException.badOutput(
+                    type,
+                    CniCommand.ADD,
+                    "returned an unreadable result (" + e.getMessage() + ")",
+                    CniJson.snippet(out));
         }
         try {
             CniResult.parse(json);
         } catch (IllegalArgumentException e) {
-            throw CniPluginException.badOutput(type, CniCommand.ADD, "returned an invalid result ("
-                    + e.getMessage() + ")", CniJson.snippet(out));
+            throw CniPluginException.badOutput(
+                    type, CniCommand.ADD, "returned an invalid result (" + e.getMessage() + ")", CniJson.snippet(out));
         }
         return json;
     }

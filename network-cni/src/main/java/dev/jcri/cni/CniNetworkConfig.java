@@ -16,8 +16,13 @@ import tools.jackson.databind.node.ObjectNode;
  * @param source the file it came from, or null when it came from the result cache
  * @param json   the config in conflist form, with the selected {@code cniVersion}
  */
-public record CniNetworkConfig(String name, CniVersion cniVersion, boolean disableCheck,
-        List<CniPluginConfig> plugins, Path source, ObjectNode json) {
+public record CniNetworkConfig(
+        String name,
+        CniVersion cniVersion,
+        boolean disableCheck,
+        List<CniPluginConfig> plugins,
+        Path source,
+        ObjectNode json) {
 
     // The spec's rule for network names; it also keeps names safe inside cache file names.
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*");
@@ -36,8 +41,8 @@ public record CniNetworkConfig(String name, CniVersion cniVersion, boolean disab
     public static CniNetworkConfig parseSinglePlugin(byte[] bytes, Path source) throws CniConfigException {
         ObjectNode plugin = object(bytes);
         if (!plugin.has("type") && plugin.has("plugins")) {
-            throw new CniConfigException("has no \"type\" but a \"plugins\" list: a conflist needs the"
-                    + " .conflist extension");
+            throw new CniConfigException(
+                    "has no \"type\" but a \"plugins\" list: a conflist needs the" + " .conflist extension");
         }
         ObjectNode list = CniJson.newObject();
         JsonNode version = plugin.get("cniVersion");
@@ -77,8 +82,8 @@ public record CniNetworkConfig(String name, CniVersion cniVersion, boolean disab
         JsonNode disableCheck = list.get("disableCheck");
         ObjectNode normalized = list.deepCopy();
         normalized.put("cniVersion", version.toString());
-        return new CniNetworkConfig(name, version, disableCheck != null && disableCheck.asBoolean(false),
-                plugins, source, normalized);
+        return new CniNetworkConfig(
+                name, version, disableCheck != null && disableCheck.asBoolean(false), plugins, source, normalized);
     }
 
     /**
@@ -96,8 +101,10 @@ public record CniNetworkConfig(String name, CniVersion cniVersion, boolean disab
         }
         String text = CniJson.string(list, "cniVersion");
         if (text == null || text.isEmpty()) {
-            throw new CniConfigException(offered.isEmpty() ? "has no \"cniVersion\""
-                    : "lists no supported version in \"cniVersions\" " + offered);
+            throw new CniConfigException(
+                    offered.isEmpty()
+                            ? "has no \"cniVersion\""
+                            : "lists no supported version in \"cniVersions\" " + offered);
         }
         CniVersion version = CniVersion.parse(text)
                 .orElseThrow(() -> new CniConfigException("has an invalid cniVersion \"" + text + "\""));

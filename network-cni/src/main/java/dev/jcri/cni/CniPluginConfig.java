@@ -60,8 +60,8 @@ public record CniPluginConfig(String type, Set<String> capabilities, ObjectNode 
      * The JSON this plugin gets on stdin: its own config plus the network's {@code name} and {@code cniVersion},
      * the {@code runtimeConfig} it asked for, and {@code prevResult} when there is one.
      */
-    public ObjectNode invocationConfig(String networkName, CniVersion cniVersion, JsonNode prevResult,
-            ObjectNode capabilityArgs) {
+    public ObjectNode invocationConfig(
+            String networkName, CniVersion cniVersion, JsonNode prevResult, ObjectNode capabilityArgs) {
         ObjectNode config = json.deepCopy();
         config.put("cniVersion", cniVersion.toString());
         config.put("name", networkName);

@@ -17,8 +17,14 @@ public class CniPluginException extends CniException {
     private final String details;
     private final String stderr;
 
-    private CniPluginException(String message, String pluginType, CniCommand command, int code, String msg,
-            String details, String stderr) {
+    private CniPluginException(
+            String message,
+            String pluginType,
+            CniCommand command,
+            int code,
+            String msg,
+            String details,
+            String stderr) {
         super(message);
         this.pluginType = pluginType;
         this.command = command;
@@ -31,17 +37,19 @@ public class CniPluginException extends CniException {
     /** The plugin's own error JSON, e.g. "CNI plugin bridge ADD failed (code 11): msg: details". */
     static CniPluginException reported(String type, CniCommand command, CniError error, String stderr) {
         StringBuilder message = new StringBuilder(prefix(type, command))
-                .append(" failed (code ").append(error.code()).append("): ").append(error.msg());
+                .append(" failed (code ")
+                .append(error.code())
+                .append("): ")
+                .append(error.msg());
         if (!error.details().isEmpty()) {
             message.append(": ").append(error.details());
         }
-        return new CniPluginException(message.toString(), type, command, error.code(), error.msg(),
-                error.details(), stderr);
+        return new CniPluginException(
+                message.toString(), type, command, error.code(), error.msg(), error.details(), stderr);
     }
 
     /** A non-zero exit without an error JSON: the output is all there is to show. */
-    static CniPluginException exited(String type, CniCommand command, int exitStatus, String stdout,
-            String stderr) {
+    static CniPluginException exited(String type, CniCommand command, int exitStatus, String stdout, String stderr) {
         String status = exitStatus > 128 ? "killed by signal " + (exitStatus - 128) : "exit status " + exitStatus;
         String output = !stderr.isEmpty() ? stderr : stdout;
         String message = prefix(type, command) + " failed (" + status + ")"
@@ -50,14 +58,26 @@ public class CniPluginException extends CniException {
     }
 
     static CniPluginException timedOut(String type, CniCommand command, Duration timeout) {
-        return new CniPluginException(prefix(type, command) + " timed out after " + timeout.toSeconds()
-                + " s and was killed", type, command, NO_CODE, "timed out", "", "");
+        return new CniPluginException(
+                prefix(type, command) + " timed out after " + timeout.toSeconds() + " s and was killed",
+                type,
+                command,
+                NO_CODE,
+                "timed out",
+                "",
+                "");
     }
 
     /** Exit status 0 but output that the command does not allow (no result, or not JSON). */
     static CniPluginException badOutput(String type, CniCommand command, String why, String stdout) {
-        return new CniPluginException(prefix(type, command) + " " + why
-                + (stdout.isEmpty() ? "" : ": " + stdout), type, command, NO_CODE, why, stdout, "");
+        return new CniPluginException(
+                prefix(type, command) + " " + why + (stdout.isEmpty() ? "" : ": " + stdout),
+                type,
+                command,
+                NO_CODE,
+                why,
+                stdout,
+                "");
     }
 
     private static String prefix(String type, CniCommand command) {

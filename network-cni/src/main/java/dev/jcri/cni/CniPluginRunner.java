@@ -77,8 +77,10 @@ public final class CniPluginRunner {
         } catch (IOException e) {
             throw new CniException("cannot start CNI plugin " + binary + ": " + e.getMessage(), e);
         }
-        CompletableFuture<byte[]> stdout = PipeDrain.start(process.getInputStream(), MAX_STDOUT, "cni-" + type + "-stdout");
-        CompletableFuture<byte[]> stderr = PipeDrain.start(process.getErrorStream(), MAX_STDERR, "cni-" + type + "-stderr");
+        CompletableFuture<byte[]> stdout =
+                PipeDrain.start(process.getInputStream(), MAX_STDOUT, "cni-" + type + "-stdout");
+        CompletableFuture<byte[]> stderr =
+                PipeDrain.start(process.getErrorStream(), MAX_STDERR, "cni-" + type + "-stderr");
         feed(process.getOutputStream(), stdin, type);
         try {
             if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -88,15 +90,20 @@ public final class CniPluginRunner {
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
-            InterruptedIOException interrupted = new InterruptedIOException(
-                    "interrupted while CNI plugin " + type + " " + command + " ran");
+            InterruptedIOException interrupted =
+                    new InterruptedIOException("interrupted while CNI plugin " + type + " " + command + " ran");
             throw new CniException(interrupted.getMessage(), interrupted);
         }
         int exit = process.exitValue();
         byte[] out = collect(stdout, type);
         String err = CniJson.snippet(collect(stderr, type));
-        log.debug("CNI plugin ran: plugin={} command={} container={} exit={} tookMs={}", type, command,
-                cniVariables.getOrDefault("CNI_CONTAINERID", "-"), exit, (System.nanoTime() - start) / 1_000_000);
+        log.debug(
+                "CNI plugin ran: plugin={} command={} container={} exit={} tookMs={}",
+                type,
+                command,
+                cniVariables.getOrDefault("CNI_CONTAINERID", "-"),
+                exit,
+                (System.nanoTime() - start) / 1_000_000);
         if (exit == 0) {
             return out;
         }

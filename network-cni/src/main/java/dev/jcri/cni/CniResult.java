@@ -11,8 +11,13 @@ import tools.jackson.databind.node.ObjectNode;
  * that is implied by the address anyway). The raw JSON is kept: it is what the next plugin and DEL get as
  * {@code prevResult}, with every field a plugin may have added.
  */
-public record CniResult(String cniVersion, List<Interface> interfaces, List<IpConfig> ips, List<Route> routes,
-        Dns dns, ObjectNode json) {
+public record CniResult(
+        String cniVersion,
+        List<Interface> interfaces,
+        List<IpConfig> ips,
+        List<Route> routes,
+        Dns dns,
+        ObjectNode json) {
 
     /** @param sandbox the netns path for a pod-side interface; empty for a host-side one */
     public record Interface(String name, String mac, String sandbox) {}
@@ -57,8 +62,8 @@ public record CniResult(String cniVersion, List<Interface> interfaces, List<IpCo
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("an interface has no name");
             }
-            interfaces.add(new Interface(name, orEmpty(CniJson.string(node, "mac")),
-                    orEmpty(CniJson.string(node, "sandbox"))));
+            interfaces.add(new Interface(
+                    name, orEmpty(CniJson.string(node, "mac")), orEmpty(CniJson.string(node, "sandbox"))));
         }
         List<IpConfig> ips = new ArrayList<>();
         for (JsonNode node : json.path("ips")) {
@@ -71,8 +76,10 @@ public record CniResult(String cniVersion, List<Interface> interfaces, List<IpCo
             int index = -1;
             JsonNode interfaceNode = node.get("interface");
             if (interfaceNode != null && !interfaceNode.isNull()) {
-                if (!interfaceNode.isIntegralNumber() || !interfaceNode.canConvertToInt()
-                        || interfaceNode.intValue() < 0 || interfaceNode.intValue() >= interfaces.size()) {
+                if (!interfaceNode.isIntegralNumber()
+                        || !interfaceNode.canConvertToInt()
+                        || interfaceNode.intValue() < 0
+                        || interfaceNode.intValue() >= interfaces.size()) {
                     throw new IllegalArgumentException("ip " + address + " names interface " + interfaceNode
                             + " but the result has " + interfaces.size() + " interfaces");
                 }
@@ -87,9 +94,11 @@ public record CniResult(String cniVersion, List<Interface> interfaces, List<IpCo
             routes.add(new Route(dst, orEmpty(CniJson.string(node, "gw"))));
         }
         JsonNode dnsNode = json.get("dns");
-        Dns dns = dnsNode == null || !dnsNode.isObject() ? Dns.EMPTY : new Dns(
-                CniJson.strings(dnsNode, "nameservers"), orEmpty(CniJson.string(dnsNode, "domain")),
-                CniJson.strings(dnsNode, "search"), CniJson.strings(dnsNode, "options"));
+        Dns dns = dnsNode == null || !dnsNode.isObject()
+                ? Dns.EMPTY
+                : new Dns(
+                        CniJson.strings(dnsNode, "nameservers"), orEmpty(CniJson.string(dnsNode, "domain")),
+                        CniJson.strings(dnsNode, "search"), CniJson.strings(dnsNode, "options"));
         return new CniResult(orEmpty(CniJson.string(json, "cniVersion")), interfaces, ips, routes, dns, json);
     }
 

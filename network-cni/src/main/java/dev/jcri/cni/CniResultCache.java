@@ -36,8 +36,13 @@ public final class CniResultCache {
      * @param capabilityArgs the capability args ADD got, so DEL hands portmap the same mappings
      * @param result         the final ADD result, or null while (or if) ADD did not complete
      */
-    public record Entry(String networkName, String containerId, String ifName, ObjectNode config,
-            ObjectNode capabilityArgs, JsonNode result) {
+    public record Entry(
+            String networkName,
+            String containerId,
+            String ifName,
+            ObjectNode config,
+            ObjectNode capabilityArgs,
+            JsonNode result) {
         public Entry {
             config = config.deepCopy();
             capabilityArgs = capabilityArgs.deepCopy();
@@ -71,8 +76,8 @@ public final class CniResultCache {
         Path file = file(entry.networkName(), entry.containerId(), entry.ifName());
         try {
             // The config may carry credentials (e.g. an API token for a network daemon): root only.
-            Files.createDirectories(resultsDir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    resultsDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             AtomicFile.write(file, CniJson.bytes(json), "rw-------");
         } catch (IOException e) {
             throw new CniException("cannot write CNI cache entry " + file + ": " + e.getMessage(), e);
@@ -151,8 +156,8 @@ public final class CniResultCache {
             if (network == null || container == null || ifName == null) {
                 throw new CniJson.NotAnObject("entry lacks networkName, containerId or ifName");
             }
-            ObjectNode capabilityArgs = json.get("capabilityArgs") instanceof ObjectNode args
-                    ? args : CniJson.newObject();
+            ObjectNode capabilityArgs =
+                    json.get("capabilityArgs") instanceof ObjectNode args ? args : CniJson.newObject();
             return Optional.of(new Entry(network, container, ifName, config, capabilityArgs, json.get("result")));
         } catch (CniJson.NotAnObject e) {
             log.warn("ignoring corrupt CNI cache entry: file={} error={}", file, e.getMessage());
@@ -162,8 +167,8 @@ public final class CniResultCache {
 
     private Path file(String networkName, String containerId, String ifName) {
         if ((networkName + containerId + ifName).contains("/")) {
-            throw new IllegalArgumentException("'/' in CNI cache key " + networkName + ", " + containerId
-                    + ", " + ifName);
+            throw new IllegalArgumentException(
+                    "'/' in CNI cache key " + networkName + ", " + containerId + ", " + ifName);
         }
         return resultsDir.resolve(networkName + "-" + containerId + "-" + ifName);
     }

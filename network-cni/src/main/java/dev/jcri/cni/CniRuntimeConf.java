@@ -20,8 +20,15 @@ import tools.jackson.databind.node.ObjectNode;
  * @param ifName      CNI_IFNAME, {@code eth0} for the pod network
  * @param podAnnotations passed to plugins declaring the {@code io.kubernetes.cri.pod-annotations} capability
  */
-public record CniRuntimeConf(String containerId, Path netns, String ifName, String podNamespace, String podName,
-        String podUid, List<CniPortMapping> portMappings, Optional<CniBandwidth> bandwidth,
+public record CniRuntimeConf(
+        String containerId,
+        Path netns,
+        String ifName,
+        String podNamespace,
+        String podName,
+        String podUid,
+        List<CniPortMapping> portMappings,
+        Optional<CniBandwidth> bandwidth,
         Map<String, String> podAnnotations) {
 
     public static final String POD_INTERFACE = "eth0";
@@ -36,8 +43,12 @@ public record CniRuntimeConf(String containerId, Path netns, String ifName, Stri
         if (containerId == null || !CONTAINER_ID.matcher(containerId).matches()) {
             throw new IllegalArgumentException("invalid CNI container ID " + containerId);
         }
-        if (ifName == null || ifName.isEmpty() || ifName.length() > 15 || ifName.equals(".")
-                || ifName.equals("..") || ifName.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+        if (ifName == null
+                || ifName.isEmpty()
+                || ifName.length() > 15
+                || ifName.equals(".")
+                || ifName.equals("..")
+                || ifName.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
             throw new IllegalArgumentException("invalid interface name " + ifName);
         }
         podNamespace = argValue("pod namespace", podNamespace);
@@ -48,30 +59,30 @@ public record CniRuntimeConf(String containerId, Path netns, String ifName, Stri
     }
 
     /** The usual pod attachment: {@code eth0}, no ports, no shaping, no annotations. */
-    public static CniRuntimeConf forPod(String sandboxId, Path netns, String podNamespace, String podName,
-            String podUid) {
-        return new CniRuntimeConf(sandboxId, netns, POD_INTERFACE, podNamespace, podName, podUid, List.of(),
-                Optional.empty(), Map.of());
+    public static CniRuntimeConf forPod(
+            String sandboxId, Path netns, String podNamespace, String podName, String podUid) {
+        return new CniRuntimeConf(
+                sandboxId, netns, POD_INTERFACE, podNamespace, podName, podUid, List.of(), Optional.empty(), Map.of());
     }
 
     public CniRuntimeConf withPortMappings(List<CniPortMapping> mappings) {
-        return new CniRuntimeConf(containerId, netns, ifName, podNamespace, podName, podUid, mappings, bandwidth,
-                podAnnotations);
+        return new CniRuntimeConf(
+                containerId, netns, ifName, podNamespace, podName, podUid, mappings, bandwidth, podAnnotations);
     }
 
     public CniRuntimeConf withBandwidth(Optional<CniBandwidth> limits) {
-        return new CniRuntimeConf(containerId, netns, ifName, podNamespace, podName, podUid, portMappings, limits,
-                podAnnotations);
+        return new CniRuntimeConf(
+                containerId, netns, ifName, podNamespace, podName, podUid, portMappings, limits, podAnnotations);
     }
 
     public CniRuntimeConf withPodAnnotations(Map<String, String> annotations) {
-        return new CniRuntimeConf(containerId, netns, ifName, podNamespace, podName, podUid, portMappings,
-                bandwidth, annotations);
+        return new CniRuntimeConf(
+                containerId, netns, ifName, podNamespace, podName, podUid, portMappings, bandwidth, annotations);
     }
 
     public CniRuntimeConf withIfName(String name) {
-        return new CniRuntimeConf(containerId, netns, name, podNamespace, podName, podUid, portMappings, bandwidth,
-                podAnnotations);
+        return new CniRuntimeConf(
+                containerId, netns, name, podNamespace, podName, podUid, portMappings, bandwidth, podAnnotations);
     }
 
     /**
@@ -100,10 +111,15 @@ public record CniRuntimeConf(String containerId, Path netns, String ifName, Stri
 
     /** The variables for ADD, DEL and CHECK. */
     Map<String, String> cniVariables() {
-        return Map.of("CNI_CONTAINERID", containerId,
-                "CNI_NETNS", netns == null ? "" : netns.toString(),
-                "CNI_IFNAME", ifName,
-                "CNI_ARGS", cniArgs());
+        return Map.of(
+                "CNI_CONTAINERID",
+                containerId,
+                "CNI_NETNS",
+                netns == null ? "" : netns.toString(),
+                "CNI_IFNAME",
+                ifName,
+                "CNI_ARGS",
+                cniArgs());
     }
 
     /**

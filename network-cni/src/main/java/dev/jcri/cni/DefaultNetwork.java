@@ -19,16 +19,16 @@ import tools.jackson.databind.node.ObjectNode;
  * @param routes     destinations routed through the bridge's gateway, e.g. {@code 0.0.0.0/0}
  * @param ipamDataDir where host-local records its allocations
  */
-public record DefaultNetwork(String networkName, String bridgeName, List<String> subnets, List<String> routes,
-        Path ipamDataDir) {
+public record DefaultNetwork(
+        String networkName, String bridgeName, List<String> subnets, List<String> routes, Path ipamDataDir) {
     public static final String DEFAULT_CNI_VERSION = "1.0.0";
 
     public DefaultNetwork {
         subnets = List.copyOf(subnets);
         routes = List.copyOf(routes);
         if (bridgeName.isEmpty() || bridgeName.length() > 15 || !bridgeName.matches("[A-Za-z0-9_.\\-]+")) {
-            throw new IllegalArgumentException("invalid bridge name " + bridgeName
-                    + " (at most 15 letters, digits, '_', '.', '-')");
+            throw new IllegalArgumentException(
+                    "invalid bridge name " + bridgeName + " (at most 15 letters, digits, '_', '.', '-')");
         }
         if (!networkName.matches("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*")) {
             throw new IllegalArgumentException("invalid CNI network name " + networkName);

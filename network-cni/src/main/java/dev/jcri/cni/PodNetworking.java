@@ -24,7 +24,7 @@ public final class PodNetworking {
     /** Told how long each pod-level ADD and DEL took, for metrics; the network code knows no metrics library. */
     @FunctionalInterface
     public interface Timings {
-        Timings NONE = (operation, nanos, ok) -> { };
+        Timings NONE = (operation, nanos, ok) -> {};
 
         void observed(String operation, long nanos, boolean ok);
     }
@@ -75,8 +75,8 @@ public final class PodNetworking {
 
     private CniResult add(CniRuntimeConf rt) throws CniException {
         CniConfigLookup lookup = configs.find();
-        CniNetworkConfig config = lookup.network()
-                .orElseThrow(() -> new CniException("pod network is not ready: " + lookup.reason()));
+        CniNetworkConfig config =
+                lookup.network().orElseThrow(() -> new CniException("pod network is not ready: " + lookup.reason()));
         loopback.up(rt);
         CniNetwork network = new CniNetwork(config, runner, cache);
         try {
@@ -114,8 +114,7 @@ public final class PodNetworking {
             if (current.isPresent()) {
                 new CniNetwork(current.get(), runner, cache).del(rt);
             } else {
-                log.debug("no CNI attachment cached and no config, nothing to delete: container={}",
-                        rt.containerId());
+                log.debug("no CNI attachment cached and no config, nothing to delete: container={}", rt.containerId());
             }
             return;
         }
@@ -164,8 +163,7 @@ public final class PodNetworking {
         return checked;
     }
 
-    private CniNetwork networkFor(CniResultCache.Entry entry, Optional<CniNetworkConfig> current)
-            throws CniException {
+    private CniNetwork networkFor(CniResultCache.Entry entry, Optional<CniNetworkConfig> current) throws CniException {
         try {
             return new CniNetwork(CniNetworkConfig.fromConflist(entry.config(), null), runner, cache);
         } catch (CniConfigException e) {
@@ -174,8 +172,10 @@ public final class PodNetworking {
             if (current.isPresent() && current.get().name().equals(entry.networkName())) {
                 return new CniNetwork(current.get(), runner, cache);
             }
-            throw new CniException("cached CNI config for network " + entry.networkName() + ", container "
-                    + entry.containerId() + " is unusable: " + e.getMessage(), e);
+            throw new CniException(
+                    "cached CNI config for network " + entry.networkName() + ", container " + entry.containerId()
+                            + " is unusable: " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CniConfigDirectoryTest {
     @TempDir
     Path temp;
+
     Path confDir;
     Path bin;
 
@@ -25,13 +26,20 @@ class CniConfigDirectoryTest {
     void setUp() throws IOException {
         confDir = Files.createDirectories(temp.resolve("net.d"));
         bin = Files.createDirectories(temp.resolve("bin"));
-        new FakePluginDir(bin).empty("bridge").empty("portmap").empty("bandwidth").empty("ptp");
+        new FakePluginDir(bin)
+                .empty("bridge")
+                .empty("portmap")
+                .empty("bandwidth")
+                .empty("ptp");
     }
 
     private static String conflist(String version, String name, String... types) {
         StringBuilder plugins = new StringBuilder();
         for (String type : types) {
-            plugins.append(plugins.isEmpty() ? "" : ",").append("{\"type\":\"").append(type).append("\"}");
+            plugins.append(plugins.isEmpty() ? "" : ",")
+                    .append("{\"type\":\"")
+                    .append(type)
+                    .append("\"}");
         }
         return "{\"cniVersion\":\"" + version + "\",\"name\":\"" + name + "\",\"plugins\":[" + plugins + "]}";
     }
@@ -75,7 +83,8 @@ class CniConfigDirectoryTest {
         write(confDir, "99-late.conflist", conflist("1.0.0", "first-dir", "bridge"));
         write(second, "00-early.conflist", conflist("1.0.0", "second-dir", "bridge"));
         assertEquals("first-dir", found(directory(confDir, second)).name());
-        assertEquals("second-dir", found(directory(temp.resolve("missing"), second)).name());
+        assertEquals(
+                "second-dir", found(directory(temp.resolve("missing"), second)).name());
     }
 
     @Test
@@ -165,10 +174,12 @@ class CniConfigDirectoryTest {
         write(confDir, "10-flannel.conflist", conflist("1.0.0", "flannel", "flannel", "portmap"));
         CniConfigLookup lookup = directory(confDir).find();
         assertFalse(lookup.isReady());
-        assertTrue(lookup.reason().startsWith("no usable CNI network config in " + confDir + ": "),
+        assertTrue(lookup.reason().startsWith("no usable CNI network config in " + confDir + ": "), lookup.reason());
+        assertTrue(
+                lookup.reason()
+                        .contains("10-flannel.conflist: CNI plugin \"flannel\" not found in "
+                                + temp.resolve("nonexistent-bin") + ", " + bin),
                 lookup.reason());
-        assertTrue(lookup.reason().contains("10-flannel.conflist: CNI plugin \"flannel\" not found in "
-                + temp.resolve("nonexistent-bin") + ", " + bin), lookup.reason());
 
         write(confDir, "20-bridge.conflist", conflist("1.0.0", "fallback", "bridge"));
         assertEquals("fallback", found(directory(confDir)).name());
@@ -179,8 +190,10 @@ class CniConfigDirectoryTest {
         Path missing = temp.resolve("absent");
         CniConfigLookup lookup = directory(confDir, missing).find();
         assertFalse(lookup.isReady());
-        assertEquals("no CNI network config (*.conflist, *.conf, *.json) found in " + confDir + ", " + missing
-                + " (missing)", lookup.reason());
+        assertEquals(
+                "no CNI network config (*.conflist, *.conf, *.json) found in " + confDir + ", " + missing
+                        + " (missing)",
+                lookup.reason());
     }
 
     @Test
@@ -192,8 +205,11 @@ class CniConfigDirectoryTest {
         // Same size, new content: an atomic replace (new inode) must be noticed.
         Path replacement = confDir.resolve("tmp");
         Files.writeString(replacement, conflist("1.0.0", "secnd", "bridge"));
-        Files.move(replacement, confDir.resolve("10-net.conflist"),
-                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                replacement,
+                confDir.resolve("10-net.conflist"),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         assertEquals("secnd", found(directory).name());
         // A plugin installed later makes a skipped config usable.
         write(confDir, "05-ptpnet.conflist", conflist("1.0.0", "later", "late-plugin"));
@@ -209,13 +225,16 @@ class CniConfigDirectoryTest {
     void writeDefaultIfNoneWritesOnlyOnAnEmptyNode() throws IOException {
         Path target = temp.resolve("created/net.d");
         CniConfigDirectory directory = directory(confDir, target);
-        DefaultNetwork params = new DefaultNetwork("jcri", "cni0", List.of("10.88.0.0/16", "fd00:88::/64"),
-                List.of("0.0.0.0/0", "::/0"), Path.of("/var/lib/jcri/cni/networks"));
+        DefaultNetwork params = new DefaultNetwork(
+                "jcri",
+                "cni0",
+                List.of("10.88.0.0/16", "fd00:88::/64"),
+                List.of("0.0.0.0/0", "::/0"),
+                Path.of("/var/lib/jcri/cni/networks"));
         assertTrue(directory.writeDefaultIfNone(target, params));
         Path file = target.resolve(CniConfigDirectory.DEFAULT_FILE_NAME);
         assertTrue(Files.isRegularFile(file));
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(file)));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var leftovers = Files.list(target)) {
             assertEquals(List.of(file), leftovers.toList(), "no temp files left behind");
         }
@@ -230,9 +249,14 @@ class CniConfigDirectoryTest {
         assertTrue(bridge.path("ipMasq").booleanValue());
         assertTrue(bridge.path("hairpinMode").booleanValue());
         assertEquals("host-local", bridge.path("ipam").path("type").stringValue());
-        assertEquals("fd00:88::/64", bridge.path("ipam").path("ranges").get(1).get(0).path("subnet").stringValue());
-        assertEquals("::/0", bridge.path("ipam").path("routes").get(1).path("dst").stringValue());
-        assertEquals("/var/lib/jcri/cni/networks", bridge.path("ipam").path("dataDir").stringValue());
+        assertEquals(
+                "fd00:88::/64",
+                bridge.path("ipam").path("ranges").get(1).get(0).path("subnet").stringValue());
+        assertEquals(
+                "::/0", bridge.path("ipam").path("routes").get(1).path("dst").stringValue());
+        assertEquals(
+                "/var/lib/jcri/cni/networks",
+                bridge.path("ipam").path("dataDir").stringValue());
         assertEquals(Set.of("portMappings"), config.plugins().get(1).capabilities());
 
         assertFalse(directory.writeDefaultIfNone(target, params), "a config exists now");

@@ -27,6 +27,7 @@ class CniNetworkTest {
 
     @TempDir
     Path temp;
+
     Path log;
     FakePluginDir plugins;
     CniPluginRunner runner;
@@ -38,7 +39,9 @@ class CniNetworkTest {
         log = temp.resolve("calls.log");
         Files.writeString(log, "");
         plugins = new FakePluginDir(Files.createDirectories(temp.resolve("bin")));
-        plugins.recording("one", log, FIRST_RESULT).recording("two", log, SECOND_RESULT).recording("three", log, "{}");
+        plugins.recording("one", log, FIRST_RESULT)
+                .recording("two", log, SECOND_RESULT)
+                .recording("three", log, "{}");
         runner = new CniPluginRunner(new CniPluginPath(List.of(plugins.dir())), Duration.ofSeconds(10));
         cache = new CniResultCache(temp.resolve("cache"));
         rt = CniRuntimeConf.forPod(ID, Path.of("/run/netns/x"), "ns", "pod", "uid")
@@ -46,8 +49,13 @@ class CniNetworkTest {
     }
 
     private CniNetwork network(String version, String pluginsJson) throws Exception {
-        return new CniNetwork(CniNetworkConfig.parseConflist(("{\"cniVersion\":\"" + version
-                + "\",\"name\":\"testnet\",\"plugins\":" + pluginsJson + "}").getBytes(), null), runner, cache);
+        return new CniNetwork(
+                CniNetworkConfig.parseConflist(
+                        ("{\"cniVersion\":\"" + version + "\",\"name\":\"testnet\",\"plugins\":" + pluginsJson + "}")
+                                .getBytes(),
+                        null),
+                runner,
+                cache);
     }
 
     private List<String> calls() throws Exception {
@@ -60,8 +68,8 @@ class CniNetworkTest {
 
     @Test
     void addRunsTheChainInOrderWithPrevResultAndCaches() throws Exception {
-        CniNetwork network = network("1.0.0",
-                "[{\"type\":\"one\",\"x\":1},{\"type\":\"two\",\"capabilities\":{\"portMappings\":true}}]");
+        CniNetwork network = network(
+                "1.0.0", "[{\"type\":\"one\",\"x\":1},{\"type\":\"two\",\"capabilities\":{\"portMappings\":true}}]");
         CniResult result = network.add(rt);
 
         assertEquals(List.of("one ADD", "two ADD"), calls());
@@ -84,8 +92,10 @@ class CniNetworkTest {
         CniResultCache.Entry entry = cache.load("testnet", ID, "eth0").orElseThrow();
         assertEquals(json(SECOND_RESULT), entry.result());
         assertTrue(Files.isRegularFile(temp.resolve("cache/results/testnet-" + ID + "-eth0")));
-        assertEquals("rw-------", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(temp.resolve("cache/results/testnet-" + ID + "-eth0"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(temp.resolve("cache/results/testnet-" + ID + "-eth0"))));
     }
 
     @Test
@@ -99,10 +109,17 @@ class CniNetworkTest {
         changed.del(withoutPorts);
 
         assertEquals(List.of("two DEL", "one DEL"), calls());
-        assertEquals(json(SECOND_RESULT), json(plugins.stdinOf("one", CniCommand.DEL)).get("prevResult"));
-        assertEquals(json(SECOND_RESULT), json(plugins.stdinOf("two", CniCommand.DEL)).get("prevResult"));
-        assertEquals(8080, json(plugins.stdinOf("two", CniCommand.DEL))
-                .at("/runtimeConfig/portMappings/0/hostPort").intValue());
+        assertEquals(
+                json(SECOND_RESULT),
+                json(plugins.stdinOf("one", CniCommand.DEL)).get("prevResult"));
+        assertEquals(
+                json(SECOND_RESULT),
+                json(plugins.stdinOf("two", CniCommand.DEL)).get("prevResult"));
+        assertEquals(
+                8080,
+                json(plugins.stdinOf("two", CniCommand.DEL))
+                        .at("/runtimeConfig/portMappings/0/hostPort")
+                        .intValue());
         assertTrue(cache.load("testnet", ID, "eth0").isEmpty(), "cache entry removed after DEL");
         String env = plugins.envOf("one", CniCommand.DEL);
         assertTrue(env.contains("CNI_NETNS=\n"), "a namespace that is gone is passed as empty: " + env);
@@ -152,12 +169,20 @@ class CniNetworkTest {
         Files.writeString(log, "");
         assertTrue(network.check(rt));
         assertEquals(List.of("one CHECK", "two CHECK"), calls());
-        assertEquals(json(SECOND_RESULT), json(plugins.stdinOf("one", CniCommand.CHECK)).get("prevResult"));
+        assertEquals(
+                json(SECOND_RESULT),
+                json(plugins.stdinOf("one", CniCommand.CHECK)).get("prevResult"));
 
         Files.writeString(log, "");
         assertFalse(network("0.3.1", "[{\"type\":\"one\"}]").check(rt));
-        assertFalse(new CniNetwork(CniNetworkConfig.parseConflist(("{\"cniVersion\":\"1.0.0\",\"name\":\"testnet\","
-                + "\"disableCheck\":true,\"plugins\":[{\"type\":\"one\"}]}").getBytes(), null), runner, cache)
+        assertFalse(new CniNetwork(
+                        CniNetworkConfig.parseConflist(
+                                ("{\"cniVersion\":\"1.0.0\",\"name\":\"testnet\","
+                                                + "\"disableCheck\":true,\"plugins\":[{\"type\":\"one\"}]}")
+                                        .getBytes(),
+                                null),
+                        runner,
+                        cache)
                 .check(rt));
         assertEquals(List.of(), calls());
     }
@@ -178,11 +203,15 @@ class CniNetworkTest {
         assertEquals(List.of("one STATUS", "two STATUS"), calls());
         String env = plugins.envOf("one", CniCommand.STATUS);
         assertFalse(env.contains("CNI_CONTAINERID"), env);
-        assertEquals("testnet", json(plugins.stdinOf("one", CniCommand.STATUS)).path("name").stringValue());
+        assertEquals(
+                "testnet",
+                json(plugins.stdinOf("one", CniCommand.STATUS)).path("name").stringValue());
 
         plugins.failing("two", "STATUS", log, 50, "daemon down", "");
-        CniPluginException e = assertThrows(CniPluginException.class,
-                () -> network("1.1.0", "[{\"type\":\"one\"},{\"type\":\"two\"}]").status());
+        CniPluginException e = assertThrows(
+                CniPluginException.class,
+                () -> network("1.1.0", "[{\"type\":\"one\"},{\"type\":\"two\"}]")
+                        .status());
         assertEquals(50, e.code());
     }
 
@@ -190,10 +219,13 @@ class CniNetworkTest {
     void addRejectsAPluginThatPrintsNoResult() throws Exception {
         plugins.script("mute", "cat >/dev/null; exit 0\n");
         plugins.script("junk", "cat >/dev/null; echo 'hello'; exit 0\n");
-        CniPluginException e = assertThrows(CniPluginException.class,
+        CniPluginException e = assertThrows(
+                CniPluginException.class,
                 () -> network("1.0.0", "[{\"type\":\"mute\"}]").add(rt));
         assertEquals("CNI plugin mute ADD returned no result", e.getMessage());
-        e = assertThrows(CniPluginException.class, () -> network("1.0.0", "[{\"type\":\"junk\"}]").add(rt));
+        e = assertThrows(
+                CniPluginException.class,
+                () -> network("1.0.0", "[{\"type\":\"junk\"}]").add(rt));
         assertTrue(e.getMessage().startsWith("CNI plugin junk ADD returned an unreadable result"), e.getMessage());
     }
 
@@ -209,7 +241,8 @@ class CniNetworkTest {
                 fi
                 """.formatted(plugins.dir(), log));
         Path confDir = Files.createDirectories(temp.resolve("net.d"));
-        Files.writeString(confDir.resolve("10.conflist"),
+        Files.writeString(
+                confDir.resolve("10.conflist"),
                 "{\"cniVersion\":\"1.0.0\",\"name\":\"podnet\",\"plugins\":[{\"type\":\"one\"},{\"type\":\"two\"}]}");
         CniConfigDirectory configs = new CniConfigDirectory(List.of(confDir), List.of(plugins.dir()));
         PodNetworking networking = new PodNetworking(configs, runner, cache);
@@ -218,13 +251,17 @@ class CniNetworkTest {
         CniResult result = networking.setUp(rt);
         // VERSION gets no container variables, hence the empty interface name.
         assertEquals(List.of("loopback VERSION ", "loopback ADD lo", "one ADD", "two ADD"), calls());
-        assertEquals("1.0.0", json(Files.readString(plugins.dir().resolve("lo.ADD.stdin")))
-                .path("cniVersion").stringValue());
+        assertEquals(
+                "1.0.0",
+                json(Files.readString(plugins.dir().resolve("lo.ADD.stdin")))
+                        .path("cniVersion")
+                        .stringValue());
         assertEquals(List.of("10.1.0.5", "fd01::5"), result.podIps("eth0"));
         assertTrue(networking.check(rt));
 
         // Restart, and the operator swapped the config: teardown follows the cache.
-        Files.writeString(confDir.resolve("05.conflist"),
+        Files.writeString(
+                confDir.resolve("05.conflist"),
                 "{\"cniVersion\":\"1.0.0\",\"name\":\"othernet\",\"plugins\":[{\"type\":\"three\"}]}");
         Files.writeString(log, "");
         PodNetworking restarted = new PodNetworking(configs, runner, cache);
@@ -245,10 +282,11 @@ class CniNetworkTest {
                 """);
         plugins.failing("two", "ADD", log, 7, "bad subnet", "10.0.0.0/33");
         Path confDir = Files.createDirectories(temp.resolve("net.d"));
-        Files.writeString(confDir.resolve("10.conflist"),
+        Files.writeString(
+                confDir.resolve("10.conflist"),
                 "{\"cniVersion\":\"1.0.0\",\"name\":\"podnet\",\"plugins\":[{\"type\":\"one\"},{\"type\":\"two\"}]}");
-        PodNetworking networking = new PodNetworking(
-                new CniConfigDirectory(List.of(confDir), List.of(plugins.dir())), runner, cache);
+        PodNetworking networking =
+                new PodNetworking(new CniConfigDirectory(List.of(confDir), List.of(plugins.dir())), runner, cache);
         CniPluginException e = assertThrows(CniPluginException.class, () -> networking.setUp(rt));
         assertEquals("CNI plugin two ADD failed (code 7): bad subnet: 10.0.0.0/33", e.getMessage());
         assertEquals(List.of("one ADD", "two ADD", "two DEL", "one DEL"), calls());
@@ -258,11 +296,12 @@ class CniNetworkTest {
     @Test
     void podNetworkingReportsNotReadyWithTheLookupReason() throws Exception {
         Path confDir = temp.resolve("none");
-        PodNetworking networking = new PodNetworking(
-                new CniConfigDirectory(List.of(confDir), List.of(plugins.dir())), runner, cache);
+        PodNetworking networking =
+                new PodNetworking(new CniConfigDirectory(List.of(confDir), List.of(plugins.dir())), runner, cache);
         CniNetworkStatus status = networking.status();
         assertFalse(status.ready());
-        assertEquals("no CNI network config (*.conflist, *.conf, *.json) found in " + confDir + " (missing)",
+        assertEquals(
+                "no CNI network config (*.conflist, *.conf, *.json) found in " + confDir + " (missing)",
                 status.message());
         CniException e = assertThrows(CniException.class, () -> networking.setUp(rt));
         assertTrue(e.getMessage().startsWith("pod network is not ready: no CNI network config"), e.getMessage());

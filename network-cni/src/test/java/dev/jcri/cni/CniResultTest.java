@@ -55,13 +55,21 @@ class CniResultTest {
         CniResult result = parse(V040);
         assertEquals("0.4.0", result.cniVersion());
         assertEquals(3, result.interfaces().size());
-        assertEquals(new CniResult.Interface("eth0", "aa:bb:cc:00:00:03", "/run/jcri/ns/net/abc"),
+        assertEquals(
+                new CniResult.Interface("eth0", "aa:bb:cc:00:00:03", "/run/jcri/ns/net/abc"),
                 result.interfaces().get(2));
-        assertEquals(new CniResult.Interface("cni0", "aa:bb:cc:00:00:01", ""), result.interfaces().get(0));
+        assertEquals(
+                new CniResult.Interface("cni0", "aa:bb:cc:00:00:01", ""),
+                result.interfaces().get(0));
         assertEquals(List.of(new CniResult.IpConfig("10.88.0.7/16", "10.88.0.1", 2)), result.ips());
         assertEquals(List.of(new CniResult.Route("0.0.0.0/0", "")), result.routes());
-        assertEquals(new CniResult.Dns(List.of("10.96.0.10"), "cluster.local",
-                List.of("default.svc.cluster.local"), List.of("ndots:5")), result.dns());
+        assertEquals(
+                new CniResult.Dns(
+                        List.of("10.96.0.10"),
+                        "cluster.local",
+                        List.of("default.svc.cluster.local"),
+                        List.of("ndots:5")),
+                result.dns());
         assertEquals(List.of("10.88.0.7"), result.podIps("eth0"));
         assertEquals(List.of(), result.podIps("net1"));
     }
@@ -75,7 +83,8 @@ class CniResultTest {
         assertTrue(result.ips().getFirst().isIpv6());
         // The host-side eth0 (no sandbox) is not the pod's; the index-less IP is; duplicates collapse.
         assertEquals(List.of("fd00:88::7", "10.88.0.7", "10.99.0.3"), result.podIps("eth0"));
-        assertTrue(result.json().path("somethingNew").path("kept").booleanValue(),
+        assertTrue(
+                result.json().path("somethingNew").path("kept").booleanValue(),
                 "unknown fields survive for prevResult");
     }
 
@@ -85,10 +94,12 @@ class CniResultTest {
         assertThrows(IllegalArgumentException.class, () -> parse("{\"ips\":[{\"address\":\"nope/24\"}]}"));
         assertThrows(IllegalArgumentException.class, () -> parse("{\"ips\":[{\"address\":\"10.0.0.1/33\"}]}"));
         assertThrows(IllegalArgumentException.class, () -> parse("{\"ips\":[{}]}"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> parse("{\"interfaces\":[],\"ips\":[{\"address\":\"10.0.0.1/24\",\"interface\":0}]}"));
         assertThrows(IllegalArgumentException.class, () -> parse("{\"interfaces\":[{\"mac\":\"x\"}]}"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> parse("{\"ips\":[{\"address\":\"10.0.0.1/24\",\"gateway\":\"gw\"}]}"));
     }
 
@@ -100,9 +111,12 @@ class CniResultTest {
 
     @Test
     void parsesErrorJson() {
-        assertEquals(Optional.of(new CniError("1.0.0", 11, "busy", "try later")), CniError.parse(
-                "{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"busy\",\"details\":\"try later\"}".getBytes()));
-        assertEquals(Optional.of(new CniError("", 7, "bad config", "")),
+        assertEquals(
+                Optional.of(new CniError("1.0.0", 11, "busy", "try later")),
+                CniError.parse("{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"busy\",\"details\":\"try later\"}"
+                        .getBytes()));
+        assertEquals(
+                Optional.of(new CniError("", 7, "bad config", "")),
                 CniError.parse("{\"code\":7,\"msg\":\"bad config\"}".getBytes()));
         assertEquals(Optional.empty(), CniError.parse("{\"msg\":\"no code\"}".getBytes()));
         assertEquals(Optional.empty(), CniError.parse("{\"code\":\"7\"}".getBytes()));

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 record HostCommand(int exitStatus, String output) {
     static HostCommand run(String... command) {
         try {
-            Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(List.of(command))
+                    .redirectErrorStream(true)
+                    .start();
             process.getOutputStream().close();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -28,8 +30,8 @@ record HostCommand(int exitStatus, String output) {
     static String check(String... command) {
         HostCommand result = run(command);
         if (result.exitStatus() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitStatus() + "): "
-                    + result.output());
+            throw new IllegalStateException(
+                    String.join(" ", command) + " failed (" + result.exitStatus() + "): " + result.output());
         }
         return result.output();
     }

@@ -35,6 +35,7 @@ class RealPluginsTest {
 
     @TempDir
     Path temp;
+
     String nsName;
     String bridge;
     String subnetPrefix;
@@ -62,8 +63,7 @@ class RealPluginsTest {
         cache = new CniResultCache(temp.resolve("cache"));
         String containerId = HexFormat.of().formatHex(randomBytes(32));
         HostCommand.check("ip", "netns", "add", nsName);
-        rt = CniRuntimeConf.forPod(containerId, Path.of("/run/netns", nsName), "default", "real-plugins",
-                "uid-" + tag);
+        rt = CniRuntimeConf.forPod(containerId, Path.of("/run/netns", nsName), "default", "real-plugins", "uid-" + tag);
     }
 
     @AfterEach
@@ -93,8 +93,9 @@ class RealPluginsTest {
 
     /** jcri's default chain with this test's names, minus the settings that would change the host. */
     private ObjectNode testConflist() {
-        ObjectNode list = new DefaultNetwork(networkName, bridge, List.of(subnetPrefix + "0/24"),
-                List.of("0.0.0.0/0"), dataDir).toJson();
+        ObjectNode list = new DefaultNetwork(
+                        networkName, bridge, List.of(subnetPrefix + "0/24"), List.of("0.0.0.0/0"), dataDir)
+                .toJson();
         ObjectNode bridgePlugin = (ObjectNode) list.get("plugins").get(0);
         bridgePlugin.put("isGateway", false);
         bridgePlugin.put("ipMasq", false);
@@ -113,10 +114,13 @@ class RealPluginsTest {
 
     private PodNetworking networking(ObjectNode conflist, Path... binDirs) throws IOException {
         Files.write(confDir.resolve("10-test.conflist"), CniJson.bytes(conflist));
-        List<Path> dirs = Stream.concat(Stream.of(binDirs), Stream.of(SYSTEM_BIN)).toList();
+        List<Path> dirs =
+                Stream.concat(Stream.of(binDirs), Stream.of(SYSTEM_BIN)).toList();
         CniPluginPath path = new CniPluginPath(dirs);
-        return new PodNetworking(new CniConfigDirectory(List.of(confDir), path),
-                new CniPluginRunner(path, Duration.ofSeconds(60)), cache);
+        return new PodNetworking(
+                new CniConfigDirectory(List.of(confDir), path),
+                new CniPluginRunner(path, Duration.ofSeconds(60)),
+                cache);
     }
 
     /** host-local keeps one file per allocated IP, named after it. */
@@ -126,7 +130,9 @@ class RealPluginsTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(RealPluginsTest::isIpLiteral).toList();
+            return files.map(f -> f.getFileName().toString())
+                    .filter(RealPluginsTest::isIpLiteral)
+                    .toList();
         }
     }
 
@@ -182,8 +188,8 @@ class RealPluginsTest {
     @Test
     void failingPluginAfterBridgeThrowsAndReleasesTheIp() throws Exception {
         Path fakeBin = Files.createDirectories(temp.resolve("fake-bin"));
-        new FakePluginDir(fakeBin).failing("failer", "ADD", temp.resolve("failer.log"), 11, "no capacity",
-                "try again later");
+        new FakePluginDir(fakeBin)
+                .failing("failer", "ADD", temp.resolve("failer.log"), 11, "no capacity", "try again later");
         ObjectNode conflist = testConflist();
         var plugins = (tools.jackson.databind.node.ArrayNode) conflist.get("plugins");
         plugins.remove(1);
@@ -211,12 +217,18 @@ class RealPluginsTest {
         CniResult result = networking.setUp(rt);
         String ip = result.podIps("eth0").getFirst();
         String nat = HostCommand.check("iptables", "-t", "nat", "-S");
-        assertTrue(nat.lines().anyMatch(l -> l.contains("--dports " + hostPort) && l.contains(rt.containerId())),
+        assertTrue(
+                nat.lines().anyMatch(l -> l.contains("--dports " + hostPort) && l.contains(rt.containerId())),
                 "hostport rule for this pod in:\n" + nat);
-        assertTrue(nat.lines().anyMatch(l -> l.contains("--dport " + hostPort)
-                && l.contains("--to-destination " + ip + ":8080")), "DNAT to the pod in:\n" + nat);
-        String ifb = result.interfaces().stream().map(CniResult.Interface::name)
-                .filter(name -> name.startsWith("bwp")).findFirst()
+        assertTrue(
+                nat.lines()
+                        .anyMatch(l ->
+                                l.contains("--dport " + hostPort) && l.contains("--to-destination " + ip + ":8080")),
+                "DNAT to the pod in:\n" + nat);
+        String ifb = result.interfaces().stream()
+                .map(CniResult.Interface::name)
+                .filter(name -> name.startsWith("bwp"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no ifb device in " + result.json()));
         assertTrue(HostCommand.run("ip", "link", "show", ifb).ok(), "egress shaping made " + ifb);
         // No CHECK here: portmap 1.1.1 fails it for an IPv4-only pod with hostPorts, looking for IPv6 rules it
@@ -225,8 +237,7 @@ class RealPluginsTest {
         networking.tearDown(rt);
         String after = HostCommand.check("iptables", "-t", "nat", "-S");
         assertFalse(after.contains(rt.containerId()), "rules removed:\n" + after);
-        assertFalse(after.contains("--dport " + hostPort + " ") || after.contains("--dports " + hostPort + " "),
-                after);
+        assertFalse(after.contains("--dport " + hostPort + " ") || after.contains("--dports " + hostPort + " "), after);
         assertFalse(HostCommand.run("ip", "link", "show", ifb).ok(), ifb + " removed");
         assertEquals(List.of(), allocatedIps());
     }

@@ -27,15 +27,31 @@ import java.util.stream.Collectors;
 public final class CrashPoint {
     /** Every named step, in the order an object lives through them. */
     public enum Step {
-        SANDBOX_NAME_RESERVED, SANDBOX_CREATING_SAVED, SANDBOX_SHM_MOUNTED, SANDBOX_NAMESPACES_PINNED,
-        SANDBOX_CNI_ADDED, SANDBOX_READY_SAVED,
-        SANDBOX_STOP_CONTAINERS_STOPPED, SANDBOX_CNI_DELETED, SANDBOX_NETNS_UNPINNED,
-        SANDBOX_REMOVING_SAVED, SANDBOX_REMOVE_CONTAINERS_REMOVED, SANDBOX_REMOVE_UNPINNED,
-        CONTAINER_NAME_RESERVED, CONTAINER_CREATING_SAVED, CONTAINER_ROOTFS_MOUNTED, CONTAINER_BUNDLE_WRITTEN,
-        CONTAINER_CONMON_STARTED, CONTAINER_CREATED_SAVED,
-        CONTAINER_STARTED, CONTAINER_RUNNING_SAVED,
+        SANDBOX_NAME_RESERVED,
+        SANDBOX_CREATING_SAVED,
+        SANDBOX_SHM_MOUNTED,
+        SANDBOX_NAMESPACES_PINNED,
+        SANDBOX_CNI_ADDED,
+        SANDBOX_READY_SAVED,
+        SANDBOX_STOP_CONTAINERS_STOPPED,
+        SANDBOX_CNI_DELETED,
+        SANDBOX_NETNS_UNPINNED,
+        SANDBOX_REMOVING_SAVED,
+        SANDBOX_REMOVE_CONTAINERS_REMOVED,
+        SANDBOX_REMOVE_UNPINNED,
+        CONTAINER_NAME_RESERVED,
+        CONTAINER_CREATING_SAVED,
+        CONTAINER_ROOTFS_MOUNTED,
+        CONTAINER_BUNDLE_WRITTEN,
+        CONTAINER_CONMON_STARTED,
+        CONTAINER_CREATED_SAVED,
+        CONTAINER_STARTED,
+        CONTAINER_RUNNING_SAVED,
         CONTAINER_STOP_SIGNALLED,
-        CONTAINER_REMOVING_SAVED, CONTAINER_RUNTIME_DELETED, CONTAINER_ROOTFS_UNMOUNTED, CONTAINER_BUNDLE_DELETED;
+        CONTAINER_REMOVING_SAVED,
+        CONTAINER_RUNTIME_DELETED,
+        CONTAINER_ROOTFS_UNMOUNTED,
+        CONTAINER_BUNDLE_DELETED;
 
         /** The name tests use: {@code sandbox-cni-added} for SANDBOX_CNI_ADDED. */
         public String stepName() {
@@ -44,8 +60,8 @@ public final class CrashPoint {
     }
 
     private static final Step CRASH_AT = parseStep(System.getenv("JCRI_CRASH_AT"));
-    private static final Path CRASH_WHEN = System.getenv("JCRI_CRASH_WHEN") == null ? null
-            : Path.of(System.getenv("JCRI_CRASH_WHEN"));
+    private static final Path CRASH_WHEN =
+            System.getenv("JCRI_CRASH_WHEN") == null ? null : Path.of(System.getenv("JCRI_CRASH_WHEN"));
     private static final Map<Step, Long> DELAYS = parseDelays(System.getenv("JCRI_DELAY_AT"));
     private static final boolean ARMED = CRASH_AT != null || !DELAYS.isEmpty();
 
@@ -78,8 +94,10 @@ public final class CrashPoint {
             return "";
         }
         return "crash_at=" + (CRASH_AT == null ? "none" : CRASH_AT.stepName())
-                + (CRASH_WHEN == null ? "" : " crash_when=" + CRASH_WHEN) + " delays=" + DELAYS.entrySet()
-                .stream().map(e -> e.getKey().stepName() + ":" + e.getValue()).collect(Collectors.joining(","));
+                + (CRASH_WHEN == null ? "" : " crash_when=" + CRASH_WHEN) + " delays="
+                + DELAYS.entrySet().stream()
+                        .map(e -> e.getKey().stepName() + ":" + e.getValue())
+                        .collect(Collectors.joining(","));
     }
 
     static Step parseStep(String name) {
@@ -104,12 +122,16 @@ public final class CrashPoint {
             if (colon < 0) {
                 throw new IllegalArgumentException("JCRI_DELAY_AT entry \"" + entry + "\" is not <step>:<millis>");
             }
-            delays.put(parseStep(entry.substring(0, colon)), Long.parseLong(entry.substring(colon + 1).strip()));
+            delays.put(
+                    parseStep(entry.substring(0, colon)),
+                    Long.parseLong(entry.substring(colon + 1).strip()));
         }
         return Map.copyOf(delays);
     }
 
     private static Set<String> names() {
-        return Arrays.stream(Step.values()).map(Step::stepName).collect(Collectors.toCollection(java.util.TreeSet::new));
+        return Arrays.stream(Step.values())
+                .map(Step::stepName)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 }

@@ -44,8 +44,13 @@ public final class CreateRetries {
      * @return empty when the name is now reserved for {@code record}; the earlier object for a retry
      * @throws RecordStore.NameTakenException for a true duplicate
      */
-    public <T> Optional<T> reserve(RecordStore<T> store, T record, Function<String, ReentrantLock> lockOf,
-            Predicate<T> sameRequest, Runnable releaseOwnLock) throws InterruptedException {
+    public <T> Optional<T> reserve(
+            RecordStore<T> store,
+            T record,
+            Function<String, ReentrantLock> lockOf,
+            Predicate<T> sameRequest,
+            Runnable releaseOwnLock)
+            throws InterruptedException {
         boolean reserved = false;
         try {
             Optional<T> earlier = reserveOrFind(store, record, lockOf, sameRequest);
@@ -58,8 +63,9 @@ public final class CreateRetries {
         }
     }
 
-    private <T> Optional<T> reserveOrFind(RecordStore<T> store, T record, Function<String, ReentrantLock> lockOf,
-            Predicate<T> sameRequest) throws InterruptedException {
+    private <T> Optional<T> reserveOrFind(
+            RecordStore<T> store, T record, Function<String, ReentrantLock> lockOf, Predicate<T> sameRequest)
+            throws InterruptedException {
         while (true) {
             RecordStore.NameTakenException taken;
             try {
@@ -71,8 +77,8 @@ public final class CreateRetries {
             String holder = taken.holderId();
             ReentrantLock lock = lockOf.apply(holder);
             if (!lock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new RecordStore.NameTakenException(taken.getMessage() + ", whose creation is still under way",
-                        holder);
+                throw new RecordStore.NameTakenException(
+                        taken.getMessage() + ", whose creation is still under way", holder);
             }
             try {
                 Optional<T> current = store.get(holder);

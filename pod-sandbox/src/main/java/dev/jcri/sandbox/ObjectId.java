@@ -13,8 +13,7 @@ public final class ObjectId {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
-    private ObjectId() {
-    }
+    private ObjectId() {}
 
     public static String generate() {
         byte[] bytes = new byte[LENGTH / 2];

@@ -36,8 +36,9 @@ public final class RecordStore<T> {
     private final Map<String, String> idByName = new LinkedHashMap<>();
 
     /** @param kind what the records are, for messages ("sandbox", "container") */
-    public RecordStore(Path dir, String file, Class<T> type, Function<T, String> idOf, Function<T, String> nameOf,
-            String kind) throws IOException {
+    public RecordStore(
+            Path dir, String file, Class<T> type, Function<T, String> idOf, Function<T, String> nameOf, String kind)
+            throws IOException {
         this.dir = dir;
         this.file = file;
         this.type = type;
@@ -75,8 +76,8 @@ public final class RecordStore<T> {
     public synchronized void reserve(T record) {
         String holder = idByName.get(nameOf.apply(record));
         if (holder != null) {
-            throw new NameTakenException(kind + " name " + nameOf.apply(record) + " is already taken by " + kind + " "
-                    + holder, holder);
+            throw new NameTakenException(
+                    kind + " name " + nameOf.apply(record) + " is already taken by " + kind + " " + holder, holder);
         }
         idByName.put(nameOf.apply(record), idOf.apply(record));
         byId.put(idOf.apply(record), record);

@@ -24,6 +24,7 @@ public final class StateLayout {
 
     /** The record file in each sandbox's and each container's record dir. */
     public static final String SANDBOX_RECORD = "sandbox.json";
+
     public static final String CONTAINER_RECORD = "container.json";
 
     private final Path root;

@@ -27,14 +27,15 @@ class CrashPointTest {
 
     @Test
     void anUnknownStepIsRefusedNamingTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CrashPoint.parseStep("sandbox-cni-add"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> CrashPoint.parseStep("sandbox-cni-add"));
         assertTrue(e.getMessage().contains("sandbox-cni-added"), e.getMessage());
     }
 
     @Test
     void delaysAreStepMillisPairs() {
-        assertEquals(Map.of(CrashPoint.Step.SANDBOX_CNI_ADDED, 1500L, CrashPoint.Step.CONTAINER_BUNDLE_WRITTEN, 20L),
+        assertEquals(
+                Map.of(CrashPoint.Step.SANDBOX_CNI_ADDED, 1500L, CrashPoint.Step.CONTAINER_BUNDLE_WRITTEN, 20L),
                 CrashPoint.parseDelays("sandbox-cni-added:1500,container-bundle-written:20"));
         assertThrows(IllegalArgumentException.class, () -> CrashPoint.parseDelays("sandbox-cni-added"));
     }

@@ -32,19 +32,27 @@ class RecordFormatTest {
     void aContainerRecordOfTheFirstFormatLoads() throws Exception {
         StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
         install("container-v1.json", layout.container(CTR).record());
-        RecordStore<ContainerRecord> store = new RecordStore<>(layout.containerRecords(),
-                StateLayout.CONTAINER_RECORD, ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
+        RecordStore<ContainerRecord> store = new RecordStore<>(
+                layout.containerRecords(),
+                StateLayout.CONTAINER_RECORD,
+                ContainerRecord.class,
+                ContainerRecord::id,
+                ContainerRecord::name,
                 "container");
         ContainerRecord record = store.load().getFirst();
         assertEquals(CTR, record.id());
         assertEquals(POD, record.sandboxId());
         assertEquals(ContainerState.EXITED, record.state());
-        assertEquals(new ContainerRecord.ExitStatus(137, 1700000003000000000L, "OOMKilled", "killed"),
+        assertEquals(
+                new ContainerRecord.ExitStatus(137, 1700000003000000000L, "OOMKilled", "killed"),
                 record.exit().orElseThrow());
-        assertEquals(new ContainerRecord.ContainerProcess(4242, 1000, 1000, List.of(5L)),
+        assertEquals(
+                new ContainerRecord.ContainerProcess(4242, 1000, 1000, List.of(5L)),
                 record.process().orElseThrow());
-        assertEquals(new ContainerRecord.ImageReference("busybox:latest", "sha256:" + "c".repeat(64),
-                List.of("sha256:" + "d".repeat(64))), record.image());
+        assertEquals(
+                new ContainerRecord.ImageReference(
+                        "busybox:latest", "sha256:" + "c".repeat(64), List.of("sha256:" + "d".repeat(64))),
+                record.image());
         assertEquals(1700000002000000000L, record.startedAt());
         assertEquals("SIGINT", record.stopSignal());
         assertEquals("/var/log/pods/x/app/2.log", record.logPath());
@@ -61,14 +69,24 @@ class RecordFormatTest {
     void aSandboxRecordOfTheFirstFormatLoads() throws Exception {
         StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
         install("sandbox-v1.json", layout.sandbox(POD).record());
-        RecordStore<SandboxRecord> store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD,
-                SandboxRecord.class, SandboxRecord::id, SandboxRecord::name, "sandbox");
+        RecordStore<SandboxRecord> store = new RecordStore<>(
+                layout.sandboxRecords(),
+                StateLayout.SANDBOX_RECORD,
+                SandboxRecord.class,
+                SandboxRecord::id,
+                SandboxRecord::name,
+                "sandbox");
         SandboxRecord record = store.load().getFirst();
         assertEquals(POD, record.id());
         assertEquals(SandboxState.READY, record.state());
-        assertEquals(new SandboxRecord.PodNamespaces(List.of("/run/jcri/ns/net/" + POD, "/run/jcri/ns/uts/" + POD),
-                Optional.of("/run/jcri/ns/net/" + POD), Optional.of("/run/jcri/ns/ipc/" + POD),
-                Optional.of("/run/jcri/ns/uts/" + POD), Optional.empty(), Optional.of("/run/jcri/ns/user/" + POD)),
+        assertEquals(
+                new SandboxRecord.PodNamespaces(
+                        List.of("/run/jcri/ns/net/" + POD, "/run/jcri/ns/uts/" + POD),
+                        Optional.of("/run/jcri/ns/net/" + POD),
+                        Optional.of("/run/jcri/ns/ipc/" + POD),
+                        Optional.of("/run/jcri/ns/uts/" + POD),
+                        Optional.empty(),
+                        Optional.of("/run/jcri/ns/user/" + POD)),
                 record.namespaces());
         assertEquals(Optional.of("/run/jcri/sandboxes/" + POD + "/shm"), record.shm());
         assertEquals(List.of("10.88.0.5"), record.ips());
@@ -80,15 +98,21 @@ class RecordFormatTest {
     void aContainerRecordIsStillWrittenInTheFirstFormat() throws Exception {
         StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
         install("container-v1.json", layout.container(CTR).record());
-        RecordStore<ContainerRecord> store = new RecordStore<>(layout.containerRecords(),
-                StateLayout.CONTAINER_RECORD, ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
+        RecordStore<ContainerRecord> store = new RecordStore<>(
+                layout.containerRecords(),
+                StateLayout.CONTAINER_RECORD,
+                ContainerRecord.class,
+                ContainerRecord::id,
+                ContainerRecord::name,
                 "container");
         ContainerRecord loaded = store.load().getFirst();
         store.save(loaded);
 
         JsonMapper json = JsonMapper.builder().build();
         try (InputStream original = RecordFormatTest.class.getResourceAsStream("records/container-v1.json")) {
-            assertEquals(json.readTree(original), json.readTree(Files.readString(layout.container(CTR).record())));
+            assertEquals(
+                    json.readTree(original),
+                    json.readTree(Files.readString(layout.container(CTR).record())));
         }
     }
 
@@ -96,13 +120,20 @@ class RecordFormatTest {
     void aSandboxRecordIsStillWrittenInTheFirstFormat() throws Exception {
         StateLayout layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir, dir);
         install("sandbox-v1.json", layout.sandbox(POD).record());
-        RecordStore<SandboxRecord> store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD,
-                SandboxRecord.class, SandboxRecord::id, SandboxRecord::name, "sandbox");
+        RecordStore<SandboxRecord> store = new RecordStore<>(
+                layout.sandboxRecords(),
+                StateLayout.SANDBOX_RECORD,
+                SandboxRecord.class,
+                SandboxRecord::id,
+                SandboxRecord::name,
+                "sandbox");
         store.save(store.load().getFirst());
 
         JsonMapper json = JsonMapper.builder().build();
         try (InputStream original = RecordFormatTest.class.getResourceAsStream("records/sandbox-v1.json")) {
-            assertEquals(json.readTree(original), json.readTree(Files.readString(layout.sandbox(POD).record())));
+            assertEquals(
+                    json.readTree(original),
+                    json.readTree(Files.readString(layout.sandbox(POD).record())));
         }
     }
 

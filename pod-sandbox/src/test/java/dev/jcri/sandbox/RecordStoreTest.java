@@ -56,8 +56,8 @@ class RecordStoreTest {
     void aTakenNameNamesItsHolder() throws Exception {
         RecordStore<Item> store = store();
         store.reserve(new Item("a", "one", false));
-        RecordStore.NameTakenException taken = assertThrows(RecordStore.NameTakenException.class,
-                () -> store.reserve(new Item("b", "one", false)));
+        RecordStore.NameTakenException taken =
+                assertThrows(RecordStore.NameTakenException.class, () -> store.reserve(new Item("b", "one", false)));
         assertEquals("a", taken.holderId());
         assertTrue(taken.getMessage().contains("a"));
     }
@@ -71,15 +71,24 @@ class RecordStoreTest {
         first.lock();
         // The caller's own lock is released only when its name was not reserved.
         java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
-        assertEquals(Optional.empty(), retries.reserve(store, new Item("a", "one", false),
-                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true, released::incrementAndGet));
+        assertEquals(
+                Optional.empty(),
+                retries.reserve(
+                        store,
+                        new Item("a", "one", false),
+                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()),
+                        held -> true,
+                        released::incrementAndGet));
         assertEquals(0, released.get());
 
         // The retry blocks while the first create holds its lock, then gets what it made.
         CompletableFuture<Optional<Item>> retry = CompletableFuture.supplyAsync(() -> {
             try {
-                return retries.reserve(store, new Item("b", "one", false),
-                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true,
+                return retries.reserve(
+                        store,
+                        new Item("b", "one", false),
+                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()),
+                        held -> true,
                         released::incrementAndGet);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
@@ -94,8 +103,14 @@ class RecordStoreTest {
 
         // Once the client got the answer, the same name again is a duplicate.
         retries.answered("a");
-        assertThrows(RecordStore.NameTakenException.class, () -> retries.reserve(store, new Item("c", "one", false),
-                id -> locks.computeIfAbsent(id, k -> new ReentrantLock()), held -> true, released::incrementAndGet));
+        assertThrows(
+                RecordStore.NameTakenException.class,
+                () -> retries.reserve(
+                        store,
+                        new Item("c", "one", false),
+                        id -> locks.computeIfAbsent(id, k -> new ReentrantLock()),
+                        held -> true,
+                        released::incrementAndGet));
         assertEquals(2, released.get());
     }
 
@@ -104,10 +119,11 @@ class RecordStoreTest {
         RecordStore<Item> store = store();
         CreateRetries retries = new CreateRetries();
         ReentrantLock lock = new ReentrantLock();
-        retries.reserve(store, new Item("a", "one", false), id -> lock, held -> true, () -> { });
+        retries.reserve(store, new Item("a", "one", false), id -> lock, held -> true, () -> {});
         store.delete("a");
-        assertEquals(Optional.empty(), retries.reserve(store, new Item("b", "one", false), id -> lock,
-                held -> true, () -> { }));
+        assertEquals(
+                Optional.empty(),
+                retries.reserve(store, new Item("b", "one", false), id -> lock, held -> true, () -> {}));
         assertEquals(Optional.of("b"), store.holderOf("one"));
     }
 }

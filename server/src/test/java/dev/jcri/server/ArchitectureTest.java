@@ -23,48 +23,66 @@ import java.util.Set;
  */
 @AnalyzeClasses(packages = "dev.jcri", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-    private static final String[] DOMAIN = {"dev.jcri.sandbox..", "dev.jcri.image..", "dev.jcri.cni..",
-        "dev.jcri.linux.."};
+    private static final String[] DOMAIN = {
+        "dev.jcri.sandbox..", "dev.jcri.image..", "dev.jcri.cni..", "dev.jcri.linux.."
+    };
 
     /** The domain speaks its own types; converting to and from the CRI's messages is the rpc handlers' job. */
     @ArchTest
     static final ArchRule domainNeverSeesTheCriOrTheServer = noClasses()
-            .that().resideInAnyPackage(DOMAIN)
-            .should().dependOnClassesThat().resideInAnyPackage("dev.jcri.cri.v1..", "dev.jcri.server..");
+            .that()
+            .resideInAnyPackage(DOMAIN)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.jcri.cri.v1..", "dev.jcri.server..");
 
     /** Every package of every module, one slice each: a cycle means two packages are one job or a job is split. */
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("dev.jcri.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("dev.jcri.(**)").should().beFreeOfCycles();
 
     /** {@code linux} is the syscall layer under everything: it knows no other module. */
     @ArchTest
     static final ArchRule linuxStandsAlone = noClasses()
-            .that().resideInAPackage("dev.jcri.linux..")
+            .that()
+            .resideInAPackage("dev.jcri.linux..")
             .should()
             .dependOnClassesThat(resideInAPackage("dev.jcri..").and(not(resideInAPackage("dev.jcri.linux.."))));
 
     /** Images and networks are used by pods, never the other way round, and know nothing of each other. */
     @ArchTest
     static final ArchRule imagesKnowNoPodsOrNetworks = noClasses()
-            .that().resideInAPackage("dev.jcri.image..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.jcri.sandbox..", "dev.jcri.cni..");
+            .that()
+            .resideInAPackage("dev.jcri.image..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.jcri.sandbox..", "dev.jcri.cni..");
 
     @ArchTest
     static final ArchRule networksKnowNoPodsOrImages = noClasses()
-            .that().resideInAPackage("dev.jcri.cni..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.jcri.sandbox..", "dev.jcri.image..");
+            .that()
+            .resideInAPackage("dev.jcri.cni..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.jcri.sandbox..", "dev.jcri.image..");
 
     /** Handlers are transport-free: the call runner, errors and batching they use live in {@code server.call}. */
     @ArchTest
     static final ArchRule handlersKnowNoTransport = noClasses()
-            .that().resideInAPackage("dev.jcri.server.rpc..")
-            .should().dependOnClassesThat().resideInAPackage("dev.jcri.server.grpc..");
+            .that()
+            .resideInAPackage("dev.jcri.server.rpc..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.jcri.server.grpc..");
 
     /** {@code call} sits under both: it runs any handler over any transport and names neither. */
     @ArchTest
     static final ArchRule callKnowsNoHandlersOrTransport = noClasses()
-            .that().resideInAPackage("dev.jcri.server.call..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.jcri.server.rpc..", "dev.jcri.server.grpc..");
+            .that()
+            .resideInAPackage("dev.jcri.server.call..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.jcri.server.rpc..", "dev.jcri.server.grpc..");
 
     /**
      * The long-lived domain objects that hold the node's state or its host resources: a second instance of any of
@@ -80,18 +98,21 @@ class ArchitectureTest {
             "dev.jcri.cni.PodNetworking");
 
     /** A constructor, or a static factory returning its own class, called from outside that class. */
-    private static final DescribedPredicate<JavaCall<?>> BUILDS_A_NODE_SERVICE = DescribedPredicate.describe(
-            "constructs one of " + NODE_SERVICES, call -> {
+    private static final DescribedPredicate<JavaCall<?>> BUILDS_A_NODE_SERVICE =
+            DescribedPredicate.describe("constructs one of " + NODE_SERVICES, call -> {
                 String owner = call.getTargetOwner().getFullName();
-                if (!NODE_SERVICES.contains(owner) || call.getOriginOwner().getFullName().equals(owner)) {
+                if (!NODE_SERVICES.contains(owner)
+                        || call.getOriginOwner().getFullName().equals(owner)) {
                     return false;
                 }
                 if (call.getTarget().getName().equals("<init>")) {
                     return true;
                 }
                 return call.getTarget().getRawReturnType().getFullName().equals(owner)
-                        && call.getTarget().resolveMember()
-                                .map(m -> m.getModifiers().contains(JavaModifier.STATIC)).orElse(false);
+                        && call.getTarget()
+                                .resolveMember()
+                                .map(m -> m.getModifiers().contains(JavaModifier.STATIC))
+                                .orElse(false);
             });
 
     /** A class renamed or moved must be renamed here too, or the rule below would silently check nothing. */
@@ -105,6 +126,8 @@ class ArchitectureTest {
     /** {@code daemon.NodeServices} is the one place that assembles the node. */
     @ArchTest
     static final ArchRule onlyNodeServicesBuildsTheNode = noClasses()
-            .that().doNotHaveFullyQualifiedName("dev.jcri.server.daemon.NodeServices")
-            .should().callCodeUnitWhere(BUILDS_A_NODE_SERVICE);
+            .that()
+            .doNotHaveFullyQualifiedName("dev.jcri.server.daemon.NodeServices")
+            .should()
+            .callCodeUnitWhere(BUILDS_A_NODE_SERVICE);
 }

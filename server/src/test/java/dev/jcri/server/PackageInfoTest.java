@@ -22,7 +22,9 @@ class PackageInfoTest {
         Path modules = Path.of("").toAbsolutePath().getParent();
         List<Path> sourceRoots;
         try (Stream<Path> dirs = Files.list(modules)) {
-            sourceRoots = dirs.map(d -> d.resolve("src/main/java")).filter(Files::isDirectory).toList();
+            sourceRoots = dirs.map(d -> d.resolve("src/main/java"))
+                    .filter(Files::isDirectory)
+                    .toList();
         }
         assertTrue(sourceRoots.size() >= 5, "expected the modules' source roots next to server, found " + sourceRoots);
         List<String> undocumented;

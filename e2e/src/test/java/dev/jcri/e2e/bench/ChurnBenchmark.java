@@ -23,8 +23,10 @@ class ChurnBenchmark {
 
     @Test
     void thousandCycles() throws Exception {
-        try (TestNode node = TestNode.start(true, (registry, dir) ->
-                registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build()),
+        try (TestNode node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("bench/busybox", "1", OciImageBuilder.busybox().build()),
                 registry -> List.of("--log-level", "info"))) {
             JcriProcess jcri = node.jcri();
             String image = node.pull("bench/busybox:1");

@@ -59,33 +59,46 @@ class LifecycleBenchmark {
 
     @Test
     void podLifecycleAgainstTheFloor() throws Exception {
-        System.out.printf("lifecycle benchmark: pod + container `true` (busybox), %d runs after %d warm-up runs%n",
-                RUNS, WARMUP);
+        System.out.printf(
+                "lifecycle benchmark: pod + container `true` (busybox), %d runs after %d warm-up runs%n", RUNS, WARMUP);
         Timings jcri = runJcri();
         jcri.print("jcri over the CRI");
 
-        String controllers = readOrEmpty(CGROUP_ROOT.resolve("unified/cgroup.controllers")).strip();
-        Assumptions.assumeTrue(controllers.isEmpty(), "floor skipped: the cgroup v2 tree still holds controllers ("
-                + controllers + "), so crun refuses this hybrid host; jcri normally repairs that at startup");
+        String controllers =
+                readOrEmpty(CGROUP_ROOT.resolve("unified/cgroup.controllers")).strip();
+        Assumptions.assumeTrue(
+                controllers.isEmpty(),
+                "floor skipped: the cgroup v2 tree still holds controllers (" + controllers
+                        + "), so crun refuses this hybrid host; jcri normally repairs that at startup");
         Timings floor = runFloor();
         floor.print("floor (by hand, no daemon)");
 
         double jcriMedian = jcri.totalMedianMillis();
         double floorMedian = floor.totalMedianMillis();
-        System.out.printf("comparison: jcri total median %.1f ms vs floor total median %.1f ms: %.2fx "
-                + "(%.1f ms of overhead per pod)%n", jcriMedian, floorMedian, jcriMedian / floorMedian,
-                jcriMedian - floorMedian);
+        System.out.printf(
+                "comparison: jcri total median %.1f ms vs floor total median %.1f ms: %.2fx "
+                        + "(%.1f ms of overhead per pod)%n",
+                jcriMedian, floorMedian, jcriMedian / floorMedian, jcriMedian - floorMedian);
     }
 
     // ---------------------------------------------------------------------------------------------------- jcri
 
-    private static final List<String> JCRI_STEPS = List.of("RunPodSandbox", "CreateContainer", "StartContainer",
-            "wait EXITED", "StopContainer", "RemoveContainer", "StopPodSandbox", "RemovePodSandbox");
+    private static final List<String> JCRI_STEPS = List.of(
+            "RunPodSandbox",
+            "CreateContainer",
+            "StartContainer",
+            "wait EXITED",
+            "StopContainer",
+            "RemoveContainer",
+            "StopPodSandbox",
+            "RemovePodSandbox");
 
     private static Timings runJcri() throws Exception {
         // info, not the harness's debug: a debug line per RPC would weigh on the 2 ms status polls.
-        try (TestNode node = TestNode.start(true, (registry, dir) ->
-                registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build()),
+        try (TestNode node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("bench/busybox", "1", OciImageBuilder.busybox().build()),
                 registry -> List.of("--log-level", "info"))) {
             JcriProcess jcri = node.jcri();
             String image = node.pull("bench/busybox:1");
@@ -104,8 +117,9 @@ class LifecycleBenchmark {
                 throw t;
             }
             String rssAfter = vmRss(pid);
-            System.out.printf("jcri RSS (VmRSS of pid %d): %s before the runs, %s after %d runs%n", pid, rssBefore,
-                    rssAfter, WARMUP + RUNS);
+            System.out.printf(
+                    "jcri RSS (VmRSS of pid %d): %s before the runs, %s after %d runs%n",
+                    pid, rssBefore, rssAfter, WARMUP + RUNS);
             return timings;
         }
     }
@@ -114,7 +128,9 @@ class LifecycleBenchmark {
     private static long[] jcriRun(JcriProcess jcri, Path dir, String image, int run) throws Exception {
         long[] t = new long[JCRI_STEPS.size()];
         String name = "bench-" + run;
-        PodSandboxConfig config = pod(name).setLogDirectory(dir.resolve("logs").resolve(name).toString()).build();
+        PodSandboxConfig config = pod(name)
+                .setLogDirectory(dir.resolve("logs").resolve(name).toString())
+                .build();
         ContainerConfig container = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName("true"))
                 .setImage(ImageSpec.newBuilder().setImage(image))
@@ -123,18 +139,28 @@ class LifecycleBenchmark {
                 .build();
 
         long start = System.nanoTime();
-        String pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+        String pod = jcri.runtime()
+                .runPodSandbox(
+                        RunPodSandboxRequest.newBuilder().setConfig(config).build())
                 .getPodSandboxId();
         long mark = lap(t, 0, start);
 
-        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setConfig(container).setSandboxConfig(config).build()).getContainerId();
+        String id = jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setConfig(container)
+                        .setSandboxConfig(config)
+                        .build())
+                .getContainerId();
         mark = lap(t, 1, mark);
 
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
         mark = lap(t, 2, mark);
 
-        ContainerStatusRequest statusRequest = ContainerStatusRequest.newBuilder().setContainerId(id).build();
+        ContainerStatusRequest statusRequest =
+                ContainerStatusRequest.newBuilder().setContainerId(id).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         ContainerStatus status = jcri.runtime().containerStatus(statusRequest).getStatus();
         while (status.getState() != ContainerState.CONTAINER_EXITED) {
@@ -149,16 +175,27 @@ class LifecycleBenchmark {
             throw new IllegalStateException("`true` exited " + status.getExitCode() + ": " + status);
         }
 
-        jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(10).build());
+        jcri.runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(id)
+                        .setTimeout(10)
+                        .build());
         mark = lap(t, 4, mark);
 
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
         mark = lap(t, 5, mark);
 
-        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        jcri.runtime()
+                .stopPodSandbox(
+                        StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
         mark = lap(t, 6, mark);
 
-        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        jcri.runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build());
         lap(t, 7, mark);
         return t;
     }
@@ -166,24 +203,34 @@ class LifecycleBenchmark {
     /** As {@code PodSandboxTest.pod} builds it: the pod's own network, IPC and UTS; a PID namespace per container. */
     private static PodSandboxConfig.Builder pod(String name) {
         return PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("e2e")
-                        .setUid(UUID.randomUUID().toString()).setAttempt(0))
+                .setMetadata(PodSandboxMetadata.newBuilder()
+                        .setName(name)
+                        .setNamespace("e2e")
+                        .setUid(UUID.randomUUID().toString())
+                        .setAttempt(0))
                 .setHostname(name)
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext
-                        .newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
-                                .setPid(NamespaceMode.CONTAINER))));
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(
+                                        NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))));
     }
 
     private static String vmRss(long pid) throws IOException {
-        Matcher m = Pattern.compile("(?m)^VmRSS:\\s*(\\d+) kB").matcher(Files.readString(Path.of("/proc/" + pid
-                + "/status")));
+        Matcher m = Pattern.compile("(?m)^VmRSS:\\s*(\\d+) kB")
+                .matcher(Files.readString(Path.of("/proc/" + pid + "/status")));
         return m.find() ? String.format("%.1f MiB", Long.parseLong(m.group(1)) / 1024.0) : "unknown";
     }
 
     // --------------------------------------------------------------------------------------------------- floor
 
-    private static final List<String> FLOOR_STEPS = List.of("pins (unshare)", "CNI ADD", "rootfs mount + bundle",
-            "crun run", "rootfs umount", "CNI DEL", "unpin + delete");
+    private static final List<String> FLOOR_STEPS = List.of(
+            "pins (unshare)",
+            "CNI ADD",
+            "rootfs mount + bundle",
+            "crun run",
+            "rootfs umount",
+            "CNI DEL",
+            "unpin + delete");
 
     /** What one floor run made, so that a failure undoes exactly that. */
     private static final class FloorRun {
@@ -207,18 +254,19 @@ class LifecycleBenchmark {
     private static Timings runFloor() throws Exception {
         Path tmp = Files.createTempDirectory("jcri-bench-floor-");
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String bridge = "jcbf" + Integer.toHexString(0x10000 + random.nextInt(0xf0000)).substring(0, 5);
+        String bridge =
+                "jcbf" + Integer.toHexString(0x10000 + random.nextInt(0xf0000)).substring(0, 5);
         String cniConfig = """
                 {"cniVersion":"1.0.0","name":"bench-floor","type":"bridge","bridge":"%s","isGateway":true,\
-                "ipam":{"type":"host-local","subnet":"10.253.%d.0/24","dataDir":"%s"}}"""
-                .formatted(bridge, random.nextInt(1, 254), tmp.resolve("ipam"));
+                "ipam":{"type":"host-local","subnet":"10.253.%d.0/24","dataDir":"%s"}}""".formatted(bridge, random.nextInt(1, 254), tmp.resolve("ipam"));
         Path crunRoot = Files.createDirectories(tmp.resolve("crun"));
         Timings timings = new Timings(FLOOR_STEPS);
         try {
             Path lower = lowerDir(tmp.resolve("lower"));
             Path runs = Files.createDirectories(tmp.resolve("runs"));
             for (int run = 0; run < WARMUP + RUNS; run++) {
-                FloorRun r = new FloorRun("jcbf-" + run + "-" + Long.toHexString(random.nextLong() >>> 16),
+                FloorRun r = new FloorRun(
+                        "jcbf-" + run + "-" + Long.toHexString(random.nextLong() >>> 16),
                         Files.createDirectories(runs.resolve("run-" + run)));
                 try {
                     long[] steps = floorRun(r, lower, cniConfig, crunRoot);
@@ -262,8 +310,10 @@ class LifecycleBenchmark {
             Files.createFile(pin);
         }
         r.pinned = true;
-        exec(List.of("unshare", "--net=" + r.pins[0], "--ipc=" + r.pins[1], "--uts=" + r.pins[2], "true"),
-                Map.of(), null);
+        exec(
+                List.of("unshare", "--net=" + r.pins[0], "--ipc=" + r.pins[1], "--uts=" + r.pins[2], "true"),
+                Map.of(),
+                null);
         long mark = lap(t, 0, start);
 
         r.cniAdded = true;
@@ -273,8 +323,17 @@ class LifecycleBenchmark {
         Path upper = Files.createDirectories(r.dir.resolve("upper"));
         Path work = Files.createDirectories(r.dir.resolve("work"));
         Files.createDirectories(r.rootfs);
-        exec(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lower + ",upperdir=" + upper
-                + ",workdir=" + work, r.rootfs.toString()), Map.of(), null);
+        exec(
+                List.of(
+                        "mount",
+                        "-t",
+                        "overlay",
+                        "overlay",
+                        "-o",
+                        "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work,
+                        r.rootfs.toString()),
+                Map.of(),
+                null);
         r.mounted = true;
         Files.writeString(r.dir.resolve("config.json"), ociConfig(r));
         mark = lap(t, 2, mark);
@@ -323,8 +382,20 @@ class LifecycleBenchmark {
     }
 
     private static void cni(String command, FloorRun r, String config) throws Exception {
-        exec(List.of(CNI_BIN.resolve("bridge").toString()), Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", r.id,
-                "CNI_NETNS", r.pins[0].toString(), "CNI_IFNAME", "eth0", "CNI_PATH", CNI_BIN.toString()), config);
+        exec(
+                List.of(CNI_BIN.resolve("bridge").toString()),
+                Map.of(
+                        "CNI_COMMAND",
+                        command,
+                        "CNI_CONTAINERID",
+                        r.id,
+                        "CNI_NETNS",
+                        r.pins[0].toString(),
+                        "CNI_IFNAME",
+                        "eth0",
+                        "CNI_PATH",
+                        CNI_BIN.toString()),
+                config);
     }
 
     /** Undoes whatever a floor run left made, in reverse; errors are printed, not thrown. */
@@ -364,7 +435,9 @@ class LifecycleBenchmark {
                 }
                 List<Path> dirs;
                 try (var walk = Files.walk(ours)) {
-                    dirs = walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+                    dirs = walk.filter(Files::isDirectory)
+                            .sorted(Comparator.reverseOrder())
+                            .toList();
                 }
                 for (Path dir : dirs) {
                     try {
@@ -467,8 +540,9 @@ class LifecycleBenchmark {
             columns.put("total", totals());
             System.out.printf("%s, %d runs (ms):%n", title, runs.size());
             for (Map.Entry<String, long[]> c : columns.entrySet()) {
-                System.out.printf("  %-22s median %8.2f   p90 %8.2f%n", c.getKey(), percentile(c.getValue(), 0.5) / 1e6,
-                        percentile(c.getValue(), 0.9) / 1e6);
+                System.out.printf(
+                        "  %-22s median %8.2f   p90 %8.2f%n",
+                        c.getKey(), percentile(c.getValue(), 0.5) / 1e6, percentile(c.getValue(), 0.9) / 1e6);
             }
         }
 

@@ -60,8 +60,9 @@ class PullBenchmark {
                 }
                 double mib = layers * (double) layerMiB + 1;
                 System.out.printf("pull benchmark: %d layers x %d MiB (+ busybox), %d runs%n", layers, layerMiB, RUNS);
-                System.out.printf("  cold: median %d ms, min %d ms, %.0f MiB/s at the median%n", median(cold),
-                        Collections.min(cold), mib / (median(cold) / 1000.0));
+                System.out.printf(
+                        "  cold: median %d ms, min %d ms, %.0f MiB/s at the median%n",
+                        median(cold), Collections.min(cold), mib / (median(cold) / 1000.0));
                 System.out.printf("  warm: median %d ms, min %d ms%n", median(warm), Collections.min(warm));
             }
         }
@@ -69,14 +70,18 @@ class PullBenchmark {
 
     private static long pull(JcriProcess jcri, String reference) {
         long start = System.nanoTime();
-        jcri.images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(reference)).build());
+        jcri.images()
+                .pullImage(PullImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(reference))
+                        .build());
         return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static void remove(JcriProcess jcri, String reference) {
-        jcri.images().removeImage(RemoveImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(reference)).build());
+        jcri.images()
+                .removeImage(RemoveImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(reference))
+                        .build());
     }
 
     private static long median(List<Long> values) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class ReleaseBenchmark {
     private static final int RUNS = Integer.getInteger("jcri.bench.runs", 5);
     private static final int IDLE_SECONDS = Integer.getInteger("jcri.bench.idle", 5);
-    private static final Path REPO = Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
+    private static final Path REPO =
+            Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
 
     @Test
     void releaseAgainstFatJar() throws Exception {
@@ -32,7 +33,8 @@ class ReleaseBenchmark {
         Path unpacked = Files.createTempDirectory("jcri-release-bench-");
         try {
             Path release = Release.extract(archive, unpacked);
-            System.out.printf("release benchmark: archive %s %.1f MB; %d runs each, RSS after %d s idle%n",
+            System.out.printf(
+                    "release benchmark: archive %s %.1f MB; %d runs each, RSS after %d s idle%n",
                     archive.getFileName(), Files.size(archive) / 1e6, RUNS, IDLE_SECONDS);
             Map<String, List<String>> launchers = new LinkedHashMap<>();
             launchers.put("fat jar (bin/jcri)", List.of(REPO.resolve("bin/jcri").toString()));
@@ -63,8 +65,11 @@ class ReleaseBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(IDLE_SECONDS * 1000L);
             Map<String, Double> status = status(jcri.process().pid());
-            return new Sample(seconds, status.get("VmRSS"), status.get("RssAnon"), status.get("RssFile")
-                    + status.getOrDefault("RssShmem", 0.0));
+            return new Sample(
+                    seconds,
+                    status.get("VmRSS"),
+                    status.get("RssAnon"),
+                    status.get("RssFile") + status.getOrDefault("RssShmem", 0.0));
         }
     }
 
@@ -81,7 +86,9 @@ class ReleaseBenchmark {
     }
 
     private static void print(String name, List<Sample> samples) {
-        System.out.printf("%-20s start to Version %s s | RSS %s MB (anon %s, file %s)%n", name,
+        System.out.printf(
+                "%-20s start to Version %s s | RSS %s MB (anon %s, file %s)%n",
+                name,
                 spread(samples.stream().mapToDouble(Sample::startSeconds).toArray(), "%.2f"),
                 spread(samples.stream().mapToDouble(Sample::rssMb).toArray(), "%.0f"),
                 spread(samples.stream().mapToDouble(Sample::anonMb).toArray(), "%.0f"),
@@ -92,7 +99,10 @@ class ReleaseBenchmark {
     private static String spread(double[] values, String format) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return String.format(format + " [" + format + ".." + format + "]", sorted[sorted.length / 2], sorted[0],
+        return String.format(
+                format + " [" + format + ".." + format + "]",
+                sorted[sorted.length / 2],
+                sorted[0],
                 sorted[sorted.length - 1]);
     }
 }

@@ -35,8 +35,10 @@ class StatsBenchmark {
 
     @Test
     void listContainerStatsAtTenFiftyAndAHundredContainers() throws Exception {
-        try (TestNode node = TestNode.start(true, (registry, dir) ->
-                registry.pusher().push("bench/busybox", "1", OciImageBuilder.busybox().build()),
+        try (TestNode node = TestNode.start(
+                true,
+                (registry, dir) -> registry.pusher()
+                        .push("bench/busybox", "1", OciImageBuilder.busybox().build()),
                 registry -> List.of("--log-level", "info"))) {
             measure(node.jcri(), node.jcri().dir(), node.pull("bench/busybox:1"));
         }
@@ -44,34 +46,47 @@ class StatsBenchmark {
 
     private static void measure(JcriProcess jcri, Path dir, String image) {
         PodSandboxConfig pod = PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName("stats-bench").setNamespace("bench")
+                .setMetadata(PodSandboxMetadata.newBuilder()
+                        .setName("stats-bench")
+                        .setNamespace("bench")
                         .setUid(UUID.randomUUID().toString()))
                 .setLogDirectory(dir.resolve("logs").toString())
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext
-                        .newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
-                                .setPid(NamespaceMode.CONTAINER))))
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(
+                                        NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
                 .build();
-        String sandbox = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).build())
+        String sandbox = jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).build())
                 .getPodSandboxId();
-        System.out.printf("stats benchmark: ListContainerStats, %d calls after %d warm-up calls per size%n", CALLS,
-                WARMUP);
+        System.out.printf(
+                "stats benchmark: ListContainerStats, %d calls after %d warm-up calls per size%n", CALLS, WARMUP);
         int running = 0;
         for (int size : new int[] {10, 50, 100}) {
             for (; running < size; running++) {
-                String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder()
-                        .setPodSandboxId(sandbox).setSandboxConfig(pod)
-                        .setConfig(ContainerConfig.newBuilder()
-                                .setMetadata(ContainerMetadata.newBuilder().setName("sleep-" + running))
-                                .setImage(ImageSpec.newBuilder().setImage(image))
-                                .addCommand("sleep").addCommand("3600")
-                                .setLogPath("sleep-" + running + ".log"))
-                        .build()).getContainerId();
-                jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                String id = jcri.runtime()
+                        .createContainer(CreateContainerRequest.newBuilder()
+                                .setPodSandboxId(sandbox)
+                                .setSandboxConfig(pod)
+                                .setConfig(ContainerConfig.newBuilder()
+                                        .setMetadata(
+                                                ContainerMetadata.newBuilder().setName("sleep-" + running))
+                                        .setImage(ImageSpec.newBuilder().setImage(image))
+                                        .addCommand("sleep")
+                                        .addCommand("3600")
+                                        .setLogPath("sleep-" + running + ".log"))
+                                .build())
+                        .getContainerId();
+                jcri.runtime()
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(id)
+                                .build());
             }
             long[] nanos = new long[CALLS];
             for (int call = -WARMUP; call < CALLS; call++) {
                 long start = System.nanoTime();
-                int count = jcri.runtime().listContainerStats(ListContainerStatsRequest.getDefaultInstance())
+                int count = jcri.runtime()
+                        .listContainerStats(ListContainerStatsRequest.getDefaultInstance())
                         .getStatsCount();
                 long took = System.nanoTime() - start;
                 if (count != size) {
@@ -82,8 +97,9 @@ class StatsBenchmark {
                 }
             }
             Arrays.sort(nanos);
-            System.out.printf("  %3d containers: median %.1f ms, p90 %.1f ms%n", size, nanos[CALLS / 2] / 1e6,
-                    nanos[CALLS * 9 / 10] / 1e6);
+            System.out.printf(
+                    "  %3d containers: median %.1f ms, p90 %.1f ms%n",
+                    size, nanos[CALLS / 2] / 1e6, nanos[CALLS * 9 / 10] / 1e6);
         }
     }
 }

@@ -70,13 +70,23 @@ class CgroupV2NodeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(true, (registry, dir) -> {
-            registry.pusher().push("test/busybox", "1", OciImageBuilder.busybox().build());
-            registry.pusher().push("test/pause", "1", OciImageBuilder.busybox()
-                    .withEntrypoint("/bin/sleep").withCmd("2147483647").build());
-            // Explicit: on a systemd node the default may become the systemd driver.
-            Files.writeString(dir.resolve("jcri.d/10-cgroupfs.toml"), "cgroup_manager = \"cgroupfs\"\n");
-        }, registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
+        node = TestNode.start(
+                true,
+                (registry, dir) -> {
+                    registry.pusher()
+                            .push("test/busybox", "1", OciImageBuilder.busybox().build());
+                    registry.pusher()
+                            .push(
+                                    "test/pause",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withEntrypoint("/bin/sleep")
+                                            .withCmd("2147483647")
+                                            .build());
+                    // Explicit: on a systemd node the default may become the systemd driver.
+                    Files.writeString(dir.resolve("jcri.d/10-cgroupfs.toml"), "cgroup_manager = \"cgroupfs\"\n");
+                },
+                registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
     }
@@ -99,16 +109,18 @@ class CgroupV2NodeTest {
         assertEquals("cgroup2", mountTypeOf(CGROUP_ROOT), "/sys/fs/cgroup");
         assertTrue(CgroupHierarchies.unified());
         assertEquals("systemd", Files.readString(Path.of("/proc/1/comm")).strip());
-        List<String> controllers = List.of(read(CGROUP_ROOT.resolve("cgroup.controllers")).split(" "));
+        List<String> controllers =
+                List.of(read(CGROUP_ROOT.resolve("cgroup.controllers")).split(" "));
         assertTrue(controllers.containsAll(List.of("cpu", "memory", "pids")), controllers.toString());
     }
 
     @Test
     void jcriAnswersVersionAndIsReady() {
-        assertEquals("jcri", jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
+        assertEquals(
+                "jcri",
+                jcri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
         StatusResponse status = jcri.runtime().status(StatusRequest.getDefaultInstance());
-        assertTrue(status.getStatus().getConditionsList().stream()
-                .allMatch(c -> c.getStatus()), status.toString());
+        assertTrue(status.getStatus().getConditionsList().stream().allMatch(c -> c.getStatus()), status.toString());
     }
 
     @Test
@@ -117,60 +129,106 @@ class CgroupV2NodeTest {
         String parent = "/kubepods/burstable/pod" + uid;
         makeKubeletPodCgroup(parent);
 
-        String pod = jcri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(
-                PodSandboxConfig.newBuilder()
-                        .setMetadata(PodSandboxMetadata.newBuilder().setName("v2").setNamespace("guest").setUid(uid))
-                        .setHostname("v2")
-                        .setLogDirectory(jcri.dir().resolve("logs/v2").toString())
-                        .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(parent)
-                                .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
-                                        NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER)))))
-                .build()).getPodSandboxId();
+        String pod = jcri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(PodSandboxConfig.newBuilder()
+                                .setMetadata(PodSandboxMetadata.newBuilder()
+                                        .setName("v2")
+                                        .setNamespace("guest")
+                                        .setUid(uid))
+                                .setHostname("v2")
+                                .setLogDirectory(jcri.dir().resolve("logs/v2").toString())
+                                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                                        .setCgroupParent(parent)
+                                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                                .setNamespaceOptions(NamespaceOption.newBuilder()
+                                                        .setPid(NamespaceMode.CONTAINER)))))
+                        .build())
+                .getPodSandboxId();
         Path podCgroup = CGROUP_ROOT.resolve(parent.substring(1));
-        String id = jcri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setConfig(ContainerConfig.newBuilder()
-                        .setMetadata(ContainerMetadata.newBuilder().setName("limited"))
-                        .setImage(ImageSpec.newBuilder().setImage(image))
-                        .addAllCommand(List.of("sh", "-c", "while true; do sleep 1; done"))
-                        .setLogPath("limited.log")
-                        .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
-                                .setMemoryLimitInBytes(64L << 20)
-                                .setCpuPeriod(100_000).setCpuQuota(50_000).setCpuShares(512))))
-                .build()).getContainerId();
-        jcri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        String id = jcri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .setConfig(ContainerConfig.newBuilder()
+                                .setMetadata(ContainerMetadata.newBuilder().setName("limited"))
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .addAllCommand(List.of("sh", "-c", "while true; do sleep 1; done"))
+                                .setLogPath("limited.log")
+                                .setLinux(LinuxContainerConfig.newBuilder()
+                                        .setResources(LinuxContainerResources.newBuilder()
+                                                .setMemoryLimitInBytes(64L << 20)
+                                                .setCpuPeriod(100_000)
+                                                .setCpuQuota(50_000)
+                                                .setCpuShares(512))))
+                        .build())
+                .getContainerId();
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
 
         Path cgroup = podCgroup.resolve(id);
-        assertTrue(Files.isDirectory(cgroup), "the container's cgroup " + cgroup + "; pod cgroup holds "
-                + children(podCgroup));
+        assertTrue(
+                Files.isDirectory(cgroup),
+                "the container's cgroup " + cgroup + "; pod cgroup holds " + children(podCgroup));
         assertEquals(Long.toString(64L << 20), read(cgroup.resolve("memory.max")));
         assertEquals("50000 100000", read(cgroup.resolve("cpu.max")));
         // crun and runc map shares [2, 262144] linearly onto weight [1, 10000].
         assertEquals(Long.toString(1 + (512 - 2) * 9999L / 262142), read(cgroup.resolve("cpu.weight")));
-        long pid = JsonMapper.builder().build().readTree(jcri.runtime().containerStatus(ContainerStatusRequest.newBuilder()
-                .setContainerId(id).setVerbose(true).build()).getInfoOrThrow("info")).get("pid").asLong();
+        long pid = JsonMapper.builder()
+                .build()
+                .readTree(jcri.runtime()
+                        .containerStatus(ContainerStatusRequest.newBuilder()
+                                .setContainerId(id)
+                                .setVerbose(true)
+                                .build())
+                        .getInfoOrThrow("info"))
+                .get("pid")
+                .asLong();
         assertEquals("0::" + parent + "/" + id, read(Path.of("/proc/" + pid + "/cgroup")), "the container's process");
 
-        jcri.runtime().updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(id)
-                .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(128L << 20)
-                        .setCpuPeriod(100_000).setCpuQuota(50_000).setCpuShares(512))
-                .build());
+        jcri.runtime()
+                .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                        .setContainerId(id)
+                        .setLinux(LinuxContainerResources.newBuilder()
+                                .setMemoryLimitInBytes(128L << 20)
+                                .setCpuPeriod(100_000)
+                                .setCpuQuota(50_000)
+                                .setCpuShares(512))
+                        .build());
         assertEquals(Long.toString(128L << 20), read(cgroup.resolve("memory.max")));
 
-        ExecSyncResponse exec = jcri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                .addAllCmd(List.of("cat", "/proc/self/cgroup")).setTimeout(60).build());
+        ExecSyncResponse exec = jcri.runtime()
+                .execSync(ExecSyncRequest.newBuilder()
+                        .setContainerId(id)
+                        .addAllCmd(List.of("cat", "/proc/self/cgroup"))
+                        .setTimeout(60)
+                        .build());
         assertEquals(0, exec.getExitCode(), exec.getStderr().toStringUtf8());
         // The exec joins the container's cgroup: "/" inside a cgroup namespace of its own, else the full path.
         String execCgroup = exec.getStdout().toStringUtf8().strip();
         assertTrue(execCgroup.equals("0::/") || execCgroup.equals("0::" + parent + "/" + id), execCgroup);
 
-        jcri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(0).build());
-        jcri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
-        jcri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
-        jcri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        jcri.runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(id)
+                        .setTimeout(0)
+                        .build());
+        jcri.runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        jcri.runtime()
+                .stopPodSandbox(
+                        StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        jcri.runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(pod)
+                        .build());
 
         assertEquals(List.of(), children(podCgroup), "cgroups left under the pod's parent");
         assertEquals(List.of(), NodeLeaks.of(jcri, node.network()));
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(jcri.dir().toString()),
+        assertFalse(
+                Files.readString(Path.of("/proc/self/mountinfo"))
+                        .contains(jcri.dir().toString()),
                 "no mount under the daemon's state dir");
     }
 
@@ -191,7 +249,9 @@ class CgroupV2NodeTest {
             return;
         }
         try (Stream<Path> walk = Files.walk(top)) {
-            for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+            for (Path cgroup : walk.filter(Files::isDirectory)
+                    .sorted(Comparator.reverseOrder())
+                    .toList()) {
                 Files.deleteIfExists(cgroup);
             }
         }
@@ -199,7 +259,10 @@ class CgroupV2NodeTest {
 
     private static List<String> children(Path cgroup) throws IOException {
         try (Stream<Path> entries = Files.list(cgroup)) {
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -65,6 +65,7 @@ class DebianPackageTest {
     private static final Path REGISTRIES = Path.of("/etc/containers/registries.conf");
     /** Only while jcri lacks sd_notify (another branch adds it): without READY=1 a Type=notify unit never starts. */
     private static final Path NO_NOTIFY = Path.of("/etc/systemd/system/jcri.service.d/50-test-no-notify.conf");
+
     private static final int START_SECONDS = 900;
     /** grpc-netty warns about SO_KEEPALIVE on every unix-socket channel; harmless, and noise in test output. */
     private static final java.util.logging.Logger NETTY_BOOTSTRAP =
@@ -134,7 +135,10 @@ class DebianPackageTest {
         System.out.println(aptGet("install", first));
         assertTrue(Files.isRegularFile(UNIT));
         assertTrue(Files.isRegularFile(Path.of("/etc/jcri/jcri.toml")));
-        assertEquals("enabled", run(List.of("systemctl", "is-enabled", "jcri.service"), 120, false).strip());
+        assertEquals(
+                "enabled",
+                run(List.of("systemctl", "is-enabled", "jcri.service"), 120, false)
+                        .strip());
         String version = awaitServing("after install");
         assertEquals("0.1.0", version);
         String runtimeVersion = runtimeVersion();
@@ -145,9 +149,20 @@ class DebianPackageTest {
         System.out.println(run(List.of("systemd-analyze", "verify", UNIT.toString()), 300, true));
 
         step("journal: one entry per line, at the line's level, without the prefix");
-        String journal = run(List.of("journalctl", "-u", "jcri.service", "-o", "json",
-                "--output-fields=PRIORITY,MESSAGE", "--no-pager"), 120, true);
-        String ready = journal.lines().filter(l -> l.contains("jcri ready")).findFirst()
+        String journal = run(
+                List.of(
+                        "journalctl",
+                        "-u",
+                        "jcri.service",
+                        "-o",
+                        "json",
+                        "--output-fields=PRIORITY,MESSAGE",
+                        "--no-pager"),
+                120,
+                true);
+        String ready = journal.lines()
+                .filter(l -> l.contains("jcri ready"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no 'jcri ready' in the journal:\n" + journal));
         assertTrue(ready.contains("\"PRIORITY\":\"6\""), ready);
         assertFalse(ready.contains("<6>"), ready);
@@ -157,24 +172,36 @@ class DebianPackageTest {
         String pod;
         String container;
         try (Cri cri = Cri.connect()) {
-            cri.images.pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image))
+            cri.images.pullImage(PullImageRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(image))
                     .build());
-            pod = cri.runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxConfig.newBuilder()
-                    .setMetadata(PodSandboxMetadata.newBuilder().setName("deb").setNamespace("guest").setUid("deb-1"))
-                    .setHostname("deb")
-                    .setLogDirectory("/var/log/pods/guest_deb_deb-1")
-                    .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext
-                            .newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
-                                    .setPid(NamespaceMode.CONTAINER)))))
-                    .build()).getPodSandboxId();
-            container = cri.runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                    .setConfig(ContainerConfig.newBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("sleeper"))
-                            .setImage(ImageSpec.newBuilder().setImage(image))
-                            .addAllCommand(List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"))
-                            .setLogPath("sleeper.log"))
-                    .build()).getContainerId();
-            cri.runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            pod = cri.runtime
+                    .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                            .setConfig(PodSandboxConfig.newBuilder()
+                                    .setMetadata(PodSandboxMetadata.newBuilder()
+                                            .setName("deb")
+                                            .setNamespace("guest")
+                                            .setUid("deb-1"))
+                                    .setHostname("deb")
+                                    .setLogDirectory("/var/log/pods/guest_deb_deb-1")
+                                    .setLinux(LinuxPodSandboxConfig.newBuilder()
+                                            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                                    .setNamespaceOptions(NamespaceOption.newBuilder()
+                                                            .setPid(NamespaceMode.CONTAINER)))))
+                            .build())
+                    .getPodSandboxId();
+            container = cri.runtime
+                    .createContainer(CreateContainerRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .setConfig(ContainerConfig.newBuilder()
+                                    .setMetadata(ContainerMetadata.newBuilder().setName("sleeper"))
+                                    .setImage(ImageSpec.newBuilder().setImage(image))
+                                    .addAllCommand(List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"))
+                                    .setLogPath("sleeper.log"))
+                            .build())
+                    .getContainerId();
+            cri.runtime.startContainer(
+                    StartContainerRequest.newBuilder().setContainerId(container).build());
             assertEquals(ContainerState.CONTAINER_RUNNING, cri.state(container));
         }
 
@@ -188,16 +215,23 @@ class DebianPackageTest {
         step("upgrade to " + second.getFileName());
         System.out.println(aptGet("install", second));
         awaitServing("after upgrade");
-        String installed = run(List.of("dpkg-query", "-W", "-f=${Version}", "jcri"), 120, true).strip();
+        String installed = run(List.of("dpkg-query", "-W", "-f=${Version}", "jcri"), 120, true)
+                .strip();
         assertTrue(second.getFileName().toString().contains("_" + installed + "_"), installed);
         try (Cri cri = Cri.connect()) {
             assertEquals(ContainerState.CONTAINER_RUNNING, cri.state(container), "the container after an upgrade");
             // As an operator drains a node before removing its runtime.
-            cri.runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(30)
+            cri.runtime.stopContainer(StopContainerRequest.newBuilder()
+                    .setContainerId(container)
+                    .setTimeout(30)
                     .build());
-            cri.runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(container).build());
-            cri.runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
-            cri.runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            cri.runtime.removeContainer(RemoveContainerRequest.newBuilder()
+                    .setContainerId(container)
+                    .build());
+            cri.runtime.stopPodSandbox(
+                    StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+            cri.runtime.removePodSandbox(
+                    RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
         }
 
         step("purge");
@@ -207,10 +241,26 @@ class DebianPackageTest {
         assertFalse(Files.exists(UNIT), "unit file");
         // jcri.service and the scopes jcri's systemd driver makes (jcri-<id>.scope); the guest's own runner unit is
         // jcri-guest-run.service, hence no wider pattern.
-        assertEquals("", run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend", "jcri.service",
-                "jcri-*.scope"), 120, false).strip(), "units of jcri");
-        assertEquals("", run(List.of("systemctl", "list-unit-files", "--plain", "--no-legend", "jcri.service"), 120,
-                false).strip(), "unit files of jcri");
+        assertEquals(
+                "",
+                run(
+                                List.of(
+                                        "systemctl",
+                                        "list-units",
+                                        "--all",
+                                        "--plain",
+                                        "--no-legend",
+                                        "jcri.service",
+                                        "jcri-*.scope"),
+                                120,
+                                false)
+                        .strip(),
+                "units of jcri");
+        assertEquals(
+                "",
+                run(List.of("systemctl", "list-unit-files", "--plain", "--no-legend", "jcri.service"), 120, false)
+                        .strip(),
+                "unit files of jcri");
         for (String gone : List.of("/etc/jcri", "/var/lib/jcri", "/run/jcri", "/usr/lib/jcri", "/usr/bin/jcri")) {
             assertFalse(Files.exists(Path.of(gone)), gone);
         }
@@ -220,18 +270,26 @@ class DebianPackageTest {
     }
 
     /** A CRI client on the node's socket; a fresh one after each restart, so no reconnect backoff is waited out. */
-    private record Cri(ManagedChannel channel, RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime,
-            ImageServiceGrpc.ImageServiceBlockingStub images) implements AutoCloseable {
+    private record Cri(
+            ManagedChannel channel,
+            RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime,
+            ImageServiceGrpc.ImageServiceBlockingStub images)
+            implements AutoCloseable {
         static Cri connect() {
             ManagedChannel channel = Grpc.newChannelBuilder("unix://" + SOCKET, InsecureChannelCredentials.create())
                     .build();
-            return new Cri(channel, RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(600, TimeUnit.SECONDS),
+            return new Cri(
+                    channel,
+                    RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(600, TimeUnit.SECONDS),
                     ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(600, TimeUnit.SECONDS));
         }
 
         ContainerState state(String id) {
-            return runtime.containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
-                    .getStatus().getState();
+            return runtime.containerStatus(ContainerStatusRequest.newBuilder()
+                            .setContainerId(id)
+                            .build())
+                    .getStatus()
+                    .getState();
         }
 
         @Override
@@ -246,16 +304,20 @@ class DebianPackageTest {
         long deadline = started + TimeUnit.SECONDS.toNanos(START_SECONDS);
         String state = "";
         while (System.nanoTime() < deadline) {
-            state = run(List.of("systemctl", "is-active", "jcri.service"), 120, false).strip();
+            state = run(List.of("systemctl", "is-active", "jcri.service"), 120, false)
+                    .strip();
             if (state.equals("failed")) {
                 break;
             }
             if (state.equals("active") && Files.exists(SOCKET)) {
                 try (Cri cri = Cri.connect()) {
-                    String version = cri.runtime.withDeadlineAfter(30, TimeUnit.SECONDS)
-                            .version(VersionRequest.getDefaultInstance()).getVersion();
-                    System.out.printf("jcri.service serving %s after %d s%n", when,
-                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+                    String version = cri.runtime
+                            .withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .version(VersionRequest.getDefaultInstance())
+                            .getVersion();
+                    System.out.printf(
+                            "jcri.service serving %s after %d s%n",
+                            when, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
                     return version;
                 } catch (StatusRuntimeException e) {
                     // Active as Type=simple before the socket is up.
@@ -276,8 +338,15 @@ class DebianPackageTest {
     }
 
     private static String aptGet(String verb, Path deb) throws Exception {
-        return run(List.of("apt-get", verb, "-y", "--no-install-recommends", deb.toAbsolutePath().toString()),
-                START_SECONDS + 600, true);
+        return run(
+                List.of(
+                        "apt-get",
+                        verb,
+                        "-y",
+                        "--no-install-recommends",
+                        deb.toAbsolutePath().toString()),
+                START_SECONDS + 600,
+                true);
     }
 
     /** The packages in jcri.dist, oldest version first (dpkg's order). */
@@ -343,7 +412,8 @@ class DebianPackageTest {
     private static List<String> processesOfJcri() throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
                     if (cmdline.contains("/usr/lib/jcri/") || cmdline.startsWith("/usr/bin/conmon")) {

@@ -84,6 +84,7 @@ class SystemdDriverTest {
     private static final long START_SECONDS = 900;
     /** jcri's log and the guest's journal go to the share, where they outlive the guest (or its sudden end). */
     private static final Path LOGS = Path.of(System.getProperty("jcri.share", DIR.toString()));
+
     private static final Path LOG = LOGS.resolve("jcri-systemd.log");
 
     private static Process journal;
@@ -99,11 +100,14 @@ class SystemdDriverTest {
 
     @BeforeAll
     static void startJcriAsAService() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/1/comm")).strip().equals("systemd"),
+        assumeTrue(
+                Files.readString(Path.of("/proc/1/comm")).strip().equals("systemd"),
                 "needs systemd as PID 1: the test guest (scripts/guest/test)");
         Files.createDirectories(DIR);
         journal = new ProcessBuilder("journalctl", "-f", "-n", "0", "-o", "short-monotonic")
-                .redirectErrorStream(true).redirectOutput(LOGS.resolve("journal-systemd-test.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(LOGS.resolve("journal-systemd-test.log").toFile())
+                .start();
         step("registry");
         // The registry's own readiness wait is short for emulation on a busy host: a slow start is tried again.
         for (int attempt = 1; registry == null; attempt++) {
@@ -135,7 +139,8 @@ class SystemdDriverTest {
                 default_network = false
                 [metrics]
                 address = "127.0.0.1:0"
-                """.formatted(DIR.resolve("root"), RUNROOT, DIR.resolve("registries.conf"), DIR.resolve("cni")));
+                """.formatted(
+                        DIR.resolve("root"), RUNROOT, DIR.resolve("registries.conf"), DIR.resolve("cni")));
         try (InputStream unit = SystemdDriverTest.class.getResourceAsStream("/packaging/systemd/jcri.service")) {
             Files.write(UNIT, unit.readAllBytes());
         }
@@ -148,19 +153,27 @@ class SystemdDriverTest {
                 StandardOutput=append:%s
                 StandardError=append:%s
                 TimeoutStartSec=%d
-                """.formatted(System.getProperty("jcri.java", "java"), System.getProperty("jcri.jar"),
-                DIR.resolve("jcri.toml"), LOG, LOG, START_SECONDS));
+                """.formatted(
+                        System.getProperty("jcri.java", "java"),
+                        System.getProperty("jcri.jar"),
+                        DIR.resolve("jcri.toml"),
+                        LOG,
+                        LOG,
+                        START_SECONDS));
         systemctl("daemon-reload");
         step("systemctl start jcri");
         long started = System.nanoTime();
         systemctl("start", "jcri.service");
-        System.out.println("jcri.service ready after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)
-                + " s");
+        System.out.println(
+                "jcri.service ready after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
         channel = Grpc.newChannelBuilder("unix://" + SOCKET, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(64 << 20).build();
+                .maxInboundMessageSize(64 << 20)
+                .build();
         image = registry.hostPort() + "/test/busybox:1";
         step("pull");
-        images().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image)).build());
+        images().pullImage(PullImageRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .build());
     }
 
     @AfterAll
@@ -202,10 +215,15 @@ class SystemdDriverTest {
     void jcriIsANotifyServiceAndReportsTheSystemdDriver() throws Exception {
         step("jcriIsANotifyServiceAndReportsTheSystemdDriver");
         assertEquals("active", show("ActiveState"));
-        assertTrue(show("StatusText").startsWith("serving CRI on " + SOCKET), "STATUS= from sd_notify: "
-                + show("StatusText"));
-        assertEquals(CgroupDriver.SYSTEMD, runtime().runtimeConfig(RuntimeConfigRequest.getDefaultInstance())
-                .getLinux().getCgroupDriver());
+        assertTrue(
+                show("StatusText").startsWith("serving CRI on " + SOCKET),
+                "STATUS= from sd_notify: " + show("StatusText"));
+        assertEquals(
+                CgroupDriver.SYSTEMD,
+                runtime()
+                        .runtimeConfig(RuntimeConfigRequest.getDefaultInstance())
+                        .getLinux()
+                        .getCgroupDriver());
         long main = Long.parseLong(show("MainPID"));
         assertEquals("0::/system.slice/jcri.service", read(Path.of("/proc/" + main + "/cgroup")));
     }
@@ -214,12 +232,19 @@ class SystemdDriverTest {
     @Order(2)
     void aCgroupfsParentIsRefusedAndLeavesNothing() {
         step("aCgroupfsParentIsRefusedAndLeavesNothing");
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> runtime().runPodSandbox(
-                RunPodSandboxRequest.newBuilder().setConfig(pod("cgroupfs-parent", "/kubepods/burstable/pod1"))
-                        .build()));
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> runtime()
+                        .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                                .setConfig(pod("cgroupfs-parent", "/kubepods/burstable/pod1"))
+                                .build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
         assertTrue(refused.getStatus().getDescription().contains("linux.cgroup_parent"), refused.toString());
-        assertEquals(0, runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount());
+        assertEquals(
+                0,
+                runtime()
+                        .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsCount());
     }
 
     @Test
@@ -228,52 +253,87 @@ class SystemdDriverTest {
         step("aContainerUnderAKubeletSliceRunsInItsOwnScopeWithItsLimitsAndConmonInAnother");
         String uid = UUID.randomUUID().toString();
         slice = "kubepods-burstable-pod" + uid.replace('-', '_') + ".slice";
-        podId = runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod("limited", slice)).build())
+        podId = runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(pod("limited", slice))
+                        .build())
                 .getPodSandboxId();
-        containerId = runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(podId)
-                .setSandboxConfig(pod("limited", slice))
-                .setConfig(container("limited", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done")
-                        .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
-                                .setMemoryLimitInBytes(64L << 20)
-                                .setCpuPeriod(100_000).setCpuQuota(50_000).setCpuShares(512))))
-                .build()).getContainerId();
-        runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
+        containerId = runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(podId)
+                        .setSandboxConfig(pod("limited", slice))
+                        .setConfig(container("limited", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done")
+                                .setLinux(LinuxContainerConfig.newBuilder()
+                                        .setResources(LinuxContainerResources.newBuilder()
+                                                .setMemoryLimitInBytes(64L << 20)
+                                                .setCpuPeriod(100_000)
+                                                .setCpuQuota(50_000)
+                                                .setCpuShares(512))))
+                        .build())
+                .getContainerId();
+        runtime()
+                .startContainer(StartContainerRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .build());
 
-        Path sliceDir = Path.of("/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice").resolve(slice);
+        Path sliceDir = Path.of("/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice")
+                .resolve(slice);
         Path scope = sliceDir.resolve("jcri-" + containerId + ".scope");
         assertTrue(Files.isDirectory(scope), scope + "; the slice holds " + children(sliceDir));
         assertEquals("active", unitState("jcri-" + containerId + ".scope"));
         containerPid = pid(containerId);
         String processCgroup = read(Path.of("/proc/" + containerPid + "/cgroup"));
-        assertTrue(processCgroup.startsWith("0::" + "/kubepods.slice/kubepods-burstable.slice/" + slice + "/jcri-"
-                + containerId + ".scope"), processCgroup);
+        assertTrue(
+                processCgroup.startsWith("0::" + "/kubepods.slice/kubepods-burstable.slice/" + slice + "/jcri-"
+                        + containerId + ".scope"),
+                processCgroup);
         Path own = Path.of("/sys/fs/cgroup").resolve(processCgroup.substring("0::/".length()));
         assertEquals(Long.toString(64L << 20), read(own.resolve("memory.max")), "in " + own);
         assertEquals("50000 100000", read(own.resolve("cpu.max")));
 
-        conmonPid = Long.parseLong(read(RUNROOT.resolve("containers").resolve(containerId).resolve("conmon.pid")));
+        conmonPid = Long.parseLong(
+                read(RUNROOT.resolve("containers").resolve(containerId).resolve("conmon.pid")));
         String conmonScope = "jcri-conmon-" + containerId + ".scope";
-        assertEquals("0::/kubepods.slice/kubepods-burstable.slice/" + slice + "/" + conmonScope,
-                read(Path.of("/proc/" + conmonPid + "/cgroup")), "conmon, out of jcri.service's cgroup");
+        assertEquals(
+                "0::/kubepods.slice/kubepods-burstable.slice/" + slice + "/" + conmonScope,
+                read(Path.of("/proc/" + conmonPid + "/cgroup")),
+                "conmon, out of jcri.service's cgroup");
         assertEquals("active", unitState(conmonScope));
 
-        runtime().updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(containerId)
-                .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(128L << 20)
-                        .setCpuPeriod(100_000).setCpuQuota(50_000).setCpuShares(512))
-                .build());
+        runtime()
+                .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .setLinux(LinuxContainerResources.newBuilder()
+                                .setMemoryLimitInBytes(128L << 20)
+                                .setCpuPeriod(100_000)
+                                .setCpuQuota(50_000)
+                                .setCpuShares(512))
+                        .build());
         assertEquals(Long.toString(128L << 20), read(own.resolve("memory.max")), "the update landed in " + own);
-        ExecSyncResponse inside = runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(containerId)
-                .addAllCmd(List.of("cat", "/sys/fs/cgroup/memory.max")).setTimeout(120).build());
-        assertEquals(Long.toString(128L << 20), inside.getStdout().toStringUtf8().strip(),
+        ExecSyncResponse inside = runtime()
+                .execSync(ExecSyncRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .addAllCmd(List.of("cat", "/sys/fs/cgroup/memory.max"))
+                        .setTimeout(120)
+                        .build());
+        assertEquals(
+                Long.toString(128L << 20),
+                inside.getStdout().toStringUtf8().strip(),
                 "the container sees its own cgroup as the root (cgroup namespace): "
                         + inside.getStderr().toStringUtf8());
 
-        ContainerStats stats = runtime().containerStats(ContainerStatsRequest.newBuilder()
-                .setContainerId(containerId).build()).getStats();
+        ContainerStats stats = runtime()
+                .containerStats(ContainerStatsRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .build())
+                .getStats();
         assertTrue(stats.getCpu().hasUsageCoreNanoSeconds(), stats.toString());
         assertTrue(stats.getMemory().getWorkingSetBytes().getValue() > 0, stats.toString());
         if (Files.exists(own.resolve("cpu.pressure"))) {
-            assertTrue(stats.getCpu().hasPsi() && stats.getMemory().hasPsi() && stats.getIo().hasPsi(),
+            assertTrue(
+                    stats.getCpu().hasPsi()
+                            && stats.getMemory().hasPsi()
+                            && stats.getIo().hasPsi(),
                     stats.toString());
         } else {
             System.out.println("this kernel has no PSI (boot with psi=1): the stats carry none");
@@ -284,18 +344,37 @@ class SystemdDriverTest {
     @Order(4)
     void anOomKillIsReportedAndItsScopesGo() throws Exception {
         step("anOomKillIsReportedAndItsScopesGo");
-        String hog = runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(podId)
-                .setSandboxConfig(pod("limited", slice))
-                .setConfig(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
-                        .setLinux(LinuxContainerConfig.newBuilder().setResources(LinuxContainerResources.newBuilder()
-                                .setMemoryLimitInBytes(20L << 20))))
-                .build()).getContainerId();
-        runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(hog).build());
+        String hog = runtime()
+                .createContainer(CreateContainerRequest.newBuilder()
+                        .setPodSandboxId(podId)
+                        .setSandboxConfig(pod("limited", slice))
+                        .setConfig(container("hog", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1")
+                                .setLinux(LinuxContainerConfig.newBuilder()
+                                        .setResources(LinuxContainerResources.newBuilder()
+                                                .setMemoryLimitInBytes(20L << 20))))
+                        .build())
+                .getContainerId();
+        runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(hog).build());
         ContainerStatus status = awaitExit(hog);
         assertEquals("OOMKilled", status.getReason(), status.toString());
-        runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(hog).build());
-        assertEquals("", run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend",
-                "jcri-" + hog + ".scope", "jcri-conmon-" + hog + ".scope"), 120).strip());
+        runtime()
+                .removeContainer(
+                        RemoveContainerRequest.newBuilder().setContainerId(hog).build());
+        assertEquals(
+                "",
+                run(
+                                List.of(
+                                        "systemctl",
+                                        "list-units",
+                                        "--all",
+                                        "--plain",
+                                        "--no-legend",
+                                        "jcri-" + hog + ".scope",
+                                        "jcri-conmon-" + hog + ".scope"),
+                                120)
+                        .strip());
     }
 
     @Test
@@ -344,14 +423,32 @@ class SystemdDriverTest {
     @Order(8)
     void removalLeavesNoUnitNoFailedUnitAndNoMount() throws Exception {
         step("removalLeavesNoUnitNoFailedUnitAndNoMount");
-        runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(30).build());
-        runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
-        runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-        runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-        assertEquals("", run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend", "jcri-*.scope"),
-                120).strip(), "jcri's scopes");
-        assertFalse(run(List.of("systemctl", "list-units", "--failed", "--plain", "--no-legend"), 120)
-                .contains("jcri"), "failed units");
+        runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .setTimeout(30)
+                        .build());
+        runtime()
+                .removeContainer(RemoveContainerRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .build());
+        runtime()
+                .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                        .setPodSandboxId(podId)
+                        .build());
+        runtime()
+                .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(podId)
+                        .build());
+        assertEquals(
+                "",
+                run(List.of("systemctl", "list-units", "--all", "--plain", "--no-legend", "jcri-*.scope"), 120)
+                        .strip(),
+                "jcri's scopes");
+        assertFalse(
+                run(List.of("systemctl", "list-units", "--failed", "--plain", "--no-legend"), 120)
+                        .contains("jcri"),
+                "failed units");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertFalse(mounts.contains(RUNROOT.toString()) || mounts.contains(DIR.toString()), "mounts of jcri");
         assertEquals("active", show("ActiveState"));
@@ -360,18 +457,28 @@ class SystemdDriverTest {
     private static void assertRunningAndRecovered() throws Exception {
         assertEquals("active", show("ActiveState"));
         assertTrue(alive(containerPid), "the container");
-        ContainerStatus status = runtime().containerStatus(ContainerStatusRequest.newBuilder()
-                .setContainerId(containerId).build()).getStatus();
+        ContainerStatus status = runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .build())
+                .getStatus();
         assertEquals(ContainerState.CONTAINER_RUNNING, status.getState(), status.toString());
         assertEquals(containerPid, pid(containerId));
-        ExecSyncResponse exec = runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(containerId)
-                .addAllCmd(List.of("echo", "recovered")).setTimeout(120).build());
+        ExecSyncResponse exec = runtime()
+                .execSync(ExecSyncRequest.newBuilder()
+                        .setContainerId(containerId)
+                        .addAllCmd(List.of("echo", "recovered"))
+                        .setTimeout(120)
+                        .build());
         assertEquals(0, exec.getExitCode(), exec.getStderr().toStringUtf8());
         assertEquals("recovered", exec.getStdout().toStringUtf8().strip());
         // The limit set before the restart is still in force.
         String processCgroup = read(Path.of("/proc/" + containerPid + "/cgroup"));
-        assertEquals(Long.toString(128L << 20), read(Path.of("/sys/fs/cgroup")
-                .resolve(processCgroup.substring("0::/".length())).resolve("memory.max")));
+        assertEquals(
+                Long.toString(128L << 20),
+                read(Path.of("/sys/fs/cgroup")
+                        .resolve(processCgroup.substring("0::/".length()))
+                        .resolve("memory.max")));
     }
 
     private static boolean alive(long pid) {
@@ -380,14 +487,19 @@ class SystemdDriverTest {
 
     private static PodSandboxConfig pod(String name, String cgroupParent) {
         return PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("guest")
-                        .setUid(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString()))
+                .setMetadata(PodSandboxMetadata.newBuilder()
+                        .setName(name)
+                        .setNamespace("guest")
+                        .setUid(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8))
+                                .toString()))
                 .setHostname(name)
                 .setLogDirectory(DIR.resolve("logs").resolve(name).toString())
                 // Host network: no CNI in this test, the driver is what it shows.
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent)
-                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
-                                NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE)
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent(cgroupParent)
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(NamespaceOption.newBuilder()
+                                        .setNetwork(NamespaceMode.NODE)
                                         .setPid(NamespaceMode.CONTAINER))))
                 .build();
     }
@@ -401,16 +513,23 @@ class SystemdDriverTest {
     }
 
     private static long pid(String id) {
-        String info = runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
-                .setVerbose(true).build()).getInfoOrThrow("info");
+        String info = runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(id)
+                        .setVerbose(true)
+                        .build())
+                .getInfoOrThrow("info");
         return JsonMapper.builder().build().readTree(info).get("pid").asLong();
     }
 
     private static ContainerStatus awaitExit(String id) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RPC_SECONDS);
         while (true) {
-            ContainerStatus status = runtime().containerStatus(ContainerStatusRequest.newBuilder()
-                    .setContainerId(id).build()).getStatus();
+            ContainerStatus status = runtime()
+                    .containerStatus(ContainerStatusRequest.newBuilder()
+                            .setContainerId(id)
+                            .build())
+                    .getStatus();
             if (status.getState() == ContainerState.CONTAINER_EXITED) {
                 return status;
             }
@@ -420,21 +539,25 @@ class SystemdDriverTest {
     }
 
     private static RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
-        return RuntimeServiceGrpc.newBlockingStub(channel).withWaitForReady()
+        return RuntimeServiceGrpc.newBlockingStub(channel)
+                .withWaitForReady()
                 .withDeadlineAfter(RPC_SECONDS, TimeUnit.SECONDS);
     }
 
     private static ImageServiceGrpc.ImageServiceBlockingStub images() {
-        return ImageServiceGrpc.newBlockingStub(channel).withWaitForReady()
+        return ImageServiceGrpc.newBlockingStub(channel)
+                .withWaitForReady()
                 .withDeadlineAfter(RPC_SECONDS, TimeUnit.SECONDS);
     }
 
     private static String show(String property) throws Exception {
-        return run(List.of("systemctl", "show", "--value", "-p", property, "jcri.service"), 120).strip();
+        return run(List.of("systemctl", "show", "--value", "-p", property, "jcri.service"), 120)
+                .strip();
     }
 
     private static String unitState(String unit) throws Exception {
-        return run(List.of("systemctl", "show", "--value", "-p", "ActiveState", unit), 120).strip();
+        return run(List.of("systemctl", "show", "--value", "-p", "ActiveState", unit), 120)
+                .strip();
     }
 
     private static void systemctl(String... args) throws Exception {

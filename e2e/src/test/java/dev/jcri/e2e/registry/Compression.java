@@ -22,8 +22,8 @@ public enum Compression {
     GZIP,
     ZSTD;
 
-    private static final List<Path> ZSTD_CANDIDATES = List.of(Path.of("/usr/bin/zstd"), Path.of("/bin/zstd"),
-            Path.of("/usr/local/bin/zstd"));
+    private static final List<Path> ZSTD_CANDIDATES =
+            List.of(Path.of("/usr/bin/zstd"), Path.of("/bin/zstd"), Path.of("/usr/local/bin/zstd"));
 
     /** The {@code zstd} binary, or null when none is installed. */
     public static Path zstdBinary() {
@@ -50,7 +50,8 @@ public enum Compression {
 
     /** Aborts the current test when {@code zstd} is missing, saying how to get it. */
     public static void assumeZstd() {
-        Assumptions.assumeTrue(zstdAvailable(),
+        Assumptions.assumeTrue(
+                zstdAvailable(),
                 "zstd command not installed (apt-get install zstd): the JDK has no zstd, skipping the zstd layer fixture");
     }
 
@@ -97,8 +98,8 @@ public enum Compression {
             in = Files.createTempFile("jcri-zstd-in-", ".bin");
             out = Files.createTempFile("jcri-zstd-out-", ".bin");
             Files.write(in, data);
-            Process p = new ProcessBuilder(zstdBinary().toString(), decompress ? "-d" : "-3", "-q", "-f", "-c",
-                    in.toString())
+            Process p = new ProcessBuilder(
+                            zstdBinary().toString(), decompress ? "-d" : "-3", "-q", "-f", "-c", in.toString())
                     .redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.PIPE)
                     .start();

@@ -93,8 +93,7 @@ public final class LocalRegistry implements AutoCloseable {
         private String realm = "jcri-e2e";
         private boolean deleteEnabled = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder basicAuth(String user, String pass) {
             this.username = user;
@@ -136,8 +135,11 @@ public final class LocalRegistry implements AutoCloseable {
             int port = freePort();
             Path config = dir.resolve("config.yml");
             Files.writeString(config, config(storage, port, b, htpasswd));
-            Files.writeString(log, "=== attempt " + attempt + " on port " + port + "\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    log,
+                    "=== attempt " + attempt + " on port " + port + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
             Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
@@ -153,8 +155,7 @@ public final class LocalRegistry implements AutoCloseable {
                 String text = Files.readString(log);
                 registry.discard();
                 if (!text.contains("address already in use")) {
-                    throw new IOException("docker-registry exited " + p.exitValue() + " before serving; log:\n"
-                            + text);
+                    throw new IOException("docker-registry exited " + p.exitValue() + " before serving; log:\n" + text);
                 }
                 last = new IOException("port " + port + " taken; log:\n" + text);
             } catch (IOException | InterruptedException | RuntimeException e) {
@@ -169,28 +170,33 @@ public final class LocalRegistry implements AutoCloseable {
     private boolean awaitReady() throws IOException, InterruptedException {
         int expected = username == null ? 200 : 401;
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build()) {
-            HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(5))
-                    .GET().build();
+        try (HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build()) {
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/v2/"))
+                    .timeout(Duration.ofSeconds(5))
+                    .GET()
+                    .build();
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     return false;
                 }
                 try {
-                    int status = http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    int status = http.send(probe, HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
                     if (status == expected) {
                         return true;
                     }
-                    throw new IOException("docker-registry answered GET /v2/ with " + status + ", expected "
-                            + expected + "; log:\n" + registryLog());
+                    throw new IOException("docker-registry answered GET /v2/ with " + status + ", expected " + expected
+                            + "; log:\n" + registryLog());
                 } catch (ConnectException notYet) {
                     Thread.sleep(50);
                 }
             }
         }
-        throw new IOException("docker-registry not ready on " + hostPort() + " after " + READY_TIMEOUT + "; log:\n"
-                + registryLog());
+        throw new IOException(
+                "docker-registry not ready on " + hostPort() + " after " + READY_TIMEOUT + "; log:\n" + registryLog());
     }
 
     private static String config(Path storage, int port, Builder b, Path htpasswd) {
@@ -201,7 +207,9 @@ public final class LocalRegistry implements AutoCloseable {
         y.append("version: 0.1\n");
         y.append("log:\n  level: info\n  formatter: text\n  accesslog:\n    disabled: false\n");
         y.append("storage:\n");
-        y.append("  filesystem:\n    rootdirectory: ").append(quote(storage.toString())).append('\n');
+        y.append("  filesystem:\n    rootdirectory: ")
+                .append(quote(storage.toString()))
+                .append('\n');
         y.append("  delete:\n    enabled: ").append(b.deleteEnabled).append('\n');
         y.append("  maintenance:\n    uploadpurging:\n      enabled: false\n");
         y.append("http:\n  addr: 127.0.0.1:").append(port).append('\n');
@@ -220,7 +228,9 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** One bcrypt line from {@code htpasswd -Bbn user pass} (the registry accepts bcrypt only). */
     private static String htpasswdLine(String user, String pass) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("htpasswd", "-Bbn", user, pass).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("htpasswd", "-Bbn", user, pass)
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -375,5 +385,4 @@ public final class LocalRegistry implements AutoCloseable {
     public String toString() {
         return "LocalRegistry[" + url() + (username == null ? "" : ", basic auth") + ", " + dir + "]";
     }
-
 }

@@ -2,11 +2,13 @@ package dev.jcri.e2e.registry;
 
 /** The two manifest families a registry serves: OCI image spec, and Docker image manifest v2 schema 2. */
 public enum ManifestFormat {
-    OCI("application/vnd.oci.image.manifest.v1+json",
+    OCI(
+            "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.oci.image.index.v1+json",
             "application/vnd.oci.image.config.v1+json",
             "application/vnd.oci.image.layer.v1.tar"),
-    DOCKER("application/vnd.docker.distribution.manifest.v2+json",
+    DOCKER(
+            "application/vnd.docker.distribution.manifest.v2+json",
             "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.docker.container.image.v1+json",
             "application/vnd.docker.image.rootfs.diff.tar");
@@ -17,8 +19,8 @@ public enum ManifestFormat {
     public static final String DOCKER_MANIFEST_LIST = DOCKER.indexMediaType;
 
     /** An Accept header naming every manifest and index media type of both families. */
-    public static final String ACCEPT_ALL = String.join(", ",
-            OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST);
+    public static final String ACCEPT_ALL =
+            String.join(", ", OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST);
 
     private final String manifestMediaType;
     private final String indexMediaType;
@@ -52,16 +54,18 @@ public enum ManifestFormat {
      */
     public String layerMediaType(Compression compression) {
         return switch (this) {
-            case OCI -> switch (compression) {
-                case NONE -> layerMediaTypeBase;
-                case GZIP -> layerMediaTypeBase + "+gzip";
-                case ZSTD -> layerMediaTypeBase + "+zstd";
-            };
-            case DOCKER -> switch (compression) {
-                case NONE -> layerMediaTypeBase;
-                case GZIP -> layerMediaTypeBase + ".gzip";
-                case ZSTD -> layerMediaTypeBase + ".zstd";
-            };
+            case OCI ->
+                switch (compression) {
+                    case NONE -> layerMediaTypeBase;
+                    case GZIP -> layerMediaTypeBase + "+gzip";
+                    case ZSTD -> layerMediaTypeBase + "+zstd";
+                };
+            case DOCKER ->
+                switch (compression) {
+                    case NONE -> layerMediaTypeBase;
+                    case GZIP -> layerMediaTypeBase + ".gzip";
+                    case ZSTD -> layerMediaTypeBase + ".zstd";
+                };
         };
     }
 }

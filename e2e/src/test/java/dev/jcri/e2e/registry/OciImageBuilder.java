@@ -26,12 +26,73 @@ public final class OciImageBuilder {
     public static final Path HOST_BUSYBOX = Path.of("/bin/busybox");
 
     /** The applets {@link #busyboxLayer()} links to {@code /bin/busybox} (relative symlinks in /bin). */
-    public static final List<String> BUSYBOX_APPLETS = List.of("sh", "ash", "echo", "cat", "sleep", "ls", "id", "env",
-            "true", "false", "test", "[", "printf", "pwd", "whoami", "hostname", "touch", "mkdir", "rm", "rmdir",
-            "cp", "mv", "ln", "chmod", "chown", "stat", "readlink", "wc", "head", "tail", "grep", "sed", "awk",
-            "ps", "kill", "date", "uname", "mount", "umount", "df", "du", "find", "xargs", "tee", "dd", "seq",
-            "sort", "uniq", "cut", "tr", "sha256sum", "md5sum", "printenv", "nc", "wget", "ip", "ping", "timeout",
-            "nproc", "yes", "tar", "gzip", "vi", "less", "top", "su");
+    public static final List<String> BUSYBOX_APPLETS = List.of(
+            "sh",
+            "ash",
+            "echo",
+            "cat",
+            "sleep",
+            "ls",
+            "id",
+            "env",
+            "true",
+            "false",
+            "test",
+            "[",
+            "printf",
+            "pwd",
+            "whoami",
+            "hostname",
+            "touch",
+            "mkdir",
+            "rm",
+            "rmdir",
+            "cp",
+            "mv",
+            "ln",
+            "chmod",
+            "chown",
+            "stat",
+            "readlink",
+            "wc",
+            "head",
+            "tail",
+            "grep",
+            "sed",
+            "awk",
+            "ps",
+            "kill",
+            "date",
+            "uname",
+            "mount",
+            "umount",
+            "df",
+            "du",
+            "find",
+            "xargs",
+            "tee",
+            "dd",
+            "seq",
+            "sort",
+            "uniq",
+            "cut",
+            "tr",
+            "sha256sum",
+            "md5sum",
+            "printenv",
+            "nc",
+            "wget",
+            "ip",
+            "ping",
+            "timeout",
+            "nproc",
+            "yes",
+            "tar",
+            "gzip",
+            "vi",
+            "less",
+            "top",
+            "su");
 
     public static final String PASSWD = """
             root:x:0:0:root:/root:/bin/sh
@@ -68,8 +129,7 @@ public final class OciImageBuilder {
     /** Layers ({@link LayerBuilder}) and empty-layer history entries ({@link String}), in order. */
     private final List<Object> steps = new ArrayList<>();
 
-    private OciImageBuilder() {
-    }
+    private OciImageBuilder() {}
 
     /** An empty image: no layers, no config beyond os/architecture. */
     public static OciImageBuilder image() {
@@ -81,10 +141,7 @@ public final class OciImageBuilder {
      * {@code Cmd ["sh"]}.
      */
     public static OciImageBuilder busybox() {
-        return image()
-                .withEnv("PATH", DEFAULT_PATH)
-                .withCmd("sh")
-                .withLayer(busyboxLayer());
+        return image().withEnv("PATH", DEFAULT_PATH).withCmd("sh").withLayer(busyboxLayer());
     }
 
     /**
@@ -103,9 +160,7 @@ public final class OciImageBuilder {
      * No {@code .wh.*} file is visible in the container.
      */
     public static OciImageBuilder layered() {
-        return busybox()
-                .withLayer(dataLayer())
-                .withLayer(whiteoutLayer());
+        return busybox().withLayer(dataLayer()).withLayer(whiteoutLayer());
     }
 
     /**
@@ -115,15 +170,31 @@ public final class OciImageBuilder {
      */
     public static byte[] exitWithEffectiveUid() {
         byte[] code = java.util.HexFormat.of().parseHex("b86b0000000f0589c7b83c0000000f05");
-        java.nio.ByteBuffer elf = java.nio.ByteBuffer.allocate(64 + 56 + code.length)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer elf =
+                java.nio.ByteBuffer.allocate(64 + 56 + code.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long base = 0x400000;
         elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}).put(new byte[8]);
-        elf.putShort((short) 2).putShort((short) 0x3e).putInt(1).putLong(base + 120).putLong(64).putLong(0)
-                .putInt(0).putShort((short) 64).putShort((short) 56).putShort((short) 1)
-                .putShort((short) 0).putShort((short) 0).putShort((short) 0);
-        elf.putInt(1).putInt(5).putLong(0).putLong(base).putLong(base).putLong(elf.capacity())
-                .putLong(elf.capacity()).putLong(0x1000);
+        elf.putShort((short) 2)
+                .putShort((short) 0x3e)
+                .putInt(1)
+                .putLong(base + 120)
+                .putLong(64)
+                .putLong(0)
+                .putInt(0)
+                .putShort((short) 64)
+                .putShort((short) 56)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) 0);
+        elf.putInt(1)
+                .putInt(5)
+                .putLong(0)
+                .putLong(base)
+                .putLong(base)
+                .putLong(elf.capacity())
+                .putLong(elf.capacity())
+                .putLong(0x1000);
         elf.put(code);
         return elf.array();
     }
@@ -195,8 +266,7 @@ public final class OciImageBuilder {
         for (String applet : BUSYBOX_APPLETS) {
             l.symlink("/bin/" + applet, "busybox");
         }
-        return l
-                .dir("/etc")
+        return l.dir("/etc")
                 .file("/etc/passwd", PASSWD)
                 .file("/etc/group", GROUP)
                 .dir("/home")
@@ -215,8 +285,7 @@ public final class OciImageBuilder {
      */
     public static OciIndex busyboxMultiPlatform(ManifestFormat format) {
         OciImage amd64 = busybox().withFormat(format).build();
-        OciImage arm64 = image()
-                .withFormat(format)
+        OciImage arm64 = image().withFormat(format)
                 .withPlatform(Platform.LINUX_ARM64)
                 .withEnv("PATH", DEFAULT_PATH)
                 .withCmd("sh")
@@ -237,8 +306,8 @@ public final class OciImageBuilder {
         json.put("schemaVersion", 2);
         json.put("mediaType", format.indexMediaType());
         json.put("manifests", entries);
-        return new OciIndex(format, Arrays.asList(manifests),
-                Blob.of(format.indexMediaType(), JSON.writeValueAsBytes(json)));
+        return new OciIndex(
+                format, Arrays.asList(manifests), Blob.of(format.indexMediaType(), JSON.writeValueAsBytes(json)));
     }
 
     public OciImageBuilder withFormat(ManifestFormat f) {
@@ -370,7 +439,11 @@ public final class OciImageBuilder {
             runConfig.put("ExposedPorts", emptyObjects(exposedPorts));
         }
         if (!env.isEmpty()) {
-            runConfig.put("Env", env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            runConfig.put(
+                    "Env",
+                    env.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .toList());
         }
         if (entrypoint != null) {
             runConfig.put("Entrypoint", entrypoint);

@@ -22,7 +22,9 @@ public record OciIndex(ManifestFormat format, List<OciImage> manifests, Blob ind
 
     /** The manifest for {@code platform}, or an exception naming the platforms there are. */
     public OciImage manifest(Platform platform) {
-        return manifests.stream().filter(m -> m.platform().equals(platform)).findFirst()
+        return manifests.stream()
+                .filter(m -> m.platform().equals(platform))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no " + platform + " in "
                         + manifests.stream().map(OciImage::platform).toList()));
     }

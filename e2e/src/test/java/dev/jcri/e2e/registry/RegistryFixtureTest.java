@@ -57,8 +57,10 @@ class RegistryFixtureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
         registry = LocalRegistry.start();
         proxy = TamperingProxy.start(registry);
     }
@@ -88,7 +90,9 @@ class RegistryFixtureTest {
     void pushedOciBusyboxComesBackByTagAndDigest() throws Exception {
         OciImage image = OciImageBuilder.busybox().build();
         assertEquals(ManifestFormat.OCI_MANIFEST, image.mediaType());
-        assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", image.layer(0).blob().mediaType());
+        assertEquals(
+                "application/vnd.oci.image.layer.v1.tar+gzip",
+                image.layer(0).blob().mediaType());
 
         String digest;
         try (RegistryPusher pusher = registry.pusher()) {
@@ -98,10 +102,12 @@ class RegistryFixtureTest {
         }
 
         for (String ref : List.of("1", digest)) {
-            HttpResponse<byte[]> r = get(registry.url() + "/v2/test/busybox/manifests/" + ref,
-                    ManifestFormat.OCI_MANIFEST);
+            HttpResponse<byte[]> r =
+                    get(registry.url() + "/v2/test/busybox/manifests/" + ref, ManifestFormat.OCI_MANIFEST);
             assertEquals(200, r.statusCode());
-            assertEquals(ManifestFormat.OCI_MANIFEST, r.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    ManifestFormat.OCI_MANIFEST,
+                    r.headers().firstValue("Content-Type").orElseThrow());
             assertEquals(digest, r.headers().firstValue("Docker-Content-Digest").orElseThrow());
             assertEquals(digest, Blob.sha256(r.body()));
             assertArrayEquals(image.manifest().bytes(), r.body());
@@ -109,14 +115,17 @@ class RegistryFixtureTest {
 
         JsonNode manifest = JSON.readTree(image.manifestJson());
         assertEquals(image.configDigest(), manifest.get("config").get("digest").asString());
-        assertEquals(image.layer(0).size(), manifest.get("layers").get(0).get("size").asLong());
+        assertEquals(
+                image.layer(0).size(), manifest.get("layers").get(0).get("size").asLong());
 
         for (Blob b : image.blobs()) {
-            HttpResponse<byte[]> head = send(HttpRequest.newBuilder(
-                    URI.create(registry.url() + "/v2/test/busybox/blobs/" + b.digest()))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            HttpResponse<byte[]> head =
+                    send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/test/busybox/blobs/" + b.digest()))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .build());
             assertEquals(200, head.statusCode(), b.toString());
-            assertEquals(b.size(), head.headers().firstValueAsLong("Content-Length").orElseThrow());
+            assertEquals(
+                    b.size(), head.headers().firstValueAsLong("Content-Length").orElseThrow());
         }
 
         HttpResponse<byte[]> config = get(registry.url() + "/v2/test/busybox/blobs/" + image.configDigest(), null);
@@ -125,7 +134,8 @@ class RegistryFixtureTest {
         assertEquals("amd64", c.get("architecture").asString());
         assertEquals("linux", c.get("os").asString());
         assertEquals("layers", c.get("rootfs").get("type").asString());
-        assertEquals(image.layer(0).diffId(), c.get("rootfs").get("diff_ids").get(0).asString());
+        assertEquals(
+                image.layer(0).diffId(), c.get("rootfs").get("diff_ids").get(0).asString());
         assertEquals("sh", c.get("config").get("Cmd").get(0).asString());
         byte[] tar = Compression.GZIP.decompress(image.layer(0).blob().bytes());
         assertEquals(image.layer(0).diffId(), Blob.sha256(tar));
@@ -134,7 +144,9 @@ class RegistryFixtureTest {
 
     @Test
     void buildsAreDeterministicAndConfigSettersLandInTheConfig() throws Exception {
-        assertEquals(OciImageBuilder.busybox().build().digest(), OciImageBuilder.busybox().build().digest());
+        assertEquals(
+                OciImageBuilder.busybox().build().digest(),
+                OciImageBuilder.busybox().build().digest());
 
         OciImage image = OciImageBuilder.busybox()
                 .withUser("app")
@@ -162,8 +174,12 @@ class RegistryFixtureTest {
         JsonNode history = JSON.readTree(image.configJson()).get("history");
         assertEquals(2, history.size());
         assertTrue(history.get(1).get("empty_layer").asBoolean());
-        assertEquals("busybox",
-                JSON.readTree(image.manifestJson()).get("annotations").get("org.opencontainers.image.title").asString());
+        assertEquals(
+                "busybox",
+                JSON.readTree(image.manifestJson())
+                        .get("annotations")
+                        .get("org.opencontainers.image.title")
+                        .asString());
         try (RegistryPusher pusher = registry.pusher()) {
             assertEquals(image.digest(), pusher.push("test/busybox", "app", image));
         }
@@ -184,8 +200,8 @@ class RegistryFixtureTest {
             assertEquals(1000, Files.getAttribute(root.resolve("home/app"), "unix:uid"));
             assertTrue(Files.readString(root.resolve("etc/passwd")).contains("app:x:1000:1000:"));
             assertTrue(Files.readString(root.resolve("etc/group")).contains("nobody:x:65534:"));
-            assertEquals("hi from busybox\n",
-                    run(List.of(root.resolve("bin/sh").toString(), "-c", "echo hi from busybox")));
+            assertEquals(
+                    "hi from busybox\n", run(List.of(root.resolve("bin/sh").toString(), "-c", "echo hi from busybox")));
         } finally {
             LocalRegistry.deleteTree(dir);
         }
@@ -195,13 +211,16 @@ class RegistryFixtureTest {
     void layeredImageCarriesWhiteoutsOpaqueMarkerHardlinkAndLongPath() throws Exception {
         OciImage image = OciImageBuilder.layered().build();
         assertEquals(3, image.layers().size());
-        assertEquals(OciImageBuilder.busybox().build().layer(0).digest(), image.layer(0).digest(),
+        assertEquals(
+                OciImageBuilder.busybox().build().layer(0).digest(),
+                image.layer(0).digest(),
                 "the busybox layer is shared with busybox()");
         Path dir = Files.createTempDirectory("jcri-layer-");
         try {
             Path data = untar(image.layer(1).tar(), dir.resolve("data-layer"), "");
             assertEquals("keep\n", Files.readString(data.resolve("data/keep.txt")));
-            assertEquals(Files.getAttribute(data.resolve("data/keep.txt"), "unix:ino"),
+            assertEquals(
+                    Files.getAttribute(data.resolve("data/keep.txt"), "unix:ino"),
                     Files.getAttribute(data.resolve("data/keep-hardlink.txt"), "unix:ino"));
             assertEquals(04755, mode(data.resolve("data/setuid")));
             assertEquals(1000, Files.getAttribute(data.resolve("data/app-owned"), "unix:gid"));
@@ -230,7 +249,8 @@ class RegistryFixtureTest {
             assertEquals("e2e", xattr(s.resolve("xattr"), "jcri"));
             assertTrue((boolean) Files.getAttribute(s.resolve("fifo"), "unix:isOther", LinkOption.NOFOLLOW_LINKS));
             assertEquals(0x103L, ((Number) Files.getAttribute(s.resolve("null"), "unix:rdev")).longValue());
-            assertEquals(FileTime.from(java.time.Instant.parse("2023-05-06T07:08:09.123456789Z")),
+            assertEquals(
+                    FileTime.from(java.time.Instant.parse("2023-05-06T07:08:09.123456789Z")),
                     Files.getLastModifiedTime(s.resolve("mtime")));
             assertEquals("utf8\n", Files.readString(s.resolve("h\u00e9llo-\u65e5\u672c")));
             assertEquals(3_000_000, Files.getAttribute(s.resolve("bigid"), "unix:uid"));
@@ -244,59 +264,82 @@ class RegistryFixtureTest {
 
     @Test
     void dockerSchema2AndMultiPlatformIndexesPushAndComeBack() throws Exception {
-        OciImage docker = OciImageBuilder.busybox().withFormat(ManifestFormat.DOCKER).build();
-        assertEquals("application/vnd.docker.image.rootfs.diff.tar.gzip", docker.layer(0).blob().mediaType());
-        assertEquals("application/vnd.docker.container.image.v1+json", docker.config().mediaType());
+        OciImage docker =
+                OciImageBuilder.busybox().withFormat(ManifestFormat.DOCKER).build();
+        assertEquals(
+                "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                docker.layer(0).blob().mediaType());
+        assertEquals(
+                "application/vnd.docker.container.image.v1+json",
+                docker.config().mediaType());
         // same layer bytes as the OCI image, different media type only
-        assertEquals(OciImageBuilder.busybox().build().layer(0).digest(), docker.layer(0).digest());
+        assertEquals(
+                OciImageBuilder.busybox().build().layer(0).digest(),
+                docker.layer(0).digest());
 
         try (RegistryPusher pusher = registry.pusher()) {
             assertEquals(docker.digest(), pusher.push("test/docker", "1", docker));
-            HttpResponse<byte[]> r = get(registry.url() + "/v2/test/docker/manifests/1",
-                    ManifestFormat.DOCKER_MANIFEST);
+            HttpResponse<byte[]> r =
+                    get(registry.url() + "/v2/test/docker/manifests/1", ManifestFormat.DOCKER_MANIFEST);
             assertEquals(200, r.statusCode());
-            assertEquals(ManifestFormat.DOCKER_MANIFEST, r.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    ManifestFormat.DOCKER_MANIFEST,
+                    r.headers().firstValue("Content-Type").orElseThrow());
             assertEquals(docker.digest(), Blob.sha256(r.body()));
 
             for (ManifestFormat format : ManifestFormat.values()) {
                 OciIndex index = OciImageBuilder.busyboxMultiPlatform(format);
                 String tag = format.name().toLowerCase();
                 assertEquals(index.digest(), pusher.push("test/multi", tag, index));
-                HttpResponse<byte[]> got = get(registry.url() + "/v2/test/multi/manifests/" + tag,
-                        ManifestFormat.ACCEPT_ALL);
+                HttpResponse<byte[]> got =
+                        get(registry.url() + "/v2/test/multi/manifests/" + tag, ManifestFormat.ACCEPT_ALL);
                 assertEquals(200, got.statusCode());
-                assertEquals(format.indexMediaType(), got.headers().firstValue("Content-Type").orElseThrow());
+                assertEquals(
+                        format.indexMediaType(),
+                        got.headers().firstValue("Content-Type").orElseThrow());
                 assertEquals(index.digest(), Blob.sha256(got.body()));
                 JsonNode entries = JSON.readTree(got.body()).get("manifests");
                 assertEquals(2, entries.size());
-                assertEquals("arm64", entries.get(1).get("platform").get("architecture").asString());
+                assertEquals(
+                        "arm64",
+                        entries.get(1).get("platform").get("architecture").asString());
                 assertEquals("v8", entries.get(1).get("platform").get("variant").asString());
                 for (JsonNode e : entries) {
-                    HttpResponse<byte[]> child = get(registry.url() + "/v2/test/multi/manifests/"
-                            + e.get("digest").asString(), ManifestFormat.ACCEPT_ALL);
+                    HttpResponse<byte[]> child = get(
+                            registry.url() + "/v2/test/multi/manifests/"
+                                    + e.get("digest").asString(),
+                            ManifestFormat.ACCEPT_ALL);
                     assertEquals(200, child.statusCode());
                     assertEquals(e.get("digest").asString(), Blob.sha256(child.body()));
-                    assertEquals(e.get("mediaType").asString(),
+                    assertEquals(
+                            e.get("mediaType").asString(),
                             child.headers().firstValue("Content-Type").orElseThrow());
                 }
                 OciImage arm = index.manifest(Platform.LINUX_ARM64);
-                assertEquals("arm64", JSON.readTree(arm.configJson()).get("architecture").asString());
+                assertEquals(
+                        "arm64",
+                        JSON.readTree(arm.configJson()).get("architecture").asString());
             }
         }
     }
 
     @Test
     void uncompressedAndZstdLayers() throws Exception {
-        OciImage plain = OciImageBuilder.busybox().withCompression(Compression.NONE).build();
-        assertEquals("application/vnd.oci.image.layer.v1.tar", plain.layer(0).blob().mediaType());
+        OciImage plain =
+                OciImageBuilder.busybox().withCompression(Compression.NONE).build();
+        assertEquals(
+                "application/vnd.oci.image.layer.v1.tar", plain.layer(0).blob().mediaType());
         assertEquals(plain.layer(0).diffId(), plain.layer(0).digest());
         try (RegistryPusher pusher = registry.pusher()) {
             assertEquals(plain.digest(), pusher.push("test/plain", "1", plain));
 
             Compression.assumeZstd();
-            OciImage zstd = OciImageBuilder.busybox().withCompression(Compression.ZSTD).build();
+            OciImage zstd =
+                    OciImageBuilder.busybox().withCompression(Compression.ZSTD).build();
             byte[] blob = zstd.layer(0).blob().bytes();
-            assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", zstd.layer(0).blob().mediaType());
+            assertEquals(
+                    "application/vnd.oci.image.layer.v1.tar+zstd",
+                    zstd.layer(0).blob().mediaType());
             assertArrayEquals(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, java.util.Arrays.copyOf(blob, 4));
             assertArrayEquals(zstd.layer(0).tar(), Compression.ZSTD.decompress(blob));
             assertEquals(plain.layer(0).diffId(), zstd.layer(0).diffId());
@@ -318,8 +361,11 @@ class RegistryFixtureTest {
             HttpResponse<byte[]> r = get(proxy.url() + layerPath, null);
             assertEquals(200, r.statusCode());
             assertEquals(layer.size(), r.body().length);
-            assertEquals(layer.size(), r.headers().firstValueAsLong("Content-Length").orElseThrow());
-            assertEquals(layer.digest(), r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+            assertEquals(
+                    layer.size(), r.headers().firstValueAsLong("Content-Length").orElseThrow());
+            assertEquals(
+                    layer.digest(),
+                    r.headers().firstValue("Docker-Content-Digest").orElseThrow());
             assertNotEquals(layer.digest(), Blob.sha256(r.body()));
             assertEquals(1, differingBytes(layer.bytes(), r.body()));
             assertEquals(before + 1, proxy.requestCount("/blobs/" + layer.digest()));
@@ -328,14 +374,19 @@ class RegistryFixtureTest {
             // a range holding the middle byte is altered the same way; HEAD keeps the real size
             int mid = layer.bytes().length / 2;
             HttpResponse<byte[]> range = send(HttpRequest.newBuilder(URI.create(proxy.url() + layerPath))
-                    .header("Range", "bytes=" + (mid - 10) + "-" + (mid + 10)).GET().build());
+                    .header("Range", "bytes=" + (mid - 10) + "-" + (mid + 10))
+                    .GET()
+                    .build());
             assertEquals(206, range.statusCode());
             assertEquals((byte) (layer.bytes()[mid] ^ 0xFF), range.body()[10]);
             assertEquals(layer.bytes()[mid - 1], range.body()[9]);
             HttpResponse<byte[]> head = send(HttpRequest.newBuilder(URI.create(proxy.url() + layerPath))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build());
             assertEquals(200, head.statusCode());
-            assertEquals(layer.size(), head.headers().firstValueAsLong("Content-Length").orElseThrow());
+            assertEquals(
+                    layer.size(),
+                    head.headers().firstValueAsLong("Content-Length").orElseThrow());
             assertEquals(1, proxy.requestCount("HEAD", layerPath));
         } finally {
             proxy.stopCorrupting(layer.digest());
@@ -346,22 +397,34 @@ class RegistryFixtureTest {
         assertArrayEquals(image.config().bytes(), config.body());
         HttpResponse<byte[]> manifest = get(proxy.url() + "/v2/test/busybox/manifests/1", ManifestFormat.ACCEPT_ALL);
         assertArrayEquals(image.manifest().bytes(), manifest.body());
-        assertEquals(layer.digest(), Blob.sha256(get(proxy.url() + layerPath, null).body()));
+        assertEquals(
+                layer.digest(), Blob.sha256(get(proxy.url() + layerPath, null).body()));
 
         // injected failures, then normal answers again
         proxy.failNext("/manifests/1", 503, 1);
-        assertEquals(503, get(proxy.url() + "/v2/test/busybox/manifests/1", ManifestFormat.ACCEPT_ALL).statusCode());
-        assertEquals(200, get(proxy.url() + "/v2/test/busybox/manifests/1", ManifestFormat.ACCEPT_ALL).statusCode());
+        assertEquals(
+                503,
+                get(proxy.url() + "/v2/test/busybox/manifests/1", ManifestFormat.ACCEPT_ALL)
+                        .statusCode());
+        assertEquals(
+                200,
+                get(proxy.url() + "/v2/test/busybox/manifests/1", ManifestFormat.ACCEPT_ALL)
+                        .statusCode());
 
         // a push through the proxy: upload Locations are rewritten to the proxy, so every request is seen
-        OciImage other = OciImageBuilder.image().withLayer(l -> l.file("/hello", "hello\n")).build();
+        OciImage other = OciImageBuilder.image()
+                .withLayer(l -> l.file("/hello", "hello\n"))
+                .build();
         try (RegistryPusher viaProxy = new RegistryPusher(proxy.url())) {
             assertEquals(other.digest(), viaProxy.push("test/via-proxy", "1", other));
         }
         assertEquals(2, proxy.requestCount("POST", "/v2/test/via-proxy/blobs/uploads/"));
         assertEquals(1, proxy.requestCount("PUT", "/v2/test/via-proxy/manifests/1"));
-        assertEquals(2, proxy.requestLog().stream().filter(l -> l.startsWith("PUT /v2/test/via-proxy/blobs/uploads/"))
-                .count());
+        assertEquals(
+                2,
+                proxy.requestLog().stream()
+                        .filter(l -> l.startsWith("PUT /v2/test/via-proxy/blobs/uploads/"))
+                        .count());
     }
 
     @Test
@@ -371,22 +434,38 @@ class RegistryFixtureTest {
             pusher.push("test/quirks", "1", image);
             String url = registry.url() + "/v2/test/quirks/manifests/1";
             assertEquals(404, get(url, null).statusCode(), "OCI manifests need an OCI Accept");
-            pusher.push("test/quirks-other", "1", OciImageBuilder.image().withLayer(l -> l.file("/o", "o")).build());
-            assertEquals(200, get(registry.url() + "/v2/test/quirks/blobs/" + image.configDigest(), null)
-                    .statusCode());
-            assertEquals(404, get(registry.url() + "/v2/test/quirks-other/blobs/" + image.configDigest(), null)
-                    .statusCode(), "blobs are linked per repository");
+            pusher.push(
+                    "test/quirks-other",
+                    "1",
+                    OciImageBuilder.image().withLayer(l -> l.file("/o", "o")).build());
+            assertEquals(
+                    200,
+                    get(registry.url() + "/v2/test/quirks/blobs/" + image.configDigest(), null)
+                            .statusCode());
+            assertEquals(
+                    404,
+                    get(registry.url() + "/v2/test/quirks-other/blobs/" + image.configDigest(), null)
+                            .statusCode(),
+                    "blobs are linked per repository");
 
             // a manifest whose layer is gone: push, then delete the blob
             pusher.deleteBlob("test/quirks", image.layer(0).digest());
             assertEquals(200, get(url, ManifestFormat.ACCEPT_ALL).statusCode());
-            assertEquals(404, get(registry.url() + "/v2/test/quirks/blobs/" + image.layer(0).digest(), null)
-                    .statusCode());
+            assertEquals(
+                    404,
+                    get(
+                                    registry.url() + "/v2/test/quirks/blobs/"
+                                            + image.layer(0).digest(),
+                                    null)
+                            .statusCode());
             pusher.deleteManifest("test/quirks", image.digest());
             assertEquals(404, get(url, ManifestFormat.ACCEPT_ALL).statusCode());
 
-            OciImage missingBlobs = OciImageBuilder.image().withLayer(l -> l.file("/never-pushed", "x")).build();
-            RegistryPusher.RegistryException e = assertThrows(RegistryPusher.RegistryException.class,
+            OciImage missingBlobs = OciImageBuilder.image()
+                    .withLayer(l -> l.file("/never-pushed", "x"))
+                    .build();
+            RegistryPusher.RegistryException e = assertThrows(
+                    RegistryPusher.RegistryException.class,
                     () -> pusher.pushManifest("test/quirks", "2", missingBlobs.manifest()));
             assertEquals(400, e.status());
             assertTrue(e.body().contains("MANIFEST_BLOB_UNKNOWN"), e.body());
@@ -395,7 +474,9 @@ class RegistryFixtureTest {
 
     @Test
     void proxyServesConcurrentDelayedRequestsInParallel() throws Exception {
-        OciImage image = OciImageBuilder.image().withLayer(l -> l.file("/concurrent", "c\n")).build();
+        OciImage image = OciImageBuilder.image()
+                .withLayer(l -> l.file("/concurrent", "c\n"))
+                .build();
         try (RegistryPusher pusher = registry.pusher()) {
             pusher.push("test/concurrent", "1", image);
         }
@@ -405,11 +486,14 @@ class RegistryFixtureTest {
             long start = System.nanoTime();
             List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(proxy.url() + path)).build(),
+                all.add(http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(proxy.url() + path)).build(),
                         HttpResponse.BodyHandlers.ofByteArray()));
             }
             for (CompletableFuture<HttpResponse<byte[]>> f : all) {
-                assertEquals(image.layer(0).digest(), Blob.sha256(f.get(30, TimeUnit.SECONDS).body()));
+                assertEquals(
+                        image.layer(0).digest(),
+                        Blob.sha256(f.get(30, TimeUnit.SECONDS).body()));
             }
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis >= 800 && millis < 3000, "5 delayed requests took " + millis + " ms");
@@ -426,16 +510,26 @@ class RegistryFixtureTest {
             String v2 = auth.url() + "/v2/";
             HttpResponse<byte[]> anonymous = get(v2, null);
             assertEquals(401, anonymous.statusCode());
-            assertEquals("Basic realm=\"jcri-e2e\"", anonymous.headers().firstValue("WWW-Authenticate").orElseThrow());
-            assertEquals(401, send(HttpRequest.newBuilder(URI.create(v2))
-                    .header("Authorization", RegistryPusher.basicAuth("jcri", "wrong")).build()).statusCode());
-            assertEquals(200, send(HttpRequest.newBuilder(URI.create(v2))
-                    .header("Authorization", RegistryPusher.basicAuth("jcri", "s3cret")).build()).statusCode());
+            assertEquals(
+                    "Basic realm=\"jcri-e2e\"",
+                    anonymous.headers().firstValue("WWW-Authenticate").orElseThrow());
+            assertEquals(
+                    401,
+                    send(HttpRequest.newBuilder(URI.create(v2))
+                                    .header("Authorization", RegistryPusher.basicAuth("jcri", "wrong"))
+                                    .build())
+                            .statusCode());
+            assertEquals(
+                    200,
+                    send(HttpRequest.newBuilder(URI.create(v2))
+                                    .header("Authorization", RegistryPusher.basicAuth("jcri", "s3cret"))
+                                    .build())
+                            .statusCode());
 
             OciImage image = OciImageBuilder.busybox().build();
             try (RegistryPusher anonymousPusher = new RegistryPusher(auth.url())) {
-                RegistryPusher.RegistryException e = assertThrows(RegistryPusher.RegistryException.class,
-                        () -> anonymousPusher.push("test/busybox", "1", image));
+                RegistryPusher.RegistryException e = assertThrows(
+                        RegistryPusher.RegistryException.class, () -> anonymousPusher.push("test/busybox", "1", image));
                 assertEquals(401, e.status());
             }
             try (RegistryPusher pusher = auth.pusher()) {
@@ -443,9 +537,13 @@ class RegistryFixtureTest {
             }
             String manifestUrl = auth.url() + "/v2/test/busybox/manifests/1";
             assertEquals(401, get(manifestUrl, ManifestFormat.ACCEPT_ALL).statusCode());
-            assertEquals(200, send(HttpRequest.newBuilder(URI.create(manifestUrl))
-                    .header("Accept", ManifestFormat.ACCEPT_ALL)
-                    .header("Authorization", RegistryPusher.basicAuth("jcri", "s3cret")).build()).statusCode());
+            assertEquals(
+                    200,
+                    send(HttpRequest.newBuilder(URI.create(manifestUrl))
+                                    .header("Accept", ManifestFormat.ACCEPT_ALL)
+                                    .header("Authorization", RegistryPusher.basicAuth("jcri", "s3cret"))
+                                    .build())
+                            .statusCode());
             assertTrue(auth.registryLog().contains("GET /v2/"), auth.registryLog());
         }
         assertFalse(auth.isAlive());
@@ -492,8 +590,8 @@ class RegistryFixtureTest {
         Path file = Files.createTempFile(dir.getParent(), "layer-", ".tar");
         try {
             Files.write(file, archive);
-            List<String> cmd = new ArrayList<>(List.of("tar", "--numeric-owner", "-xp" + compressFlag + "f",
-                    file.toString(), "-C", dir.toString()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "tar", "--numeric-owner", "-xp" + compressFlag + "f", file.toString(), "-C", dir.toString()));
             cmd.addAll(List.of(extra));
             run(cmd);
         } finally {

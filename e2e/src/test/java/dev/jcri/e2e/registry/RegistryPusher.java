@@ -62,8 +62,8 @@ public final class RegistryPusher implements AutoCloseable {
 
     /** The value of an {@code Authorization: Basic ...} header. */
     public static String basicAuth(String username, String password) {
-        return "Basic " + Base64.getEncoder()
-                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Pushes every blob of {@code image}, then its manifest under {@code tag} (null: by digest only). */
@@ -89,8 +89,11 @@ public final class RegistryPusher implements AutoCloseable {
     }
 
     public boolean blobExists(String repo, String digest) throws IOException, InterruptedException {
-        HttpResponse<Void> r = http.send(request("/v2/" + repo + "/blobs/" + digest)
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r = http.send(
+                request("/v2/" + repo + "/blobs/" + digest)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
         return r.statusCode() == 200;
     }
 
@@ -99,20 +102,26 @@ public final class RegistryPusher implements AutoCloseable {
         if (blobExists(repo, blob.digest())) {
             return false;
         }
-        HttpResponse<String> start = http.send(request("/v2/" + repo + "/blobs/uploads/")
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> start = http.send(
+                request("/v2/" + repo + "/blobs/uploads/")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (start.statusCode() != 202) {
-            throw new RegistryException("starting upload of " + blob.digest() + " to " + repo, start.statusCode(),
-                    start.body());
+            throw new RegistryException(
+                    "starting upload of " + blob.digest() + " to " + repo, start.statusCode(), start.body());
         }
-        String location = start.headers().firstValue("Location")
+        String location = start.headers()
+                .firstValue("Location")
                 .orElseThrow(() -> new IOException("upload of " + blob.digest() + ": 202 without Location"));
         URI uploadUri = base.resolve(location);
         String sep = uploadUri.getRawQuery() == null ? "?" : "&";
         URI put = URI.create(uploadUri + sep + "digest=" + URLEncoder.encode(blob.digest(), StandardCharsets.UTF_8));
-        HttpResponse<String> done = http.send(request(put)
-                .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob.bytes())).build(),
+        HttpResponse<String> done = http.send(
+                request(put)
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(blob.bytes()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (done.statusCode() != 201) {
             throw new RegistryException("uploading " + blob.digest() + " to " + repo, done.statusCode(), done.body());
@@ -125,9 +134,11 @@ public final class RegistryPusher implements AutoCloseable {
      * the digest, after checking the registry's {@code Docker-Content-Digest} matches the bytes sent.
      */
     public String pushManifest(String repo, String reference, Blob manifest) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request("/v2/" + repo + "/manifests/" + reference)
-                .header("Content-Type", manifest.mediaType())
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())).build(),
+        HttpResponse<String> r = http.send(
+                request("/v2/" + repo + "/manifests/" + reference)
+                        .header("Content-Type", manifest.mediaType())
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new RegistryException("pushing manifest " + repo + ":" + reference, r.statusCode(), r.body());

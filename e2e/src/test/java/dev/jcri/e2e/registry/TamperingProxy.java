@@ -45,10 +45,20 @@ public final class TamperingProxy implements AutoCloseable {
     private static final Pattern BLOB_PATH = Pattern.compile("^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
     /** Hop-by-hop headers and those the JDK client or server set themselves. */
-    private static final Set<String> REQUEST_HEADERS_NOT_FORWARDED = Set.of("host", "connection", "content-length",
-            "expect", "upgrade", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
-    private static final Set<String> RESPONSE_HEADERS_NOT_FORWARDED = Set.of("connection", "content-length",
-            "transfer-encoding", "keep-alive", "date", "trailer", "upgrade");
+    private static final Set<String> REQUEST_HEADERS_NOT_FORWARDED = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "te",
+            "trailer",
+            "proxy-connection");
+
+    private static final Set<String> RESPONSE_HEADERS_NOT_FORWARDED =
+            Set.of("connection", "content-length", "transfer-encoding", "keep-alive", "date", "trailer", "upgrade");
 
     private final URI upstream;
     private final HttpServer server;
@@ -61,8 +71,7 @@ public final class TamperingProxy implements AutoCloseable {
     private final List<Failure> failures = new CopyOnWriteArrayList<>();
     private final AtomicInteger tampered = new AtomicInteger();
 
-    private record Failure(String pathSuffix, int status, AtomicInteger remaining) {
-    }
+    private record Failure(String pathSuffix, int status, AtomicInteger remaining) {}
 
     private TamperingProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -185,10 +194,13 @@ public final class TamperingProxy implements AutoCloseable {
             }
 
             URI target = URI.create(upstream + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
-            HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(2))
-                    .method(method, requestBody.length == 0 && !hasBody(ex.getRequestHeaders())
-                            ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(requestBody));
+            HttpRequest.Builder req = HttpRequest.newBuilder(target)
+                    .timeout(Duration.ofMinutes(2))
+                    .method(
+                            method,
+                            requestBody.length == 0 && !hasBody(ex.getRequestHeaders())
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(requestBody));
             for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
                 if (!REQUEST_HEADERS_NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                     for (String v : h.getValue()) {
@@ -203,7 +215,8 @@ public final class TamperingProxy implements AutoCloseable {
             Matcher blob = BLOB_PATH.matcher(rawPath);
             boolean altered = false;
             if (method.equals("GET") && blob.matches() && corrupted.contains(blob.group(2)) && body.length > 0) {
-                altered = corrupt(status, resp.headers().firstValue("Content-Range").orElse(null), body);
+                altered = corrupt(
+                        status, resp.headers().firstValue("Content-Range").orElse(null), body);
             }
 
             Headers out = ex.getResponseHeaders();
@@ -216,7 +229,8 @@ public final class TamperingProxy implements AutoCloseable {
                     out.add(h.getKey(), name.equals("location") ? rewriteLocation(v) : v);
                 }
             }
-            long headContentLength = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long headContentLength =
+                    resp.headers().firstValueAsLong("Content-Length").orElse(-1);
             respond(ex, method, status, body, headContentLength);
             log.add(method + " " + rawPath + " -> " + status + " (" + body.length + " bytes"
                     + (altered ? ", one byte flipped" : "") + ")");
@@ -284,7 +298,8 @@ public final class TamperingProxy implements AutoCloseable {
     }
 
     private String rewriteLocation(String location) {
-        return location.startsWith(upstream.toString()) ? url() + location.substring(upstream.toString().length())
+        return location.startsWith(upstream.toString())
+                ? url() + location.substring(upstream.toString().length())
                 : location;
     }
 

@@ -12,14 +12,32 @@ import java.util.Map;
  * target or the hardlinked path; {@code xattrs} become PAX {@code SCHILY.xattr.*} records. Build one with the static
  * factories, then adjust with the {@code with*} methods.
  */
-public record TarEntry(Type type, String path, int mode, long uid, long gid, Instant mtime, byte[] content,
-        String linkTarget, int devMajor, int devMinor, Map<String, byte[]> xattrs, String uname, String gname) {
+public record TarEntry(
+        Type type,
+        String path,
+        int mode,
+        long uid,
+        long gid,
+        Instant mtime,
+        byte[] content,
+        String linkTarget,
+        int devMajor,
+        int devMinor,
+        Map<String, byte[]> xattrs,
+        String uname,
+        String gname) {
 
     /** A fixed mtime, so layers (and so their digests) are the same on every run. */
     public static final Instant DEFAULT_MTIME = Instant.parse("2024-01-01T00:00:00Z");
 
     public enum Type {
-        FILE('0'), HARDLINK('1'), SYMLINK('2'), CHAR_DEVICE('3'), BLOCK_DEVICE('4'), DIRECTORY('5'), FIFO('6');
+        FILE('0'),
+        HARDLINK('1'),
+        SYMLINK('2'),
+        CHAR_DEVICE('3'),
+        BLOCK_DEVICE('4'),
+        DIRECTORY('5'),
+        FIFO('6');
 
         final char flag;
 
@@ -60,13 +78,13 @@ public record TarEntry(Type type, String path, int mode, long uid, long gid, Ins
     }
 
     public static TarEntry charDevice(String path, int mode, int major, int minor) {
-        return new TarEntry(Type.CHAR_DEVICE, path, mode, 0, 0, DEFAULT_MTIME, null, "", major, minor, Map.of(), "",
-                "");
+        return new TarEntry(
+                Type.CHAR_DEVICE, path, mode, 0, 0, DEFAULT_MTIME, null, "", major, minor, Map.of(), "", "");
     }
 
     public static TarEntry blockDevice(String path, int mode, int major, int minor) {
-        return new TarEntry(Type.BLOCK_DEVICE, path, mode, 0, 0, DEFAULT_MTIME, null, "", major, minor, Map.of(), "",
-                "");
+        return new TarEntry(
+                Type.BLOCK_DEVICE, path, mode, 0, 0, DEFAULT_MTIME, null, "", major, minor, Map.of(), "", "");
     }
 
     public static TarEntry fifo(String path, int mode) {
@@ -74,32 +92,32 @@ public record TarEntry(Type type, String path, int mode, long uid, long gid, Ins
     }
 
     public TarEntry withMode(int newMode) {
-        return new TarEntry(type, path, newMode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, xattrs,
-                uname, gname);
+        return new TarEntry(
+                type, path, newMode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, xattrs, uname, gname);
     }
 
     public TarEntry withOwner(long newUid, long newGid) {
-        return new TarEntry(type, path, mode, newUid, newGid, mtime, content, linkTarget, devMajor, devMinor, xattrs,
-                uname, gname);
+        return new TarEntry(
+                type, path, mode, newUid, newGid, mtime, content, linkTarget, devMajor, devMinor, xattrs, uname, gname);
     }
 
     /** User and group names stored next to the numeric ids (runtimes use the ids). */
     public TarEntry withOwnerNames(String newUname, String newGname) {
-        return new TarEntry(type, path, mode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, xattrs,
-                newUname, newGname);
+        return new TarEntry(
+                type, path, mode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, xattrs, newUname, newGname);
     }
 
     /** Sub-second precision is kept (written as a PAX {@code mtime} record). */
     public TarEntry withMtime(Instant newMtime) {
-        return new TarEntry(type, path, mode, uid, gid, newMtime, content, linkTarget, devMajor, devMinor, xattrs,
-                uname, gname);
+        return new TarEntry(
+                type, path, mode, uid, gid, newMtime, content, linkTarget, devMajor, devMinor, xattrs, uname, gname);
     }
 
     public TarEntry withXattr(String name, byte[] value) {
         Map<String, byte[]> x = new LinkedHashMap<>(xattrs);
         x.put(name, value);
-        return new TarEntry(type, path, mode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, x, uname,
-                gname);
+        return new TarEntry(
+                type, path, mode, uid, gid, mtime, content, linkTarget, devMajor, devMinor, x, uname, gname);
     }
 
     public TarEntry withXattr(String name, String value) {

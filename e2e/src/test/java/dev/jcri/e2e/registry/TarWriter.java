@@ -86,12 +86,34 @@ public final class TarWriter implements AutoCloseable {
             }
             byte[] body = records.toByteArray();
             String paxName = "PaxHeaders/" + truncate(name, 80);
-            out.write(header(paxName.getBytes(StandardCharsets.UTF_8), 0644, 0, 0, body.length, 0, 'x', new byte[0],
-                    "", "", 0, 0));
+            out.write(header(
+                    paxName.getBytes(StandardCharsets.UTF_8),
+                    0644,
+                    0,
+                    0,
+                    body.length,
+                    0,
+                    'x',
+                    new byte[0],
+                    "",
+                    "",
+                    0,
+                    0));
             writePadded(body);
         }
-        out.write(header(nameBytes, e.mode(), e.uid(), e.gid(), size, seconds, e.type().flag, linkBytes, e.uname(),
-                e.gname(), e.devMajor(), e.devMinor()));
+        out.write(header(
+                nameBytes,
+                e.mode(),
+                e.uid(),
+                e.gid(),
+                size,
+                seconds,
+                e.type().flag,
+                linkBytes,
+                e.uname(),
+                e.gname(),
+                e.devMajor(),
+                e.devMinor()));
         writePadded(e.content());
     }
 
@@ -118,17 +140,28 @@ public final class TarWriter implements AutoCloseable {
         }
     }
 
-    private static byte[] header(byte[] name, int mode, long uid, long gid, long size, long mtime, char type,
-            byte[] link, String uname, String gname, int devMajor, int devMinor) {
+    private static byte[] header(
+            byte[] name,
+            int mode,
+            long uid,
+            long gid,
+            long size,
+            long mtime,
+            char type,
+            byte[] link,
+            String uname,
+            String gname,
+            int devMajor,
+            int devMinor) {
         byte[] h = new byte[BLOCK];
-        put(h, 0, 100, name);                                  // name
-        octal(h, 100, 8, mode & 07777);                        // mode
+        put(h, 0, 100, name); // name
+        octal(h, 100, 8, mode & 07777); // mode
         octal(h, 108, 8, uid >= 0 && uid <= MAX_OCTAL_7 ? uid : 0);
         octal(h, 116, 8, gid >= 0 && gid <= MAX_OCTAL_7 ? gid : 0);
         octal(h, 124, 12, size <= MAX_OCTAL_11 ? size : 0);
         octal(h, 136, 12, mtime >= 0 && mtime <= MAX_OCTAL_11 ? mtime : 0);
-        h[156] = (byte) type;                                  // typeflag
-        put(h, 157, 100, link);                                // linkname
+        h[156] = (byte) type; // typeflag
+        put(h, 157, 100, link); // linkname
         put(h, 257, 6, "ustar\0".getBytes(StandardCharsets.US_ASCII));
         put(h, 263, 2, "00".getBytes(StandardCharsets.US_ASCII));
         put(h, 265, 32, uname.getBytes(StandardCharsets.UTF_8));

@@ -25,8 +25,8 @@ public final class ChannelWebSocketClient implements AutoCloseable {
     /** Completes with the close code the server sent. */
     public final CompletableFuture<Integer> closed;
 
-    private ChannelWebSocketClient(WebSocket socket, Map<Integer, ByteArrayOutputStream> channels,
-            CompletableFuture<Integer> closed) {
+    private ChannelWebSocketClient(
+            WebSocket socket, Map<Integer, ByteArrayOutputStream> channels, CompletableFuture<Integer> closed) {
         this.socket = socket;
         this.channels = channels;
         this.closed = closed;
@@ -71,7 +71,8 @@ public final class ChannelWebSocketClient implements AutoCloseable {
             }
         };
         try {
-            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            WebSocket socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
                     .subprotocols(subprotocol)
                     .connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(URI.create(url.replaceFirst("^http", "ws")), listener)
@@ -79,7 +80,8 @@ public final class ChannelWebSocketClient implements AutoCloseable {
             return new ChannelWebSocketClient(socket, channels, closed);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                throw new SpdyTestClient.Refused(refused.getResponse().statusCode(),
+                throw new SpdyTestClient.Refused(
+                        refused.getResponse().statusCode(),
                         String.valueOf(refused.getResponse().body()));
             }
             throw e;

@@ -73,6 +73,7 @@ public final class SpdyTestClient implements AutoCloseable {
         final CompletableFuture<Void> replied = new CompletableFuture<>();
         /** Completes when the server sent FIN or reset the stream. */
         public final CompletableFuture<Void> ended = new CompletableFuture<>();
+
         volatile boolean reset;
         private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
@@ -85,7 +86,8 @@ public final class SpdyTestClient implements AutoCloseable {
         }
 
         public void write(byte[] data) {
-            channel.writeAndFlush(new DefaultSpdyDataFrame(id, Unpooled.wrappedBuffer(data))).syncUninterruptibly();
+            channel.writeAndFlush(new DefaultSpdyDataFrame(id, Unpooled.wrappedBuffer(data)))
+                    .syncUninterruptibly();
         }
 
         /** Half-closes: an empty data frame with FIN. */
@@ -96,7 +98,8 @@ public final class SpdyTestClient implements AutoCloseable {
         }
 
         public void resetByClient() {
-            channel.writeAndFlush(new DefaultSpdyRstStreamFrame(id, SpdyStreamStatus.CANCEL)).syncUninterruptibly();
+            channel.writeAndFlush(new DefaultSpdyRstStreamFrame(id, SpdyStreamStatus.CANCEL))
+                    .syncUninterruptibly();
         }
 
         public boolean wasReset() {
@@ -139,7 +142,9 @@ public final class SpdyTestClient implements AutoCloseable {
         URI uri = URI.create(url);
         CompletableFuture<FullHttpResponse> upgraded = new CompletableFuture<>();
         CompletableFuture<SpdyTestClient> ready = new CompletableFuture<>();
-        Bootstrap bootstrap = new Bootstrap().group(GROUP).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap()
+                .group(GROUP)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -159,8 +164,8 @@ public final class SpdyTestClient implements AutoCloseable {
                     }
                 });
         Channel channel = bootstrap.connect(uri.getHost(), uri.getPort()).sync().channel();
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                uri.getRawPath(), Unpooled.EMPTY_BUFFER);
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, uri.getRawPath(), Unpooled.EMPTY_BUFFER);
         request.headers().set("Host", uri.getHost() + ":" + uri.getPort());
         request.headers().set("Connection", "Upgrade");
         request.headers().set("Upgrade", "SPDY/3.1");
@@ -176,8 +181,8 @@ public final class SpdyTestClient implements AutoCloseable {
                 channel.close();
                 throw new Refused(response.status().code(), response.content().toString(StandardCharsets.UTF_8));
             }
-            SpdyTestClient client = new SpdyTestClient(channel,
-                    response.headers().get("X-Stream-Protocol-Version", ""));
+            SpdyTestClient client =
+                    new SpdyTestClient(channel, response.headers().get("X-Stream-Protocol-Version", ""));
             channel.pipeline().remove("upgrade");
             channel.pipeline().remove("aggregate");
             channel.pipeline().replace("http", "spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
@@ -264,7 +269,7 @@ public final class SpdyTestClient implements AutoCloseable {
                 }
                 case SpdyPingFrame ping -> pong.complete(null);
                 case SpdyGoAwayFrame away -> goAway.complete(null);
-                default -> { }
+                default -> {}
             }
         }
 

@@ -213,17 +213,21 @@ public record AuthChallenge(String scheme, Map<String, String> parameters, Strin
         }
 
         private IllegalArgumentException malformed(String problem) {
-            return new IllegalArgumentException("malformed WWW-Authenticate header \"" + text + "\" at position "
-                    + pos + ": " + problem);
+            return new IllegalArgumentException(
+                    "malformed WWW-Authenticate header \"" + text + "\" at position " + pos + ": " + problem);
         }
 
         private static boolean isTokenChar(char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            return (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
 
         private static boolean isToken68Char(char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            return (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "-._~+/".indexOf(c) >= 0;
         }
     }

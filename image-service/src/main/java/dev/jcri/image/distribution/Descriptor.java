@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param platform null when the descriptor names none
  */
-public record Descriptor(String mediaType, Digest digest, long size, Platform platform,
-        Map<String, String> annotations) {
+public record Descriptor(
+        String mediaType, Digest digest, long size, Platform platform, Map<String, String> annotations) {
     public Descriptor {
         Objects.requireNonNull(mediaType, "mediaType");
         Objects.requireNonNull(digest, "digest");

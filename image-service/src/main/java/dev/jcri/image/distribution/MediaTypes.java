@@ -12,6 +12,7 @@ public final class MediaTypes {
     public static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
     /** Deprecated by the OCI spec but still found in older Windows-derived images. */
     public static final String OCI_LAYER_NONDISTRIBUTABLE = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+
     public static final String OCI_LAYER_NONDISTRIBUTABLE_GZIP =
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
     public static final String OCI_LAYER_NONDISTRIBUTABLE_ZSTD =
@@ -22,17 +23,24 @@ public final class MediaTypes {
     public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
     /** Docker's layer type: always gzip-compressed despite the absence of "+gzip" style suffixes. */
     public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
     public static final String DOCKER_FOREIGN_LAYER_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
     /** What a manifest GET should accept, most preferred first: indexes so the node's platform can be chosen. */
-    public static final String MANIFEST_ACCEPT = String.join(", ",
-            OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
+    public static final String MANIFEST_ACCEPT =
+            String.join(", ", OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
 
     private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
     private static final Set<String> MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
-    private static final Set<String> LAYERS = Set.of(OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD,
-            OCI_LAYER_NONDISTRIBUTABLE, OCI_LAYER_NONDISTRIBUTABLE_GZIP, OCI_LAYER_NONDISTRIBUTABLE_ZSTD,
-            DOCKER_LAYER_GZIP, DOCKER_FOREIGN_LAYER_GZIP);
+    private static final Set<String> LAYERS = Set.of(
+            OCI_LAYER,
+            OCI_LAYER_GZIP,
+            OCI_LAYER_ZSTD,
+            OCI_LAYER_NONDISTRIBUTABLE,
+            OCI_LAYER_NONDISTRIBUTABLE_GZIP,
+            OCI_LAYER_NONDISTRIBUTABLE_ZSTD,
+            DOCKER_LAYER_GZIP,
+            DOCKER_FOREIGN_LAYER_GZIP);
 
     private MediaTypes() {}
 

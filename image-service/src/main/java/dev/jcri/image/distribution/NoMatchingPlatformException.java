@@ -10,8 +10,10 @@ public class NoMatchingPlatformException extends IOException {
 
     public NoMatchingPlatformException(Platform wanted, List<Platform> available) {
         super("the image has no variant for " + wanted + "; it offers "
-                + (available.isEmpty() ? "no runnable platform at all"
-                        : String.join(", ", available.stream().map(Platform::toString).toList())));
+                + (available.isEmpty()
+                        ? "no runnable platform at all"
+                        : String.join(
+                                ", ", available.stream().map(Platform::toString).toList())));
         this.wanted = wanted;
         this.available = List.copyOf(available);
     }

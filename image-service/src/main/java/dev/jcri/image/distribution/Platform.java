@@ -50,18 +50,26 @@ public record Platform(String os, String architecture, String variant) {
         String v = variant == null ? null : variant.toLowerCase(Locale.ROOT);
         return switch (a) {
             case "x86_64", "x86-64", "amd64" -> new Platform(o, "amd64", "v1".equals(v) ? null : v);
-            case "aarch64", "arm64" -> new Platform(o, "arm64", switch (v == null ? "" : v) {
-                case "", "8", "v8", "v8.0" -> "v8";
-                case "9", "9.0", "v9.0" -> "v9";
-                default -> v;
-            });
+            case "aarch64", "arm64" ->
+                new Platform(
+                        o,
+                        "arm64",
+                        switch (v == null ? "" : v) {
+                            case "", "8", "v8", "v8.0" -> "v8";
+                            case "9", "9.0", "v9.0" -> "v9";
+                            default -> v;
+                        });
             case "armhf" -> new Platform(o, "arm", "v7");
             case "armel" -> new Platform(o, "arm", "v6");
-            case "arm" -> new Platform(o, "arm", switch (v == null ? "" : v) {
-                case "", "7" -> "v7";
-                case "5", "6", "8" -> "v" + v;
-                default -> v;
-            });
+            case "arm" ->
+                new Platform(
+                        o,
+                        "arm",
+                        switch (v == null ? "" : v) {
+                            case "", "7" -> "v7";
+                            case "5", "6", "8" -> "v" + v;
+                            default -> v;
+                        });
             case "i386", "i686" -> new Platform(o, "386", null);
             default -> new Platform(o, a, v);
         };

@@ -104,7 +104,9 @@ public final class PlatformSelector {
             return false;
         }
         Platform platform = entry.platform();
-        if (platform != null && platform.os().equals("unknown") && platform.architecture().equals("unknown")) {
+        if (platform != null
+                && platform.os().equals("unknown")
+                && platform.architecture().equals("unknown")) {
             return false;
         }
         return MediaTypes.isImageManifest(entry.mediaType());

@@ -63,25 +63,34 @@ public final class RegistryClient {
     public FetchedManifest fetchManifest(Endpoint endpoint, String tagOrDigest, RegistryCredentials credentials)
             throws IOException, InterruptedException {
         String what = "manifest " + tagOrDigest;
-        HttpResponse<InputStream> response = get(endpoint, "/manifests/" + tagOrDigest, MediaTypes.MANIFEST_ACCEPT,
-                credentials, what);
+        HttpResponse<InputStream> response =
+                get(endpoint, "/manifests/" + tagOrDigest, MediaTypes.MANIFEST_ACCEPT, credentials, what);
         byte[] body;
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_MANIFEST_BYTES + 1);
         }
         if (body.length > MAX_MANIFEST_BYTES) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, describe(endpoint) + " serves a " + what
-                    + " larger than " + MAX_MANIFEST_BYTES + " bytes");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    describe(endpoint) + " serves a " + what + " larger than " + MAX_MANIFEST_BYTES + " bytes");
         }
-        Digest digest = new Digest("sha256", HexFormat.of().formatHex(
-                VerifyingInputStream.newDigest("sha256").digest(body)));
+        Digest digest = new Digest(
+                "sha256",
+                HexFormat.of()
+                        .formatHex(VerifyingInputStream.newDigest("sha256").digest(body)));
         if (tagOrDigest.contains(":")) {
             Digest wanted = Digest.parse(tagOrDigest);
-            Digest actual = wanted.algorithm().equals("sha256") ? digest : new Digest(wanted.algorithm(),
-                    HexFormat.of().formatHex(VerifyingInputStream.newDigest(wanted.algorithm()).digest(body)));
+            Digest actual = wanted.algorithm().equals("sha256")
+                    ? digest
+                    : new Digest(
+                            wanted.algorithm(),
+                            HexFormat.of()
+                                    .formatHex(VerifyingInputStream.newDigest(wanted.algorithm())
+                                            .digest(body)));
             if (!actual.equals(wanted)) {
-                throw new RegistryException(RegistryException.Kind.BAD_CONTENT, describe(endpoint) + " served a "
-                        + what + " whose content has digest " + actual);
+                throw new RegistryException(
+                        RegistryException.Kind.BAD_CONTENT,
+                        describe(endpoint) + " served a " + what + " whose content has digest " + actual);
             }
             digest = wanted;
         }
@@ -97,11 +106,12 @@ public final class RegistryClient {
     }
 
     /** Reads a small blob (an image config) whole, verified. */
-    public byte[] fetchBlob(Endpoint endpoint, Digest digest, long size, RegistryCredentials credentials,
-            int maxBytes) throws IOException, InterruptedException {
+    public byte[] fetchBlob(Endpoint endpoint, Digest digest, long size, RegistryCredentials credentials, int maxBytes)
+            throws IOException, InterruptedException {
         if (size > maxBytes) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "blob " + digest + " of " + size
-                    + " bytes exceeds the " + maxBytes + " bytes allowed for it");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    "blob " + digest + " of " + size + " bytes exceeds the " + maxBytes + " bytes allowed for it");
         }
         try (VerifyingInputStream in = openBlob(endpoint, digest, size, credentials)) {
             byte[] body = in.readNBytes(maxBytes + 1);
@@ -110,8 +120,9 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<InputStream> get(Endpoint endpoint, String subPath, String accept,
-            RegistryCredentials credentials, String what) throws IOException, InterruptedException {
+    private HttpResponse<InputStream> get(
+            Endpoint endpoint, String subPath, String accept, RegistryCredentials credentials, String what)
+            throws IOException, InterruptedException {
         String scope = "repository:" + endpoint.repository() + ":pull";
         String path = "/v2/" + endpoint.repository() + subPath;
         boolean answeredChallenge = false;
@@ -135,8 +146,10 @@ public final class RegistryClient {
                     attempt = backoff(attempt);
                     continue;
                 }
-                throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "TLS with " + describe(endpoint)
-                        + " failed: " + e.getMessage(), e);
+                throw new RegistryException(
+                        RegistryException.Kind.UNAVAILABLE,
+                        "TLS with " + describe(endpoint) + " failed: " + e.getMessage(),
+                        e);
             } catch (ConnectException | HttpTimeoutException e) {
                 lastFailure = e;
                 attempt = backoff(attempt);
@@ -151,14 +164,19 @@ public final class RegistryClient {
             if (status == 401 && !answeredChallenge) {
                 discard(response);
                 answeredChallenge = true;
-                tokens.answer(challenges(endpoint, response, what), endpoint.host(), endpoint.repository(), scope,
+                tokens.answer(
+                        challenges(endpoint, response, what),
+                        endpoint.host(),
+                        endpoint.repository(),
+                        scope,
                         credentials);
                 continue;
             }
             if (status >= 500 || status == 408) {
                 String detail = errorDetail(response);
-                lastFailure = new RegistryException(RegistryException.Kind.UNAVAILABLE, describe(endpoint)
-                        + " answered " + status + " for " + what + detail);
+                lastFailure = new RegistryException(
+                        RegistryException.Kind.UNAVAILABLE,
+                        describe(endpoint) + " answered " + status + " for " + what + detail);
                 attempt = backoff(attempt);
                 continue;
             }
@@ -176,13 +194,16 @@ public final class RegistryClient {
         if (lastFailure instanceof RegistryException registryFailure) {
             throw registryFailure;
         }
-        throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "cannot reach " + describe(endpoint)
-                + " for " + what + ": " + (lastFailure == null ? "no answer" : message(lastFailure)), lastFailure);
+        throw new RegistryException(
+                RegistryException.Kind.UNAVAILABLE,
+                "cannot reach " + describe(endpoint) + " for " + what + ": "
+                        + (lastFailure == null ? "no answer" : message(lastFailure)),
+                lastFailure);
     }
 
     /** A 401's challenges; none when the header is missing, so the caller reports "no usable challenge". */
-    private static List<AuthChallenge> challenges(Endpoint endpoint, HttpResponse<InputStream> response,
-            String what) throws RegistryException {
+    private static List<AuthChallenge> challenges(Endpoint endpoint, HttpResponse<InputStream> response, String what)
+            throws RegistryException {
         List<String> headers = response.headers().allValues("WWW-Authenticate");
         if (headers.isEmpty()) {
             return List.of();
@@ -190,8 +211,11 @@ public final class RegistryClient {
         try {
             return AuthChallenge.parse(String.join(", ", headers));
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, describe(endpoint)
-                    + " answered 401 Unauthorized for " + what + " with an unusable challenge: " + e.getMessage(), e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    describe(endpoint) + " answered 401 Unauthorized for " + what + " with an unusable challenge: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -209,16 +233,18 @@ public final class RegistryClient {
         return client(endpoint).send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
-    private HttpResponse<InputStream> followRedirect(Endpoint endpoint, URI from, HttpResponse<InputStream> first,
-            String accept, String what) throws IOException, InterruptedException {
+    private HttpResponse<InputStream> followRedirect(
+            Endpoint endpoint, URI from, HttpResponse<InputStream> first, String accept, String what)
+            throws IOException, InterruptedException {
         HttpResponse<InputStream> response = first;
         URI current = from;
         for (int hop = 0; hop < MAX_REDIRECTS; hop++) {
             String location = response.headers().firstValue("Location").orElse(null);
             discard(response);
             if (location == null) {
-                throw new RegistryException(RegistryException.Kind.PROTOCOL, describe(endpoint) + " redirected "
-                        + what + " without a Location");
+                throw new RegistryException(
+                        RegistryException.Kind.PROTOCOL,
+                        describe(endpoint) + " redirected " + what + " without a Location");
             }
             current = current.resolve(location);
             // The registry's credentials stay with the registry: the redirect target gets a plain request.
@@ -232,12 +258,13 @@ public final class RegistryClient {
                 return response;
             }
             if (status < 300 || status >= 400) {
-                throw failure(endpoint, status, what + " (redirected to " + current.getHost() + ")",
-                        errorDetail(response));
+                throw failure(
+                        endpoint, status, what + " (redirected to " + current.getHost() + ")", errorDetail(response));
             }
         }
-        throw new RegistryException(RegistryException.Kind.PROTOCOL, describe(endpoint) + " redirected " + what
-                + " more than " + MAX_REDIRECTS + " times");
+        throw new RegistryException(
+                RegistryException.Kind.PROTOCOL,
+                describe(endpoint) + " redirected " + what + " more than " + MAX_REDIRECTS + " times");
     }
 
     private String schemeFor(Endpoint endpoint) {
@@ -286,7 +313,9 @@ public final class RegistryClient {
                 if (out.length() > 2) {
                     out.append("; ");
                 }
-                out.append(error.path("code").asString("")).append(": ").append(error.path("message").asString(""));
+                out.append(error.path("code").asString(""))
+                        .append(": ")
+                        .append(error.path("message").asString(""));
             }
             return out.append(')').toString();
         } catch (IOException | RuntimeException e) {
@@ -309,8 +338,9 @@ public final class RegistryClient {
                 return declared.asString();
             }
         } catch (RuntimeException e) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "manifest is not JSON: "
-                    + new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8));
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    "manifest is not JSON: " + new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8));
         }
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         int semicolon = contentType.indexOf(';');

@@ -25,8 +25,8 @@ public record RegistryCredentials(String username, String password, String ident
      * From the CRI fields; {@code auth} is base64 of {@code user:password}, as in a Docker config file, and is
      * used when username and password are not given separately.
      */
-    public static RegistryCredentials fromCri(String username, String password, String auth, String identityToken,
-            String registryToken) {
+    public static RegistryCredentials fromCri(
+            String username, String password, String auth, String identityToken, String registryToken) {
         if ((username == null || username.isEmpty()) && auth != null && !auth.isEmpty()) {
             String decoded;
             try {
@@ -53,8 +53,8 @@ public record RegistryCredentials(String username, String password, String ident
     }
 
     String basicHeader() {
-        return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password)
-                .getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Distinguishes token-cache entries of different identities without keeping secrets as keys. */
@@ -62,10 +62,11 @@ public record RegistryCredentials(String username, String password, String ident
         if (isEmpty()) {
             return "anonymous";
         }
-        byte[] secrets = String.join("\u0000", password, identityToken, registryToken)
-                .getBytes(StandardCharsets.UTF_8);
-        return username + "#" + HexFormat.of().formatHex(
-                VerifyingInputStream.newDigest("sha256").digest(secrets));
+        byte[] secrets =
+                String.join("\u0000", password, identityToken, registryToken).getBytes(StandardCharsets.UTF_8);
+        return username + "#"
+                + HexFormat.of()
+                        .formatHex(VerifyingInputStream.newDigest("sha256").digest(secrets));
     }
 
     @Override

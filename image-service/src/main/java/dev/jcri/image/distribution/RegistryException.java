@@ -6,7 +6,13 @@ import java.io.IOException;
 public final class RegistryException extends IOException {
     /** What went wrong, so callers can map it (to a gRPC code, a metric label) without parsing the message. */
     public enum Kind {
-        UNAUTHORIZED, DENIED, NOT_FOUND, RATE_LIMITED, UNAVAILABLE, BAD_CONTENT, PROTOCOL
+        UNAUTHORIZED,
+        DENIED,
+        NOT_FOUND,
+        RATE_LIMITED,
+        UNAVAILABLE,
+        BAD_CONTENT,
+        PROTOCOL
     }
 
     private final Kind kind;

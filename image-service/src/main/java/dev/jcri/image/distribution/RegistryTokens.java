@@ -47,8 +47,13 @@ final class RegistryTokens {
     }
 
     /** Answers a 401's challenges; returns the header to retry with. */
-    String answer(List<AuthChallenge> challenges, String host, String repository, String scope,
-            RegistryCredentials credentials) throws IOException, InterruptedException {
+    String answer(
+            List<AuthChallenge> challenges,
+            String host,
+            String repository,
+            String scope,
+            RegistryCredentials credentials)
+            throws IOException, InterruptedException {
         for (AuthChallenge challenge : challenges) {
             if (challenge.isBearer() && challenge.realm() != null) {
                 if (!credentials.registryToken().isEmpty()) {
@@ -60,38 +65,54 @@ final class RegistryTokens {
         for (AuthChallenge challenge : challenges) {
             if (challenge.isBasic()) {
                 if (!credentials.hasBasic()) {
-                    throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + host
-                            + " requires credentials for repository " + repository + " (401 Unauthorized), none given");
+                    throw new RegistryException(
+                            RegistryException.Kind.UNAUTHORIZED,
+                            "registry " + host + " requires credentials for repository " + repository
+                                    + " (401 Unauthorized), none given");
                 }
                 String header = credentials.basicHeader();
                 cache.put(key(host, scope, credentials), new Cached(header, Instant.MAX));
                 return header;
             }
         }
-        throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + host
-                + " answered 401 Unauthorized for repository " + repository + " with no usable challenge");
+        throw new RegistryException(
+                RegistryException.Kind.UNAUTHORIZED,
+                "registry " + host + " answered 401 Unauthorized for repository " + repository
+                        + " with no usable challenge");
     }
 
-    private String fetchToken(AuthChallenge challenge, String host, String repository, String scope,
-            RegistryCredentials credentials) throws IOException, InterruptedException {
+    private String fetchToken(
+            AuthChallenge challenge, String host, String repository, String scope, RegistryCredentials credentials)
+            throws IOException, InterruptedException {
         String service = challenge.service();
         String wantedScope = challenge.scope() != null ? challenge.scope() : scope;
         URI realm;
         try {
             realm = URI.create(challenge.realm());
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(RegistryException.Kind.PROTOCOL, "registry " + host
-                    + " names an invalid token realm: " + challenge.realm());
+            throw new RegistryException(
+                    RegistryException.Kind.PROTOCOL,
+                    "registry " + host + " names an invalid token realm: " + challenge.realm());
         }
         if (!"https".equals(realm.getScheme()) && !"http".equals(realm.getScheme())) {
-            throw new RegistryException(RegistryException.Kind.PROTOCOL, "registry " + host
-                    + " names a token realm that is not http(s): " + realm);
+            throw new RegistryException(
+                    RegistryException.Kind.PROTOCOL,
+                    "registry " + host + " names a token realm that is not http(s): " + realm);
         }
         HttpRequest.Builder request;
         if (!credentials.identityToken().isEmpty()) {
             // An identity token is an OAuth2 refresh token: exchange it with a POST, as the token spec says.
-            String form = form(Map.of("grant_type", "refresh_token", "refresh_token", credentials.identityToken(),
-                    "service", service == null ? "" : service, "scope", wantedScope, "client_id", "jcri"));
+            String form = form(Map.of(
+                    "grant_type",
+                    "refresh_token",
+                    "refresh_token",
+                    credentials.identityToken(),
+                    "service",
+                    service == null ? "" : service,
+                    "scope",
+                    wantedScope,
+                    "client_id",
+                    "jcri"));
             request = HttpRequest.newBuilder(realm)
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form));
@@ -102,7 +123,8 @@ final class RegistryTokens {
             }
             query.append("scope=").append(encode(wantedScope));
             String base = realm.toString();
-            request = HttpRequest.newBuilder(URI.create(base + (base.contains("?") ? "&" : "?") + query)).GET();
+            request = HttpRequest.newBuilder(URI.create(base + (base.contains("?") ? "&" : "?") + query))
+                    .GET();
             if (credentials.hasBasic()) {
                 request.header("Authorization", credentials.basicHeader());
             }
@@ -114,34 +136,41 @@ final class RegistryTokens {
             body = in.readNBytes(1 << 20);
         }
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + host
-                    + " token service refused the credentials for repository " + repository + " ("
-                    + response.statusCode() + ")");
+            throw new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    "registry " + host
+                            + " token service refused the credentials for repository " + repository + " ("
+                            + response.statusCode() + ")");
         }
         if (response.statusCode() != 200) {
-            throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "registry " + host
-                    + " token service answered " + response.statusCode() + " for repository " + repository);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE,
+                    "registry " + host + " token service answered " + response.statusCode() + " for repository "
+                            + repository);
         }
         JsonNode json;
         try {
             json = JSON.readTree(body);
         } catch (RuntimeException e) {
-            throw new RegistryException(RegistryException.Kind.PROTOCOL, "registry " + host
-                    + " token service answered something that is not JSON");
+            throw new RegistryException(
+                    RegistryException.Kind.PROTOCOL,
+                    "registry " + host + " token service answered something that is not JSON");
         }
         String token = text(json, "token");
         if (token.isEmpty()) {
             token = text(json, "access_token");
         }
         if (token.isEmpty()) {
-            throw new RegistryException(RegistryException.Kind.PROTOCOL, "registry " + host
-                    + " token service answered without a token");
+            throw new RegistryException(
+                    RegistryException.Kind.PROTOCOL, "registry " + host + " token service answered without a token");
         }
         long lifetime = json.has("expires_in") && json.get("expires_in").canConvertToLong()
-                ? Math.max(json.get("expires_in").asLong(), DEFAULT_LIFETIME_SECONDS) : DEFAULT_LIFETIME_SECONDS;
+                ? Math.max(json.get("expires_in").asLong(), DEFAULT_LIFETIME_SECONDS)
+                : DEFAULT_LIFETIME_SECONDS;
         String header = "Bearer " + token;
         // Renew a little early so a long pull does not send a token that expires in flight.
-        cache.put(key(host, scope, credentials), new Cached(header, Instant.now().plusSeconds(lifetime - 10)));
+        cache.put(
+                key(host, scope, credentials), new Cached(header, Instant.now().plusSeconds(lifetime - 10)));
         return header;
     }
 

@@ -32,12 +32,13 @@ public final class VerifyingInputStream extends FilterInputStream {
 
     public static MessageDigest newDigest(String algorithm) {
         try {
-            return MessageDigest.getInstance(switch (algorithm) {
-                case "sha256" -> "SHA-256";
-                case "sha384" -> "SHA-384";
-                case "sha512" -> "SHA-512";
-                default -> throw new IllegalArgumentException("unsupported digest algorithm " + algorithm);
-            });
+            return MessageDigest.getInstance(
+                    switch (algorithm) {
+                        case "sha256" -> "SHA-256";
+                        case "sha384" -> "SHA-384";
+                        case "sha512" -> "SHA-512";
+                        default -> throw new IllegalArgumentException("unsupported digest algorithm " + algorithm);
+                    });
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -60,8 +61,9 @@ public final class VerifyingInputStream extends FilterInputStream {
         hash.update(buffer, offset, n);
         count += n;
         if (expectedSize >= 0 && count > expectedSize) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, what + " " + expected
-                    + " is longer than the " + expectedSize + " bytes its descriptor gives");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    what + " " + expected + " is longer than the " + expectedSize + " bytes its descriptor gives");
         }
         return n;
     }
@@ -106,13 +108,16 @@ public final class VerifyingInputStream extends FilterInputStream {
             return;
         }
         if (expectedSize >= 0 && count != expectedSize) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, what + " " + expected + " ended after "
-                    + count + " of " + expectedSize + " bytes");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    what + " " + expected + " ended after " + count + " of " + expectedSize + " bytes");
         }
         String actual = HexFormat.of().formatHex(hash.digest());
         if (!actual.equals(expected.hex())) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, what + " does not match its digest: "
-                    + "expected " + expected + ", got " + expected.algorithm() + ":" + actual);
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    what + " does not match its digest: " + "expected " + expected + ", got " + expected.algorithm()
+                            + ":" + actual);
         }
         verified = true;
     }

@@ -2,9 +2,6 @@ package dev.jcri.image.pull;
 
 import dev.jcri.image.Digest;
 import dev.jcri.image.ImageReference;
-import dev.jcri.image.registryconfig.BlockedRegistryException;
-import dev.jcri.image.registryconfig.Endpoint;
-import dev.jcri.image.registryconfig.RegistriesConfig;
 import dev.jcri.image.distribution.Descriptor;
 import dev.jcri.image.distribution.FetchedManifest;
 import dev.jcri.image.distribution.MediaTypes;
@@ -13,6 +10,9 @@ import dev.jcri.image.distribution.RegistryClient;
 import dev.jcri.image.distribution.RegistryCredentials;
 import dev.jcri.image.distribution.RegistryException;
 import dev.jcri.image.distribution.VerifyingInputStream;
+import dev.jcri.image.registryconfig.BlockedRegistryException;
+import dev.jcri.image.registryconfig.Endpoint;
+import dev.jcri.image.registryconfig.RegistriesConfig;
 import dev.jcri.image.store.ChainId;
 import dev.jcri.image.store.ImageConfigSummary;
 import dev.jcri.image.store.ImageRecord;
@@ -52,8 +52,12 @@ public final class ImagePuller {
     private final PlatformSelector platforms;
     private final LayerFetches fetches;
 
-    public ImagePuller(RegistryClient client, Supplier<RegistriesConfig> registries, ImageStore store,
-            PlatformSelector platforms, int maxParallelLayers) {
+    public ImagePuller(
+            RegistryClient client,
+            Supplier<RegistriesConfig> registries,
+            ImageStore store,
+            PlatformSelector platforms,
+            int maxParallelLayers) {
         this.client = client;
         this.registries = registries;
         this.store = store;
@@ -97,8 +101,11 @@ public final class ImagePuller {
                 return pullFrom(source, reference, credentials, start);
             } catch (RegistryException e) {
                 if (source.mirror()) {
-                    log.info("mirror failed, trying the next source image={} mirror={} error=\"{}\"", reference,
-                            source.host(), e.getMessage());
+                    log.info(
+                            "mirror failed, trying the next source image={} mirror={} error=\"{}\"",
+                            reference,
+                            source.host(),
+                            e.getMessage());
                 }
                 failure = e;
             }
@@ -106,8 +113,8 @@ public final class ImagePuller {
         throw failure;
     }
 
-    private PullOutcome pullFrom(Endpoint source, ImageReference reference, RegistryCredentials credentials,
-            long start) throws IOException, InterruptedException {
+    private PullOutcome pullFrom(Endpoint source, ImageReference reference, RegistryCredentials credentials, long start)
+            throws IOException, InterruptedException {
         String tagOrDigest = reference.digest() != null ? reference.digest().toString() : reference.tag();
         FetchedManifest top = client.fetchManifest(source, tagOrDigest, credentials);
         FetchedManifest manifest = top;
@@ -116,20 +123,24 @@ public final class ImagePuller {
             manifest = client.fetchManifest(source, chosen.digest().toString(), credentials);
         }
         if (!MediaTypes.isImageManifest(manifest.mediaType())) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "image " + reference
-                    + " has a manifest of media type \"" + manifest.mediaType() + "\", which jcri does not pull"
-                    + " (OCI or Docker schema 2 manifests only)");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    "image " + reference
+                            + " has a manifest of media type \"" + manifest.mediaType() + "\", which jcri does not pull"
+                            + " (OCI or Docker schema 2 manifests only)");
         }
         ParsedManifest parsed = ParsedManifest.parse(manifest.body(), reference.toString());
-        byte[] configBytes = client.fetchBlob(source, parsed.config().digest(), parsed.config().size(), credentials,
-                MAX_CONFIG_BYTES);
+        byte[] configBytes = client.fetchBlob(
+                source, parsed.config().digest(), parsed.config().size(), credentials, MAX_CONFIG_BYTES);
         JsonNode config = parseConfig(configBytes, reference);
         List<String> diffIds = new ArrayList<>();
         config.path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asString("")));
         if (diffIds.size() != parsed.layers().size()) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "image " + reference + " lists "
-                    + parsed.layers().size() + " layers in its manifest but " + diffIds.size()
-                    + " diff_ids in its config");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    "image " + reference + " lists "
+                            + parsed.layers().size() + " layers in its manifest but " + diffIds.size()
+                            + " diff_ids in its config");
         }
         for (String diffId : diffIds) {
             Digest.parse(diffId);
@@ -151,8 +162,8 @@ public final class ImagePuller {
                 Descriptor layer = parsed.layers().get(i);
                 String diffId = diffIds.get(i);
                 String parent = i == 0 ? "" : chainIds.get(i - 1);
-                claims.add(fetches.claim(chainId, () -> downloadLayer(source, layer, diffId, chainId, parent,
-                        credentials)));
+                claims.add(fetches.claim(
+                        chainId, () -> downloadLayer(source, layer, diffId, chainId, parent, credentials)));
             }
             long bytes = configBytes.length;
             try {
@@ -169,14 +180,27 @@ public final class ImagePuller {
             blobs.put(parsed.config().digest(), configBytes);
             blobs.put(manifest.digest(), manifest.body());
             blobs.put(top.digest(), top.body());
-            long size = configBytes.length + parsed.layers().stream().mapToLong(Descriptor::size).sum();
-            ImageRecord candidate = new ImageRecord(parsed.config().digest().toString(), List.of(), List.of(),
-                    manifest.digest().toString(), chainIds, size, ImageConfigSummary.of(config), 0);
+            long size = configBytes.length
+                    + parsed.layers().stream().mapToLong(Descriptor::size).sum();
+            ImageRecord candidate = new ImageRecord(
+                    parsed.config().digest().toString(),
+                    List.of(),
+                    List.of(),
+                    manifest.digest().toString(),
+                    chainIds,
+                    size,
+                    ImageConfigSummary.of(config),
+                    0);
             String repoTag = reference.digest() == null ? reference.name() + ":" + reference.tag() : null;
             String repoDigest = reference.name() + "@" + top.digest();
             ImageRecord image = store.commit(candidate, repoTag, repoDigest, blobs);
             committed = true;
-            return new PullOutcome(image, reference.toString(), claims.size(), reused, bytes,
+            return new PullOutcome(
+                    image,
+                    reference.toString(),
+                    claims.size(),
+                    reused,
+                    bytes,
                     Duration.ofNanos(System.nanoTime() - start));
         } finally {
             store.unpin(owner);
@@ -188,8 +212,14 @@ public final class ImagePuller {
     }
 
     /** Streams one layer blob through verification and decompression into a work dir, then publishes it. */
-    private long downloadLayer(Endpoint source, Descriptor layer, String diffId, String chainId, String parent,
-            RegistryCredentials credentials) throws IOException, InterruptedException {
+    private long downloadLayer(
+            Endpoint source,
+            Descriptor layer,
+            String diffId,
+            String chainId,
+            String parent,
+            RegistryCredentials credentials)
+            throws IOException, InterruptedException {
         Path work = store.newWorkDir();
         boolean published = false;
         try {
@@ -205,19 +235,25 @@ public final class ImagePuller {
                 } catch (IOException e) {
                     // A decompressor fails before the digest check when the blob is corrupt; name the real cause.
                     blob.drainAndVerify();
-                    throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "layer " + layer.digest()
-                            + " cannot be unpacked: " + e.getMessage(), e);
+                    throw new RegistryException(
+                            RegistryException.Kind.BAD_CONTENT,
+                            "layer " + layer.digest() + " cannot be unpacked: " + e.getMessage(),
+                            e);
                 }
                 blob.drainAndVerify();
                 fetched = blob.count();
                 if (!summary.diffId().equals(diffId)) {
-                    throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "layer " + layer.digest()
-                            + " unpacks to content with digest " + summary.diffId() + ", but the image config says "
-                            + diffId);
+                    throw new RegistryException(
+                            RegistryException.Kind.BAD_CONTENT,
+                            "layer " + layer.digest()
+                                    + " unpacks to content with digest " + summary.diffId()
+                                    + ", but the image config says "
+                                    + diffId);
                 }
             }
-            store.publishLayer(work, new LayerRecord(chainId, diffId, parent, layer.digest().toString(),
-                    layer.size()));
+            store.publishLayer(
+                    work,
+                    new LayerRecord(chainId, diffId, parent, layer.digest().toString(), layer.size()));
             published = true;
             return fetched;
         } finally {
@@ -235,16 +271,23 @@ public final class ImagePuller {
             }
             return config;
         } catch (RuntimeException e) {
-            throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "image " + reference
-                    + " has a config that is not a JSON object");
+            throw new RegistryException(
+                    RegistryException.Kind.BAD_CONTENT,
+                    "image " + reference + " has a config that is not a JSON object");
         }
     }
 
     private static void logPull(PullOutcome outcome) {
         double seconds = Math.max(outcome.took().toNanos() / 1e9, 1e-9);
-        log.info("image pulled ref={} id={} layers={} fetched={} reused={} bytes={} duration_ms={} rate_mib_s={}",
-                outcome.reference(), outcome.image().id(), outcome.image().layers().size(), outcome.layersFetched(),
-                outcome.layersReused(), outcome.bytesFetched(), outcome.took().toMillis(),
+        log.info(
+                "image pulled ref={} id={} layers={} fetched={} reused={} bytes={} duration_ms={} rate_mib_s={}",
+                outcome.reference(),
+                outcome.image().id(),
+                outcome.image().layers().size(),
+                outcome.layersFetched(),
+                outcome.layersReused(),
+                outcome.bytesFetched(),
+                outcome.took().toMillis(),
                 String.format("%.1f", outcome.bytesFetched() / seconds / (1 << 20)));
     }
 
@@ -266,15 +309,16 @@ public final class ImagePuller {
                 for (JsonNode layer : json.path("layers")) {
                     Descriptor descriptor = descriptor(layer);
                     if (!MediaTypes.isLayer(descriptor.mediaType())) {
-                        throw new IllegalArgumentException("layer media type \"" + descriptor.mediaType()
-                                + "\" is not a layer jcri can unpack");
+                        throw new IllegalArgumentException(
+                                "layer media type \"" + descriptor.mediaType() + "\" is not a layer jcri can unpack");
                     }
                     layers.add(descriptor);
                 }
                 return new ParsedManifest(config, layers);
             } catch (RuntimeException e) {
-                throw new RegistryException(RegistryException.Kind.BAD_CONTENT, "image " + reference
-                        + " has an invalid manifest: " + e.getMessage());
+                throw new RegistryException(
+                        RegistryException.Kind.BAD_CONTENT,
+                        "image " + reference + " has an invalid manifest: " + e.getMessage());
             }
         }
 
@@ -286,8 +330,12 @@ public final class ImagePuller {
             if (size < 0) {
                 throw new IllegalArgumentException("descriptor without a size");
             }
-            return new Descriptor(node.path("mediaType").asString(""), Digest.parse(node.path("digest").asString("")),
-                    size, null, Map.of());
+            return new Descriptor(
+                    node.path("mediaType").asString(""),
+                    Digest.parse(node.path("digest").asString("")),
+                    size,
+                    null,
+                    Map.of());
         }
     }
 }

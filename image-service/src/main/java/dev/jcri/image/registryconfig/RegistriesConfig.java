@@ -57,7 +57,9 @@ public final class RegistriesConfig {
             try (Stream<Path> entries = Files.list(dropInDir)) {
                 entries.filter(p -> p.getFileName().toString().endsWith(".conf"))
                         .filter(p -> Files.isRegularFile(p))
-                        .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                        .sorted((a, b) -> a.getFileName()
+                                .toString()
+                                .compareTo(b.getFileName().toString()))
                         .forEach(files::add);
             }
         }
@@ -90,7 +92,9 @@ public final class RegistriesConfig {
         RegistryRule best = null;
         for (RegistryRule rule : rules) {
             if (rule.prefix().matchedLength(written) >= 0
-                    && (best == null || rule.prefix().value().length() > best.prefix().value().length())) {
+                    && (best == null
+                            || rule.prefix().value().length()
+                                    > best.prefix().value().length())) {
                 best = rule;
             }
         }
@@ -111,8 +115,8 @@ public final class RegistriesConfig {
         }
         RegistryRule rule = match.get();
         if (rule.blocked()) {
-            throw new BlockedRegistryException(reference.toString(), reference.registry(), rule.prefix().value(),
-                    rule.source());
+            throw new BlockedRegistryException(
+                    reference.toString(), reference.registry(), rule.prefix().value(), rule.source());
         }
         List<Endpoint> endpoints = new ArrayList<>();
         for (Mirror mirror : rule.mirrorsFor(reference.digest() != null)) {
@@ -127,8 +131,10 @@ public final class RegistriesConfig {
         try {
             return ImageReference.parse(rewritten);
         } catch (InvalidReferenceException e) {
-            throw new InvalidReferenceException(rewritten, e.problem() + " (rewritten from " + reference
-                    + " by [[registry]] prefix \"" + rule.prefix() + "\" in " + rule.source() + ")");
+            throw new InvalidReferenceException(
+                    rewritten,
+                    e.problem() + " (rewritten from " + reference + " by [[registry]] prefix \"" + rule.prefix()
+                            + "\" in " + rule.source() + ")");
         }
     }
 

@@ -50,8 +50,11 @@ record RegistriesFile(Path path, List<String> searchRegistries, List<RegistryRul
                 switch (key) {
                     case "unqualified-search-registries" -> search = searchRegistries(value);
                     case "registry" -> rules = rules(value);
-                    case "registries" -> LOG.warn("{}: ignoring [registries.*] tables: only the version 2 format"
-                            + " ([[registry]], unqualified-search-registries) is supported", file);
+                    case "registries" ->
+                        LOG.warn(
+                                "{}: ignoring [registries.*] tables: only the version 2 format"
+                                        + " ([[registry]], unqualified-search-registries) is supported",
+                                file);
                     default -> ignored(key);
                 }
             }
@@ -64,8 +67,10 @@ record RegistriesFile(Path path, List<String> searchRegistries, List<RegistryRul
             for (JsonNode element : array(value, key)) {
                 String registry = string(element, key);
                 if (registry.isEmpty() || registry.contains("/") || !ImageReference.namesRegistry(registry)) {
-                    throw error(key, "entry \"" + registry + "\" is not a registry host[:port] such as quay.io"
-                            + " or localhost:5000");
+                    throw error(
+                            key,
+                            "entry \"" + registry + "\" is not a registry host[:port] such as quay.io"
+                                    + " or localhost:5000");
                 }
                 registries.add(registry);
             }
@@ -172,14 +177,18 @@ record RegistriesFile(Path path, List<String> searchRegistries, List<RegistryRul
             if (prefix.isWildcard()) {
                 String host = value.substring(2);
                 if (host.isEmpty() || host.contains("*") || host.contains("/") || host.contains(":")) {
-                    throw error(key, "\"" + value + "\": a wildcard prefix must be a bare host such as"
-                            + " *.example.com (no port, path or further '*')");
+                    throw error(
+                            key,
+                            "\"" + value + "\": a wildcard prefix must be a bare host such as"
+                                    + " *.example.com (no port, path or further '*')");
                 }
             } else if (value.contains("*")) {
                 throw error(key, "\"" + value + "\": '*' is only allowed as a leading \"*.\"");
             } else if (!ImageReference.namesRegistry(firstComponent(value))) {
-                throw error(key, "\"" + value + "\" must start with a registry host: references are matched in"
-                        + " their full form, e.g. docker.io/library/busybox");
+                throw error(
+                        key,
+                        "\"" + value + "\" must start with a registry host: references are matched in"
+                                + " their full form, e.g. docker.io/library/busybox");
             }
         }
 
@@ -192,8 +201,9 @@ record RegistriesFile(Path path, List<String> searchRegistries, List<RegistryRul
 
         private void checkNoScheme(String value, String key) throws InvalidRegistriesConfigException {
             if (value.contains("://")) {
-                throw error(key, "\"" + value + "\" must not contain a URL scheme; use insecure = true for"
-                        + " plain HTTP");
+                throw error(
+                        key,
+                        "\"" + value + "\" must not contain a URL scheme; use insecure = true for" + " plain HTTP");
             }
         }
 

@@ -11,8 +11,14 @@ import java.util.Objects;
  *     prefix may leave it out, any other prefix defaults it to itself)
  * @param source the file that defined it, for error messages
  */
-public record RegistryRule(RegistryPrefix prefix, String location, boolean insecure, boolean blocked,
-        boolean mirrorByDigestOnly, List<Mirror> mirrors, Path source) {
+public record RegistryRule(
+        RegistryPrefix prefix,
+        String location,
+        boolean insecure,
+        boolean blocked,
+        boolean mirrorByDigestOnly,
+        List<Mirror> mirrors,
+        Path source) {
     public RegistryRule {
         Objects.requireNonNull(prefix, "prefix");
         mirrors = List.copyOf(mirrors);

@@ -15,9 +15,12 @@ public final class ChainId {
         List<String> chain = new ArrayList<>(diffIds.size());
         String previous = null;
         for (String diffId : diffIds) {
-            String id = previous == null ? diffId : "sha256:" + HexFormat.of().formatHex(
-                    VerifyingInputStream.newDigest("sha256").digest(
-                            (previous + " " + diffId).getBytes(StandardCharsets.UTF_8)));
+            String id = previous == null
+                    ? diffId
+                    : "sha256:"
+                            + HexFormat.of()
+                                    .formatHex(VerifyingInputStream.newDigest("sha256")
+                                            .digest((previous + " " + diffId).getBytes(StandardCharsets.UTF_8)));
             chain.add(id);
             previous = id;
         }

@@ -10,9 +10,19 @@ import tools.jackson.databind.JsonNode;
  * The parts of an image config (OCI image spec "config" object) a runtime needs to start a container and to
  * answer ImageStatus.
  */
-public record ImageConfigSummary(String user, List<String> env, List<String> entrypoint, List<String> cmd,
-        String workingDir, String stopSignal, Map<String, String> labels, List<String> volumes,
-        List<String> exposedPorts, String created, String os, String architecture) {
+public record ImageConfigSummary(
+        String user,
+        List<String> env,
+        List<String> entrypoint,
+        List<String> cmd,
+        String workingDir,
+        String stopSignal,
+        Map<String, String> labels,
+        List<String> volumes,
+        List<String> exposedPorts,
+        String created,
+        String os,
+        String architecture) {
 
     public ImageConfigSummary {
         user = user == null ? "" : user;

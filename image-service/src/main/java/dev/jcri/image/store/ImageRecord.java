@@ -13,8 +13,15 @@ import java.util.List;
  * @param size compressed bytes of config and layers, as registries and kubelet count image size
  * @param updated epoch nanoseconds of the last change; the newer record wins a tag both claim after a crash
  */
-public record ImageRecord(String id, List<String> repoTags, List<String> repoDigests, String manifestDigest,
-        List<String> layers, long size, ImageConfigSummary config, long updated) {
+public record ImageRecord(
+        String id,
+        List<String> repoTags,
+        List<String> repoDigests,
+        String manifestDigest,
+        List<String> layers,
+        long size,
+        ImageConfigSummary config,
+        long updated) {
 
     public ImageRecord {
         repoTags = List.copyOf(repoTags);

@@ -111,13 +111,15 @@ public final class ImageStore {
         records.sort(Comparator.comparingLong(ImageRecord::updated).reversed());
         Set<String> tagsTaken = new HashSet<>();
         for (ImageRecord record : records) {
-            List<String> missing = record.layers().stream().filter(l -> !hasLayer(l)).toList();
+            List<String> missing =
+                    record.layers().stream().filter(l -> !hasLayer(l)).toList();
             if (!missing.isEmpty()) {
                 log.warn("dropping image with missing layers id={} layers={}", record.id(), missing);
                 Files.deleteIfExists(recordFile(record.id()));
                 continue;
             }
-            List<String> tags = record.repoTags().stream().filter(tagsTaken::add).toList();
+            List<String> tags =
+                    record.repoTags().stream().filter(tagsTaken::add).toList();
             if (tags.size() != record.repoTags().size()) {
                 record = record.withNames(tags, record.repoDigests(), record.updated());
                 writeRecord(record);
@@ -165,10 +167,14 @@ public final class ImageStore {
         String name = reference.name();
         if (reference.digest() != null) {
             String repoDigest = name + "@" + reference.digest();
-            return byId.values().stream().filter(r -> r.repoDigests().contains(repoDigest)).findFirst();
+            return byId.values().stream()
+                    .filter(r -> r.repoDigests().contains(repoDigest))
+                    .findFirst();
         }
         String repoTag = name + ":" + reference.tag();
-        return byId.values().stream().filter(r -> r.repoTags().contains(repoTag)).findFirst();
+        return byId.values().stream()
+                .filter(r -> r.repoTags().contains(repoTag))
+                .findFirst();
     }
 
     public List<ImageRecord> list() {
@@ -363,8 +369,8 @@ public final class ImageStore {
             if (tag != null && record.repoTags().size() > 1) {
                 List<String> remaining = new ArrayList<>(record.repoTags());
                 remaining.remove(tag);
-                ImageRecord untagged = record.withNames(remaining, record.repoDigests(),
-                        System.currentTimeMillis() * 1_000_000L);
+                ImageRecord untagged =
+                        record.withNames(remaining, record.repoDigests(), System.currentTimeMillis() * 1_000_000L);
                 writeRecord(untagged);
                 byId.put(untagged.id(), untagged);
                 log.info("image untagged id={} tag={}", record.id(), tag);
@@ -382,8 +388,10 @@ public final class ImageStore {
     }
 
     private static String tagNamedBy(String spec, ImageRecord record) {
-        if (HEX_ID.matcher(spec).matches() || HEX_PREFIX.matcher(spec).matches() && spec.length() < 64
-                && record.idHex().startsWith(spec)) {
+        if (HEX_ID.matcher(spec).matches()
+                || HEX_PREFIX.matcher(spec).matches()
+                        && spec.length() < 64
+                        && record.idHex().startsWith(spec)) {
             return null;
         }
         try {

@@ -9,5 +9,4 @@ package dev.jcri.image.store;
  * @param compressedDigest the blob it was unpacked from
  * @param compressedSize that blob's size
  */
-public record LayerRecord(String chainId, String diffId, String parent, String compressedDigest,
-        long compressedSize) {}
+public record LayerRecord(String chainId, String diffId, String parent, String compressedDigest, long compressedSize) {}

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * earlier step touches ctime only, but writes inside a directory move its mtime, so directories get their
  * times last of all, from the unpacker).
  */
-record EntryAttributes(int uid, int gid, int mode, Instant accessTime, Instant modificationTime,
-        Map<String, byte[]> xattrs) {
+record EntryAttributes(
+        int uid, int gid, int mode, Instant accessTime, Instant modificationTime, Map<String, byte[]> xattrs) {
     private static final Logger LOG = LoggerFactory.getLogger(EntryAttributes.class);
     /** uid_t -1 means "leave unchanged" to chown, so it cannot be an owner. */
     private static final long MAX_ID = 0xFFFFFFFEL;
@@ -37,7 +37,9 @@ record EntryAttributes(int uid, int gid, int mode, Instant accessTime, Instant m
             throw new InvalidLayerException(entry.getName(), "owner " + uid + ":" + gid + " is out of range");
         }
         Instant mtime = entry.getLastModifiedTime().toInstant();
-        Instant atime = entry.getLastAccessTime() == null ? mtime : entry.getLastAccessTime().toInstant();
+        Instant atime = entry.getLastAccessTime() == null
+                ? mtime
+                : entry.getLastAccessTime().toInstant();
         return new EntryAttributes((int) uid, (int) gid, entry.getMode() & 07777, atime, mtime, Map.copyOf(xattrs));
     }
 
@@ -61,8 +63,10 @@ record EntryAttributes(int uid, int gid, int mode, Instant accessTime, Instant m
 
     private static void setXattr(Path path, String name, byte[] value, String entryName) throws ErrnoException {
         if (name.startsWith(OVERLAY_XATTR_PREFIX)) {
-            LOG.warn("layer entry \"{}\": dropping xattr {}: overlay metadata is not accepted from image content",
-                    entryName, name);
+            LOG.warn(
+                    "layer entry \"{}\": dropping xattr {}: overlay metadata is not accepted from image content",
+                    entryName,
+                    name);
             return;
         }
         try {

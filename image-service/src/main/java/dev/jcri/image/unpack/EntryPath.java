@@ -22,22 +22,24 @@ record EntryPath(List<String> components, String name) {
      * The JDK encodes file names with sun.jnu.encoding; under a non-UTF-8 locale a non-ASCII name would be
      * written as '?' characters, silently changing the image.
      */
-    private static final boolean UTF8_NAMES =
-            Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"), StandardCharsets.US_ASCII)
-                    .equals(StandardCharsets.UTF_8);
+    private static final boolean UTF8_NAMES = Charset.forName(
+                    System.getProperty("sun.jnu.encoding", "UTF-8"), StandardCharsets.US_ASCII)
+            .equals(StandardCharsets.UTF_8);
 
     static EntryPath of(String name) throws InvalidLayerException {
         if (name.indexOf('\0') >= 0) {
             throw new UnsafeLayerException(name, "name contains a NUL byte");
         }
         if (!UTF8_NAMES && !name.chars().allMatch(c -> c < 0x80)) {
-            throw new InvalidLayerException(name, "non-ASCII name, but the JVM's file name encoding ("
-                    + System.getProperty("sun.jnu.encoding") + ") is not UTF-8; run jcri under a UTF-8 locale");
+            throw new InvalidLayerException(
+                    name,
+                    "non-ASCII name, but the JVM's file name encoding (" + System.getProperty("sun.jnu.encoding")
+                            + ") is not UTF-8; run jcri under a UTF-8 locale");
         }
         Deque<String> stack = new ArrayDeque<>();
         for (String component : name.split("/")) {
             switch (component) {
-                case "", "." -> { }
+                case "", "." -> {}
                 case ".." -> {
                     if (stack.isEmpty()) {
                         throw new UnsafeLayerException(name, "'..' climbs out of the layer directory");

@@ -61,17 +61,19 @@ final class LayerDirectory {
             BasicFileAttributes attributes = lstat(current);
             if (attributes == null) {
                 if (!create) {
-                    throw new InvalidLayerException(entry.name(), "parent \"" + root.relativize(current)
-                            + "\" does not exist in the layer");
+                    throw new InvalidLayerException(
+                            entry.name(), "parent \"" + root.relativize(current) + "\" does not exist in the layer");
                 }
                 Files.createDirectory(current);
                 FileMetadata.chmod(current, IMPLICIT_DIRECTORY_MODE);
             } else if (attributes.isSymbolicLink()) {
-                throw new UnsafeLayerException(entry.name(), "parent \"" + root.relativize(current)
-                        + "\" is a symlink; following it could leave the layer directory");
+                throw new UnsafeLayerException(
+                        entry.name(),
+                        "parent \"" + root.relativize(current)
+                                + "\" is a symlink; following it could leave the layer directory");
             } else if (!attributes.isDirectory()) {
-                throw new InvalidLayerException(entry.name(), "parent \"" + root.relativize(current)
-                        + "\" is not a directory");
+                throw new InvalidLayerException(
+                        entry.name(), "parent \"" + root.relativize(current) + "\" is not a directory");
             }
         }
         return current;

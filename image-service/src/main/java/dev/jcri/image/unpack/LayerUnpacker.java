@@ -41,6 +41,7 @@ public final class LayerUnpacker {
     static final String OPAQUE_MARKER = ".wh..wh..opq";
     /** AUFS bookkeeping entries (.wh..wh.plnk, .wh..wh.aufs) that Docker skips as well. */
     static final String AUFS_METADATA_PREFIX = ".wh..wh.";
+
     static final String OPAQUE_XATTR = "trusted.overlay.opaque";
 
     private static final Logger LOG = LoggerFactory.getLogger(LayerUnpacker.class);
@@ -48,6 +49,7 @@ public final class LayerUnpacker {
     private final LayerDirectory layer;
     /** Directory times to set once nothing more is written into them; keyed by relative path, last entry wins. */
     private final Map<String, PendingTimes> directoryTimes = new LinkedHashMap<>();
+
     private long entries;
     private long directories;
     private long files;
@@ -60,7 +62,15 @@ public final class LayerUnpacker {
 
     private record PendingTimes(EntryPath path, EntryAttributes attributes) {}
 
-    private enum Kind { DIRECTORY, FILE, SYMLINK, HARDLINK, CHARACTER_DEVICE, BLOCK_DEVICE, FIFO }
+    private enum Kind {
+        DIRECTORY,
+        FILE,
+        SYMLINK,
+        HARDLINK,
+        CHARACTER_DEVICE,
+        BLOCK_DEVICE,
+        FIFO
+    }
 
     private LayerUnpacker(LayerDirectory layer) {
         this.layer = layer;
@@ -77,12 +87,14 @@ public final class LayerUnpacker {
      */
     public static UnpackSummary unpack(InputStream layerBlob, Path layerDir) throws IOException {
         LayerUnpacker unpacker = new LayerUnpacker(new LayerDirectory(layerDir));
-        BufferedInputStream blob = new BufferedInputStream(new FilterInputStream(layerBlob) {
-            @Override
-            public void close() {
-                // The caller owns the blob stream.
-            }
-        }, 64 * 1024);
+        BufferedInputStream blob = new BufferedInputStream(
+                new FilterInputStream(layerBlob) {
+                    @Override
+                    public void close() {
+                        // The caller owns the blob stream.
+                    }
+                },
+                64 * 1024);
         Compression compression = Compression.detect(blob);
         MessageDigest diffId = sha256();
         try (InputStream content = compression.decompress(blob)) {
@@ -128,8 +140,10 @@ public final class LayerUnpacker {
                 decoded.put(key.substring(PaxXattrTap.XATTR_PREFIX.length()), value);
             }
         });
-        boolean same = decoded.keySet().equals(raw.keySet()) && raw.entrySet().stream()
-                .allMatch(e -> new String(e.getValue(), StandardCharsets.UTF_8).equals(decoded.get(e.getKey())));
+        boolean same = decoded.keySet().equals(raw.keySet())
+                && raw.entrySet().stream()
+                        .allMatch(
+                                e -> new String(e.getValue(), StandardCharsets.UTF_8).equals(decoded.get(e.getKey())));
         if (!same) {
             throw new InvalidLayerException(entry.getName(), "its xattr headers could not be read consistently");
         }
@@ -175,8 +189,8 @@ public final class LayerUnpacker {
                 directories++;
             }
             case FILE -> {
-                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
+                try (OutputStream out =
+                        Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     fileBytes += tar.transferTo(out);
                 }
                 files++;
@@ -217,8 +231,9 @@ public final class LayerUnpacker {
             case '3' -> Kind.CHARACTER_DEVICE;
             case '4' -> Kind.BLOCK_DEVICE;
             case '6' -> Kind.FIFO;
-            default -> throw new InvalidLayerException(entry.getName(),
-                    "unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
+            default ->
+                throw new InvalidLayerException(
+                        entry.getName(), "unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
         };
     }
 
@@ -267,8 +282,8 @@ public final class LayerUnpacker {
         }
         String hidden = marker.substring(WHITEOUT_PREFIX.length());
         if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-            throw new UnsafeLayerException(path.name(), "whiteout of \"" + hidden
-                    + "\" does not name an entry of its directory");
+            throw new UnsafeLayerException(
+                    path.name(), "whiteout of \"" + hidden + "\" does not name an entry of its directory");
         }
         Path target = layer.parent(path, true).resolve(hidden);
         if (LayerDirectory.lstat(target) != null) {
@@ -303,7 +318,17 @@ public final class LayerUnpacker {
     }
 
     private UnpackSummary summary(Compression compression, String diffId) {
-        return new UnpackSummary(compression, entries, directories, files, symlinks, hardlinks, devices, whiteouts,
-                opaqueDirectories, fileBytes, diffId);
+        return new UnpackSummary(
+                compression,
+                entries,
+                directories,
+                files,
+                symlinks,
+                hardlinks,
+                devices,
+                whiteouts,
+                opaqueDirectories,
+                fileBytes,
+                diffId);
     }
 }

@@ -11,6 +11,15 @@ package dev.jcri.image.unpack;
  * @param diffId {@code sha256:<hex>} of the uncompressed tar: the layer's DiffID, which the image config's
  *     {@code rootfs.diff_ids} must list
  */
-public record UnpackSummary(Compression compression, long entries, long directories, long files, long symlinks,
-        long hardlinks, long devices, long whiteouts, long opaqueDirectories, long fileBytes, String diffId) {
-}
+public record UnpackSummary(
+        Compression compression,
+        long entries,
+        long directories,
+        long files,
+        long symlinks,
+        long hardlinks,
+        long devices,
+        long whiteouts,
+        long opaqueDirectories,
+        long fileBytes,
+        String diffId) {}

@@ -44,8 +44,9 @@ class AuthChallengeTest {
     @Test
     void commasAndEscapesInsideQuotes() {
         AuthChallenge c = AuthChallenge.parse(
-                "Bearer realm=\"https://r.example/token?a=1,b=2\",scope=\"repository:a:pull,push repository:b:pull\","
-                        + "error=\"say \\\"hi\\\" \\\\ bye\"").getFirst();
+                        "Bearer realm=\"https://r.example/token?a=1,b=2\",scope=\"repository:a:pull,push repository:b:pull\","
+                                + "error=\"say \\\"hi\\\" \\\\ bye\"")
+                .getFirst();
         assertEquals("https://r.example/token?a=1,b=2", c.realm());
         assertEquals("repository:a:pull,push repository:b:pull", c.scope());
         assertEquals("say \"hi\" \\ bye", c.parameter("error"));
@@ -56,7 +57,8 @@ class AuthChallengeTest {
         List<AuthChallenge> challenges = AuthChallenge.parse(
                 "Basic realm=\"basic, realm\" , Bearer realm=\"https://t.example/token\", service=reg ,"
                         + " Negotiate abc+/def==, NTLM");
-        assertEquals(List.of("Basic", "Bearer", "Negotiate", "NTLM"),
+        assertEquals(
+                List.of("Basic", "Bearer", "Negotiate", "NTLM"),
                 challenges.stream().map(AuthChallenge::scheme).toList());
         assertEquals("basic, realm", challenges.get(0).realm());
         assertEquals("https://t.example/token", challenges.get(1).realm());
@@ -67,22 +69,33 @@ class AuthChallengeTest {
 
     @Test
     void whitespaceAroundEquals() {
-        AuthChallenge c = AuthChallenge.parse("Bearer realm = \"x\" ,\tservice= y").getFirst();
+        AuthChallenge c =
+                AuthChallenge.parse("Bearer realm = \"x\" ,\tservice= y").getFirst();
         assertEquals("x", c.realm());
         assertEquals("y", c.service());
     }
 
     @Test
     void emptyQuotedValue() {
-        assertEquals("", AuthChallenge.parse("Bearer realm=\"\",service=\"s\"").getFirst().realm());
+        assertEquals(
+                "",
+                AuthChallenge.parse("Bearer realm=\"\",service=\"s\"")
+                        .getFirst()
+                        .realm());
     }
 
     @Test
     void malformedHeadersAreRejected() {
-        for (String header : List.of("", "   ", "Bearer realm=\"unterminated", "Bearer =x", "Bearer realm=x y",
-                "Bearer realm=\"x\" junk", "\"quoted\" realm=x")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> AuthChallenge.parse(header), header);
+        for (String header : List.of(
+                "",
+                "   ",
+                "Bearer realm=\"unterminated",
+                "Bearer =x",
+                "Bearer realm=x y",
+                "Bearer realm=\"x\" junk",
+                "\"quoted\" realm=x")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> AuthChallenge.parse(header), header);
             assertTrue(e.getMessage().contains("WWW-Authenticate"), e.getMessage());
         }
     }

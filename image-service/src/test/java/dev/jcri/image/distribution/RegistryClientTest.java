@@ -56,6 +56,7 @@ class RegistryClientTest {
      * repository of its own, so tokens cached by earlier tests (keyed by repository scope) never apply.
      */
     private static FakeServer registry;
+
     private static RegistryClient client;
 
     private String repo;
@@ -137,10 +138,13 @@ class RegistryClientTest {
 
         client.fetchManifest(endpoint, "v1", new RegistryCredentials("alice", "s3cret", "", ""));
 
-        assertEquals(List.of(basic), registry.seen("/token").stream().map(Seen::authorization).toList());
+        assertEquals(
+                List.of(basic),
+                registry.seen("/token").stream().map(Seen::authorization).toList());
         for (Seen request : registry.seen(v2 + "/manifests/v1")) {
             String authorization = request.authorization();
-            assertTrue(authorization == null || authorization.equals("Bearer alice-token"),
+            assertTrue(
+                    authorization == null || authorization.equals("Bearer alice-token"),
                     "the registry never sees the password: " + authorization);
         }
     }
@@ -168,8 +172,9 @@ class RegistryClientTest {
     @Test
     void tokensAreCachedPerIdentity() throws Exception {
         AtomicInteger issued = new AtomicInteger();
-        registry.route("/token", ex -> respondJson(ex, 200,
-                "{\"token\":\"t" + issued.incrementAndGet() + "\",\"expires_in\":300}"));
+        registry.route(
+                "/token",
+                ex -> respondJson(ex, 200, "{\"token\":\"t" + issued.incrementAndGet() + "\",\"expires_in\":300}"));
         registry.route(v2 + "/manifests/v1", ex -> {
             String authorization = ex.getRequestHeaders().getFirst("Authorization");
             if (authorization == null || !authorization.startsWith("Bearer t")) {
@@ -214,7 +219,9 @@ class RegistryClientTest {
         assertEquals(scope, form.get("scope"));
         assertFalse(form.get("client_id").isEmpty(), "the OAuth2 exchange names a client");
         assertNull(exchange.rawQuery(), "the refresh token travels in the body, not the URL");
-        assertEquals("Bearer oauth-token", registry.seen(v2 + "/manifests/v1").getLast().authorization());
+        assertEquals(
+                "Bearer oauth-token",
+                registry.seen(v2 + "/manifests/v1").getLast().authorization());
     }
 
     @Test
@@ -230,8 +237,11 @@ class RegistryClientTest {
 
         client.fetchManifest(endpoint, "v1", new RegistryCredentials("", "", "", "direct-token"));
 
-        assertEquals(List.of("Bearer direct-token"),
-                registry.seen(v2 + "/manifests/v1").stream().map(Seen::authorization).toList());
+        assertEquals(
+                List.of("Bearer direct-token"),
+                registry.seen(v2 + "/manifests/v1").stream()
+                        .map(Seen::authorization)
+                        .toList());
         assertTrue(registry.seen("/token").isEmpty());
     }
 
@@ -240,8 +250,9 @@ class RegistryClientTest {
         registry.route("/token", ex -> respondJson(ex, 401, "{\"details\":\"incorrect username or password\"}"));
         registry.route(v2 + "/manifests/v1", this::challengeBearer);
 
-        RegistryException e = assertThrows(RegistryException.class, () -> client.fetchManifest(endpoint, "v1",
-                new RegistryCredentials("alice", "wrong", "", "")));
+        RegistryException e = assertThrows(
+                RegistryException.class,
+                () -> client.fetchManifest(endpoint, "v1", new RegistryCredentials("alice", "wrong", "", "")));
 
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
         assertTrue(e.getMessage().contains(registry.host()), e.getMessage());
@@ -254,8 +265,8 @@ class RegistryClientTest {
         registry.route("/token", ex -> respondJson(ex, 200, "{\"token\":\"useless\"}"));
         registry.route(v2 + "/manifests/v1", this::challengeBearer);
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
         assertEquals(1, registry.seen("/token").size(), "one challenge is answered, not an endless loop");
@@ -267,8 +278,8 @@ class RegistryClientTest {
         registry.route("/token", ex -> respondJson(ex, 502, "{}"));
         registry.route(v2 + "/manifests/v1", this::challengeBearer);
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("token service"), e.getMessage());
@@ -279,8 +290,8 @@ class RegistryClientTest {
         registry.route("/token", ex -> respondJson(ex, 200, "{\"expires_in\":300}"));
         registry.route(v2 + "/manifests/v1", this::challengeBearer);
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.PROTOCOL, e.kind());
     }
@@ -307,8 +318,12 @@ class RegistryClientTest {
         assertEquals(2, first.size());
         assertNull(first.get(0).authorization());
         assertEquals(basic, first.get(1).authorization());
-        assertEquals(List.of(basic), registry.seen(v2 + "/manifests/v2").stream()
-                .map(Seen::authorization).toList(), "Basic is remembered for the registry");
+        assertEquals(
+                List.of(basic),
+                registry.seen(v2 + "/manifests/v2").stream()
+                        .map(Seen::authorization)
+                        .toList(),
+                "Basic is remembered for the registry");
     }
 
     @Test
@@ -318,8 +333,8 @@ class RegistryClientTest {
             respondJson(ex, 401, "{}");
         });
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
         assertTrue(e.getMessage().contains(registry.host()), e.getMessage());
@@ -331,8 +346,8 @@ class RegistryClientTest {
     void aChallengeWithoutAWwwAuthenticateHeaderIsUnauthorized() throws Exception {
         registry.route(v2 + "/manifests/v1", ex -> respondJson(ex, 401, "{}"));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
         assertTrue(e.getMessage().contains(registry.host()), e.getMessage());
@@ -345,8 +360,8 @@ class RegistryClientTest {
             respondJson(ex, 401, "{}");
         });
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
     }
@@ -355,11 +370,13 @@ class RegistryClientTest {
 
     @Test
     void notFoundCarriesTheRegistryErrorCode() throws Exception {
-        registry.route(v2 + "/manifests/nope", ex -> respondJson(ex, 404,
-                "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}"));
+        registry.route(
+                v2 + "/manifests/nope",
+                ex -> respondJson(
+                        ex, 404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}"));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "nope", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "nope", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage().contains("MANIFEST_UNKNOWN"), e.getMessage());
@@ -370,11 +387,15 @@ class RegistryClientTest {
 
     @Test
     void forbiddenIsDenied() throws Exception {
-        registry.route(v2 + "/manifests/v1", ex -> respondJson(ex, 403,
-                "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\"}]}"));
+        registry.route(
+                v2 + "/manifests/v1",
+                ex -> respondJson(
+                        ex,
+                        403,
+                        "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\"}]}"));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.DENIED, e.kind());
         assertTrue(e.getMessage().contains("DENIED"), e.getMessage());
@@ -382,11 +403,12 @@ class RegistryClientTest {
 
     @Test
     void tooManyRequestsIsRateLimited() throws Exception {
-        registry.route(v2 + "/manifests/v1", ex -> respondJson(ex, 429,
-                "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}"));
+        registry.route(
+                v2 + "/manifests/v1",
+                ex -> respondJson(ex, 429, "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}"));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.RATE_LIMITED, e.kind());
         assertTrue(e.getMessage().contains("TOOMANYREQUESTS"), e.getMessage());
@@ -412,11 +434,12 @@ class RegistryClientTest {
 
     @Test
     void aPersistentServerErrorIsUnavailableAfterThreeAttempts() throws Exception {
-        registry.route(v2 + "/manifests/v1", ex -> respondJson(ex, 500,
-                "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"database on fire\"}]}"));
+        registry.route(
+                v2 + "/manifests/v1",
+                ex -> respondJson(ex, 500, "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"database on fire\"}]}"));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("500"), e.getMessage());
@@ -432,8 +455,8 @@ class RegistryClientTest {
         }
         Endpoint nowhere = endpointAt(closedPort, repo);
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(nowhere, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(nowhere, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("127.0.0.1:" + closedPort), e.getMessage());
@@ -444,7 +467,8 @@ class RegistryClientTest {
     @Test
     void manifestByDigestIsVerified() throws Exception {
         String digest = "sha256:" + sha256(MANIFEST);
-        registry.route(v2 + "/manifests/" + digest,
+        registry.route(
+                v2 + "/manifests/" + digest,
                 ex -> respond(ex, 200, "application/vnd.oci.image.manifest.v1+json", MANIFEST));
 
         FetchedManifest fetched = client.fetchManifest(endpoint, digest, RegistryCredentials.NONE);
@@ -456,11 +480,12 @@ class RegistryClientTest {
     @Test
     void manifestByDigestWithOtherContentIsBadContent() throws Exception {
         String digest = "sha256:" + sha256("something else".getBytes(StandardCharsets.UTF_8));
-        registry.route(v2 + "/manifests/" + digest,
+        registry.route(
+                v2 + "/manifests/" + digest,
                 ex -> respond(ex, 200, "application/vnd.oci.image.manifest.v1+json", MANIFEST));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, digest, RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, digest, RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.BAD_CONTENT, e.kind());
         assertTrue(e.getMessage().contains(sha256(MANIFEST)), "names the digest actually served: " + e.getMessage());
@@ -469,20 +494,24 @@ class RegistryClientTest {
     @Test
     void mediaTypeFallsBackToContentType() throws Exception {
         byte[] noMediaType = "{\"schemaVersion\":2,\"layers\":[]}".getBytes(StandardCharsets.UTF_8);
-        registry.route(v2 + "/manifests/v1", ex -> respond(ex, 200,
-                "application/vnd.docker.distribution.manifest.v2+json; charset=utf-8", noMediaType));
+        registry.route(
+                v2 + "/manifests/v1",
+                ex -> respond(
+                        ex, 200, "application/vnd.docker.distribution.manifest.v2+json; charset=utf-8", noMediaType));
 
-        assertEquals(MediaTypes.DOCKER_MANIFEST,
+        assertEquals(
+                MediaTypes.DOCKER_MANIFEST,
                 client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE).mediaType());
     }
 
     @Test
     void aManifestThatIsNotJsonIsBadContent() throws Exception {
-        registry.route(v2 + "/manifests/v1", ex -> respond(ex, 200, "text/html",
-                "<html>captive portal</html>".getBytes(StandardCharsets.UTF_8)));
+        registry.route(
+                v2 + "/manifests/v1",
+                ex -> respond(ex, 200, "text/html", "<html>captive portal</html>".getBytes(StandardCharsets.UTF_8)));
 
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.fetchManifest(endpoint, "v1", RegistryCredentials.NONE));
 
         assertEquals(RegistryException.Kind.BAD_CONTENT, e.kind());
     }
@@ -499,8 +528,8 @@ class RegistryClientTest {
                     challengeBearer(ex);
                     return;
                 }
-                ex.getResponseHeaders().add("Location",
-                        "http://" + storage.host() + "/bucket/" + digest.hex() + "?signature=abc");
+                ex.getResponseHeaders()
+                        .add("Location", "http://" + storage.host() + "/bucket/" + digest.hex() + "?signature=abc");
                 respond(ex, 307, null, new byte[0]);
             });
 
@@ -512,7 +541,8 @@ class RegistryClientTest {
             }
 
             assertArrayEquals(blob, read);
-            assertEquals("Bearer blob-token", registry.seen(v2 + "/blobs/").getLast().authorization());
+            assertEquals(
+                    "Bearer blob-token", registry.seen(v2 + "/blobs/").getLast().authorization());
             List<Seen> fetched = storage.seen("/bucket/");
             assertEquals(1, fetched.size());
             assertEquals("signature=abc", fetched.getFirst().rawQuery());
@@ -541,8 +571,8 @@ class RegistryClientTest {
             ex.getResponseHeaders().add("Location", v2 + "/blobs/" + looping);
             respond(ex, 307, null, new byte[0]);
         });
-        RegistryException e = assertThrows(RegistryException.class,
-                () -> client.openBlob(endpoint, looping, 1, RegistryCredentials.NONE));
+        RegistryException e = assertThrows(
+                RegistryException.class, () -> client.openBlob(endpoint, looping, 1, RegistryCredentials.NONE));
         assertEquals(RegistryException.Kind.PROTOCOL, e.kind());
     }
 
@@ -560,7 +590,8 @@ class RegistryClientTest {
             assertTrue(e.getMessage().contains(digest.toString()), e.getMessage());
             assertFalse(in.verified());
         }
-        RegistryException whole = assertThrows(RegistryException.class,
+        RegistryException whole = assertThrows(
+                RegistryException.class,
                 () -> client.fetchBlob(endpoint, digest, served.length, RegistryCredentials.NONE, 1024));
         assertEquals(RegistryException.Kind.BAD_CONTENT, whole.kind());
     }
@@ -571,8 +602,8 @@ class RegistryClientTest {
         Digest digest = new Digest("sha256", sha256(served));
         registry.route(v2 + "/blobs/", ex -> respond(ex, 200, "application/octet-stream", served));
 
-        try (VerifyingInputStream in = client.openBlob(endpoint, digest, served.length + 10,
-                RegistryCredentials.NONE)) {
+        try (VerifyingInputStream in =
+                client.openBlob(endpoint, digest, served.length + 10, RegistryCredentials.NONE)) {
             RegistryException e = assertThrows(RegistryException.class, in::readAllBytes);
             assertEquals(RegistryException.Kind.BAD_CONTENT, e.kind());
             assertTrue(e.getMessage().contains("ended after 5 of 15 bytes"), e.getMessage());
@@ -595,16 +626,18 @@ class RegistryClientTest {
 
     @Test
     void fetchBlobRefusesADescriptorLargerThanAllowed() throws Exception {
-        RegistryException e = assertThrows(RegistryException.class, () -> client.fetchBlob(endpoint,
-                new Digest("sha256", "2".repeat(64)), 10_000, RegistryCredentials.NONE, 100));
+        RegistryException e = assertThrows(
+                RegistryException.class,
+                () -> client.fetchBlob(
+                        endpoint, new Digest("sha256", "2".repeat(64)), 10_000, RegistryCredentials.NONE, 100));
         assertEquals(RegistryException.Kind.BAD_CONTENT, e.kind());
         assertTrue(registry.seen("/v2/").isEmpty(), "nothing is fetched");
     }
 
     @Test
     void anInsecureRegistryFallsBackToHttpOnceAndRemembersIt() throws Exception {
-        registry.route(v2 + "/manifests/", ex -> respond(ex, 200, "application/vnd.oci.image.manifest.v1+json",
-                MANIFEST));
+        registry.route(
+                v2 + "/manifests/", ex -> respond(ex, 200, "application/vnd.oci.image.manifest.v1+json", MANIFEST));
         RegistryClient fresh = new RegistryClient();
 
         fresh.fetchManifest(endpoint, "v1", RegistryCredentials.NONE);
@@ -653,10 +686,11 @@ class RegistryClientTest {
     @Test
     void verifyingStreamSupportsOtherAlgorithms() throws Exception {
         byte[] content = "sha512 content".getBytes(StandardCharsets.UTF_8);
-        Digest digest = new Digest("sha512",
+        Digest digest = new Digest(
+                "sha512",
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(content)));
-        try (VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(content), digest,
-                content.length, "blob")) {
+        try (VerifyingInputStream in =
+                new VerifyingInputStream(new ByteArrayInputStream(content), digest, content.length, "blob")) {
             in.transferTo(OutputStream.nullOutputStream());
             assertTrue(in.verified());
         }
@@ -672,7 +706,8 @@ class RegistryClientTest {
         assertFalse(text.contains("hunter2-password"), text);
         assertFalse(text.contains("identity-zzz"), text);
         assertFalse(text.contains("bearer-yyy"), text);
-        assertFalse(new RegistryCredentials("", "", "", "lonely-token").toString().contains("lonely-token"));
+        assertFalse(
+                new RegistryCredentials("", "", "", "lonely-token").toString().contains("lonely-token"));
         assertFalse(String.valueOf(List.of(all)).contains("hunter2-password"));
         assertFalse(all.identityKey().contains("hunter2-password"));
         assertEquals("RegistryCredentials[anonymous]", RegistryCredentials.NONE.toString());
@@ -703,8 +738,11 @@ class RegistryClientTest {
     }
 
     private void challengeBearer(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + registry.host() + "/token\","
-                + "service=\"test\",scope=\"" + scope + "\"");
+        ex.getResponseHeaders()
+                .add(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"http://" + registry.host() + "/token\"," + "service=\"test\",scope=\"" + scope
+                                + "\"");
         respondJson(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
     }
 
@@ -737,7 +775,8 @@ class RegistryClientTest {
         }
         for (String pair : form.split("&")) {
             int eq = pair.indexOf('=');
-            out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            out.put(
+                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return out;
@@ -799,8 +838,12 @@ class RegistryClientTest {
             try (ex) {
                 byte[] body = ex.getRequestBody().readAllBytes();
                 String path = ex.getRequestURI().getRawPath();
-                seen.add(new Seen(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
-                        copy(ex.getRequestHeaders()), body));
+                seen.add(new Seen(
+                        ex.getRequestMethod(),
+                        path,
+                        ex.getRequestURI().getRawQuery(),
+                        copy(ex.getRequestHeaders()),
+                        body));
                 Route route = routes.entrySet().stream()
                         .filter(e -> path.startsWith(e.getKey()))
                         .max(Comparator.comparingInt(e -> e.getKey().length()))

@@ -224,17 +224,18 @@ class LayerFetchesTest {
         Semaphore gate = new Semaphore(0);
         List<LayerFetches.Claim> claims = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            claims.add(fetches.claim("sha256:" + String.valueOf((char) ('0' + i)).repeat(64), () -> {
-                int now = running.incrementAndGet();
-                maxRunning.accumulateAndGet(now, Math::max);
-                started.incrementAndGet();
-                try {
-                    gate.acquire();
-                    return 10;
-                } finally {
-                    running.decrementAndGet();
-                }
-            }));
+            claims.add(
+                    fetches.claim("sha256:" + String.valueOf((char) ('0' + i)).repeat(64), () -> {
+                        int now = running.incrementAndGet();
+                        maxRunning.accumulateAndGet(now, Math::max);
+                        started.incrementAndGet();
+                        try {
+                            gate.acquire();
+                            return 10;
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                    }));
         }
 
         waitFor(() -> started.get() == 2);

@@ -87,13 +87,17 @@ class RegistriesConfigTest {
                 [[registry.mirror]]
                 location = "mirror.registry.com"
                 """);
-        assertEquals(List.of(
-                "example-mirror-0.local example-mirror-0.local/mirror-for-foo/image:latest mirror",
-                "example-mirror-1.local example-mirror-1.local/mirrors/foo/image:latest insecure mirror",
-                "internal-registry-for-example.com internal-registry-for-example.com/bar/image:latest"),
+        assertEquals(
+                List.of(
+                        "example-mirror-0.local example-mirror-0.local/mirror-for-foo/image:latest mirror",
+                        "example-mirror-1.local example-mirror-1.local/mirrors/foo/image:latest insecure mirror",
+                        "internal-registry-for-example.com internal-registry-for-example.com/bar/image:latest"),
                 describe(config.pullSources(ref("example.com/foo/image:latest"))));
-        assertEquals(List.of("mirror.registry.com mirror.registry.com/image:latest mirror",
-                "registry.com registry.com/image:latest"), describe(config.pullSources(ref("registry.com/image"))));
+        assertEquals(
+                List.of(
+                        "mirror.registry.com mirror.registry.com/image:latest mirror",
+                        "registry.com registry.com/image:latest"),
+                describe(config.pullSources(ref("registry.com/image"))));
         assertEquals(List.of("example.com"), config.unqualifiedSearchRegistries());
     }
 
@@ -104,14 +108,30 @@ class RegistriesConfigTest {
                 prefix = "example.com/foo"
                 location = "other.example/x"
                 """);
-        assertEquals("other.example/x/bar:latest",
-                config.pullSources(ref("example.com/foo/bar")).getFirst().reference().toString());
-        assertEquals("other.example/x:tag", config.pullSources(ref("example.com/foo:tag")).getFirst().reference()
-                .toString());
-        assertEquals("other.example/x@" + SHA,
-                config.pullSources(ref("example.com/foo@" + SHA)).getFirst().reference().toString());
-        assertEquals("example.com/foobar:latest",
-                config.pullSources(ref("example.com/foobar")).getFirst().reference().toString());
+        assertEquals(
+                "other.example/x/bar:latest",
+                config.pullSources(ref("example.com/foo/bar"))
+                        .getFirst()
+                        .reference()
+                        .toString());
+        assertEquals(
+                "other.example/x:tag",
+                config.pullSources(ref("example.com/foo:tag"))
+                        .getFirst()
+                        .reference()
+                        .toString());
+        assertEquals(
+                "other.example/x@" + SHA,
+                config.pullSources(ref("example.com/foo@" + SHA))
+                        .getFirst()
+                        .reference()
+                        .toString());
+        assertEquals(
+                "example.com/foobar:latest",
+                config.pullSources(ref("example.com/foobar"))
+                        .getFirst()
+                        .reference()
+                        .toString());
     }
 
     @Test
@@ -141,11 +161,12 @@ class RegistriesConfigTest {
                 prefix = "docker.io/library"
                 location = "lib.local/official"
                 """);
-        assertEquals(List.of("special.local special.local/bb:1 insecure"),
-                describe(config.pullSources(ref("busybox:1"))));
-        assertEquals(List.of("lib.local lib.local/official/alpine:latest"),
-                describe(config.pullSources(ref("alpine"))));
-        assertEquals(List.of("hub-mirror.local hub-mirror.local/foo/bar:latest"),
+        assertEquals(
+                List.of("special.local special.local/bb:1 insecure"), describe(config.pullSources(ref("busybox:1"))));
+        assertEquals(
+                List.of("lib.local lib.local/official/alpine:latest"), describe(config.pullSources(ref("alpine"))));
+        assertEquals(
+                List.of("hub-mirror.local hub-mirror.local/foo/bar:latest"),
                 describe(config.pullSources(ref("foo/bar"))));
     }
 
@@ -158,8 +179,10 @@ class RegistriesConfigTest {
                 [[registry.mirror]]
                 location = "mirror.gcr.io"
                 """);
-        assertEquals(List.of("mirror.gcr.io mirror.gcr.io/library/busybox:latest mirror",
-                "registry-1.docker.io docker.io/library/busybox:latest"),
+        assertEquals(
+                List.of(
+                        "mirror.gcr.io mirror.gcr.io/library/busybox:latest mirror",
+                        "registry-1.docker.io docker.io/library/busybox:latest"),
                 describe(config.pullSources(ref("busybox"))));
     }
 
@@ -170,7 +193,8 @@ class RegistriesConfigTest {
                 prefix = "internal.example/hub"
                 location = "docker.io"
                 """);
-        Endpoint endpoint = config.pullSources(ref("internal.example/hub/busybox")).getFirst();
+        Endpoint endpoint =
+                config.pullSources(ref("internal.example/hub/busybox")).getFirst();
         assertEquals("registry-1.docker.io", endpoint.host());
         assertEquals("library/busybox", endpoint.repository());
     }
@@ -184,11 +208,15 @@ class RegistriesConfigTest {
                 [[registry.mirror]]
                 location = "cache.local/any"
                 """);
-        assertEquals(List.of("cache.local cache.local/any/team/app:latest mirror",
-                "a.example.com a.example.com/team/app:latest insecure"),
+        assertEquals(
+                List.of(
+                        "cache.local cache.local/any/team/app:latest mirror",
+                        "a.example.com a.example.com/team/app:latest insecure"),
                 describe(config.pullSources(ref("a.example.com/team/app"))));
-        assertEquals(List.of("cache.local cache.local/any/app:latest mirror",
-                "x.y.example.com:5000 x.y.example.com:5000/app:latest insecure"),
+        assertEquals(
+                List.of(
+                        "cache.local cache.local/any/app:latest mirror",
+                        "x.y.example.com:5000 x.y.example.com:5000/app:latest insecure"),
                 describe(config.pullSources(ref("x.y.example.com:5000/app"))));
         assertEquals(1, config.pullSources(ref("example.com/app")).size());
         assertEquals(1, config.pullSources(ref("badexample.com/app")).size());
@@ -217,8 +245,12 @@ class RegistriesConfigTest {
                 prefix = "*.corp.example"
                 location = "proxy.local/corp"
                 """);
-        assertEquals("proxy.local/corp/team/app:v1",
-                config.pullSources(ref("eu.corp.example/team/app:v1")).getFirst().reference().toString());
+        assertEquals(
+                "proxy.local/corp/team/app:v1",
+                config.pullSources(ref("eu.corp.example/team/app:v1"))
+                        .getFirst()
+                        .reference()
+                        .toString());
     }
 
     @Test
@@ -229,8 +261,8 @@ class RegistriesConfigTest {
                 blocked = true
                 """);
         RegistriesConfig config = RegistriesConfig.load(file);
-        BlockedRegistryException e = assertThrows(BlockedRegistryException.class,
-                () -> config.pullSources(ref("evil.example/x")));
+        BlockedRegistryException e =
+                assertThrows(BlockedRegistryException.class, () -> config.pullSources(ref("evil.example/x")));
         assertTrue(e.getMessage().contains("evil.example"), e.getMessage());
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertEquals(file, e.source());
@@ -257,14 +289,26 @@ class RegistriesConfigTest {
                 [[registry.mirror]]
                 location = "bmirror.local"
                 """);
-        assertEquals(List.of("tags.local", "all.local", "a.example"),
-                config.pullSources(ref("a.example/x:1")).stream().map(Endpoint::host).toList());
-        assertEquals(List.of("digests.local", "all.local", "a.example"),
-                config.pullSources(ref("a.example/x:1@" + SHA)).stream().map(Endpoint::host).toList());
-        assertEquals(List.of("b.example"),
-                config.pullSources(ref("b.example/x")).stream().map(Endpoint::host).toList());
-        assertEquals(List.of("bmirror.local", "b.example"),
-                config.pullSources(ref("b.example/x@" + SHA)).stream().map(Endpoint::host).toList());
+        assertEquals(
+                List.of("tags.local", "all.local", "a.example"),
+                config.pullSources(ref("a.example/x:1")).stream()
+                        .map(Endpoint::host)
+                        .toList());
+        assertEquals(
+                List.of("digests.local", "all.local", "a.example"),
+                config.pullSources(ref("a.example/x:1@" + SHA)).stream()
+                        .map(Endpoint::host)
+                        .toList());
+        assertEquals(
+                List.of("b.example"),
+                config.pullSources(ref("b.example/x")).stream()
+                        .map(Endpoint::host)
+                        .toList());
+        assertEquals(
+                List.of("bmirror.local", "b.example"),
+                config.pullSources(ref("b.example/x@" + SHA)).stream()
+                        .map(Endpoint::host)
+                        .toList());
     }
 
     @Test
@@ -298,7 +342,8 @@ class RegistriesConfigTest {
         dropIn("99-ignored.conf.disabled", "unqualified-search-registries = [\"nope.example\"]");
         RegistriesConfig config = RegistriesConfig.load(file);
         assertEquals(List.of("first.example"), config.unqualifiedSearchRegistries());
-        assertEquals(List.of("quay-mirror.local quay-mirror.local/x:latest mirror", "quay.io quay.io/x:latest"),
+        assertEquals(
+                List.of("quay-mirror.local quay-mirror.local/x:latest mirror", "quay.io quay.io/x:latest"),
                 describe(config.pullSources(ref("quay.io/x"))));
         assertTrue(config.pullSources(ref("keep.example/x")).getFirst().insecure());
         assertTrue(config.pullSources(ref("new.example/x")).getFirst().insecure());
@@ -320,23 +365,39 @@ class RegistriesConfigTest {
 
     @Test
     void shortNameCandidates() throws Exception {
-        RegistriesConfig config = load("unqualified-search-registries = [\"quay.io\", \"docker.io\", \"localhost:5000\"]");
-        assertEquals(List.of("quay.io/busybox:latest", "docker.io/library/busybox:latest",
-                "localhost:5000/busybox:latest"),
-                config.candidatesFor("busybox").stream().map(ImageReference::toString).toList());
-        assertEquals(List.of("quay.io/foo/bar@" + SHA, "docker.io/foo/bar@" + SHA, "localhost:5000/foo/bar@" + SHA),
-                config.candidatesFor("foo/bar@" + SHA).stream().map(ImageReference::toString).toList());
-        assertEquals(List.of("registry.example/x:latest"),
-                config.candidatesFor("registry.example/x").stream().map(ImageReference::toString).toList());
-        assertEquals(List.of("docker.io/library/x:1"),
-                config.candidatesFor("docker.io/x:1").stream().map(ImageReference::toString).toList());
+        RegistriesConfig config =
+                load("unqualified-search-registries = [\"quay.io\", \"docker.io\", \"localhost:5000\"]");
+        assertEquals(
+                List.of("quay.io/busybox:latest", "docker.io/library/busybox:latest", "localhost:5000/busybox:latest"),
+                config.candidatesFor("busybox").stream()
+                        .map(ImageReference::toString)
+                        .toList());
+        assertEquals(
+                List.of("quay.io/foo/bar@" + SHA, "docker.io/foo/bar@" + SHA, "localhost:5000/foo/bar@" + SHA),
+                config.candidatesFor("foo/bar@" + SHA).stream()
+                        .map(ImageReference::toString)
+                        .toList());
+        assertEquals(
+                List.of("registry.example/x:latest"),
+                config.candidatesFor("registry.example/x").stream()
+                        .map(ImageReference::toString)
+                        .toList());
+        assertEquals(
+                List.of("docker.io/library/x:1"),
+                config.candidatesFor("docker.io/x:1").stream()
+                        .map(ImageReference::toString)
+                        .toList());
     }
 
     @Test
     void noSearchRegistriesMeansDockerHub() {
-        assertEquals(List.of("docker.io/library/busybox:latest"),
-                RegistriesConfig.empty().candidatesFor("busybox").stream().map(ImageReference::toString).toList());
-        assertThrows(InvalidReferenceException.class, () -> RegistriesConfig.empty().candidatesFor("Bad Name"));
+        assertEquals(
+                List.of("docker.io/library/busybox:latest"),
+                RegistriesConfig.empty().candidatesFor("busybox").stream()
+                        .map(ImageReference::toString)
+                        .toList());
+        assertThrows(
+                InvalidReferenceException.class, () -> RegistriesConfig.empty().candidatesFor("Bad Name"));
     }
 
     @Test
@@ -361,19 +422,26 @@ class RegistriesConfigTest {
 
     @Test
     void wrongTypesNameFileAndKey() throws Exception {
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\ninsecure = \"yes\"\n",
-                "registry[0].insecure", "boolean");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\n[[registry]]\nlocation = 5\n",
-                "registry[1].location", "string");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\ninsecure = \"yes\"\n", "registry[0].insecure", "boolean");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\n[[registry]]\nlocation = 5\n",
+                "registry[1].location",
+                "string");
         assertConfigError("unqualified-search-registries = \"quay.io\"\n", "unqualified-search-registries", "array");
         assertConfigError("unqualified-search-registries = [1]\n", "unqualified-search-registries", "string");
         assertConfigError("[registry]\nlocation = \"a.example\"\n", "registry", "array");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\nmirror = \"m.example\"\n",
-                "registry[0].mirror", "array");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\n[[registry.mirror]]\ninsecure = true\n",
-                "registry[0].mirror[0].location", "required");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\n[[registry.mirror]]\nlocation = \"m.local\"\n"
-                + "pull-from-mirror = \"sometimes\"\n", "pull-from-mirror", "digest-only");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\nmirror = \"m.example\"\n", "registry[0].mirror", "array");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\n[[registry.mirror]]\ninsecure = true\n",
+                "registry[0].mirror[0].location",
+                "required");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\n[[registry.mirror]]\nlocation = \"m.local\"\n"
+                        + "pull-from-mirror = \"sometimes\"\n",
+                "pull-from-mirror",
+                "digest-only");
         assertConfigError("[[registry]]\nlocation = \"a.example\"\nblocked = 1\n", "registry[0].blocked", "number");
     }
 
@@ -383,16 +451,24 @@ class RegistriesConfigTest {
         assertConfigError("[[registry]]\nlocation = \"https://a.example\"\n", "registry[0].location", "scheme");
         assertConfigError("[[registry]]\nprefix = \"*.example.com/foo\"\n", "registry[0].prefix", "wildcard");
         assertConfigError("[[registry]]\nprefix = \"example.*.com\"\n", "registry[0].prefix", "'*'");
-        assertConfigError("[[registry]]\nprefix = \"busybox\"\nlocation = \"a.example\"\n", "registry[0].prefix",
+        assertConfigError(
+                "[[registry]]\nprefix = \"busybox\"\nlocation = \"a.example\"\n",
+                "registry[0].prefix",
                 "registry host");
-        assertConfigError("[[registry]]\nprefix = \"a.example\"\nlocation = \"mirror\"\n", "registry[0].location",
+        assertConfigError(
+                "[[registry]]\nprefix = \"a.example\"\nlocation = \"mirror\"\n",
+                "registry[0].location",
                 "registry host");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\n[[registry]]\nprefix = \"a.example\"\n",
-                "registry", "more than once");
-        assertConfigError("unqualified-search-registries = [\"quay.io/ns\"]\n", "unqualified-search-registries",
-                "quay.io/ns");
-        assertConfigError("[[registry]]\nlocation = \"a.example\"\nmirror-by-digest-only = true\n"
-                + "[[registry.mirror]]\nlocation = \"m.local\"\npull-from-mirror = \"all\"\n", "registry[0]",
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\n[[registry]]\nprefix = \"a.example\"\n",
+                "registry",
+                "more than once");
+        assertConfigError(
+                "unqualified-search-registries = [\"quay.io/ns\"]\n", "unqualified-search-registries", "quay.io/ns");
+        assertConfigError(
+                "[[registry]]\nlocation = \"a.example\"\nmirror-by-digest-only = true\n"
+                        + "[[registry.mirror]]\nlocation = \"m.local\"\npull-from-mirror = \"all\"\n",
+                "registry[0]",
                 "mirror-by-digest-only");
         assertConfigError("unqualified-search-registries = [\n", "", "TOML");
     }
@@ -401,8 +477,8 @@ class RegistriesConfigTest {
     void errorInDropInNamesTheDropIn() throws Exception {
         Path file = main("");
         dropIn("bad.conf", "[[registry]]\nlocation = \"a.example\"\ninsecure = \"no\"\n");
-        InvalidRegistriesConfigException e = assertThrows(InvalidRegistriesConfigException.class,
-                () -> RegistriesConfig.load(file));
+        InvalidRegistriesConfigException e =
+                assertThrows(InvalidRegistriesConfigException.class, () -> RegistriesConfig.load(file));
         assertEquals(dir.resolve("registries.conf.d").resolve("bad.conf"), e.file());
     }
 
@@ -413,16 +489,16 @@ class RegistriesConfigTest {
                 prefix = "a.example/x"
                 location = "b.example/UPPER"
                 """);
-        InvalidReferenceException e = assertThrows(InvalidReferenceException.class,
-                () -> config.pullSources(ref("a.example/x/y")));
+        InvalidReferenceException e =
+                assertThrows(InvalidReferenceException.class, () -> config.pullSources(ref("a.example/x/y")));
         assertTrue(e.getMessage().contains("a.example/x"), e.getMessage());
         assertTrue(e.getMessage().contains("registries.conf"), e.getMessage());
     }
 
     private void assertConfigError(String toml, String key, String fragment) throws IOException {
         Path file = main(toml);
-        InvalidRegistriesConfigException e = assertThrows(InvalidRegistriesConfigException.class,
-                () -> RegistriesConfig.load(file));
+        InvalidRegistriesConfigException e =
+                assertThrows(InvalidRegistriesConfigException.class, () -> RegistriesConfig.load(file));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(key), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), e.getMessage());

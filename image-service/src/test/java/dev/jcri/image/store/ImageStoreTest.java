@@ -28,12 +28,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 class ImageStoreTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final ImageConfigSummary CONFIG = new ImageConfigSummary("nobody", List.of("PATH=/bin"),
-            List.of("/entry"), List.of("run"), "/work", "SIGTERM", Map.of("a", "b"), List.of("/data"),
-            List.of("80/tcp"), "2024-01-01T00:00:00Z", "linux", "amd64");
+    private static final ImageConfigSummary CONFIG = new ImageConfigSummary(
+            "nobody",
+            List.of("PATH=/bin"),
+            List.of("/entry"),
+            List.of("run"),
+            "/work",
+            "SIGTERM",
+            Map.of("a", "b"),
+            List.of("/data"),
+            List.of("80/tcp"),
+            "2024-01-01T00:00:00Z",
+            "linux",
+            "amd64");
 
     @TempDir
     Path temp;
+
     private Path root;
     private ImageStore store;
 
@@ -89,8 +100,14 @@ class ImageStoreTest {
         store.commit(pulled, "docker.io/library/busybox:latest", null);
 
         assertEquals(pulled.id(), store.find("busybox").orElseThrow().id());
-        assertEquals(pulled.id(), store.find("docker.io/library/busybox").orElseThrow().id());
-        assertEquals(pulled.id(), store.find("index.docker.io/library/busybox:latest").orElseThrow().id());
+        assertEquals(
+                pulled.id(),
+                store.find("docker.io/library/busybox").orElseThrow().id());
+        assertEquals(
+                pulled.id(),
+                store.find("index.docker.io/library/busybox:latest")
+                        .orElseThrow()
+                        .id());
     }
 
     @Test
@@ -118,15 +135,20 @@ class ImageStoreTest {
         while (a.idHex().charAt(distinct - 1) == b.idHex().charAt(distinct - 1)) {
             distinct++;
         }
-        assertEquals(a.id(), store.find(a.idHex().substring(0, distinct)).orElseThrow().id());
-        assertEquals(b.id(), store.find(b.idHex().substring(0, distinct)).orElseThrow().id());
+        assertEquals(
+                a.id(),
+                store.find(a.idHex().substring(0, distinct)).orElseThrow().id());
+        assertEquals(
+                b.id(),
+                store.find(b.idHex().substring(0, distinct)).orElseThrow().id());
     }
 
     @Test
     void commitRefusesAnImageWhoseLayersAreNotPublished() throws IOException {
         List<String> chain = ChainId.of(List.of(digestOf("never published")));
 
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> store.commit(pulledImage("orphan", chain), "docker.io/library/orphan:latest", null));
 
         assertTrue(e.getMessage().contains(chain.getFirst()), e.getMessage());
@@ -180,9 +202,13 @@ class ImageStoreTest {
         assertEquals(List.of("127.0.0.1:5000/ns/app:latest"), left.repoTags());
         assertEquals(Optional.empty(), store.find("127.0.0.1:5000/ns/app:v1"));
         assertTrue(store.hasLayer(chain.getFirst()));
-        assertEquals(List.of("127.0.0.1:5000/ns/app:latest"), recordOnDisk(pulled.id()).repoTags());
+        assertEquals(
+                List.of("127.0.0.1:5000/ns/app:latest"),
+                recordOnDisk(pulled.id()).repoTags());
 
-        assertEquals(Optional.of(pulled.id()), store.remove("127.0.0.1:5000/ns/app:latest"),
+        assertEquals(
+                Optional.of(pulled.id()),
+                store.remove("127.0.0.1:5000/ns/app:latest"),
                 "removing the last tag removes the image");
         assertTrue(store.list().isEmpty());
         assertFalse(store.hasLayer(chain.getFirst()));
@@ -298,8 +324,10 @@ class ImageStoreTest {
         assertFalse(Files.exists(first), "the first work dir was renamed into place");
         assertFalse(Files.exists(second), "the second work dir was discarded");
         assertEquals("first", Files.readString(store.layerDiff(chainId).resolve("content")));
-        JsonNode layerJson = JSON.readTree(root.resolve("layers").resolve(ChainId.hex(chainId))
-                .resolve("layer.json").toFile());
+        JsonNode layerJson = JSON.readTree(root.resolve("layers")
+                .resolve(ChainId.hex(chainId))
+                .resolve("layer.json")
+                .toFile());
         assertEquals(digestOf("blob 1"), layerJson.get("compressedDigest").asString());
         try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {
             assertEquals(0, tmp.count(), "nothing is left in tmp/");
@@ -331,9 +359,12 @@ class ImageStoreTest {
         List<String> chain = ChainId.of(List.of(d0, d1, d2));
 
         // Computed with: printf '%s %s' "$prev" "$diff" | sha256sum
-        assertEquals(List.of(d0,
-                "sha256:ef232af0eb422cdfd7917631657cd8ed2bfd5b9461b37c427aa0d3e0a19adf79",
-                "sha256:7ad3896338947cc04ee0b35b50d400ff32538d63f42f85ec87feac78bf71a54d"), chain);
+        assertEquals(
+                List.of(
+                        d0,
+                        "sha256:ef232af0eb422cdfd7917631657cd8ed2bfd5b9461b37c427aa0d3e0a19adf79",
+                        "sha256:7ad3896338947cc04ee0b35b50d400ff32538d63f42f85ec87feac78bf71a54d"),
+                chain);
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         String c1 = "sha256:" + HexFormat.of().formatHex(sha.digest((d0 + " " + d1).getBytes(StandardCharsets.UTF_8)));
         String c2 = "sha256:" + HexFormat.of().formatHex(sha.digest((c1 + " " + d2).getBytes(StandardCharsets.UTF_8)));
@@ -365,8 +396,8 @@ class ImageStoreTest {
     void openDropsAnImageWhoseLayerDirIsMissing() throws IOException {
         List<String> broken = publishChain("broken-base", "broken-top");
         ImageRecord brokenImage = store.commit(pulledImage("broken", broken), "127.0.0.1:5000/ns/broken:v1", null);
-        ImageRecord intact = store.commit(pulledImage("intact", publishChain("intact-layer")),
-                "127.0.0.1:5000/ns/intact:v1", null);
+        ImageRecord intact =
+                store.commit(pulledImage("intact", publishChain("intact-layer")), "127.0.0.1:5000/ns/intact:v1", null);
         putBlobs(brokenImage);
         deleteTree(root.resolve("layers").resolve(ChainId.hex(broken.get(1))));
 
@@ -377,14 +408,17 @@ class ImageStoreTest {
         assertFalse(Files.exists(recordFile(brokenImage.id())), "the record file is deleted");
         assertFalse(reopened.hasLayer(broken.get(0)), "its remaining layer is now garbage");
         assertEquals(Optional.empty(), reopened.readBlob(brokenImage.id()));
-        assertEquals(intact.id(), reopened.find("127.0.0.1:5000/ns/intact:v1").orElseThrow().id());
+        assertEquals(
+                intact.id(),
+                reopened.find("127.0.0.1:5000/ns/intact:v1").orElseThrow().id());
     }
 
     @Test
     void openDropsAnImageWhoseLayerLacksLayerJson() throws IOException {
         List<String> chain = publishChain("unfinished");
         ImageRecord image = store.commit(pulledImage("unfinished", chain), null, null);
-        Files.delete(root.resolve("layers").resolve(ChainId.hex(chain.getFirst())).resolve("layer.json"));
+        Files.delete(
+                root.resolve("layers").resolve(ChainId.hex(chain.getFirst())).resolve("layer.json"));
 
         ImageStore reopened = ImageStore.open(root);
 
@@ -429,18 +463,23 @@ class ImageStoreTest {
             assertFalse(reopened.find(older).orElseThrow().repoTags().contains(tag));
             assertEquals(2, reopened.list().size(), "the older image stays, without the tag");
             assertFalse(recordOnDisk(storeRoot, older).repoTags().contains(tag), "the loser is rewritten");
-            assertEquals(firstIsNewer ? updatedB : updatedA, recordOnDisk(storeRoot, older).updated(),
+            assertEquals(
+                    firstIsNewer ? updatedB : updatedA,
+                    recordOnDisk(storeRoot, older).updated(),
                     "recovery keeps the loser's time");
-            assertEquals(Optional.of(idA), reopened.find("127.0.0.1:5000/ns/app:a-only").map(ImageRecord::id),
+            assertEquals(
+                    Optional.of(idA),
+                    reopened.find("127.0.0.1:5000/ns/app:a-only").map(ImageRecord::id),
                     "other tags are untouched");
-            assertEquals(newer, ImageStore.open(storeRoot).find(tag).orElseThrow().id(), "stable on reopen");
+            assertEquals(
+                    newer, ImageStore.open(storeRoot).find(tag).orElseThrow().id(), "stable on reopen");
         }
     }
 
     @Test
     void openDropsUnparseableRecordFiles() throws IOException {
-        ImageRecord good = store.commit(pulledImage("good", publishChain("good-layer")),
-                "127.0.0.1:5000/ns/good:v1", null);
+        ImageRecord good =
+                store.commit(pulledImage("good", publishChain("good-layer")), "127.0.0.1:5000/ns/good:v1", null);
         Path garbage = root.resolve("images").resolve(ChainId.hex(digestOf("garbage")) + ".json");
         Files.writeString(garbage, "{\"id\": \"sha256:trunc");
         Path empty = root.resolve("images").resolve(ChainId.hex(digestOf("empty")) + ".json");
@@ -453,7 +492,9 @@ class ImageStoreTest {
         assertFalse(Files.exists(garbage));
         assertFalse(Files.exists(empty));
         assertFalse(Files.exists(notAnObject));
-        assertEquals(List.of(good.id()), reopened.list().stream().map(ImageRecord::id).toList());
+        assertEquals(
+                List.of(good.id()),
+                reopened.list().stream().map(ImageRecord::id).toList());
     }
 
     @Test
@@ -517,8 +558,14 @@ class ImageStoreTest {
             Path work = target.newWorkDir();
             Files.createDirectories(work.resolve("diff"));
             Files.writeString(work.resolve("diff/content"), names[i]);
-            target.publishLayer(work, new LayerRecord(chain.get(i), diffIds.get(i), i == 0 ? "" : chain.get(i - 1),
-                    digestOf("compressed " + names[i]), 100));
+            target.publishLayer(
+                    work,
+                    new LayerRecord(
+                            chain.get(i),
+                            diffIds.get(i),
+                            i == 0 ? "" : chain.get(i - 1),
+                            digestOf("compressed " + names[i]),
+                            100));
         }
         return chain;
     }
@@ -535,14 +582,14 @@ class ImageStoreTest {
     }
 
     private static ImageRecord pulledImage(String config, List<String> layers) {
-        return new ImageRecord(digestOf(config), List.of(), List.of(), digestOf("manifest of " + config), layers,
-                1234, CONFIG, 0);
+        return new ImageRecord(
+                digestOf(config), List.of(), List.of(), digestOf("manifest of " + config), layers, 1234, CONFIG, 0);
     }
 
     private void putBlobs(ImageRecord image) throws IOException {
         store.putBlob(Digest.parse(image.id()), ("config " + image.id()).getBytes(StandardCharsets.UTF_8));
-        store.putBlob(Digest.parse(image.manifestDigest()),
-                ("manifest " + image.id()).getBytes(StandardCharsets.UTF_8));
+        store.putBlob(
+                Digest.parse(image.manifestDigest()), ("manifest " + image.id()).getBytes(StandardCharsets.UTF_8));
     }
 
     private Path recordFile(String id) {
@@ -554,13 +601,13 @@ class ImageStoreTest {
     }
 
     private static ImageRecord recordOnDisk(Path storeRoot, String id) {
-        return JSON.readValue(storeRoot.resolve("images").resolve(ChainId.hex(id) + ".json").toFile(),
-                ImageRecord.class);
+        return JSON.readValue(
+                storeRoot.resolve("images").resolve(ChainId.hex(id) + ".json").toFile(), ImageRecord.class);
     }
 
     /** An image record written by hand, as a crash would leave it. */
-    private static void writeRecordJson(Path storeRoot, String id, List<String> tags, List<String> layers,
-            long updated) throws IOException {
+    private static void writeRecordJson(Path storeRoot, String id, List<String> tags, List<String> layers, long updated)
+            throws IOException {
         String json = """
                 {"id":"%s","repoTags":[%s],"repoDigests":[],"manifestDigest":"%s","layers":[%s],"size":42,\
                 "config":{"user":"root","env":["A=1"]},"updated":%d}
@@ -574,8 +621,10 @@ class ImageStoreTest {
 
     private static String digestOf(String text) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(
+                                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -120,8 +120,8 @@ final class LayerTar {
     /** A PAX global header, which applies to every entry after it; commons-compress encodes it. */
     LayerTar globalPax(Map<String, String> records) {
         try {
-            TarArchiveEntry entry = new TarArchiveEntry("pax_global_header",
-                    TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER, true);
+            TarArchiveEntry entry =
+                    new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER, true);
             records.forEach(entry::addPaxHeader);
             tar.putArchiveEntry(entry); // writes the whole header; there is no entry left open to close
             return this;

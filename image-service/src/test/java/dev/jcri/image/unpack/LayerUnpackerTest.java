@@ -57,7 +57,9 @@ class LayerUnpackerTest {
     @AfterEach
     void nothingEscaped() throws IOException {
         try (Stream<Path> top = Files.list(root)) {
-            assertEquals(List.of("layer", "outside"), top.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(
+                    List.of("layer", "outside"),
+                    top.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(outsideBefore, snapshot(outside));
     }
@@ -67,8 +69,8 @@ class LayerUnpackerTest {
         Map<String, String> result = new TreeMap<>();
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.toList()) {
-                Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,nlink,lastModifiedTime",
-                        LinkOption.NOFOLLOW_LINKS);
+                Map<String, Object> a =
+                        Files.readAttributes(p, "unix:mode,uid,gid,nlink,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
                 String content = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.readString(p) : "";
                 result.put(dir.relativize(p).toString(), a + " " + ExtendedAttributes.list(p) + " " + content);
             }
@@ -98,16 +100,22 @@ class LayerUnpackerTest {
 
     @Test
     void dotDotEscapeIsRejected() {
-        UnsafeLayerException e = rejects(UnsafeLayerException.class,
-                new LayerTar().file("../escape", "x").plain(), "../escape");
+        UnsafeLayerException e = rejects(
+                UnsafeLayerException.class,
+                new LayerTar().file("../escape", "x").plain(),
+                "../escape");
         assertEquals("../escape", e.entry());
     }
 
     @Test
     void nestedDotDotEscapeIsRejected() {
-        rejects(UnsafeLayerException.class, new LayerTar().dir("a").file("a/../../escape", "x").plain(),
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().dir("a").file("a/../../escape", "x").plain(),
                 "a/../../escape");
-        rejects(UnsafeLayerException.class, new LayerTar().file("./a/./../../outside/sentinel", "x").plain(),
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().file("./a/./../../outside/sentinel", "x").plain(),
                 "outside/sentinel");
     }
 
@@ -128,45 +136,70 @@ class LayerUnpackerTest {
 
     @Test
     void symlinkedParentIsRejected() throws Exception {
-        rejects(UnsafeLayerException.class,
-                new LayerTar().symlink("a", outside.toString()).file("a/pwned", "x").plain(), "a/pwned");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .symlink("a", outside.toString())
+                        .file("a/pwned", "x")
+                        .plain(),
+                "a/pwned");
         assertFalse(Files.exists(outside.resolve("pwned")));
     }
 
     @Test
     void symlinkToDotDotIsRejectedAsParent() {
-        rejects(UnsafeLayerException.class, new LayerTar().symlink("a", "..").file("a/escape", "x").plain(),
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().symlink("a", "..").file("a/escape", "x").plain(),
                 "a/escape");
     }
 
     @Test
     void deeperSymlinkClimbingOutIsRejectedAsParent() {
-        rejects(UnsafeLayerException.class, new LayerTar().dir("a").symlink("a/b", "../../outside")
-                .file("a/b/sentinel", "overwritten").plain(), "a/b/sentinel");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .dir("a")
+                        .symlink("a/b", "../../outside")
+                        .file("a/b/sentinel", "overwritten")
+                        .plain(),
+                "a/b/sentinel");
     }
 
     @Test
     void directoryBelowSymlinkIsRejected() {
-        rejects(UnsafeLayerException.class, new LayerTar().symlink("a", outside.toString()).dir("a/sub").plain(),
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().symlink("a", outside.toString()).dir("a/sub").plain(),
                 "a/sub");
     }
 
     @Test
     void symlinkedParentOfDeviceIsRejected() {
-        rejects(UnsafeLayerException.class, new LayerTar().symlink("a", outside.toString())
-                .device("a/null", TarConstants.LF_CHR, 1, 3).plain(), "a/null");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .symlink("a", outside.toString())
+                        .device("a/null", TarConstants.LF_CHR, 1, 3)
+                        .plain(),
+                "a/null");
     }
 
     @Test
     void hardlinkClimbingOutIsRejected() {
-        rejects(UnsafeLayerException.class, new LayerTar().hardlink("passwd", "../../etc/passwd").plain(), "passwd");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().hardlink("passwd", "../../etc/passwd").plain(),
+                "passwd");
     }
 
     @Test
     void absoluteHardlinkTargetIsLookedUpInsideTheLayer() throws Exception {
         long links = (int) attr(Path.of("/etc/passwd"), "nlink");
-        InvalidLayerException e = rejects(InvalidLayerException.class,
-                new LayerTar().hardlink("passwd", "/etc/passwd").plain(), "passwd");
+        InvalidLayerException e = rejects(
+                InvalidLayerException.class,
+                new LayerTar().hardlink("passwd", "/etc/passwd").plain(),
+                "passwd");
         assertTrue(e.getMessage().contains("does not exist in the layer"), e.getMessage());
         assertEquals(links, (int) attr(Path.of("/etc/passwd"), "nlink"));
         assertFalse(Files.exists(layer.resolve("passwd"), LinkOption.NOFOLLOW_LINKS));
@@ -174,14 +207,22 @@ class LayerUnpackerTest {
 
     @Test
     void hardlinkThroughSymlinkIsRejected() throws Exception {
-        rejects(UnsafeLayerException.class,
-                new LayerTar().symlink("a", outside.toString()).hardlink("x", "a/sentinel").plain(), "x");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .symlink("a", outside.toString())
+                        .hardlink("x", "a/sentinel")
+                        .plain(),
+                "x");
         assertEquals(1, (int) attr(outside.resolve("sentinel"), "nlink"));
     }
 
     @Test
     void hardlinkToSymlinkLinksTheSymlinkItself() throws Exception {
-        unpack(new LayerTar().symlink("l", outside.resolve("sentinel").toString()).hardlink("h", "l").plain());
+        unpack(new LayerTar()
+                .symlink("l", outside.resolve("sentinel").toString())
+                .hardlink("h", "l")
+                .plain());
         assertTrue(Files.isSymbolicLink(layer.resolve("h")));
         assertEquals(attr(layer.resolve("l"), "ino"), attr(layer.resolve("h"), "ino"));
         assertEquals(1, (int) attr(outside.resolve("sentinel"), "nlink"));
@@ -189,7 +230,10 @@ class LayerUnpackerTest {
 
     @Test
     void hardlinkToDirectoryIsRejected() {
-        rejects(InvalidLayerException.class, new LayerTar().dir("d").hardlink("h", "d").plain(), "h");
+        rejects(
+                InvalidLayerException.class,
+                new LayerTar().dir("d").hardlink("h", "d").plain(),
+                "h");
     }
 
     @Test
@@ -202,22 +246,39 @@ class LayerUnpackerTest {
 
     @Test
     void whiteoutBelowSymlinkIsRejected() {
-        rejects(UnsafeLayerException.class,
-                new LayerTar().symlink("a", outside.toString()).file("a/.wh.sentinel", "").plain(), "a/.wh.sentinel");
-        rejects(UnsafeLayerException.class,
-                new LayerTar().symlink("b", outside.toString()).file("b/.wh..wh..opq", "").plain(), "b/.wh..wh..opq");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .symlink("a", outside.toString())
+                        .file("a/.wh.sentinel", "")
+                        .plain(),
+                "a/.wh.sentinel");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar()
+                        .symlink("b", outside.toString())
+                        .file("b/.wh..wh..opq", "")
+                        .plain(),
+                "b/.wh..wh..opq");
     }
 
     @Test
     void fileReplacingSymlinkDoesNotWriteThroughIt() throws Exception {
-        unpack(new LayerTar().symlink("f", outside.resolve("sentinel").toString()).file("f", "mine").plain());
+        unpack(new LayerTar()
+                .symlink("f", outside.resolve("sentinel").toString())
+                .file("f", "mine")
+                .plain());
         assertTrue(Files.isRegularFile(layer.resolve("f"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("mine", Files.readString(layer.resolve("f")));
     }
 
     @Test
     void fileReplacingHardlinkDoesNotWriteThroughIt() throws Exception {
-        unpack(new LayerTar().file("a", "original").hardlink("b", "a").file("b", "replaced").plain());
+        unpack(new LayerTar()
+                .file("a", "original")
+                .hardlink("b", "a")
+                .file("b", "replaced")
+                .plain());
         assertEquals("original", Files.readString(layer.resolve("a")));
         assertEquals("replaced", Files.readString(layer.resolve("b")));
         assertEquals(1, (int) attr(layer.resolve("a"), "nlink"));
@@ -225,7 +286,11 @@ class LayerUnpackerTest {
 
     @Test
     void directoryTimesAreNotSetThroughALaterSymlink() throws Exception {
-        unpack(new LayerTar().dir("d").dir("d/e").symlink("d", outside.toString()).plain());
+        unpack(new LayerTar()
+                .dir("d")
+                .dir("d/e")
+                .symlink("d", outside.toString())
+                .plain());
         assertTrue(Files.isSymbolicLink(layer.resolve("d")));
         // nothingEscaped() checks outside/e kept its mtime.
     }
@@ -233,16 +298,21 @@ class LayerUnpackerTest {
     @Test
     void metadataIsNeverAppliedThroughAFinalSymlink() throws Exception {
         // The symlink's own owner and times change; its target's do not (checked by nothingEscaped()).
-        unpack(new LayerTar().symlink("s", outside.resolve("sentinel").toString(), e -> {
-            e.setUserId(4321);
-            e.setGroupId(4321);
-        }).plain());
+        unpack(new LayerTar()
+                .symlink("s", outside.resolve("sentinel").toString(), e -> {
+                    e.setUserId(4321);
+                    e.setGroupId(4321);
+                })
+                .plain());
         assertEquals(4321, attr(layer.resolve("s"), "uid"));
     }
 
     @Test
     void rootEntryMustBeADirectory() {
-        rejects(UnsafeLayerException.class, new LayerTar().entryOfType(".", TarConstants.LF_SYMLINK).plain(), ".");
+        rejects(
+                UnsafeLayerException.class,
+                new LayerTar().entryOfType(".", TarConstants.LF_SYMLINK).plain(),
+                ".");
     }
 
     @Test
@@ -254,14 +324,23 @@ class LayerUnpackerTest {
 
     @Test
     void overlayXattrsFromContentAreDropped() throws Exception {
-        unpack(new LayerTar().rawPax(Map.of("SCHILY.xattr.trusted.overlay.opaque", "y".getBytes(),
-                "SCHILY.xattr.trusted.overlay.redirect", "/x".getBytes())).dir("d").plain());
+        unpack(new LayerTar()
+                .rawPax(Map.of(
+                        "SCHILY.xattr.trusted.overlay.opaque",
+                        "y".getBytes(),
+                        "SCHILY.xattr.trusted.overlay.redirect",
+                        "/x".getBytes()))
+                .dir("d")
+                .plain());
         assertEquals(List.of(), ExtendedAttributes.list(layer.resolve("d")));
     }
 
     @Test
     void unsupportedEntryTypeIsRejected() {
-        rejects(InvalidLayerException.class, new LayerTar().entryOfType("vol", (byte) 'V').plain(), "vol");
+        rejects(
+                InvalidLayerException.class,
+                new LayerTar().entryOfType("vol", (byte) 'V').plain(),
+                "vol");
     }
 
     // ---- preservation ----
@@ -269,25 +348,43 @@ class LayerUnpackerTest {
     @Test
     void ownershipOfFilesDirectoriesAndSymlinks() throws Exception {
         unpack(new LayerTar()
-                .dir("d", e -> { e.setUserId(1234); e.setGroupId(5678); })
-                .file("d/f", "x", e -> { e.setUserId(1234); e.setGroupId(5678); })
-                .symlink("d/l", "f", e -> { e.setUserId(1234); e.setGroupId(5678); })
-                .file("big", "x", e -> { e.setUserId(3_000_000_000L); e.setGroupId(70_000); })
+                .dir("d", e -> {
+                    e.setUserId(1234);
+                    e.setGroupId(5678);
+                })
+                .file("d/f", "x", e -> {
+                    e.setUserId(1234);
+                    e.setGroupId(5678);
+                })
+                .symlink("d/l", "f", e -> {
+                    e.setUserId(1234);
+                    e.setGroupId(5678);
+                })
+                .file("big", "x", e -> {
+                    e.setUserId(3_000_000_000L);
+                    e.setGroupId(70_000);
+                })
                 .plain());
         for (String p : List.of("d", "d/f", "d/l")) {
             assertEquals(1234, attr(layer.resolve(p), "uid"), p);
             assertEquals(5678, attr(layer.resolve(p), "gid"), p);
         }
-        assertEquals(Integer.toUnsignedString((int) 3_000_000_000L),
-                Integer.toUnsignedString((int) attr(layer.resolve("big"), "uid")));
+        assertEquals(Integer.toUnsignedString((int) 3_000_000_000L), Integer.toUnsignedString((int)
+                attr(layer.resolve("big"), "uid")));
         assertEquals(70_000, attr(layer.resolve("big"), "gid"));
     }
 
     @Test
     void specialModeBits() throws Exception {
         unpack(new LayerTar()
-                .file("suid", "x", e -> { e.setMode(04755); e.setUserId(1000); })
-                .file("sgid", "x", e -> { e.setMode(02755); e.setGroupId(1000); })
+                .file("suid", "x", e -> {
+                    e.setMode(04755);
+                    e.setUserId(1000);
+                })
+                .file("sgid", "x", e -> {
+                    e.setMode(02755);
+                    e.setGroupId(1000);
+                })
                 .dir("tmp", e -> e.setMode(01777))
                 .dir("shared", e -> e.setMode(02775))
                 .file("private", "x", e -> e.setMode(0600))
@@ -313,63 +410,111 @@ class LayerUnpackerTest {
                 .file("d/.wh.gone", "")
                 .plain());
         assertEquals(FileTime.from(fileTime), Files.getLastModifiedTime(layer.resolve("d/f")));
-        assertEquals(FileTime.from(linkTime), Files.getLastModifiedTime(layer.resolve("d/l"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(
+                FileTime.from(linkTime), Files.getLastModifiedTime(layer.resolve("d/l"), LinkOption.NOFOLLOW_LINKS));
         assertEquals(FileTime.from(dirTime), Files.getLastModifiedTime(layer.resolve("d")));
     }
 
     @Test
     void subSecondTimesFromPaxHeaders() throws Exception {
         Instant precise = Instant.parse("2021-06-07T08:09:10.1234567Z");
-        unpack(new LayerTar().file("f", "x", e -> e.setLastModifiedTime(FileTime.from(precise))).plain());
+        unpack(new LayerTar()
+                .file("f", "x", e -> e.setLastModifiedTime(FileTime.from(precise)))
+                .plain());
         assertEquals(FileTime.from(precise), Files.getLastModifiedTime(layer.resolve("f")));
     }
 
     @Test
     void xattrsIncludingBinaryOnes() throws Exception {
         // A file capability blob (cap_net_bind_service + cap_setuid bits) holds bytes that are not UTF-8.
-        byte[] capability = {0x01, 0x00, 0x00, 0x02, (byte) 0x80, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-            (byte) 0xff, (byte) 0xfe, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+        byte[] capability = {
+            0x01,
+            0x00,
+            0x00,
+            0x02,
+            (byte) 0x80,
+            0x04,
+            0x00,
+            0x00,
+            0x00,
+            0x00,
+            0x00,
+            0x00,
+            (byte) 0xff,
+            (byte) 0xfe,
+            0x00,
+            0x00,
+            0x00,
+            0x00,
+            0x00,
+            0x00
+        };
         Map<String, byte[]> records = new LinkedHashMap<>();
         records.put("SCHILY.xattr.security.capability", capability);
         records.put("SCHILY.xattr.user.raw", "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8));
         unpack(new LayerTar()
                 .file("plain", "x", e -> e.addPaxHeader("SCHILY.xattr.user.foo", "bar"))
                 .rawPax(records)
-                .file("ping", "x", e -> { e.setMode(0755); e.setUserId(0); })
+                .file("ping", "x", e -> {
+                    e.setMode(0755);
+                    e.setUserId(0);
+                })
                 .dir("d", e -> e.addPaxHeader("SCHILY.xattr.trusted.mark", "dir"))
                 .plain());
-        assertArrayEquals("bar".getBytes(), ExtendedAttributes.get(layer.resolve("plain"), "user.foo").orElseThrow());
-        assertArrayEquals(capability,
-                ExtendedAttributes.get(layer.resolve("ping"), "security.capability").orElseThrow());
-        assertArrayEquals("\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8),
+        assertArrayEquals(
+                "bar".getBytes(),
+                ExtendedAttributes.get(layer.resolve("plain"), "user.foo").orElseThrow());
+        assertArrayEquals(
+                capability,
+                ExtendedAttributes.get(layer.resolve("ping"), "security.capability")
+                        .orElseThrow());
+        assertArrayEquals(
+                "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8),
                 ExtendedAttributes.get(layer.resolve("ping"), "user.raw").orElseThrow());
-        assertArrayEquals("dir".getBytes(), ExtendedAttributes.get(layer.resolve("d"), "trusted.mark").orElseThrow());
-        assertTrue(ExtendedAttributes.get(layer.resolve("plain"), "security.capability").isEmpty());
+        assertArrayEquals(
+                "dir".getBytes(),
+                ExtendedAttributes.get(layer.resolve("d"), "trusted.mark").orElseThrow());
+        assertTrue(ExtendedAttributes.get(layer.resolve("plain"), "security.capability")
+                .isEmpty());
     }
 
     @Test
     void globalPaxXattrsApplyToLaterEntries() throws Exception {
-        unpack(new LayerTar().file("before", "x")
+        unpack(new LayerTar()
+                .file("before", "x")
                 .globalPax(Map.of("SCHILY.xattr.user.global", "g1", "comment", "commit 123"))
                 .file("first", "x")
                 .rawPax(Map.of("SCHILY.xattr.user.local", new byte[] {2}))
                 .file("second", "x")
                 .plain());
-        assertTrue(ExtendedAttributes.get(layer.resolve("before"), "user.global").isEmpty());
+        assertTrue(
+                ExtendedAttributes.get(layer.resolve("before"), "user.global").isEmpty());
         for (String name : List.of("first", "second")) {
-            assertArrayEquals("g1".getBytes(),
-                    ExtendedAttributes.get(layer.resolve(name), "user.global").orElseThrow(), name);
+            assertArrayEquals(
+                    "g1".getBytes(),
+                    ExtendedAttributes.get(layer.resolve(name), "user.global").orElseThrow(),
+                    name);
         }
-        assertArrayEquals(new byte[] {2}, ExtendedAttributes.get(layer.resolve("second"), "user.local").orElseThrow());
+        assertArrayEquals(
+                new byte[] {2},
+                ExtendedAttributes.get(layer.resolve("second"), "user.local").orElseThrow());
         assertTrue(ExtendedAttributes.get(layer.resolve("first"), "user.local").isEmpty());
     }
 
     @Test
     void capabilitySurvivesOwnershipChange() throws Exception {
         byte[] capability = {0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-        unpack(new LayerTar().rawPax(Map.of("SCHILY.xattr.security.capability", capability))
-                .file("bin", "x", e -> { e.setUserId(1000); e.setMode(04755); }).plain());
-        assertArrayEquals(capability, ExtendedAttributes.get(layer.resolve("bin"), "security.capability").orElseThrow());
+        unpack(new LayerTar()
+                .rawPax(Map.of("SCHILY.xattr.security.capability", capability))
+                .file("bin", "x", e -> {
+                    e.setUserId(1000);
+                    e.setMode(04755);
+                })
+                .plain());
+        assertArrayEquals(
+                capability,
+                ExtendedAttributes.get(layer.resolve("bin"), "security.capability")
+                        .orElseThrow());
         assertEquals(0104755, mode(layer.resolve("bin")));
     }
 
@@ -392,8 +537,12 @@ class LayerUnpackerTest {
 
     @Test
     void hardlinksShareTheInode() throws Exception {
-        UnpackSummary summary = unpack(new LayerTar().dir("bin").file("bin/busybox", "elf", e -> e.setMode(0755))
-                .hardlink("bin/sh", "bin/busybox").hardlink("/bin/ls", "/bin/busybox").plain());
+        UnpackSummary summary = unpack(new LayerTar()
+                .dir("bin")
+                .file("bin/busybox", "elf", e -> e.setMode(0755))
+                .hardlink("bin/sh", "bin/busybox")
+                .hardlink("/bin/ls", "/bin/busybox")
+                .plain());
         Object inode = attr(layer.resolve("bin/busybox"), "ino");
         assertEquals(inode, attr(layer.resolve("bin/sh"), "ino"));
         assertEquals(inode, attr(layer.resolve("bin/ls"), "ino"));
@@ -403,7 +552,10 @@ class LayerUnpackerTest {
 
     @Test
     void symlinkTargetsAreKeptVerbatim() throws Exception {
-        unpack(new LayerTar().symlink("rel", "../a//b/").symlink("abs", "/nonexistent/passwd").symlink("dots", "./x/../y")
+        unpack(new LayerTar()
+                .symlink("rel", "../a//b/")
+                .symlink("abs", "/nonexistent/passwd")
+                .symlink("dots", "./x/../y")
                 .plain());
         assertEquals("../a//b/", SymbolicLinks.read(layer.resolve("rel")));
         assertEquals("/nonexistent/passwd", SymbolicLinks.read(layer.resolve("abs")));
@@ -412,7 +564,10 @@ class LayerUnpackerTest {
 
     @Test
     void whiteoutBecomesCharacterDeviceZeroZero() throws Exception {
-        UnpackSummary summary = unpack(new LayerTar().dir("etc").file("etc/.wh.motd", "").file(".wh.toplevel", "")
+        UnpackSummary summary = unpack(new LayerTar()
+                .dir("etc")
+                .file("etc/.wh.motd", "")
+                .file(".wh.toplevel", "")
                 .plain());
         for (Path whiteout : List.of(layer.resolve("etc/motd"), layer.resolve("toplevel"))) {
             assertEquals(DeviceNodes.S_IFCHR, mode(whiteout) & 0170000);
@@ -430,12 +585,21 @@ class LayerUnpackerTest {
 
     @Test
     void opaqueDirectory() throws Exception {
-        UnpackSummary summary = unpack(new LayerTar().dir("var").dir("var/cache").file("var/cache/.wh..wh..opq", "")
-                .file("var/cache/new", "x").file("implicit/.wh..wh..opq", "").plain());
-        assertArrayEquals("y".getBytes(),
-                ExtendedAttributes.get(layer.resolve("var/cache"), "trusted.overlay.opaque").orElseThrow());
-        assertArrayEquals("y".getBytes(),
-                ExtendedAttributes.get(layer.resolve("implicit"), "trusted.overlay.opaque").orElseThrow());
+        UnpackSummary summary = unpack(new LayerTar()
+                .dir("var")
+                .dir("var/cache")
+                .file("var/cache/.wh..wh..opq", "")
+                .file("var/cache/new", "x")
+                .file("implicit/.wh..wh..opq", "")
+                .plain());
+        assertArrayEquals(
+                "y".getBytes(),
+                ExtendedAttributes.get(layer.resolve("var/cache"), "trusted.overlay.opaque")
+                        .orElseThrow());
+        assertArrayEquals(
+                "y".getBytes(),
+                ExtendedAttributes.get(layer.resolve("implicit"), "trusted.overlay.opaque")
+                        .orElseThrow());
         assertTrue(Files.exists(layer.resolve("var/cache/new")));
         assertFalse(Files.exists(layer.resolve("var/cache/.wh..wh..opq")));
         assertEquals(2, summary.opaqueDirectories());
@@ -452,11 +616,19 @@ class LayerUnpackerTest {
     @Test
     void laterEntriesReplaceEarlierOnes() throws Exception {
         unpack(new LayerTar()
-                .file("a", "file").dir("a").file("a/inner", "1")
-                .dir("b").file("b/inner", "1").file("b", "now a file")
-                .dir("c", e -> e.setMode(0700)).file("c/kept", "1").dir("c", e -> e.setMode(0755))
-                .file("d", "old").symlink("d", "target")
-                .file("e", "old").file("e", "new")
+                .file("a", "file")
+                .dir("a")
+                .file("a/inner", "1")
+                .dir("b")
+                .file("b/inner", "1")
+                .file("b", "now a file")
+                .dir("c", e -> e.setMode(0700))
+                .file("c/kept", "1")
+                .dir("c", e -> e.setMode(0755))
+                .file("d", "old")
+                .symlink("d", "target")
+                .file("e", "old")
+                .file("e", "new")
                 .plain());
         assertTrue(Files.isDirectory(layer.resolve("a"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("1", Files.readString(layer.resolve("a/inner")));
@@ -477,29 +649,39 @@ class LayerUnpackerTest {
 
     @Test
     void summaryCountsEverything() throws Exception {
-        UnpackSummary summary = unpack(new LayerTar().dir("d").file("d/a", "12345").file("d/b", "678")
-                .symlink("l", "d").hardlink("h", "d/a").file(".wh.w", "").plain());
+        UnpackSummary summary = unpack(new LayerTar()
+                .dir("d")
+                .file("d/a", "12345")
+                .file("d/b", "678")
+                .symlink("l", "d")
+                .hardlink("h", "d/a")
+                .file(".wh.w", "")
+                .plain());
         assertEquals(new UnpackSummary(Compression.NONE, 6, 1, 2, 1, 1, 0, 1, 0, 8, summary.diffId()), summary);
     }
 
     @Test
     void diffIdIsTheDigestOfTheUncompressedTar() throws Exception {
         byte[] tar = sample().plain();
-        String expected = "sha256:" + HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(tar));
+        String expected = "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tar));
         assertEquals(expected, unpack(tar).diffId());
         byte[] gzip = LayerTar.compress(tar, GZIPOutputStream::new);
         byte[] zstd = LayerTar.compress(tar, com.github.luben.zstd.ZstdOutputStream::new);
         for (byte[] blob : List.of(gzip, zstd)) {
             Path again = Files.createTempDirectory(layer, "again");
-            assertEquals(expected, LayerUnpacker.unpack(new ByteArrayInputStream(blob), again).diffId());
+            assertEquals(
+                    expected,
+                    LayerUnpacker.unpack(new ByteArrayInputStream(blob), again).diffId());
         }
     }
 
     // ---- compression and tar formats ----
 
     private LayerTar sample() {
-        return new LayerTar().dir("etc").file("etc/hostname", "layer\n", e -> e.setMode(0640))
+        return new LayerTar()
+                .dir("etc")
+                .file("etc/hostname", "layer\n", e -> e.setMode(0640))
                 .symlink("etc/localtime", "/nonexistent/zoneinfo/UTC");
     }
 
@@ -532,8 +714,7 @@ class LayerUnpackerTest {
         byte[] tar = sample().plain();
         int half = tar.length / 2;
         byte[] first = LayerTar.compress(Arrays.copyOfRange(tar, 0, half), GZIPOutputStream::new);
-        byte[] second = LayerTar.compress(Arrays.copyOfRange(tar, half, tar.length),
-                GZIPOutputStream::new);
+        byte[] second = LayerTar.compress(Arrays.copyOfRange(tar, half, tar.length), GZIPOutputStream::new);
         byte[] both = new byte[first.length + second.length];
         System.arraycopy(first, 0, both, 0, first.length);
         System.arraycopy(second, 0, both, first.length, second.length);
@@ -550,8 +731,8 @@ class LayerUnpackerTest {
 
     @Test
     void xzAndBzip2AreRefusedClearly() {
-        IOException xz = assertThrows(IOException.class,
-                () -> unpack(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 0}));
+        IOException xz =
+                assertThrows(IOException.class, () -> unpack(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 0}));
         assertTrue(xz.getMessage().contains("xz"), xz.getMessage());
         IOException bz = assertThrows(IOException.class, () -> unpack("BZh91AY&SY".getBytes()));
         assertTrue(bz.getMessage().contains("bzip2"), bz.getMessage());
@@ -591,8 +772,10 @@ class LayerUnpackerTest {
             for (int i = 0; i < names.size(); i++) {
                 Path file = dir.resolve(names.get(i));
                 assertEquals(i * 37 + 1, Files.size(file));
-                assertArrayEquals(new byte[] {(byte) i, (byte) 0x80, (byte) 0xc3, 0x28, (byte) i},
-                        ExtendedAttributes.get(file, "user.i").orElseThrow(), names.get(i));
+                assertArrayEquals(
+                        new byte[] {(byte) i, (byte) 0x80, (byte) 0xc3, 0x28, (byte) i},
+                        ExtendedAttributes.get(file, "user.i").orElseThrow(),
+                        names.get(i));
                 if (i % 5 == 0) {
                     assertEquals("l".repeat(120 + i), SymbolicLinks.read(dir.resolve(names.get(i) + ".link")));
                 }

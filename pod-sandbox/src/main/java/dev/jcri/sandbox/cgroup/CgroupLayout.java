@@ -19,10 +19,15 @@ import java.util.TreeSet;
  * @param v2Mount where the v2 tree is mounted, if anywhere
  * @param v2Controllers controllers attached to the v2 tree
  */
-public record CgroupLayout(Kind kind, Map<String, Path> v1Hierarchies, Optional<Path> v2Mount,
-        Set<String> v2Controllers) {
+public record CgroupLayout(
+        Kind kind, Map<String, Path> v1Hierarchies, Optional<Path> v2Mount, Set<String> v2Controllers) {
 
-    public enum Kind { UNIFIED, LEGACY, HYBRID, NONE }
+    public enum Kind {
+        UNIFIED,
+        LEGACY,
+        HYBRID,
+        NONE
+    }
 
     public static CgroupLayout ofHost() throws IOException {
         List<String> mountinfo = Files.readAllLines(Path.of("/proc/self/mountinfo"));
@@ -31,7 +36,8 @@ public record CgroupLayout(Kind kind, Map<String, Path> v1Hierarchies, Optional<
         if (parsed.v2Mount.isPresent()) {
             Path file = parsed.v2Mount.get().resolve("cgroup.controllers");
             if (Files.isReadable(file)) {
-                controllers = new TreeSet<>(List.of(Files.readString(file).strip().split("\\s+")));
+                controllers =
+                        new TreeSet<>(List.of(Files.readString(file).strip().split("\\s+")));
                 controllers.remove("");
             }
         }
@@ -66,7 +72,7 @@ public record CgroupLayout(Kind kind, Map<String, Path> v1Hierarchies, Optional<
                         }
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         Kind kind;
@@ -96,11 +102,20 @@ public record CgroupLayout(Kind kind, Map<String, Path> v1Hierarchies, Optional<
     }
 
     private static boolean isController(String option) {
-        return !option.equals("rw") && !option.equals("ro") && !option.startsWith("relatime")
-                && !option.equals("nosuid") && !option.equals("nodev") && !option.equals("noexec")
-                && !option.startsWith("release_agent") && !option.equals("clone_children")
-                && !option.equals("noprefix") && !option.equals("xattr") && !option.equals("cpuset_v2_mode")
-                && !option.equals("favordynmods") && !option.equals("nsdelegate") && !option.equals("memory_recursiveprot");
+        return !option.equals("rw")
+                && !option.equals("ro")
+                && !option.startsWith("relatime")
+                && !option.equals("nosuid")
+                && !option.equals("nodev")
+                && !option.equals("noexec")
+                && !option.startsWith("release_agent")
+                && !option.equals("clone_children")
+                && !option.equals("noprefix")
+                && !option.equals("xattr")
+                && !option.equals("cpuset_v2_mode")
+                && !option.equals("favordynmods")
+                && !option.equals("nsdelegate")
+                && !option.equals("memory_recursiveprot");
     }
 
     /** mountinfo escapes space, tab, newline and backslash as octal. */

@@ -21,8 +21,11 @@ public final class CgroupParent {
 
     /** An absolute cgroupfs path without {@code .} or {@code ..} components. */
     public static boolean isPath(String parent) {
-        return PATH.matcher(parent).matches() && !parent.contains("/../") && !parent.endsWith("/..")
-                && !parent.contains("/./") && !parent.endsWith("/.");
+        return PATH.matcher(parent).matches()
+                && !parent.contains("/../")
+                && !parent.endsWith("/..")
+                && !parent.contains("/./")
+                && !parent.endsWith("/.");
     }
 
     /**

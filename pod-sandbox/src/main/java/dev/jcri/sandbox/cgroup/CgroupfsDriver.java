@@ -72,8 +72,8 @@ public final class CgroupfsDriver implements CgroupDriver {
             try {
                 Files.writeString(dir.resolve("cgroup.procs"), Long.toString(conmonPid), StandardCharsets.US_ASCII);
             } catch (IOException e) {
-                throw new IOException("cannot move conmon (pid " + conmonPid + ") to cgroup " + dir + ": "
-                        + e.getMessage(), e);
+                throw new IOException(
+                        "cannot move conmon (pid " + conmonPid + ") to cgroup " + dir + ": " + e.getMessage(), e);
             }
         }
     }
@@ -118,7 +118,8 @@ public final class CgroupfsDriver implements CgroupDriver {
      */
     private static void makeCgroup(Path hierarchy, Path dir) throws IOException {
         List<Path> missing = new ArrayList<>();
-        for (Path p = dir; p != null && p.startsWith(hierarchy) && !p.equals(hierarchy) && !Files.isDirectory(p);
+        for (Path p = dir;
+                p != null && p.startsWith(hierarchy) && !p.equals(hierarchy) && !Files.isDirectory(p);
                 p = p.getParent()) {
             missing.addFirst(p);
         }
@@ -131,7 +132,9 @@ public final class CgroupfsDriver implements CgroupDriver {
             for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
                 Path own = level.resolve(file);
                 Path inherited = level.getParent().resolve(file);
-                if (Files.exists(own) && Files.exists(inherited) && Files.readString(own).isBlank()) {
+                if (Files.exists(own)
+                        && Files.exists(inherited)
+                        && Files.readString(own).isBlank()) {
                     Files.writeString(own, Files.readString(inherited).strip());
                 }
             }

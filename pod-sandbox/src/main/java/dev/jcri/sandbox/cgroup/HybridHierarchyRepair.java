@@ -27,14 +27,24 @@ public final class HybridHierarchyRepair {
             Path target = v1Root.resolve(controller);
             Files.createDirectories(target);
             try {
-                Mount.mount("cgroup", target.toString(), "cgroup", Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
+                Mount.mount(
+                        "cgroup",
+                        target.toString(),
+                        "cgroup",
+                        Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
                         controller);
             } catch (ErrnoException e) {
-                throw new IOException("cannot mount the " + controller + " cgroup v1 hierarchy at " + target
-                        + " (crun refuses hybrid hosts while a controller sits in the v2 tree): " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot mount the " + controller + " cgroup v1 hierarchy at " + target
+                                + " (crun refuses hybrid hosts while a controller sits in the v2 tree): "
+                                + e.getMessage(),
+                        e);
             }
-            log.info("mounted cgroup v1 hierarchy controller={} path={} reason=\"crun refuses hybrid mode while it "
-                    + "is in the v2 tree\"", controller, target);
+            log.info(
+                    "mounted cgroup v1 hierarchy controller={} path={} reason=\"crun refuses hybrid mode while it "
+                            + "is in the v2 tree\"",
+                    controller,
+                    target);
             mounted.add(target);
         }
         return mounted;

@@ -19,8 +19,8 @@ public final class SystemdDriver implements CgroupDriver {
     /** Units of jcri's containers and conmons, as ListUnitsByPatterns takes them. */
     public static final List<String> UNIT_PATTERNS = List.of(CgroupParent.SCOPE_PREFIX + "-*.scope");
 
-    private static final Pattern UNIT = Pattern.compile(CgroupParent.SCOPE_PREFIX
-            + "-(?:conmon-)?([0-9a-f]{64})\\.scope");
+    private static final Pattern UNIT =
+            Pattern.compile(CgroupParent.SCOPE_PREFIX + "-(?:conmon-)?([0-9a-f]{64})\\.scope");
 
     private final SystemdUnits units;
     private final Duration placementTimeout;
@@ -78,8 +78,10 @@ public final class SystemdDriver implements CgroupDriver {
             }
             if (System.nanoTime() > deadline) {
                 units.stop(scope);
-                throw new SystemdUnavailableException("systemd did not move conmon (pid " + conmonPid + ") into "
-                        + scope + " within " + placementTimeout.toSeconds() + " s", null);
+                throw new SystemdUnavailableException(
+                        "systemd did not move conmon (pid " + conmonPid + ") into " + scope + " within "
+                                + placementTimeout.toSeconds() + " s",
+                        null);
             }
             try {
                 Thread.sleep(20);

@@ -32,6 +32,7 @@ public interface SystemdManager extends DBusInterface {
     final class Property extends Struct {
         @Position(0)
         public final String name;
+
         @Position(1)
         public final Variant<?> value;
 
@@ -45,6 +46,7 @@ public interface SystemdManager extends DBusInterface {
     final class AuxUnit extends Struct {
         @Position(0)
         public final String name;
+
         @Position(1)
         public final List<Property> properties;
 
@@ -58,27 +60,45 @@ public interface SystemdManager extends DBusInterface {
     final class Unit extends Struct {
         @Position(0)
         public final String name;
+
         @Position(1)
         public final String description;
+
         @Position(2)
         public final String loadState;
+
         @Position(3)
         public final String activeState;
+
         @Position(4)
         public final String subState;
+
         @Position(5)
         public final String following;
+
         @Position(6)
         public final DBusPath path;
+
         @Position(7)
         public final UInt32 jobId;
+
         @Position(8)
         public final String jobType;
+
         @Position(9)
         public final DBusPath jobPath;
 
-        public Unit(String name, String description, String loadState, String activeState, String subState,
-                String following, DBusPath path, UInt32 jobId, String jobType, DBusPath jobPath) {
+        public Unit(
+                String name,
+                String description,
+                String loadState,
+                String activeState,
+                String subState,
+                String following,
+                DBusPath path,
+                UInt32 jobId,
+                String jobType,
+                DBusPath jobPath) {
             this.name = name;
             this.description = description;
             this.loadState = loadState;

@@ -35,8 +35,8 @@ public final class SystemdUnits implements AutoCloseable {
 
     public static SystemdUnits systemBus() {
         String fromEnv = System.getenv("DBUS_SYSTEM_BUS_ADDRESS");
-        return new SystemdUnits(fromEnv != null && !fromEnv.isBlank() ? fromEnv
-                : "unix:path=/run/dbus/system_bus_socket");
+        return new SystemdUnits(
+                fromEnv != null && !fromEnv.isBlank() ? fromEnv : "unix:path=/run/dbus/system_bus_socket");
     }
 
     /**
@@ -72,8 +72,9 @@ public final class SystemdUnits implements AutoCloseable {
 
     /** Names of the loaded units matching the shell-style patterns, in any state. */
     public List<String> list(List<String> patterns) throws IOException {
-        return call("list " + patterns, m -> m.listUnitsByPatterns(List.of(), patterns))
-                .stream().map(u -> u.name).toList();
+        return call("list " + patterns, m -> m.listUnitsByPatterns(List.of(), patterns)).stream()
+                .map(u -> u.name)
+                .toList();
     }
 
     private interface Call<T> {
@@ -94,7 +95,8 @@ public final class SystemdUnits implements AutoCloseable {
                 return call.on(m);
             } catch (DBusExecutionException e) {
                 String type = e.getType() == null ? "" : e.getType();
-                if (type.endsWith(".NoSuchUnit") || type.endsWith(".LoadFailed")
+                if (type.endsWith(".NoSuchUnit")
+                        || type.endsWith(".LoadFailed")
                         || String.valueOf(e.getMessage()).contains("not loaded")) {
                     throw new NoSuchUnit(e.getMessage());
                 }
@@ -103,8 +105,8 @@ public final class SystemdUnits implements AutoCloseable {
                     reset();
                     continue;
                 }
-                throw new SystemdUnavailableException("systemd refused " + what + ": "
-                        + (type.isEmpty() ? "" : type + ": ") + e.getMessage(), e);
+                throw new SystemdUnavailableException(
+                        "systemd refused " + what + ": " + (type.isEmpty() ? "" : type + ": ") + e.getMessage(), e);
             }
         }
     }
@@ -127,14 +129,18 @@ public final class SystemdUnits implements AutoCloseable {
             reset();
             try {
                 // A bus that is not there fails at once instead of after the library's 10 s of retries.
-                DBusConnection c = DBusConnectionBuilder.forAddress(address).withShared(false)
-                        .transportConfig().withTimeout(CONNECT_TIMEOUT_MILLIS).back().build();
+                DBusConnection c = DBusConnectionBuilder.forAddress(address)
+                        .withShared(false)
+                        .transportConfig()
+                        .withTimeout(CONNECT_TIMEOUT_MILLIS)
+                        .back()
+                        .build();
                 connection = c;
                 manager = c.getRemoteObject(DESTINATION, OBJECT, SystemdManager.class);
                 return manager;
             } catch (DBusException | RuntimeException e) {
-                throw new SystemdUnavailableException("systemd is not reachable over D-Bus at " + address + ": "
-                        + e.getMessage(), e);
+                throw new SystemdUnavailableException(
+                        "systemd is not reachable over D-Bus at " + address + ": " + e.getMessage(), e);
             }
         } finally {
             connecting.unlock();

@@ -51,8 +51,15 @@ public final class Conmon implements ContainerMonitor {
      *
      * @param cgroupParent the pod's cgroup parent, under which conmon gets a cgroup or scope of its own
      */
-    public record Launch(StateLayout.ContainerPaths container, String name, ContainerRuntime runtime, Path logPath,
-            boolean terminal, boolean stdin, boolean stdinOnce, String cgroupParent) {
+    public record Launch(
+            StateLayout.ContainerPaths container,
+            String name,
+            ContainerRuntime runtime,
+            Path logPath,
+            boolean terminal,
+            boolean stdin,
+            boolean stdinOnce,
+            String cgroupParent) {
         String containerId() {
             return container.id();
         }
@@ -115,7 +122,8 @@ public final class Conmon implements ContainerMonitor {
     private void place(Launch launch) throws IOException {
         long pid;
         try {
-            pid = Long.parseLong(Files.readString(launch.container().conmonPidFile()).strip());
+            pid = Long.parseLong(
+                    Files.readString(launch.container().conmonPidFile()).strip());
         } catch (IOException | NumberFormatException e) {
             throw new ContainerCreateException("conmon reported the container but left no readable pid file: " + e);
         }
@@ -137,7 +145,9 @@ public final class Conmon implements ContainerMonitor {
         try {
             cgroups.release(cgroupParent, containerId);
         } catch (IOException | RuntimeException e) {
-            log.warn("conmon's cgroup not released, the orphan sweep will id={} error=\"{}\"", containerId,
+            log.warn(
+                    "conmon's cgroup not released, the orphan sweep will id={} error=\"{}\"",
+                    containerId,
                     e.getMessage());
         }
     }
@@ -156,7 +166,9 @@ public final class Conmon implements ContainerMonitor {
         try {
             process.get().onExit().get(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.warn("killing a conmon left without its container id={} pid={}", container.id(),
+            log.warn(
+                    "killing a conmon left without its container id={} pid={}",
+                    container.id(),
                     process.get().pid());
             process.get().destroyForcibly();
         } catch (ExecutionException e) {
@@ -188,35 +200,56 @@ public final class Conmon implements ContainerMonitor {
     private static Optional<ProcessHandle> process(StateLayout.ContainerPaths container) {
         try {
             String pid = Files.readString(container.conmonPidFile()).strip();
-            return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).filter(p -> {
-                try {
-                    return Files.readString(Path.of("/proc", pid, "cmdline")).contains(container.id());
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            return ProcessHandle.of(Long.parseLong(pid))
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> {
+                        try {
+                            return Files.readString(Path.of("/proc", pid, "cmdline"))
+                                    .contains(container.id());
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
     }
 
     private String spawn(Launch launch, Path sync) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$JCRI_SYNC_FIFO\"",
-                "conmon", binary.toString(),
-                "--api-version", "1",
-                "-c", launch.containerId(),
-                "-u", launch.containerId(),
-                "-n", launch.name(),
-                "-r", launch.runtime().binary().toString(),
-                "--runtime-arg", "--root=" + launch.runtime().root(),
-                "-b", launch.bundle().toString(),
-                "-p", launch.container().pidFile().toString(),
-                "-P", launch.container().conmonPidFile().toString(),
-                "--persist-dir", launch.bundle().toString(),
-                "--exit-dir", launch.container().layout().exits().toString(),
-                "--socket-dir-path", launch.container().layout().attachLinks().toString(),
-                "-l", "k8s-file:" + launch.logPath(),
-                "--log-level", "warn"));
+        List<String> command = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
+                "exec \"$@\" 3>\"$JCRI_SYNC_FIFO\"",
+                "conmon",
+                binary.toString(),
+                "--api-version",
+                "1",
+                "-c",
+                launch.containerId(),
+                "-u",
+                launch.containerId(),
+                "-n",
+                launch.name(),
+                "-r",
+                launch.runtime().binary().toString(),
+                "--runtime-arg",
+                "--root=" + launch.runtime().root(),
+                "-b",
+                launch.bundle().toString(),
+                "-p",
+                launch.container().pidFile().toString(),
+                "-P",
+                launch.container().conmonPidFile().toString(),
+                "--persist-dir",
+                launch.bundle().toString(),
+                "--exit-dir",
+                launch.container().layout().exits().toString(),
+                "--socket-dir-path",
+                launch.container().layout().attachLinks().toString(),
+                "-l",
+                "k8s-file:" + launch.logPath(),
+                "--log-level",
+                "warn"));
         // Every runtime command of the container needs the same global flags (the cgroup driver's).
         for (String flag : launch.runtime().globalFlags()) {
             command.add("--runtime-arg");
@@ -241,8 +274,7 @@ public final class Conmon implements ContainerMonitor {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             ProcessTree.kill(process.toHandle());
             killDaemon(launch.container());
-            throw new ContainerCreateException("conmon did not detach within " + timeout.toSeconds()
-                    + " s; killed");
+            throw new ContainerCreateException("conmon did not detach within " + timeout.toSeconds() + " s; killed");
         }
         String output;
         try {
@@ -259,9 +291,12 @@ public final class Conmon implements ContainerMonitor {
     /** The detached conmon of {@code container}, with the runtime it waits for, killed (its pid file names it). */
     private static void killDaemon(StateLayout.ContainerPaths container) {
         try {
-            long pid = Long.parseLong(Files.readString(container.conmonPidFile()).strip());
+            long pid =
+                    Long.parseLong(Files.readString(container.conmonPidFile()).strip());
             // Only a conmon: a pid file whose process is gone may name a reused PID by now.
-            ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("/conmon")).orElse(false))
+            ProcessHandle.of(pid)
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("/conmon")).orElse(false))
                     .ifPresent(ProcessTree::kill);
         } catch (IOException | NumberFormatException e) {
             // No pid file: conmon never got as far as daemonizing, and the first process was killed above.
@@ -308,7 +343,7 @@ public final class Conmon implements ContainerMonitor {
             return data;
         }
         String message = json.path("message").asString("").strip();
-        throw new ContainerCreateException(runtime.binary().getFileName() + " create failed: "
-                + (message.isEmpty() ? "no message" : message));
+        throw new ContainerCreateException(
+                runtime.binary().getFileName() + " create failed: " + (message.isEmpty() ? "no message" : message));
     }
 }

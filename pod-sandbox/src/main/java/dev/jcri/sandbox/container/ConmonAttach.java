@@ -17,6 +17,7 @@ import java.util.Arrays;
 public final class ConmonAttach implements AutoCloseable {
     /** conmon's pipe numbers: 1 is stdin, so stdout is 2 and stderr 3. */
     public static final int STDOUT = 2;
+
     public static final int STDERR = 3;
     /** conmon's packets carry at most its stdio buffer (8 KiB) plus the pipe byte; its socket buffer is 32 KiB. */
     private static final int PACKET_MAX = 32 * 1024 + 1;

@@ -49,8 +49,14 @@ final class ContainerCreate {
     private volatile SeccompFilters seccomp = SeccompFilters.builtIn();
 
     /** @param sandboxes the pod sandbox of an ID, as its record says now */
-    ContainerCreate(ContainerTable table, ContainerExits exits, Function<String, Optional<SandboxRecord>> sandboxes,
-            ContainerImages images, ContainerRootfs rootfs, ContainerMonitor monitor, int daemonOomScoreAdj) {
+    ContainerCreate(
+            ContainerTable table,
+            ContainerExits exits,
+            Function<String, Optional<SandboxRecord>> sandboxes,
+            ContainerImages images,
+            ContainerRootfs rootfs,
+            ContainerMonitor monitor,
+            int daemonOomScoreAdj) {
         this.table = table;
         this.exits = exits;
         this.sandboxes = sandboxes;
@@ -68,7 +74,8 @@ final class ContainerCreate {
 
     ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
             throws IOException, InterruptedException {
-        SandboxRecord sandbox = sandboxes.apply(sandboxId)
+        SandboxRecord sandbox = sandboxes
+                .apply(sandboxId)
                 .orElseThrow(() -> new NotFoundException("pod sandbox " + sandboxId + " not found"));
         if (sandbox.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
@@ -79,15 +86,20 @@ final class ContainerCreate {
     }
 
     /** @param infra the pod's infra container: jcri's own, made while the pod is still CREATING */
-    ContainerRecord create(SandboxRecord sandbox, ContainerSpec spec, String image, ImageRecord imageRecord,
-            boolean infra) throws IOException, InterruptedException {
+    ContainerRecord create(
+            SandboxRecord sandbox, ContainerSpec spec, String image, ImageRecord imageRecord, boolean infra)
+            throws IOException, InterruptedException {
         ContainerRuntime runtime = table.runtime(sandbox.runtimeHandler());
         if (runtime == null) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " uses runtime handler "
                     + sandbox.runtimeHandler() + ", which this node no longer has");
         }
-        String name = ContainerName.of(spec.name(), sandbox.spec().name(), sandbox.spec().namespace(),
-                sandbox.spec().uid(), spec.attempt());
+        String name = ContainerName.of(
+                spec.name(),
+                sandbox.spec().name(),
+                sandbox.spec().namespace(),
+                sandbox.spec().uid(),
+                spec.attempt());
         spec = followSandboxPidMode(spec, sandbox);
         for (int i = 0; i < spec.mounts().size(); i++) {
             if (spec.mounts().get(i).recursiveReadOnly() && !runtime.supportsRecursiveReadOnly()) {
@@ -100,11 +112,22 @@ final class ContainerCreate {
         StateLayout.ContainerPaths paths = table.paths(id);
         Path bundle = paths.bundle();
         Path logPath = logPath(sandbox, spec);
-        String stopSignal = !spec.stopSignal().isEmpty() ? spec.stopSignal()
-                : !imageRecord.config().stopSignal().isEmpty() ? imageRecord.config().stopSignal() : "SIGTERM";
-        ContainerRecord record = ContainerRecord.creating(id, name, sandbox.id(), spec,
-                new ContainerRecord.ImageReference(image, imageRecord.id(), imageRecord.layers()), EpochNanos.now(),
-                logPath.toString(), runtime.handler(), stopSignal, infra);
+        String stopSignal = !spec.stopSignal().isEmpty()
+                ? spec.stopSignal()
+                : !imageRecord.config().stopSignal().isEmpty()
+                        ? imageRecord.config().stopSignal()
+                        : "SIGTERM";
+        ContainerRecord record = ContainerRecord.creating(
+                id,
+                name,
+                sandbox.id(),
+                spec,
+                new ContainerRecord.ImageReference(image, imageRecord.id(), imageRecord.layers()),
+                EpochNanos.now(),
+                logPath.toString(),
+                runtime.handler(),
+                stopSignal,
+                infra);
 
         // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = table.lockOf(id);
@@ -131,13 +154,20 @@ final class ContainerCreate {
             undo.push(() -> images.unpin(ContainerTable.pinOwner(id)));
             Files.createDirectories(bundle);
             undo.push(() -> FileTree.delete(bundle));
-            List<Path> layers = imageRecord.layers().stream().map(images::layerDiff).toList();
+            List<Path> layers =
+                    imageRecord.layers().stream().map(images::layerDiff).toList();
             SandboxContext context = contextOf(sandbox);
             if (context.users() == null) {
                 rootfs.mount(paths.rootfs(), layers, paths.upper(), paths.work());
             } else {
-                rootfs.mountIdmapped(paths.rootfs(), layers, paths.upper(), paths.work(),
-                        Path.of(context.usernsPath()), context.users(), paths.idmappedLayers());
+                rootfs.mountIdmapped(
+                        paths.rootfs(),
+                        layers,
+                        paths.upper(),
+                        paths.work(),
+                        Path.of(context.usernsPath()),
+                        context.users(),
+                        paths.idmappedLayers());
             }
             undo.push(() -> rootfs.unmount(paths.rootfs()));
             CrashPoint.reached(Step.CONTAINER_ROOTFS_MOUNTED);
@@ -145,11 +175,12 @@ final class ContainerCreate {
             List<Path> stagedVolumes = new ArrayList<>();
             undo.push(() -> IdmappedVolumes.release(stagedVolumes));
             spec = IdmappedVolumes.stage(spec, context, paths.idmappedVolumes(), stagedVolumes);
-            OciSpec oci = OciSpecBuilder.build(spec, imageRecord.config(), context, id, paths.rootfs(),
-                    daemonOomScoreAdj, seccomp);
+            OciSpec oci = OciSpecBuilder.build(
+                    spec, imageRecord.config(), context, id, paths.rootfs(), daemonOomScoreAdj, seccomp);
             // The bundle lives in the runroot, which a reboot empties anyway: no fsync on the create path. Owner-only
             // from the start, as the env in it may hold secrets.
-            Path config = Files.createFile(paths.ociConfig(),
+            Path config = Files.createFile(
+                    paths.ociConfig(),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, oci.bytes());
             HostPathPreparation.makeDirs(logPath.getParent(), madeDirs);
@@ -162,12 +193,12 @@ final class ContainerCreate {
                 monitor.release(sandbox.cgroupParent(), id);
                 Files.deleteIfExists(paths.attachLink());
             });
-            int pid = monitor.create(new Conmon.Launch(paths, name, runtime, logPath, spec.tty(), spec.stdin(),
-                    spec.stdinOnce(), sandbox.cgroupParent()));
+            int pid = monitor.create(new Conmon.Launch(
+                    paths, name, runtime, logPath, spec.tty(), spec.stdin(), spec.stdinOnce(), sandbox.cgroupParent()));
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
-            record = record.created(new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(),
-                    oci.additionalGids()));
+            record = record.created(
+                    new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(), oci.additionalGids()));
             exits.expect(id);
             table.store().save(record);
             if (!infra) {
@@ -175,8 +206,13 @@ final class ContainerCreate {
             }
             CrashPoint.reached(Step.CONTAINER_CREATED_SAVED);
             undo.commit();
-            log.info("container created id={} name={} sandbox={} image={} pid={}", id, name, sandbox.id(),
-                    imageRecord.id(), pid);
+            log.info(
+                    "container created id={} name={} sandbox={} image={} pid={}",
+                    id,
+                    name,
+                    sandbox.id(),
+                    imageRecord.id(),
+                    pid);
             table.publish(ContainerEvents.Type.CREATED, record);
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -194,16 +230,26 @@ final class ContainerCreate {
      */
     private Optional<ContainerRecord> reserveName(ContainerRecord record, ReentrantLock lock)
             throws InterruptedException {
-        Optional<ContainerRecord> earlier = table.retries().reserve(table.store(), record, table::lockOf, held ->
-                held.state() == ContainerState.CREATED && !held.removing() && !held.infra() && !record.infra()
-                        && held.sandboxId().equals(record.sandboxId())
-                        && held.image().requested().equals(record.image().requested())
-                        && held.spec().equals(record.spec()), () -> {
-                    lock.unlock();
-                    table.forgetLock(record.id());
-                });
-        earlier.ifPresent(e -> log.info("container create retried, answering with the earlier one id={} name={}",
-                e.id(), e.name()));
+        Optional<ContainerRecord> earlier = table.retries()
+                .reserve(
+                        table.store(),
+                        record,
+                        table::lockOf,
+                        held -> held.state() == ContainerState.CREATED
+                                && !held.removing()
+                                && !held.infra()
+                                && !record.infra()
+                                && held.sandboxId().equals(record.sandboxId())
+                                && held.image()
+                                        .requested()
+                                        .equals(record.image().requested())
+                                && held.spec().equals(record.spec()),
+                        () -> {
+                            lock.unlock();
+                            table.forgetLock(record.id());
+                        });
+        earlier.ifPresent(e ->
+                log.info("container create retried, answering with the earlier one id={} name={}", e.id(), e.name()));
         return earlier;
     }
 
@@ -215,8 +261,8 @@ final class ContainerCreate {
     private void requireSandboxStillReady(String sandboxId) {
         Optional<SandboxRecord> current = sandboxes.apply(sandboxId);
         if (current.isEmpty() || current.get().removing() || current.get().state() != SandboxState.READY) {
-            throw new IllegalStateException("pod sandbox " + sandboxId + " was stopped or removed while the"
-                    + " container was being created");
+            throw new IllegalStateException(
+                    "pod sandbox " + sandboxId + " was stopped or removed while the" + " container was being created");
         }
     }
 
@@ -230,18 +276,27 @@ final class ContainerCreate {
                 || sandbox.spec().namespaces().pid() == PodSandboxSpec.Mode.POD) {
             return spec;
         }
-        ContainerSpec.PidMode podMode = sandbox.spec().namespaces().hostPid()
-                ? ContainerSpec.PidMode.NODE : ContainerSpec.PidMode.CONTAINER;
+        ContainerSpec.PidMode podMode =
+                sandbox.spec().namespaces().hostPid() ? ContainerSpec.PidMode.NODE : ContainerSpec.PidMode.CONTAINER;
         return spec.withSecurity(spec.security().withPidMode(podMode));
     }
 
     private SandboxContext contextOf(SandboxRecord sandbox) {
         StateLayout.SandboxPaths files = table.layout().sandbox(sandbox.id());
         SandboxRecord.PodNamespaces pinned = sandbox.namespaces();
-        return new SandboxContext(sandbox.id(), sandbox.hostname(), pinned.net().orElse(""),
-                pinned.ipc().orElse(""), pinned.uts().orElse(""), pinned.pid().orElse(""),
-                files.resolvConf().toString(), files.hosts().toString(), files.hostname().toString(),
-                sandbox.shm().orElse(""), sandbox.cgroupParent(), pinned.user().orElse(""),
+        return new SandboxContext(
+                sandbox.id(),
+                sandbox.hostname(),
+                pinned.net().orElse(""),
+                pinned.ipc().orElse(""),
+                pinned.uts().orElse(""),
+                pinned.pid().orElse(""),
+                files.resolvConf().toString(),
+                files.hosts().toString(),
+                files.hostname().toString(),
+                sandbox.shm().orElse(""),
+                sandbox.cgroupParent(),
+                pinned.user().orElse(""),
                 sandbox.spec().namespaces().users());
     }
 

@@ -12,7 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * loses events (counted in {@link #dropped()}) rather than slowing the runtime down.
  */
 public final class ContainerEvents {
-    public enum Type { CREATED, STARTED, STOPPED, DELETED }
+    public enum Type {
+        CREATED,
+        STARTED,
+        STOPPED,
+        DELETED
+    }
 
     /** One event; {@code record} is the container as it was when the event happened. */
     public record Event(Type type, ContainerRecord record, long at) {}

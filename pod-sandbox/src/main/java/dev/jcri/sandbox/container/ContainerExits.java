@@ -61,7 +61,8 @@ final class ContainerExits implements AutoCloseable {
         lock.lock();
         try {
             ContainerRecord record = table.store().get(exit.containerId()).orElse(null);
-            if (record == null || record.state() == ContainerState.EXITED
+            if (record == null
+                    || record.state() == ContainerState.EXITED
                     || record.state() == ContainerState.CREATING) {
                 return;
             }
@@ -75,8 +76,12 @@ final class ContainerExits implements AutoCloseable {
                     record.exited(new ContainerRecord.ExitStatus(exit.exitCode(), finished, reason, ""));
             table.store().save(exited);
             table.publish(ContainerEvents.Type.STOPPED, exited);
-            log.info("container exited id={} name={} exit_code={} reason={}", record.id(), record.name(),
-                    exit.exitCode(), reason);
+            log.info(
+                    "container exited id={} name={} exit_code={} reason={}",
+                    record.id(),
+                    record.name(),
+                    exit.exitCode(),
+                    reason);
         } catch (IOException e) {
             log.error("cannot record exit container={} error=\"{}\"", exit.containerId(), e.getMessage());
         } finally {
@@ -91,9 +96,10 @@ final class ContainerExits implements AutoCloseable {
      */
     ContainerRecord requireRunning(String idOrPrefix) {
         ContainerRecord record = table.require(idOrPrefix);
-        if (record.state() != ContainerState.RUNNING || files.exitOf(record.id()).isPresent()) {
-            throw new IllegalStateException("container " + record.id() + " is not running (state "
-                    + record.state() + ")");
+        if (record.state() != ContainerState.RUNNING
+                || files.exitOf(record.id()).isPresent()) {
+            throw new IllegalStateException(
+                    "container " + record.id() + " is not running (state " + record.state() + ")");
         }
         return record;
     }

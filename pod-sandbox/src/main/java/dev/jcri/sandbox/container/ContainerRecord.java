@@ -21,9 +21,21 @@ import java.util.Optional;
  * so a CREATING record is enough for the next start to undo whatever step a crash interrupted. On disk it keeps
  * the flat form of the first jcri ({@link Stored}), so that records of a node upgraded with pods running load.
  */
-public record ContainerRecord(String id, String name, String sandboxId, ContainerSpec spec, ImageReference image,
-        ContainerState state, long createdAt, long startedAt, Optional<ContainerProcess> process,
-        Optional<ExitStatus> exit, String logPath, String runtimeHandler, String stopSignal, boolean infra,
+public record ContainerRecord(
+        String id,
+        String name,
+        String sandboxId,
+        ContainerSpec spec,
+        ImageReference image,
+        ContainerState state,
+        long createdAt,
+        long startedAt,
+        Optional<ContainerProcess> process,
+        Optional<ExitStatus> exit,
+        String logPath,
+        String runtimeHandler,
+        String stopSignal,
+        boolean infra,
         boolean removing) {
 
     /**
@@ -51,37 +63,129 @@ public record ContainerRecord(String id, String name, String sandboxId, Containe
     public record ExitStatus(int code, long finishedAt, String reason, String message) {}
 
     /** A container about to be made: nothing of it exists yet but the ID its record reserves. */
-    static ContainerRecord creating(String id, String name, String sandboxId, ContainerSpec spec,
-            ImageReference image, long createdAt, String logPath, String runtimeHandler, String stopSignal,
+    static ContainerRecord creating(
+            String id,
+            String name,
+            String sandboxId,
+            ContainerSpec spec,
+            ImageReference image,
+            long createdAt,
+            String logPath,
+            String runtimeHandler,
+            String stopSignal,
             boolean infra) {
-        return new ContainerRecord(id, name, sandboxId, spec, image, ContainerState.CREATING, createdAt, 0,
-                Optional.empty(), Optional.empty(), logPath, runtimeHandler, stopSignal, infra, false);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image,
+                ContainerState.CREATING,
+                createdAt,
+                0,
+                Optional.empty(),
+                Optional.empty(),
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                false);
     }
 
     /** Created by the runtime: its PID and the identity its process runs as. */
     ContainerRecord created(ContainerProcess newProcess) {
-        return new ContainerRecord(id, name, sandboxId, spec, image, ContainerState.CREATED, createdAt, startedAt,
-                Optional.of(newProcess), exit, logPath, runtimeHandler, stopSignal, infra, removing);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image,
+                ContainerState.CREATED,
+                createdAt,
+                startedAt,
+                Optional.of(newProcess),
+                exit,
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                removing);
     }
 
     ContainerRecord started(long at) {
-        return new ContainerRecord(id, name, sandboxId, spec, image, ContainerState.RUNNING, createdAt, at, process,
-                exit, logPath, runtimeHandler, stopSignal, infra, removing);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image,
+                ContainerState.RUNNING,
+                createdAt,
+                at,
+                process,
+                exit,
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                removing);
     }
 
     ContainerRecord markedRemoving() {
-        return new ContainerRecord(id, name, sandboxId, spec, image, state, createdAt, startedAt, process, exit,
-                logPath, runtimeHandler, stopSignal, infra, true);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image,
+                state,
+                createdAt,
+                startedAt,
+                process,
+                exit,
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                true);
     }
 
     ContainerRecord withSpec(ContainerSpec newSpec) {
-        return new ContainerRecord(id, name, sandboxId, newSpec, image, state, createdAt, startedAt, process, exit,
-                logPath, runtimeHandler, stopSignal, infra, removing);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                newSpec,
+                image,
+                state,
+                createdAt,
+                startedAt,
+                process,
+                exit,
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                removing);
     }
 
     ContainerRecord exited(ExitStatus status) {
-        return new ContainerRecord(id, name, sandboxId, spec, image, ContainerState.EXITED, createdAt, startedAt,
-                process, Optional.of(status), logPath, runtimeHandler, stopSignal, infra, removing);
+        return new ContainerRecord(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image,
+                ContainerState.EXITED,
+                createdAt,
+                startedAt,
+                process,
+                Optional.of(status),
+                logPath,
+                runtimeHandler,
+                stopSignal,
+                infra,
+                removing);
     }
 
     /** The exit code the CRI reports: 0 until the container exited. */
@@ -98,33 +202,88 @@ public record ContainerRecord(String id, String name, String sandboxId, Containe
      * The record file's form: flat, absent values as zero or "". It is the format the first jcri wrote, kept so
      * that an upgraded node loads the records of the containers it runs.
      */
-    record Stored(String id, String name, String sandboxId, ContainerSpec spec, String image, String imageRef,
-            List<String> layers, ContainerState state, long createdAt, long startedAt, long finishedAt,
-            int exitCode, String reason, String message, int pid, String logPath, String runtimeHandler, long uid,
-            long gid, List<Long> additionalGids, String stopSignal, boolean infra, boolean removing) {}
+    record Stored(
+            String id,
+            String name,
+            String sandboxId,
+            ContainerSpec spec,
+            String image,
+            String imageRef,
+            List<String> layers,
+            ContainerState state,
+            long createdAt,
+            long startedAt,
+            long finishedAt,
+            int exitCode,
+            String reason,
+            String message,
+            int pid,
+            String logPath,
+            String runtimeHandler,
+            long uid,
+            long gid,
+            List<Long> additionalGids,
+            String stopSignal,
+            boolean infra,
+            boolean removing) {}
 
     @JsonValue
     Stored stored() {
         ContainerProcess p = process.orElse(null);
         ExitStatus e = exit.orElse(null);
-        return new Stored(id, name, sandboxId, spec, image.requested(), image.id(), image.layers(), state, createdAt,
-                startedAt, e == null ? 0 : e.finishedAt(), e == null ? 0 : e.code(), e == null ? "" : e.reason(),
-                e == null ? "" : e.message(), p == null ? 0 : p.pid(), logPath, runtimeHandler, p == null ? 0 : p.uid(),
-                p == null ? 0 : p.gid(), p == null ? List.of() : p.additionalGids(), stopSignal, infra, removing);
+        return new Stored(
+                id,
+                name,
+                sandboxId,
+                spec,
+                image.requested(),
+                image.id(),
+                image.layers(),
+                state,
+                createdAt,
+                startedAt,
+                e == null ? 0 : e.finishedAt(),
+                e == null ? 0 : e.code(),
+                e == null ? "" : e.reason(),
+                e == null ? "" : e.message(),
+                p == null ? 0 : p.pid(),
+                logPath,
+                runtimeHandler,
+                p == null ? 0 : p.uid(),
+                p == null ? 0 : p.gid(),
+                p == null ? List.of() : p.additionalGids(),
+                stopSignal,
+                infra,
+                removing);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static ContainerRecord fromStored(Stored s) {
         // The runtime made a process for every container past CREATING; only an EXITED one has an exit.
-        Optional<ContainerProcess> process = s.state() == ContainerState.CREATING ? Optional.empty()
-                : Optional.of(new ContainerProcess(s.pid(), s.uid(), s.gid(),
-                        s.additionalGids() == null ? List.of() : s.additionalGids()));
-        Optional<ExitStatus> exit = s.state() != ContainerState.EXITED ? Optional.empty()
+        Optional<ContainerProcess> process = s.state() == ContainerState.CREATING
+                ? Optional.empty()
+                : Optional.of(new ContainerProcess(
+                        s.pid(), s.uid(), s.gid(), s.additionalGids() == null ? List.of() : s.additionalGids()));
+        Optional<ExitStatus> exit = s.state() != ContainerState.EXITED
+                ? Optional.empty()
                 : Optional.of(new ExitStatus(s.exitCode(), s.finishedAt(), orEmpty(s.reason()), orEmpty(s.message())));
-        return new ContainerRecord(s.id(), s.name(), s.sandboxId(), s.spec(), new ImageReference(orEmpty(s.image()),
-                orEmpty(s.imageRef()), s.layers() == null ? List.of() : s.layers()), s.state(), s.createdAt(),
-                s.startedAt(), process, exit, orEmpty(s.logPath()), orEmpty(s.runtimeHandler()),
-                orEmpty(s.stopSignal()), s.infra(), s.removing());
+        return new ContainerRecord(
+                s.id(),
+                s.name(),
+                s.sandboxId(),
+                s.spec(),
+                new ImageReference(
+                        orEmpty(s.image()), orEmpty(s.imageRef()), s.layers() == null ? List.of() : s.layers()),
+                s.state(),
+                s.createdAt(),
+                s.startedAt(),
+                process,
+                exit,
+                orEmpty(s.logPath()),
+                orEmpty(s.runtimeHandler()),
+                orEmpty(s.stopSignal()),
+                s.infra(),
+                s.removing());
     }
 
     private static String orEmpty(String value) {

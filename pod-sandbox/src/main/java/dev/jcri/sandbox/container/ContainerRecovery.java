@@ -20,7 +20,11 @@ final class ContainerRecovery {
     private final ContainerMonitor monitor;
     private final ContainerImages images;
 
-    ContainerRecovery(ContainerTable table, ContainerExits exits, ContainerRemove remove, ContainerMonitor monitor,
+    ContainerRecovery(
+            ContainerTable table,
+            ContainerExits exits,
+            ContainerRemove remove,
+            ContainerMonitor monitor,
             ContainerImages images) {
         this.table = table;
         this.exits = exits;
@@ -35,8 +39,10 @@ final class ContainerRecovery {
         for (ContainerRecord record : table.store().load()) {
             images.pin(ContainerTable.pinOwner(record.id()), record.image().layers());
             if (record.state() == ContainerState.CREATING || record.removing()) {
-                log.warn("finishing a container {} a crash interrupted id={}",
-                        record.removing() ? "removal" : "creation", record.id());
+                log.warn(
+                        "finishing a container {} a crash interrupted id={}",
+                        record.removing() ? "removal" : "creation",
+                        record.id());
                 remove.remove(record.id());
                 cleaned++;
                 continue;
@@ -47,14 +53,15 @@ final class ContainerRecovery {
                     if (exit.isPresent()) {
                         exits.record(exit.get());
                     } else if (!monitor.alive(table.paths(record.id()))) {
-                        table.store().save(record.exited(new ContainerRecord.ExitStatus(255, EpochNanos.now(),
-                                "Unknown", "conmon is gone and left no exit code")));
+                        table.store()
+                                .save(record.exited(new ContainerRecord.ExitStatus(
+                                        255, EpochNanos.now(), "Unknown", "conmon is gone and left no exit code")));
                     } else {
                         exits.expect(record.id());
                         settleStart(record);
                     }
                 }
-                case CREATING, EXITED -> { }
+                case CREATING, EXITED -> {}
             }
             restored++;
         }
@@ -74,15 +81,17 @@ final class ContainerRecovery {
         try {
             status = runtime == null ? Optional.empty() : runtime.status(record.id());
         } catch (IOException e) {
-            log.warn("cannot ask the runtime whether a created container started id={} error=\"{}\"", record.id(),
+            log.warn(
+                    "cannot ask the runtime whether a created container started id={} error=\"{}\"",
+                    record.id(),
                     e.getMessage());
             status = Optional.empty();
         }
         if (status.isPresent() && !status.get().equals("created")) {
             // The start time died with the previous process; now is the closest honest bound.
             table.store().save(record.started(EpochNanos.now()));
-            log.warn("container found started, recording it RUNNING id={} runtime_status={}", record.id(),
-                    status.get());
+            log.warn(
+                    "container found started, recording it RUNNING id={} runtime_status={}", record.id(), status.get());
             exits.recordIfExited(record.id());
         } else if (!record.infra()) {
             table.retries().unanswered(record.id());

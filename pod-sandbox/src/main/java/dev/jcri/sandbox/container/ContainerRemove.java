@@ -30,8 +30,14 @@ final class ContainerRemove {
     private final Function<String, Optional<SandboxRecord>> sandboxes;
 
     /** @param sandboxes the pod sandbox of an ID, for the cgroup parent conmon's own cgroup lives under */
-    ContainerRemove(ContainerTable table, ContainerExits exits, ContainerStop stop, ContainerMonitor monitor,
-            ContainerRootfs rootfs, ContainerImages images, Function<String, Optional<SandboxRecord>> sandboxes) {
+    ContainerRemove(
+            ContainerTable table,
+            ContainerExits exits,
+            ContainerStop stop,
+            ContainerMonitor monitor,
+            ContainerRootfs rootfs,
+            ContainerImages images,
+            Function<String, Optional<SandboxRecord>> sandboxes) {
         this.table = table;
         this.exits = exits;
         this.stop = stop;
@@ -71,7 +77,11 @@ final class ContainerRemove {
             monitor.awaitExit(paths);
             // The pod's record may be gone already (a crash mid-removal): the systemd driver finds conmon's scope
             // by name, and the orphan sweep a cgroupfs cgroup.
-            monitor.release(sandboxes.apply(record.sandboxId()).map(SandboxRecord::cgroupParent).orElse(""),
+            monitor.release(
+                    sandboxes
+                            .apply(record.sandboxId())
+                            .map(SandboxRecord::cgroupParent)
+                            .orElse(""),
                     record.id());
             CrashPoint.reached(Step.CONTAINER_RUNTIME_DELETED);
             rootfs.unmount(paths.rootfs());

@@ -40,13 +40,14 @@ final class ContainerResourceUpdate {
                 runtime.update(record.id(), file);
             } catch (IOException refused) {
                 try {
-                    Files.write(file, OciSpecBuilder.resourceUpdate(record.spec().resources()));
+                    Files.write(
+                            file, OciSpecBuilder.resourceUpdate(record.spec().resources()));
                     runtime.update(record.id(), file);
                 } catch (IOException restore) {
                     refused.addSuppressed(restore);
                 }
-                throw new IllegalArgumentException("linux: the runtime refused the new resources: "
-                        + refused.getMessage(), refused);
+                throw new IllegalArgumentException(
+                        "linux: the runtime refused the new resources: " + refused.getMessage(), refused);
             } finally {
                 Files.deleteIfExists(file);
             }

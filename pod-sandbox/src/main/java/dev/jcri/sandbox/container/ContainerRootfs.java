@@ -11,8 +11,15 @@ public interface ContainerRootfs {
     void mount(Path target, List<Path> layersBottomFirst, Path upper, Path work) throws IOException;
 
     /** For a pod with its own users: the layers through idmapped mounts of its user namespace. */
-    void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work, Path usernsPin,
-            UserMappings users, Path scratch) throws IOException;
+    void mountIdmapped(
+            Path target,
+            List<Path> layersBottomFirst,
+            Path upper,
+            Path work,
+            Path usernsPin,
+            UserMappings users,
+            Path scratch)
+            throws IOException;
 
     /** Idempotent: a target that is not mounted (any more) is fine. */
     void unmount(Path target) throws IOException;

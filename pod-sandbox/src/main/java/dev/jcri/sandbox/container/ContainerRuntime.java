@@ -38,8 +38,7 @@ public interface ContainerRuntime {
 
     Process exec(String containerId, Path processFile, Path pidFile) throws IOException;
 
-    Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
-            throws IOException;
+    Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket) throws IOException;
 
     /** Whether it can make submounts read-only too (recursive_read_only mounts). */
     default boolean supportsRecursiveReadOnly() {

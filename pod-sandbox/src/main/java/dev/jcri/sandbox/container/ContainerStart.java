@@ -22,7 +22,8 @@ final class ContainerStart {
     }
 
     ContainerRecord start(String idOrPrefix) throws IOException, InterruptedException {
-        ContainerRecord record = table.store().find(idOrPrefix)
+        ContainerRecord record = table.store()
+                .find(idOrPrefix)
                 .filter(r -> r.state() != ContainerState.CREATING)
                 .orElseThrow(() -> new NotFoundException("container " + idOrPrefix + " not found"));
         ReentrantLock lock = table.lockOf(record.id());

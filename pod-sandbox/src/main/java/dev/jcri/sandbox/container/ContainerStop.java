@@ -52,8 +52,8 @@ final class ContainerStop {
         signal(runtime, record, "KILL");
         CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
         if (!awaitExit(exited, KILL_WAIT_SECONDS)) {
-            throw new IOException("container " + record.id() + " did not exit within " + KILL_WAIT_SECONDS
-                    + " s of SIGKILL");
+            throw new IOException(
+                    "container " + record.id() + " did not exit within " + KILL_WAIT_SECONDS + " s of SIGKILL");
         }
     }
 

@@ -28,8 +28,7 @@ final class ContainerStreams {
     SyncExec.Result execSync(String idOrPrefix, List<String> command, long timeoutSeconds)
             throws IOException, InterruptedException {
         ContainerRecord record = exits.requireRunning(idOrPrefix);
-        return SyncExec.run(table.runtime(record.runtimeHandler()), table.paths(record.id()), command,
-                timeoutSeconds);
+        return SyncExec.run(table.runtime(record.runtimeHandler()), table.paths(record.id()), command, timeoutSeconds);
     }
 
     /** Starts a streamed exec in a running container; the caller owns the returned process and closes it. */
@@ -58,7 +57,8 @@ final class ContainerStreams {
      */
     void reopenLog(String idOrPrefix) throws IOException, InterruptedException {
         ContainerRecord record = table.require(idOrPrefix);
-        if (record.state() != ContainerState.RUNNING || exits.exitOf(record.id()).isPresent()) {
+        if (record.state() != ContainerState.RUNNING
+                || exits.exitOf(record.id()).isPresent()) {
             throw new IllegalStateException("container " + record.id() + " is not running; its log is not reopened");
         }
         StateLayout.ContainerPaths paths = table.paths(record.id());

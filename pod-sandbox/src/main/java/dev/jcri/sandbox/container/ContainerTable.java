@@ -27,8 +27,13 @@ final class ContainerTable {
 
     ContainerTable(StateLayout layout, Map<String, ? extends ContainerRuntime> runtimes) throws IOException {
         this.layout = layout;
-        this.store = new RecordStore<>(layout.containerRecords(), StateLayout.CONTAINER_RECORD,
-                ContainerRecord.class, ContainerRecord::id, ContainerRecord::name, "container");
+        this.store = new RecordStore<>(
+                layout.containerRecords(),
+                StateLayout.CONTAINER_RECORD,
+                ContainerRecord.class,
+                ContainerRecord::id,
+                ContainerRecord::name,
+                "container");
         this.runtimes = Map.copyOf(runtimes);
     }
 

@@ -35,8 +35,16 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final ImageSource infraImages;
     private final String infraImage;
 
-    public Containers(StateLayout layout, PodSandboxes sandboxes, ImageStore images, Map<String, OciRuntime> runtimes,
-            Conmon conmon, int daemonOomScoreAdj, ImageSource infraImages, String infraImage) throws IOException {
+    public Containers(
+            StateLayout layout,
+            PodSandboxes sandboxes,
+            ImageStore images,
+            Map<String, OciRuntime> runtimes,
+            Conmon conmon,
+            int daemonOomScoreAdj,
+            ImageSource infraImages,
+            String infraImage)
+            throws IOException {
         this.infraImages = infraImages;
         this.infraImage = infraImage;
         Files.createDirectories(layout.bundles());
@@ -45,8 +53,8 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         ContainerRootfs rootfs = RootfsMount.overlay();
         this.table = new ContainerTable(layout, runtimes);
         this.exits = new ContainerExits(table, conmon, listener -> new ExitWatcher(layout.exits(), listener));
-        this.creates = new ContainerCreate(table, exits, sandboxes::find, imageStore, rootfs, conmon,
-                daemonOomScoreAdj);
+        this.creates =
+                new ContainerCreate(table, exits, sandboxes::find, imageStore, rootfs, conmon, daemonOomScoreAdj);
         this.starts = new ContainerStart(table, exits);
         this.stops = new ContainerStop(table, exits);
         this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore, sandboxes::find);
@@ -67,7 +75,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     @Override
     public String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException {
         ImageRecord pause = infraImages.ensure(infraImage);
-        ContainerSpec spec = ContainerSpec.builder("POD").attempt(sandbox.spec().attempt()).stopSignal("SIGKILL")
+        ContainerSpec spec = ContainerSpec.builder("POD")
+                .attempt(sandbox.spec().attempt())
+                .stopSignal("SIGKILL")
                 .build();
         ContainerRecord infra = creates.create(sandbox, spec, infraImage, pause, true);
         ContainerRecord started = starts.start(infra.id());

@@ -40,8 +40,9 @@ public final class ExecProcess implements AutoCloseable {
     }
 
     /** The PID and process files go into the container's bundle. */
-    static ExecProcess start(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
-            boolean tty) throws IOException {
+    static ExecProcess start(
+            ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command, boolean tty)
+            throws IOException {
         String containerId = container.id();
         Path workDir = container.bundle();
         Files.createDirectories(workDir);
@@ -64,8 +65,8 @@ public final class ExecProcess implements AutoCloseable {
         }
         Path consoleDir = container.consoleSocketDir();
         Files.createDirectories(consoleDir);
-        Path socketPath = consoleDir.resolve(HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                + ".sock");
+        Path socketPath = consoleDir.resolve(
+                HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".sock");
         Process process = null;
         try (UnixSockets.ConsoleSocket console = UnixSockets.ConsoleSocket.listen(socketPath)) {
             process = runtime.execWithTerminal(containerId, processFile, pidFile, socketPath);

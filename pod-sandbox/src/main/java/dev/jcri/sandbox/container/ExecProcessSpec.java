@@ -33,7 +33,10 @@ final class ExecProcessSpec {
         command.forEach(args::add);
         process.put("terminal", tty);
         process.remove("consoleSize");
-        Path file = Files.createTempFile(container.bundle(), "exec-", ".json",
+        Path file = Files.createTempFile(
+                container.bundle(),
+                "exec-",
+                ".json",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(file, JSON.writeValueAsBytes(process));
         return file;

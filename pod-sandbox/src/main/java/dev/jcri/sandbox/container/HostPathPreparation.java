@@ -59,15 +59,20 @@ final class HostPathPreparation {
             try {
                 real = host.toRealPath().toString();
             } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException("mounts[" + i + "].host_path: " + host
-                        + " is a symbolic link to nothing");
+                throw new IllegalArgumentException(
+                        "mounts[" + i + "].host_path: " + host + " is a symbolic link to nothing");
             }
             // recursive_read_only with propagation is a malformed request, refused as such by the spec builder.
             if (!mount.recursiveReadOnly()) {
                 requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
             }
-            mounts.add(new MountSpec(mount.containerPath(), real, mount.readonly(), mount.propagation(),
-                    mount.recursiveReadOnly(), mount.idmap()));
+            mounts.add(new MountSpec(
+                    mount.containerPath(),
+                    real,
+                    mount.readonly(),
+                    mount.propagation(),
+                    mount.recursiveReadOnly(),
+                    mount.idmap()));
         }
         return spec.withMounts(mounts);
     }
@@ -102,12 +107,13 @@ final class HostPathPreparation {
             return;
         }
         HostMountPropagation mount = HostMountPropagation.of(host);
-        boolean ok = propagation == MountSpec.Propagation.BIDIRECTIONAL ? mount.shared()
-                : mount.shared() || mount.slave();
+        boolean ok =
+                propagation == MountSpec.Propagation.BIDIRECTIONAL ? mount.shared() : mount.shared() || mount.slave();
         if (!ok) {
             throw new IllegalStateException(field + ": " + host + " is on the host mount " + mount.mountPoint()
-                    + ", which is not " + (propagation == MountSpec.Propagation.BIDIRECTIONAL ? "shared"
-                            : "shared or slave") + ", so " + propagation + " propagation could not work; make it"
+                    + ", which is not "
+                    + (propagation == MountSpec.Propagation.BIDIRECTIONAL ? "shared" : "shared or slave") + ", so "
+                    + propagation + " propagation could not work; make it"
                     + " shared (mount --make-rshared " + mount.mountPoint() + ")");
         }
     }

@@ -69,11 +69,18 @@ final class IdmappedVolumes {
                 try {
                     IdmappedMount.attach(host.toString(), userns, target.toString(), false, true);
                 } catch (ErrnoException e) {
-                    throw new IllegalStateException("mounts[" + i + "]: " + host
-                            + " cannot be idmapped (its filesystem lacks support?): " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "mounts[" + i + "]: " + host + " cannot be idmapped (its filesystem lacks support?): "
+                                    + e.getMessage(),
+                            e);
                 }
-                mounts.add(new MountSpec(mount.containerPath(), target.toString(), mount.readonly(),
-                        mount.propagation(), mount.recursiveReadOnly(), mount.idmap()));
+                mounts.add(new MountSpec(
+                        mount.containerPath(),
+                        target.toString(),
+                        mount.readonly(),
+                        mount.propagation(),
+                        mount.recursiveReadOnly(),
+                        mount.idmap()));
             }
         } finally {
             if (userns >= 0) {

@@ -5,8 +5,8 @@ import dev.jcri.linux.ProcessTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,10 +87,16 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(tools.jackson.databind.json.JsonMapper.builder().build()
-                    .readTree(result.output()).path("status").asString(""));
+            return java.util.Optional.of(tools.jackson.databind.json.JsonMapper.builder()
+                    .build()
+                    .readTree(result.output())
+                    .path("status")
+                    .asString(""));
         } catch (RuntimeException e) {
-            throw new IOException(binary.getFileName() + " state printed no JSON: " + result.output().strip(), e);
+            throw new IOException(
+                    binary.getFileName() + " state printed no JSON: "
+                            + result.output().strip(),
+                    e);
         }
     }
 
@@ -110,8 +116,8 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     @Override
     public Process exec(String containerId, Path processFile, Path pidFile) throws IOException {
         List<String> command = commandPrefix();
-        command.addAll(List.of("exec", "--process", processFile.toString(), "--pid-file", pidFile.toString(),
-                containerId));
+        command.addAll(
+                List.of("exec", "--process", processFile.toString(), "--pid-file", pidFile.toString(), containerId));
         return processBuilder(command).start();
     }
 
@@ -124,8 +130,15 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     public Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket)
             throws IOException {
         List<String> command = commandPrefix();
-        command.addAll(List.of("exec", "--process", processFile.toString(), "--console-socket",
-                consoleSocket.toString(), "--pid-file", pidFile.toString(), containerId));
+        command.addAll(List.of(
+                "exec",
+                "--process",
+                processFile.toString(),
+                "--console-socket",
+                consoleSocket.toString(),
+                "--pid-file",
+                pidFile.toString(),
+                containerId));
         Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         return process;
@@ -134,7 +147,8 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     private void run(String... args) throws IOException, InterruptedException {
         Result result = exec(List.of(args));
         if (result.exitCode() != 0) {
-            throw new IOException(binary.getFileName() + " " + args[0] + " failed: " + result.output().strip());
+            throw new IOException(binary.getFileName() + " " + args[0] + " failed: "
+                    + result.output().strip());
         }
     }
 

@@ -29,8 +29,15 @@ public final class RootfsMount {
             }
 
             @Override
-            public void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work,
-                    Path usernsPin, UserMappings users, Path scratch) throws IOException {
+            public void mountIdmapped(
+                    Path target,
+                    List<Path> layersBottomFirst,
+                    Path upper,
+                    Path work,
+                    Path usernsPin,
+                    UserMappings users,
+                    Path scratch)
+                    throws IOException {
                 RootfsMount.mountIdmapped(target, layersBottomFirst, upper, work, usernsPin, users, scratch);
             }
 
@@ -53,8 +60,8 @@ public final class RootfsMount {
             }
             lower.append(escape(layersBottomFirst.get(i).toString()));
         }
-        String data = "lowerdir=" + lower + ",upperdir=" + escape(upper.toString()) + ",workdir="
-                + escape(work.toString());
+        String data =
+                "lowerdir=" + lower + ",upperdir=" + escape(upper.toString()) + ",workdir=" + escape(work.toString());
         if (data.length() > MAX_MOUNT_DATA) {
             throw new IOException("the image has too many layers (" + layersBottomFirst.size()
                     + ") for one overlay mount with these paths");
@@ -69,8 +76,15 @@ public final class RootfsMount {
      * container writes is owned by an unprivileged host user. The idmapped layer mounts live under
      * {@code scratch} only while overlayfs is mounted (it keeps private clones of its layers) and are gone after.
      */
-    public static void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work,
-            Path usernsPin, UserMappings users, Path scratch) throws IOException {
+    public static void mountIdmapped(
+            Path target,
+            List<Path> layersBottomFirst,
+            Path upper,
+            Path work,
+            Path usernsPin,
+            UserMappings users,
+            Path scratch)
+            throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(work);
         Files.setAttribute(upper, "unix:uid", (int) users.hostRootUid());

@@ -69,7 +69,8 @@ public final class RuntimeFeatureProbe {
         if (crun.find()) {
             int major = Integer.parseInt(crun.group(1));
             int minor = Integer.parseInt(crun.group(2));
-            return major > 1 || (major == 1 && minor >= 24) ? Optional.empty()
+            return major > 1 || (major == 1 && minor >= 24)
+                    ? Optional.empty()
                     : Optional.of("crun " + crun.group(1) + "." + crun.group(2)
                             + " would chown the node's /dev/null to the pod's root (fixed in crun 1.24)");
         }
@@ -96,12 +97,15 @@ public final class RuntimeFeatureProbe {
 
     /** The runtime's {@code --version} text (null if it failed), asked once for all the probes. */
     private static String version(Path runtime) {
-        return VERSIONS.computeIfAbsent(runtime, r -> Optional.ofNullable(output(r, "--version"))).orElse(null);
+        return VERSIONS.computeIfAbsent(runtime, r -> Optional.ofNullable(output(r, "--version")))
+                .orElse(null);
     }
 
     private static String output(Path runtime, String argument) {
         try {
-            Process process = new ProcessBuilder(runtime.toString(), argument).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(runtime.toString(), argument)
+                    .redirectErrorStream(true)
+                    .start();
             process.getOutputStream().close();
             String text = new String(process.getInputStream().readNBytes(256 * 1024), StandardCharsets.UTF_8);
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

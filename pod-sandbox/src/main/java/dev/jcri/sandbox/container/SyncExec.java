@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +34,9 @@ public final class SyncExec {
     private SyncExec() {}
 
     /** @param timeoutSeconds 0 waits as long as the command runs */
-    public static Result run(ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command,
-            long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result run(
+            ContainerRuntime runtime, StateLayout.ContainerPaths container, List<String> command, long timeoutSeconds)
+            throws IOException, InterruptedException {
         String containerId = container.id();
         Path workDir = container.bundle();
         Files.createDirectories(workDir);

@@ -40,7 +40,9 @@ public final class NamespaceHolder implements AutoCloseable {
         }
         // "ready" is printed only after unshare(2) succeeded; read blocks until jcri closes stdin.
         command.addAll(List.of("--", "/bin/sh", "-c", "echo ready; read _"));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.PIPE)
+                .start();
         NamespaceHolder holder = new NamespaceHolder(process);
         try {
             holder.awaitReady();
@@ -52,20 +54,23 @@ public final class NamespaceHolder implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
-                        .readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }, Thread::startVirtualThread);
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return new BufferedReader(
+                                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
+                                .readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                },
+                Thread::startVirtualThread);
         String ready;
         try {
             ready = line.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new IOException("creating a user namespace: unshare did not answer in "
-                    + READY_TIMEOUT_SECONDS + " s");
+            throw new IOException(
+                    "creating a user namespace: unshare did not answer in " + READY_TIMEOUT_SECONDS + " s");
         } catch (ExecutionException e) {
             throw new IOException("creating a user namespace failed", e.getCause());
         }

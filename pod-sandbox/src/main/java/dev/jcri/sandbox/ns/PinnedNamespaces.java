@@ -23,7 +23,9 @@ public final class PinnedNamespaces {
     public enum Kind {
         /** Only for pods with their own users; it owns the pod's other namespaces. */
         USER("user", Namespaces.CLONE_NEWUSER),
-        NET("net", Namespaces.CLONE_NEWNET), IPC("ipc", Namespaces.CLONE_NEWIPC), UTS("uts", Namespaces.CLONE_NEWUTS);
+        NET("net", Namespaces.CLONE_NEWNET),
+        IPC("ipc", Namespaces.CLONE_NEWIPC),
+        UTS("uts", Namespaces.CLONE_NEWUTS);
 
         private final String file;
         private final int flag;
@@ -57,37 +59,49 @@ public final class PinnedNamespaces {
      *
      * @return the pin paths, in the order of {@code kinds}
      */
-    public static List<Path> create(Path nsRoot, String sandboxId, List<Kind> kinds, String hostname,
-            List<ProcSysWrite> sysctls, UserMappings users) throws IOException, InterruptedException {
+    public static List<Path> create(
+            Path nsRoot,
+            String sandboxId,
+            List<Kind> kinds,
+            String hostname,
+            List<ProcSysWrite> sysctls,
+            UserMappings users)
+            throws IOException, InterruptedException {
         if (kinds.contains(Kind.USER)) {
             return createInUserNamespace(nsRoot, sandboxId, kinds, hostname, sysctls, users);
         }
         List<Path> pins = new ArrayList<>();
         createPinFiles(nsRoot, sandboxId, kinds, pins);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread worker = Thread.ofPlatform().name("pin-" + sandboxId.substring(0, 12)).start(() -> {
-            try {
-                int flags = 0;
-                for (Kind kind : kinds) {
-                    flags |= kind.flag;
-                }
-                if (flags != 0) {
-                    Namespaces.unshare(flags);
-                }
-                if (kinds.contains(Kind.UTS) && hostname != null && !hostname.isEmpty()) {
-                    Namespaces.sethostname(hostname);
-                }
-                for (ProcSysWrite sysctl : sysctls) {
-                    writeSysctl(sysctl);
-                }
-                for (int i = 0; i < kinds.size(); i++) {
-                    Mount.mount("/proc/thread-self/ns/" + kinds.get(i).file(), pins.get(i).toString(), null,
-                            Mount.MS_BIND, null);
-                }
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
+        Thread worker = Thread.ofPlatform()
+                .name("pin-" + sandboxId.substring(0, 12))
+                .start(() -> {
+                    try {
+                        int flags = 0;
+                        for (Kind kind : kinds) {
+                            flags |= kind.flag;
+                        }
+                        if (flags != 0) {
+                            Namespaces.unshare(flags);
+                        }
+                        if (kinds.contains(Kind.UTS) && hostname != null && !hostname.isEmpty()) {
+                            Namespaces.sethostname(hostname);
+                        }
+                        for (ProcSysWrite sysctl : sysctls) {
+                            writeSysctl(sysctl);
+                        }
+                        for (int i = 0; i < kinds.size(); i++) {
+                            Mount.mount(
+                                    "/proc/thread-self/ns/" + kinds.get(i).file(),
+                                    pins.get(i).toString(),
+                                    null,
+                                    Mount.MS_BIND,
+                                    null);
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
         worker.join();
         if (failure.get() != null) {
             release(pins);
@@ -120,19 +134,30 @@ public final class PinnedNamespaces {
      * owns; hostname and sysctls are then set from a thread that joins the pinned net, IPC and UTS namespaces
      * (jcri, root of the node's user namespace, may enter and administer namespaces of any child one).
      */
-    private static List<Path> createInUserNamespace(Path nsRoot, String sandboxId, List<Kind> kinds,
-            String hostname, List<ProcSysWrite> sysctls, UserMappings users) throws IOException, InterruptedException {
+    private static List<Path> createInUserNamespace(
+            Path nsRoot,
+            String sandboxId,
+            List<Kind> kinds,
+            String hostname,
+            List<ProcSysWrite> sysctls,
+            UserMappings users)
+            throws IOException, InterruptedException {
         if (users == null) {
             throw new IllegalArgumentException("a user namespace needs its ID mappings");
         }
         List<Path> pins = new ArrayList<>();
         try {
             createPinFiles(nsRoot, sandboxId, kinds, pins);
-            try (NamespaceHolder holder = NamespaceHolder.start(kinds.stream().filter(k -> k != Kind.USER).toList())) {
+            try (NamespaceHolder holder = NamespaceHolder.start(
+                    kinds.stream().filter(k -> k != Kind.USER).toList())) {
                 holder.map(users);
                 for (int i = 0; i < kinds.size(); i++) {
-                    Mount.mount(holder.namespaceFile(kinds.get(i).file()).toString(), pins.get(i).toString(), null,
-                            Mount.MS_BIND, null);
+                    Mount.mount(
+                            holder.namespaceFile(kinds.get(i).file()).toString(),
+                            pins.get(i).toString(),
+                            null,
+                            Mount.MS_BIND,
+                            null);
                 }
             }
             List<Path> joined = new ArrayList<>();
@@ -171,8 +196,8 @@ public final class PinnedNamespaces {
         try {
             Files.writeString(sysctl.path(), sysctl.value());
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("sysctl " + sysctlName(sysctl.path())
-                    + " does not exist in this kernel or namespace");
+            throw new IllegalArgumentException(
+                    "sysctl " + sysctlName(sysctl.path()) + " does not exist in this kernel or namespace");
         } catch (IOException e) {
             throw new IllegalArgumentException("sysctl " + sysctlName(sysctl.path()) + "=" + sysctl.value()
                     + " refused by the kernel: " + e.getMessage());

@@ -9,10 +9,13 @@ public record UserMappings(Range uids, Range gids) {
     /** Container IDs {@code [containerId, containerId + length)} are host IDs {@code [hostId, hostId + length)}. */
     public record Range(long containerId, long hostId, long length) {
         public Range {
-            if (containerId < 0 || hostId < 0 || length <= 0 || hostId + length > 0x1_0000_0000L
+            if (containerId < 0
+                    || hostId < 0
+                    || length <= 0
+                    || hostId + length > 0x1_0000_0000L
                     || containerId + length > 0x1_0000_0000L) {
-                throw new IllegalArgumentException("ID mapping " + containerId + " " + hostId + " " + length
-                        + " is outside the 32-bit ID space");
+                throw new IllegalArgumentException(
+                        "ID mapping " + containerId + " " + hostId + " " + length + " is outside the 32-bit ID space");
             }
         }
 

@@ -18,8 +18,8 @@ import java.util.Optional;
  */
 public final class UserNamespaceSupport {
     /** A range no pod gets from kubelet (it hands out multiples of 65536 from 65536 up): only the probe uses it. */
-    private static final UserMappings PROBE = new UserMappings(new UserMappings.Range(0, 0xFFFE0000L, 65536),
-            new UserMappings.Range(0, 0xFFFE0000L, 65536));
+    private static final UserMappings PROBE = new UserMappings(
+            new UserMappings.Range(0, 0xFFFE0000L, 65536), new UserMappings.Range(0, 0xFFFE0000L, 65536));
 
     private final Path layers;
     private final Map<String, Optional<String>> handlerProblems;
@@ -68,7 +68,8 @@ public final class UserNamespaceSupport {
 
     private Optional<String> probe() {
         try {
-            if (!Files.exists(Path.of("/proc/self/ns/user")) || maxUserNamespaces().equals("0")) {
+            if (!Files.exists(Path.of("/proc/self/ns/user"))
+                    || maxUserNamespaces().equals("0")) {
                 return Optional.of("the kernel does not allow user namespaces");
             }
             Files.createDirectories(layers);

@@ -15,8 +15,7 @@ public final class Hostname {
     /** Kubelet's cut for a hostname defaulted from the pod name: one DNS label. */
     static final int MAX_DEFAULT_LENGTH = 63;
 
-    private Hostname() {
-    }
+    private Hostname() {}
 
     /**
      * The hostname of a pod with its own UTS namespace: {@code criHostname}, or when it is empty the pod name
@@ -54,8 +53,8 @@ public final class Hostname {
             throw new IllegalArgumentException("hostname: must not be empty");
         }
         if (hostname.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("hostname: " + QuotedText.of(hostname) + " is longer than "
-                    + MAX_LENGTH + " characters, the kernel's limit");
+            throw new IllegalArgumentException("hostname: " + QuotedText.of(hostname) + " is longer than " + MAX_LENGTH
+                    + " characters, the kernel's limit");
         }
         for (String label : hostname.split("\\.", -1)) {
             if (label.isEmpty() || label.length() > 63) {
@@ -63,14 +62,14 @@ public final class Hostname {
                         + " has an empty label or one longer than 63 characters");
             }
             if (label.startsWith("-") || label.endsWith("-")) {
-                throw new IllegalArgumentException("hostname: " + QuotedText.of(hostname)
-                        + " has a label that starts or ends with '-'");
+                throw new IllegalArgumentException(
+                        "hostname: " + QuotedText.of(hostname) + " has a label that starts or ends with '-'");
             }
             for (int i = 0; i < label.length(); i++) {
                 char c = label.charAt(i);
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) {
-                    throw new IllegalArgumentException("hostname: " + QuotedText.of(hostname)
-                            + " may hold only letters, digits, '-' and '.'");
+                    throw new IllegalArgumentException(
+                            "hostname: " + QuotedText.of(hostname) + " may hold only letters, digits, '-' and '.'");
                 }
             }
         }

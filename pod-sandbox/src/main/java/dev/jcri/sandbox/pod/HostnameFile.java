@@ -2,8 +2,7 @@ package dev.jcri.sandbox.pod;
 
 /** The content of a pod's {@code /etc/hostname}. */
 public final class HostnameFile {
-    private HostnameFile() {
-    }
+    private HostnameFile() {}
 
     /**
      * The hostname and a newline.

@@ -27,10 +27,10 @@ public final class HostsFile {
             ff02::1\tip6-allnodes
             ff02::2\tip6-allrouters
             """;
+
     static final String HEADER = "# jcri-managed hosts file.\n";
 
-    private HostsFile() {
-    }
+    private HostsFile() {}
 
     /**
      * The localhost lines, then {@code <ip>\t<hostname>} for each pod IP (none while the IPs are not known).

@@ -7,8 +7,7 @@ package dev.jcri.sandbox.pod;
  * ({@code fe80::1%eth0}) and brackets are refused: neither means anything in a pod's own network namespace.
  */
 public final class IpLiteral {
-    private IpLiteral() {
-    }
+    private IpLiteral() {}
 
     /** An IPv4 or IPv6 literal. */
     public static boolean isValid(String text) {

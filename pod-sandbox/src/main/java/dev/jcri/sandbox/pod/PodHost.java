@@ -18,8 +18,14 @@ public interface PodHost {
     void unmountShm(Path shm) throws IOException;
 
     /** See {@link PinnedNamespaces#create}; on failure nothing of it remains. */
-    void pinNamespaces(Path nsRoot, String sandboxId, List<PinnedNamespaces.Kind> kinds, String hostname,
-            List<ProcSysWrite> sysctls, UserMappings users) throws IOException, InterruptedException;
+    void pinNamespaces(
+            Path nsRoot,
+            String sandboxId,
+            List<PinnedNamespaces.Kind> kinds,
+            String hostname,
+            List<ProcSysWrite> sysctls,
+            UserMappings users)
+            throws IOException, InterruptedException;
 
     /** Pins a namespace a process has (the infra container's PID namespace) at {@code pin}. */
     Path pinExisting(Path pin, Path source) throws IOException;
@@ -40,8 +46,13 @@ public interface PodHost {
             }
 
             @Override
-            public void pinNamespaces(Path nsRoot, String sandboxId, List<PinnedNamespaces.Kind> kinds,
-                    String hostname, List<ProcSysWrite> sysctls, UserMappings users)
+            public void pinNamespaces(
+                    Path nsRoot,
+                    String sandboxId,
+                    List<PinnedNamespaces.Kind> kinds,
+                    String hostname,
+                    List<ProcSysWrite> sysctls,
+                    UserMappings users)
                     throws IOException, InterruptedException {
                 PinnedNamespaces.create(nsRoot, sandboxId, kinds, hostname, sysctls, users);
             }

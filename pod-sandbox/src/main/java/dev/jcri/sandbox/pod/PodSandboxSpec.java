@@ -11,9 +11,20 @@ import java.util.Map;
  * @param hostname empty means the pod name
  * @param cgroupParent kubelet's cgroup parent, empty for jcri's own
  */
-public record PodSandboxSpec(String name, String namespace, String uid, long attempt, String hostname,
-        String logDirectory, Dns dns, List<PortMapping> portMappings, Map<String, String> labels,
-        Map<String, String> annotations, String cgroupParent, Map<String, String> sysctls, Namespaces namespaces,
+public record PodSandboxSpec(
+        String name,
+        String namespace,
+        String uid,
+        long attempt,
+        String hostname,
+        String logDirectory,
+        Dns dns,
+        List<PortMapping> portMappings,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        String cgroupParent,
+        Map<String, String> sysctls,
+        Namespaces namespaces,
         String runtimeHandler) {
 
     public PodSandboxSpec {
@@ -40,7 +51,12 @@ public record PodSandboxSpec(String name, String namespace, String uid, long att
     public record PortMapping(String protocol, int containerPort, int hostPort, String hostIp) {}
 
     /** CRI namespace modes: POD (the pod's own), CONTAINER (PID only), NODE (the host's). */
-    public enum Mode { POD, CONTAINER, NODE, TARGET }
+    public enum Mode {
+        POD,
+        CONTAINER,
+        NODE,
+        TARGET
+    }
 
     /** @param users the pod's user namespace mappings; null for host users (the node's user namespace) */
     public record Namespaces(Mode network, Mode pid, Mode ipc, UserMappings users) {

@@ -46,8 +46,8 @@ public final class PodSandboxes {
     private static final SandboxMembers NO_MEMBERS = new SandboxMembers() {
         @Override
         public String startInfra(SandboxRecord sandbox) {
-            throw new UnsupportedOperationException("namespace_options.pid POD needs an infra container, and no"
-                    + " container runtime is attached");
+            throw new UnsupportedOperationException(
+                    "namespace_options.pid POD needs an infra container, and no" + " container runtime is attached");
         }
 
         @Override
@@ -57,14 +57,19 @@ public final class PodSandboxes {
         public void removeAll(String sandboxId) {}
     };
 
-    public PodSandboxes(StateLayout layout, PodNetworking network, Set<String> runtimeHandlers,
-            String defaultRuntimeHandler, String defaultCgroupParent, CgroupDriver cgroups) throws IOException {
+    public PodSandboxes(
+            StateLayout layout,
+            PodNetworking network,
+            Set<String> runtimeHandlers,
+            String defaultRuntimeHandler,
+            String defaultCgroupParent,
+            CgroupDriver cgroups)
+            throws IOException {
         this.table = new SandboxTable(layout);
         this.store = table.store();
         this.host = PodHost.node();
         this.network = SandboxNetwork.cni(network, host);
-        this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent,
-                cgroups);
+        this.planner = new SandboxPlanner(layout, runtimeHandlers, defaultRuntimeHandler, defaultCgroupParent, cgroups);
         this.runs = new SandboxRun(table, this.network, host, () -> members);
     }
 
@@ -184,8 +189,8 @@ public final class PodSandboxes {
 
     /** The sandbox, which must exist (else NotFoundException) and be ready (else IllegalStateException). */
     public SandboxRecord requireReady(String idOrPrefix) {
-        SandboxRecord record = find(idOrPrefix)
-                .orElseThrow(() -> new NotFoundException("pod sandbox " + idOrPrefix + " not found"));
+        SandboxRecord record =
+                find(idOrPrefix).orElseThrow(() -> new NotFoundException("pod sandbox " + idOrPrefix + " not found"));
         if (record.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + record.id() + " is not ready");
         }
@@ -201,7 +206,9 @@ public final class PodSandboxes {
     }
 
     public List<SandboxRecord> list() {
-        return store.list().stream().filter(r -> r.state() != SandboxState.CREATING && !r.removing()).toList();
+        return store.list().stream()
+                .filter(r -> r.state() != SandboxState.CREATING && !r.removing())
+                .toList();
     }
 
     /**
@@ -214,19 +221,25 @@ public final class PodSandboxes {
         for (SandboxRecord record : store.load()) {
             try {
                 if (record.state() == SandboxState.CREATING || record.removing()) {
-                    log.warn("finishing a sandbox {} a crash interrupted id={} name={}",
-                            record.removing() ? "removal" : "creation", record.id(), record.name());
+                    log.warn(
+                            "finishing a sandbox {} a crash interrupted id={} name={}",
+                            record.removing() ? "removal" : "creation",
+                            record.id(),
+                            record.name());
                     remove(record.id());
                     cleaned++;
                     continue;
                 }
                 restored++;
-                if (record.state() == SandboxState.READY && !record.netns().isEmpty()
+                if (record.state() == SandboxState.READY
+                        && !record.netns().isEmpty()
                         && !isMountPoint(Path.of(record.netns().get()))) {
                     store.save(record.withState(SandboxState.NOTREADY));
                     log.warn("sandbox lost its network namespace id={} name={}", record.id(), record.name());
-                } else if (record.state() == SandboxState.NOTREADY && !record.netns().isEmpty()
-                        && (network.attached(record.id()) || Files.exists(Path.of(record.netns().get())))) {
+                } else if (record.state() == SandboxState.NOTREADY
+                        && !record.netns().isEmpty()
+                        && (network.attached(record.id())
+                                || Files.exists(Path.of(record.netns().get())))) {
                     log.warn("finishing a sandbox stop a crash interrupted id={} name={}", record.id(), record.name());
                     network.release(record);
                 } else if (record.state() == SandboxState.READY) {

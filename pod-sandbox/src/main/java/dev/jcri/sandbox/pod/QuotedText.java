@@ -8,8 +8,7 @@ public final class QuotedText {
     /** Longer text is cut, since a 4 KiB value would drown the message it appears in. */
     static final int MAX_SHOWN = 100;
 
-    private QuotedText() {
-    }
+    private QuotedText() {}
 
     public static String of(String text) {
         StringBuilder out = new StringBuilder().append('"');
@@ -26,7 +25,9 @@ public final class QuotedText {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x7f || Character.isISOControl(c)
+                    if (c < 0x20
+                            || c == 0x7f
+                            || Character.isISOControl(c)
                             || Character.getType(c) == Character.FORMAT) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {

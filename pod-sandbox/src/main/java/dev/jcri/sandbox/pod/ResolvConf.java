@@ -15,11 +15,11 @@ import java.util.List;
 public final class ResolvConf {
     /** Kubelet's limits on the search list (MaxDNSSearchPaths, MaxDNSSearchListChars). */
     public static final int MAX_SEARCHES = 32;
+
     public static final int MAX_SEARCH_LIST_CHARS = 2048;
     public static final int MAX_DOMAIN_LENGTH = 253;
 
-    private ResolvConf() {
-    }
+    private ResolvConf() {}
 
     /**
      * Builds the file from the CRI {@code DNSConfig}. glibc reads only the first three nameservers; kubelet already
@@ -32,8 +32,8 @@ public final class ResolvConf {
         for (int i = 0; i < servers.size(); i++) {
             String server = servers.get(i);
             if (!IpLiteral.isValid(server)) {
-                throw new IllegalArgumentException("dns_config.servers[" + i + "]: " + QuotedText.of(server)
-                        + " is not an IPv4 or IPv6 address");
+                throw new IllegalArgumentException(
+                        "dns_config.servers[" + i + "]: " + QuotedText.of(server) + " is not an IPv4 or IPv6 address");
             }
             text.append("nameserver ").append(server).append('\n');
         }
@@ -66,14 +66,14 @@ public final class ResolvConf {
 
     private static void checkSearches(List<String> searches) {
         if (searches.size() > MAX_SEARCHES) {
-            throw new IllegalArgumentException("dns_config.searches: " + searches.size()
-                    + " search domains; at most " + MAX_SEARCHES + " are allowed");
+            throw new IllegalArgumentException("dns_config.searches: " + searches.size() + " search domains; at most "
+                    + MAX_SEARCHES + " are allowed");
         }
         for (int i = 0; i < searches.size(); i++) {
             String problem = domainProblem(searches.get(i));
             if (problem != null) {
-                throw new IllegalArgumentException("dns_config.searches[" + i + "]: "
-                        + QuotedText.of(searches.get(i)) + " " + problem);
+                throw new IllegalArgumentException(
+                        "dns_config.searches[" + i + "]: " + QuotedText.of(searches.get(i)) + " " + problem);
             }
         }
         // Counted as kubelet counts it: the domains joined by single spaces, without "search ".
@@ -100,8 +100,11 @@ public final class ResolvConf {
             for (int i = 0; i < label.length(); i++) {
                 char c = label.charAt(i);
                 // '_' is not in RFC 1123 but appears in real search domains (service records, AD domains).
-                boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || c == '-' || c == '_';
+                boolean allowed = (c >= 'a' && c <= 'z')
+                        || (c >= 'A' && c <= 'Z')
+                        || (c >= '0' && c <= '9')
+                        || c == '-'
+                        || c == '_';
                 if (!allowed) {
                     return "is not a DNS name: labels may hold only letters, digits, '-' and '_'";
                 }

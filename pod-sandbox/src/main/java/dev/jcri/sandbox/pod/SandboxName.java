@@ -10,8 +10,7 @@ public final class SandboxName {
     /** CRI's attempt is a uint32. */
     public static final long MAX_ATTEMPT = 0xFFFF_FFFFL;
 
-    private SandboxName() {
-    }
+    private SandboxName() {}
 
     /**
      * @param attempt CRI's uint32; convert a protobuf int with {@link Integer#toUnsignedLong(int)}
@@ -43,8 +42,8 @@ public final class SandboxName {
                         + " holds '_', which separates the parts of a sandbox name");
             }
             if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException(field + ": " + QuotedText.of(value)
-                        + " holds whitespace or a control character");
+                throw new IllegalArgumentException(
+                        field + ": " + QuotedText.of(value) + " holds whitespace or a control character");
             }
         }
     }

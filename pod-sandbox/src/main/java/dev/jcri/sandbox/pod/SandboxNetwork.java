@@ -66,11 +66,11 @@ public interface SandboxNetwork {
         PodSandboxSpec spec = record.spec();
         List<CniPortMapping> ports = spec.portMappings().stream()
                 .filter(p -> p.hostPort() > 0)
-                .map(p -> new CniPortMapping(p.hostPort(), p.containerPort(), p.protocol().toLowerCase(),
-                        p.hostIp()))
+                .map(p -> new CniPortMapping(
+                        p.hostPort(), p.containerPort(), p.protocol().toLowerCase(), p.hostIp()))
                 .toList();
-        return CniRuntimeConf.forPod(record.id(), Path.of(record.netns().orElseThrow()), spec.namespace(),
-                spec.name(), spec.uid())
+        return CniRuntimeConf.forPod(
+                        record.id(), Path.of(record.netns().orElseThrow()), spec.namespace(), spec.name(), spec.uid())
                 .withPortMappings(ports)
                 .withBandwidth(CniBandwidth.fromPodAnnotations(spec.annotations()))
                 .withPodAnnotations(spec.annotations());

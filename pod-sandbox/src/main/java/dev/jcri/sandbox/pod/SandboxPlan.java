@@ -19,8 +19,15 @@ import java.util.Optional;
  *     file is the node's
  * @param sharedPid whether the pod's containers share one PID namespace, which an infra container holds
  */
-public record SandboxPlan(SandboxRecord record, List<PinnedNamespaces.Kind> pinned, String hostname,
-        List<Sysctl> sysctls, Optional<String> resolvConf, boolean ownShm, boolean ownNetwork, boolean sharedPid) {
+public record SandboxPlan(
+        SandboxRecord record,
+        List<PinnedNamespaces.Kind> pinned,
+        String hostname,
+        List<Sysctl> sysctls,
+        Optional<String> resolvConf,
+        boolean ownShm,
+        boolean ownNetwork,
+        boolean sharedPid) {
 
     public SandboxPlan {
         pinned = List.copyOf(pinned);
@@ -33,6 +40,8 @@ public record SandboxPlan(SandboxRecord record, List<PinnedNamespaces.Kind> pinn
 
     /** The sysctls as the namespace pinning writes them. */
     public List<ProcSysWrite> sysctlWrites() {
-        return sysctls.stream().map(s -> new ProcSysWrite(s.procPath(), s.value())).toList();
+        return sysctls.stream()
+                .map(s -> new ProcSysWrite(s.procPath(), s.value()))
+                .toList();
     }
 }

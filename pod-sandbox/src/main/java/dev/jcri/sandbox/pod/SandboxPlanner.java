@@ -31,8 +31,12 @@ public final class SandboxPlanner {
     private final CgroupDriver cgroups;
 
     /** @param cgroups the node's cgroup driver, which decides what a pod's cgroup parent may look like */
-    public SandboxPlanner(StateLayout layout, Set<String> runtimeHandlers, String defaultRuntimeHandler,
-            String defaultCgroupParent, CgroupDriver cgroups) {
+    public SandboxPlanner(
+            StateLayout layout,
+            Set<String> runtimeHandlers,
+            String defaultRuntimeHandler,
+            String defaultCgroupParent,
+            CgroupDriver cgroups) {
         this.layout = layout;
         this.runtimeHandlers = Set.copyOf(runtimeHandlers);
         this.defaultRuntimeHandler = defaultRuntimeHandler;
@@ -45,13 +49,17 @@ public final class SandboxPlanner {
         String name = SandboxName.of(spec.name(), spec.namespace(), spec.uid(), spec.attempt());
         String handler = spec.runtimeHandler().isEmpty() ? defaultRuntimeHandler : spec.runtimeHandler();
         if (!runtimeHandlers.contains(handler)) {
-            throw new IllegalArgumentException("runtime_handler: unknown handler \"" + handler
-                    + "\" (this node has: " + String.join(", ", runtimeHandlers.stream().sorted().toList()) + ")");
+            throw new IllegalArgumentException("runtime_handler: unknown handler \"" + handler + "\" (this node has: "
+                    + String.join(", ", runtimeHandlers.stream().sorted().toList()) + ")");
         }
         PodSandboxSpec.Namespaces modes = spec.namespaces();
         requireMode("namespace_options.network", modes.network(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
         requireMode("namespace_options.ipc", modes.ipc(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.NODE);
-        requireMode("namespace_options.pid", modes.pid(), PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
+        requireMode(
+                "namespace_options.pid",
+                modes.pid(),
+                PodSandboxSpec.Mode.POD,
+                PodSandboxSpec.Mode.CONTAINER,
                 PodSandboxSpec.Mode.NODE);
         if (modes.ownUsers()) {
             Optional<String> missing = node.userNamespacesMissing(handler);
@@ -61,7 +69,8 @@ public final class SandboxPlanner {
             }
             // Kubernetes refuses hostUsers: false with host namespaces; a node namespace cannot belong to the pod's
             // user namespace, and root of the pod would not administer it.
-            if (modes.network() != PodSandboxSpec.Mode.POD || modes.ipc() != PodSandboxSpec.Mode.POD
+            if (modes.network() != PodSandboxSpec.Mode.POD
+                    || modes.ipc() != PodSandboxSpec.Mode.POD
                     || modes.pid() == PodSandboxSpec.Mode.NODE) {
                 throw new IllegalArgumentException("namespace_options.userns_options: a pod with its own user"
                         + " namespace cannot use the node's network, IPC or PID namespace");
@@ -74,8 +83,10 @@ public final class SandboxPlanner {
         List<Sysctl> sysctls = SysctlPolicy.validate(spec.sysctls(), modes.hostNetwork(), modes.hostIpc());
         String cgroupParent = spec.cgroupParent().isEmpty() ? defaultCgroupParent : spec.cgroupParent();
         cgroups.checkParent(cgroupParent);
-        Optional<String> resolvConf = spec.dns().isEmpty() ? Optional.empty()
-                : Optional.of(ResolvConf.render(spec.dns().servers(), spec.dns().searches(), spec.dns().options()));
+        Optional<String> resolvConf = spec.dns().isEmpty()
+                ? Optional.empty()
+                : Optional.of(ResolvConf.render(
+                        spec.dns().servers(), spec.dns().searches(), spec.dns().options()));
 
         List<PinnedNamespaces.Kind> kinds = new ArrayList<>();
         if (modes.ownUsers()) {
@@ -90,25 +101,36 @@ public final class SandboxPlanner {
         }
         boolean sharedPid = modes.pid() == PodSandboxSpec.Mode.POD;
         StateLayout.SandboxPaths paths = layout.sandbox(id);
-        List<String> pins = new ArrayList<>(kinds.stream().map(k -> pin(paths, k)).toList());
+        List<String> pins =
+                new ArrayList<>(kinds.stream().map(k -> pin(paths, k)).toList());
         if (sharedPid) {
             // Named before it exists, like every pin: a crash after pinning must find it in the record.
             pins.add(paths.pin("pid").toString());
         }
-        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(pins,
+        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(
+                pins,
                 pinUnless(modes.hostNetwork(), paths, PinnedNamespaces.Kind.NET),
                 pinUnless(modes.hostIpc(), paths, PinnedNamespaces.Kind.IPC),
-                pinUnless(modes.hostNetwork(), paths, PinnedNamespaces.Kind.UTS), Optional.empty(),
+                pinUnless(modes.hostNetwork(), paths, PinnedNamespaces.Kind.UTS),
+                Optional.empty(),
                 pinUnless(!modes.ownUsers(), paths, PinnedNamespaces.Kind.USER));
-        SandboxRecord record = SandboxRecord.creating(id, name, spec, EpochNanos.now(), handler, cgroupParent,
-                namespaces, modes.hostIpc() ? Optional.empty() : Optional.of(paths.shm().toString()), hostname);
-        return new SandboxPlan(record, kinds, hostname, sysctls, resolvConf, !modes.hostIpc(), !modes.hostNetwork(),
-                sharedPid);
+        SandboxRecord record = SandboxRecord.creating(
+                id,
+                name,
+                spec,
+                EpochNanos.now(),
+                handler,
+                cgroupParent,
+                namespaces,
+                modes.hostIpc() ? Optional.empty() : Optional.of(paths.shm().toString()),
+                hostname);
+        return new SandboxPlan(
+                record, kinds, hostname, sysctls, resolvConf, !modes.hostIpc(), !modes.hostNetwork(), sharedPid);
     }
 
     /** The pin of {@code kind}, absent when the pod uses the node's namespace instead. */
-    private static Optional<String> pinUnless(boolean nodes, StateLayout.SandboxPaths paths,
-            PinnedNamespaces.Kind kind) {
+    private static Optional<String> pinUnless(
+            boolean nodes, StateLayout.SandboxPaths paths, PinnedNamespaces.Kind kind) {
         return nodes ? Optional.empty() : Optional.of(pin(paths, kind));
     }
 

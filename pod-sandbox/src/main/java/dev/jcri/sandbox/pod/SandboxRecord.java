@@ -21,9 +21,19 @@ import java.util.Optional;
  * CNI cache entry is the record of an ADD, written before the ADD runs. On disk it keeps the flat form of the
  * first jcri ({@link Stored}), so that records of a node upgraded with pods running load.
  */
-public record SandboxRecord(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
-        String runtimeHandler, String cgroupParent, PodNamespaces namespaces, Optional<String> shm, List<String> ips,
-        String hostname, boolean removing) {
+public record SandboxRecord(
+        String id,
+        String name,
+        PodSandboxSpec spec,
+        SandboxState state,
+        long createdAt,
+        String runtimeHandler,
+        String cgroupParent,
+        PodNamespaces namespaces,
+        Optional<String> shm,
+        List<String> ips,
+        String hostname,
+        boolean removing) {
 
     public SandboxRecord {
         ips = List.copyOf(ips);
@@ -36,18 +46,42 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
      * @param pid the PID namespace of the pod's infra container, pinned once it runs
      * @param user the user namespace owning the pod's others, for a pod with its own users
      */
-    public record PodNamespaces(List<String> pins, Optional<String> net, Optional<String> ipc, Optional<String> uts,
-            Optional<String> pid, Optional<String> user) {
+    public record PodNamespaces(
+            List<String> pins,
+            Optional<String> net,
+            Optional<String> ipc,
+            Optional<String> uts,
+            Optional<String> pid,
+            Optional<String> user) {
         public PodNamespaces {
             pins = List.copyOf(pins);
         }
     }
 
     /** A sandbox about to be made: its record names the pins and the shm mount before they exist. */
-    static SandboxRecord creating(String id, String name, PodSandboxSpec spec, long createdAt, String runtimeHandler,
-            String cgroupParent, PodNamespaces namespaces, Optional<String> shm, String hostname) {
-        return new SandboxRecord(id, name, spec, SandboxState.CREATING, createdAt, runtimeHandler, cgroupParent,
-                namespaces, shm, List.of(), hostname, false);
+    static SandboxRecord creating(
+            String id,
+            String name,
+            PodSandboxSpec spec,
+            long createdAt,
+            String runtimeHandler,
+            String cgroupParent,
+            PodNamespaces namespaces,
+            Optional<String> shm,
+            String hostname) {
+        return new SandboxRecord(
+                id,
+                name,
+                spec,
+                SandboxState.CREATING,
+                createdAt,
+                runtimeHandler,
+                cgroupParent,
+                namespaces,
+                shm,
+                List.of(),
+                hostname,
+                false);
     }
 
     /** The network namespace containers join, empty for a host-network pod. */
@@ -56,13 +90,24 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
     }
 
     SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(id, name, spec, newState, createdAt, runtimeHandler, cgroupParent, namespaces, shm,
-                ips, hostname, removing);
+        return new SandboxRecord(
+                id,
+                name,
+                spec,
+                newState,
+                createdAt,
+                runtimeHandler,
+                cgroupParent,
+                namespaces,
+                shm,
+                ips,
+                hostname,
+                removing);
     }
 
     SandboxRecord markedRemoving() {
-        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, namespaces, shm,
-                ips, hostname, true);
+        return new SandboxRecord(
+                id, name, spec, state, createdAt, runtimeHandler, cgroupParent, namespaces, shm, ips, hostname, true);
     }
 
     SandboxRecord withPidNamespace(String pin) {
@@ -70,39 +115,95 @@ public record SandboxRecord(String id, String name, PodSandboxSpec spec, Sandbox
         if (!allPins.contains(pin)) {
             allPins.add(pin);
         }
-        PodNamespaces withPid = new PodNamespaces(allPins, namespaces.net(), namespaces.ipc(), namespaces.uts(),
-                Optional.of(pin), namespaces.user());
-        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, withPid, shm, ips,
-                hostname, removing);
+        PodNamespaces withPid = new PodNamespaces(
+                allPins, namespaces.net(), namespaces.ipc(), namespaces.uts(), Optional.of(pin), namespaces.user());
+        return new SandboxRecord(
+                id, name, spec, state, createdAt, runtimeHandler, cgroupParent, withPid, shm, ips, hostname, removing);
     }
 
     SandboxRecord withNetwork(List<String> podIps) {
-        return new SandboxRecord(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, namespaces, shm,
-                podIps, hostname, removing);
+        return new SandboxRecord(
+                id,
+                name,
+                spec,
+                state,
+                createdAt,
+                runtimeHandler,
+                cgroupParent,
+                namespaces,
+                shm,
+                podIps,
+                hostname,
+                removing);
     }
 
     /**
      * The record file's form: flat, absent values as "". It is the format the first jcri wrote, kept so that an
      * upgraded node loads the records of the pods it runs.
      */
-    record Stored(String id, String name, PodSandboxSpec spec, SandboxState state, long createdAt,
-            String runtimeHandler, String cgroupParent, List<String> pins, String netns, String ipcns, String utsns,
-            String shm, List<String> ips, String hostname, String pidns, String userns, boolean removing) {}
+    record Stored(
+            String id,
+            String name,
+            PodSandboxSpec spec,
+            SandboxState state,
+            long createdAt,
+            String runtimeHandler,
+            String cgroupParent,
+            List<String> pins,
+            String netns,
+            String ipcns,
+            String utsns,
+            String shm,
+            List<String> ips,
+            String hostname,
+            String pidns,
+            String userns,
+            boolean removing) {}
 
     @JsonValue
     Stored stored() {
-        return new Stored(id, name, spec, state, createdAt, runtimeHandler, cgroupParent, namespaces.pins(),
-                namespaces.net().orElse(""), namespaces.ipc().orElse(""), namespaces.uts().orElse(""), shm.orElse(""),
-                ips, hostname, namespaces.pid().orElse(""), namespaces.user().orElse(""), removing);
+        return new Stored(
+                id,
+                name,
+                spec,
+                state,
+                createdAt,
+                runtimeHandler,
+                cgroupParent,
+                namespaces.pins(),
+                namespaces.net().orElse(""),
+                namespaces.ipc().orElse(""),
+                namespaces.uts().orElse(""),
+                shm.orElse(""),
+                ips,
+                hostname,
+                namespaces.pid().orElse(""),
+                namespaces.user().orElse(""),
+                removing);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static SandboxRecord fromStored(Stored s) {
         // Records written before user namespaces existed have no userns.
-        PodNamespaces namespaces = new PodNamespaces(s.pins() == null ? List.of() : s.pins(), present(s.netns()),
-                present(s.ipcns()), present(s.utsns()), present(s.pidns()), present(s.userns()));
-        return new SandboxRecord(s.id(), s.name(), s.spec(), s.state(), s.createdAt(), s.runtimeHandler(),
-                s.cgroupParent(), namespaces, present(s.shm()), s.ips() == null ? List.of() : s.ips(), s.hostname(),
+        PodNamespaces namespaces = new PodNamespaces(
+                s.pins() == null ? List.of() : s.pins(),
+                present(s.netns()),
+                present(s.ipcns()),
+                present(s.utsns()),
+                present(s.pidns()),
+                present(s.userns()));
+        return new SandboxRecord(
+                s.id(),
+                s.name(),
+                s.spec(),
+                s.state(),
+                s.createdAt(),
+                s.runtimeHandler(),
+                s.cgroupParent(),
+                namespaces,
+                present(s.shm()),
+                s.ips() == null ? List.of() : s.ips(),
+                s.hostname(),
                 s.removing());
     }
 

@@ -56,8 +56,11 @@ final class SandboxRun {
         try {
             table.store().save(record);
             CrashPoint.reached(Step.SANDBOX_CREATING_SAVED);
-            Files.writeString(paths.resolvConf(), plan.resolvConf().isPresent() ? plan.resolvConf().get()
-                    : ResolvConf.fromHost(layout.hostResolvConf()));
+            Files.writeString(
+                    paths.resolvConf(),
+                    plan.resolvConf().isPresent()
+                            ? plan.resolvConf().get()
+                            : ResolvConf.fromHost(layout.hostResolvConf()));
             Files.writeString(paths.hostname(), HostnameFile.content(plan.hostname()));
 
             if (plan.ownShm()) {
@@ -66,7 +69,12 @@ final class SandboxRun {
                 CrashPoint.reached(Step.SANDBOX_SHM_MOUNTED);
             }
             undo.push(() -> host.releasePins(pins));
-            host.pinNamespaces(layout.namespacePins(), id, plan.pinned(), plan.hostname(), plan.sysctlWrites(),
+            host.pinNamespaces(
+                    layout.namespacePins(),
+                    id,
+                    plan.pinned(),
+                    plan.hostname(),
+                    plan.sysctlWrites(),
                     record.spec().namespaces().users());
             CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
 
@@ -78,9 +86,11 @@ final class SandboxRun {
                 undo.push(() -> network.tearDown(attached));
                 CrashPoint.reached(Step.SANDBOX_CNI_ADDED);
             }
-            Files.writeString(paths.hosts(), plan.ownNetwork()
-                    ? HostsFile.forPod(plan.hostname(), ips)
-                    : HostsFile.fromHost(layout.hostHosts()));
+            Files.writeString(
+                    paths.hosts(),
+                    plan.ownNetwork()
+                            ? HostsFile.forPod(plan.hostname(), ips)
+                            : HostsFile.fromHost(layout.hostHosts()));
             record = record.withNetwork(ips);
             if (plan.sharedPid()) {
                 // A shared PID namespace needs a process to live in: the infra container, for these pods only.
@@ -95,7 +105,11 @@ final class SandboxRun {
             table.retries().unanswered(id);
             CrashPoint.reached(Step.SANDBOX_READY_SAVED);
             undo.commit();
-            log.info("sandbox ready id={} name={} ips={} netns={}", id, record.name(), ips,
+            log.info(
+                    "sandbox ready id={} name={} ips={} netns={}",
+                    id,
+                    record.name(),
+                    ips,
                     record.netns().orElse("host"));
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -112,15 +126,21 @@ final class SandboxRun {
      * Takes the record's name, or answers a retry of an earlier create with that sandbox; in that case, or on
      * failure, releases {@code lock} (the new record's, held by the caller).
      */
-    private Optional<SandboxRecord> reserveName(SandboxRecord record, ReentrantLock lock)
-            throws InterruptedException {
-        Optional<SandboxRecord> earlier = table.retries().reserve(table.store(), record, table::lockOf, held ->
-                held.state() == SandboxState.READY && !held.removing() && held.spec().equals(record.spec()), () -> {
-                    lock.unlock();
-                    table.forgetLock(record.id());
-                });
-        earlier.ifPresent(e -> log.info("sandbox create retried, answering with the earlier one id={} name={}",
-                e.id(), e.name()));
+    private Optional<SandboxRecord> reserveName(SandboxRecord record, ReentrantLock lock) throws InterruptedException {
+        Optional<SandboxRecord> earlier = table.retries()
+                .reserve(
+                        table.store(),
+                        record,
+                        table::lockOf,
+                        held -> held.state() == SandboxState.READY
+                                && !held.removing()
+                                && held.spec().equals(record.spec()),
+                        () -> {
+                            lock.unlock();
+                            table.forgetLock(record.id());
+                        });
+        earlier.ifPresent(e ->
+                log.info("sandbox create retried, answering with the earlier one id={} name={}", e.id(), e.name()));
         return earlier;
     }
 }

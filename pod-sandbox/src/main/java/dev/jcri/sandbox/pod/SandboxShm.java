@@ -14,7 +14,11 @@ final class SandboxShm {
 
     static void mount(Path shm) throws IOException {
         Files.createDirectories(shm);
-        Mount.mount("shm", shm.toString(), "tmpfs", Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
+        Mount.mount(
+                "shm",
+                shm.toString(),
+                "tmpfs",
+                Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC,
                 "mode=1777,size=" + SHM_BYTES);
     }
 

@@ -17,8 +17,13 @@ final class SandboxTable {
 
     SandboxTable(StateLayout layout) throws IOException {
         this.layout = layout;
-        this.store = new RecordStore<>(layout.sandboxRecords(), StateLayout.SANDBOX_RECORD, SandboxRecord.class,
-                SandboxRecord::id, SandboxRecord::name, "sandbox");
+        this.store = new RecordStore<>(
+                layout.sandboxRecords(),
+                StateLayout.SANDBOX_RECORD,
+                SandboxRecord.class,
+                SandboxRecord::id,
+                SandboxRecord::name,
+                "sandbox");
     }
 
     StateLayout layout() {

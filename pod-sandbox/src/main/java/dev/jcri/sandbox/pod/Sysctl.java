@@ -16,7 +16,10 @@ public record Sysctl(String key, String value, Namespace namespace) {
     /** The longest value accepted: one page, far more than any namespaced sysctl takes. */
     public static final int MAX_VALUE_LENGTH = 4096;
 
-    public enum Namespace { NET, IPC }
+    public enum Namespace {
+        NET,
+        IPC
+    }
 
     public Sysctl {
         Objects.requireNonNull(key, "key");
@@ -24,8 +27,8 @@ public record Sysctl(String key, String value, Namespace namespace) {
         Objects.requireNonNull(namespace, "namespace");
         SysctlKey parsed = SysctlKey.parse(key);
         if (parsed.namespace().orElse(null) != namespace) {
-            throw new IllegalArgumentException(QuotedText.of(key) + " does not belong to the " + namespace
-                    + " namespace");
+            throw new IllegalArgumentException(
+                    QuotedText.of(key) + " does not belong to the " + namespace + " namespace");
         }
         checkValue(value);
         key = parsed.dotted();
@@ -54,18 +57,29 @@ public record Sysctl(String key, String value, Namespace namespace) {
             char c = value.charAt(i);
             if (!isValueCharacter(c)) {
                 String shown = QuotedText.of(String.valueOf(c));
-                throw new IllegalArgumentException(switch (c) {
-                    case '=', '+', '\n', '\r', '\0' -> "the value holds " + shown
-                            + ", which could smuggle in another sysctl";
-                    default -> "the value holds " + shown + "; a sysctl value may hold only letters, digits,"
-                            + " spaces, tabs and . - : , / _";
-                });
+                throw new IllegalArgumentException(
+                        switch (c) {
+                            case '=', '+', '\n', '\r', '\0' ->
+                                "the value holds " + shown + ", which could smuggle in another sysctl";
+                            default ->
+                                "the value holds " + shown + "; a sysctl value may hold only letters, digits,"
+                                        + " spaces, tabs and . - : , / _";
+                        });
             }
         }
     }
 
     private static boolean isValueCharacter(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == ' ' || c == '\t' || c == '.' || c == '-' || c == ':' || c == ',' || c == '/' || c == '_';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == ' '
+                || c == '\t'
+                || c == '.'
+                || c == '-'
+                || c == ':'
+                || c == ','
+                || c == '/'
+                || c == '_';
     }
 }

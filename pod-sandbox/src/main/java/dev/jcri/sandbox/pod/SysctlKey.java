@@ -21,8 +21,8 @@ record SysctlKey(List<String> components) {
     static final int MAX_LENGTH = 253;
 
     /** The IPC namespace's sysctls outside {@code fs.mqueue}; the rest of {@code kernel.*} is the host's. */
-    private static final Set<String> IPC_KERNEL = Set.of("shm_rmid_forced", "shmmax", "shmall", "shmmni",
-            "msgmax", "msgmnb", "msgmni", "sem");
+    private static final Set<String> IPC_KERNEL =
+            Set.of("shm_rmid_forced", "shmmax", "shmall", "shmmni", "msgmax", "msgmnb", "msgmni", "sem");
 
     /** Checks every component, so no SysctlKey, however built, can point outside /proc/sys. */
     SysctlKey {

@@ -17,8 +17,7 @@ import java.util.TreeMap;
 public final class SysctlPolicy {
     private static final String FIELD = "linux.sysctls";
 
-    private SysctlPolicy() {
-    }
+    private SysctlPolicy() {}
 
     /**
      * Checks every sysctl and returns them sorted by key, each with its namespace.
@@ -39,10 +38,11 @@ public final class SysctlPolicy {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
             }
-            Sysctl.Namespace namespace = key.namespace().orElseThrow(() -> new IllegalArgumentException(field
-                    + ": not a namespaced sysctl; a pod may set only net.*, fs.mqueue.* and the IPC sysctls"
-                    + " kernel.shm_rmid_forced, kernel.shmmax, kernel.shmall, kernel.shmmni, kernel.msgmax,"
-                    + " kernel.msgmnb, kernel.msgmni and kernel.sem"));
+            Sysctl.Namespace namespace = key.namespace()
+                    .orElseThrow(() -> new IllegalArgumentException(field
+                            + ": not a namespaced sysctl; a pod may set only net.*, fs.mqueue.* and the IPC sysctls"
+                            + " kernel.shm_rmid_forced, kernel.shmmax, kernel.shmall, kernel.shmmni, kernel.msgmax,"
+                            + " kernel.msgmnb, kernel.msgmni and kernel.sem"));
             if (namespace == Sysctl.Namespace.NET && hostNetwork) {
                 throw new IllegalArgumentException(field
                         + ": a pod on the host's network namespace cannot set net.* sysctls; they would change the"

@@ -43,12 +43,16 @@ public interface CgroupUsageReader {
                 limit = CgroupUsage.UNKNOWN;
             }
             Map<String, Long> oom = keyed(memory, "memory.oom_control");
-            return new CgroupUsage(number(cpu, "cpuacct.usage"), usage,
+            return new CgroupUsage(
+                    number(cpu, "cpuacct.usage"),
+                    usage,
                     CgroupUsage.workingSet(usage, stat.getOrDefault("total_inactive_file", CgroupUsage.UNKNOWN)),
                     stat.getOrDefault("total_rss", CgroupUsage.UNKNOWN),
                     stat.getOrDefault("total_pgfault", CgroupUsage.UNKNOWN),
                     stat.getOrDefault("total_pgmajfault", CgroupUsage.UNKNOWN),
-                    limit, number(pids, "pids.current"), oom.getOrDefault("oom_kill", CgroupUsage.UNKNOWN));
+                    limit,
+                    number(pids, "pids.current"),
+                    oom.getOrDefault("oom_kill", CgroupUsage.UNKNOWN));
         }
 
         private Path dir(String controller, String cgroupPath) {
@@ -68,14 +72,18 @@ public interface CgroupUsageReader {
             long usage = number(dir, "memory.current");
             Map<String, Long> stat = keyed(dir, "memory.stat");
             Map<String, Long> events = keyed(dir, "memory.events");
-            return new CgroupUsage(usec == CgroupUsage.UNKNOWN ? usec : usec * 1000, usage,
+            return new CgroupUsage(
+                    usec == CgroupUsage.UNKNOWN ? usec : usec * 1000,
+                    usage,
                     CgroupUsage.workingSet(usage, stat.getOrDefault("inactive_file", CgroupUsage.UNKNOWN)),
                     stat.getOrDefault("anon", CgroupUsage.UNKNOWN),
                     stat.getOrDefault("pgfault", CgroupUsage.UNKNOWN),
                     stat.getOrDefault("pgmajfault", CgroupUsage.UNKNOWN),
-                    number(dir, "memory.max"), number(dir, "pids.current"),
+                    number(dir, "memory.max"),
+                    number(dir, "pids.current"),
                     events.getOrDefault("oom_kill", CgroupUsage.UNKNOWN),
-                    Pressure.parse(CgroupUsageReader.read(dir, "cpu.pressure")), Pressure.parse(CgroupUsageReader.read(dir, "memory.pressure")),
+                    Pressure.parse(CgroupUsageReader.read(dir, "cpu.pressure")),
+                    Pressure.parse(CgroupUsageReader.read(dir, "memory.pressure")),
                     Pressure.parse(CgroupUsageReader.read(dir, "io.pressure")));
         }
     }
@@ -104,7 +112,9 @@ public interface CgroupUsageReader {
             int space = line.indexOf(' ');
             if (space > 0) {
                 try {
-                    values.put(line.substring(0, space), Long.parseLong(line.substring(space + 1).strip()));
+                    values.put(
+                            line.substring(0, space),
+                            Long.parseLong(line.substring(space + 1).strip()));
                 } catch (NumberFormatException e) {
                     // A line this reader does not use.
                 }

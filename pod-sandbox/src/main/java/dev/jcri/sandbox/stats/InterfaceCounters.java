@@ -20,8 +20,12 @@ public record InterfaceCounters(String name, long rxBytes, long rxErrors, long t
                 continue;
             }
             try {
-                interfaces.add(new InterfaceCounters(name, Long.parseLong(fields[0]), Long.parseLong(fields[2]),
-                        Long.parseLong(fields[8]), Long.parseLong(fields[10])));
+                interfaces.add(new InterfaceCounters(
+                        name,
+                        Long.parseLong(fields[0]),
+                        Long.parseLong(fields[2]),
+                        Long.parseLong(fields[8]),
+                        Long.parseLong(fields[10])));
             } catch (NumberFormatException e) {
                 // A line in a format this parser does not know is skipped.
             }

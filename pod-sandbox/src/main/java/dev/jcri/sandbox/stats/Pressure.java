@@ -39,7 +39,7 @@ public record Pressure(Optional<Stall> some, Optional<Stall> full) {
             switch (fields[0]) {
                 case "some" -> some = stall;
                 case "full" -> full = stall;
-                default -> { }
+                default -> {}
             }
         }
         return new Pressure(some, full);
@@ -62,7 +62,7 @@ public record Pressure(Optional<Stall> some, Optional<Stall> full) {
                     case "avg60" -> avg60 = Double.parseDouble(value);
                     case "avg300" -> avg300 = Double.parseDouble(value);
                     case "total" -> total = Long.parseLong(value);
-                    default -> { }
+                    default -> {}
                 }
             }
         } catch (NumberFormatException e) {

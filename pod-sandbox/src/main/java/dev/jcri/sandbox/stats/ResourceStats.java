@@ -1,12 +1,10 @@
 package dev.jcri.sandbox.stats;
 
-import dev.jcri.sandbox.cgroup.CgroupParent;
-
 import dev.jcri.sandbox.EpochNanos;
+import dev.jcri.sandbox.cgroup.CgroupParent;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.ContainerState;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.sandbox.container.spec.OciSpecBuilder;
 import dev.jcri.sandbox.ns.NetnsThread;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
@@ -37,12 +35,22 @@ public final class ResourceStats {
     private static final Logger log = LoggerFactory.getLogger(ResourceStats.class);
 
     /** One container at one moment; {@code nanoCores} is unknown (-1) on its first sample. */
-    public record ContainerSample(ContainerRecord container, long timestamp, CgroupUsage usage, long nanoCores,
-            WritableLayerUsage writableLayer, Path writableLayerPath) {}
+    public record ContainerSample(
+            ContainerRecord container,
+            long timestamp,
+            CgroupUsage usage,
+            long nanoCores,
+            WritableLayerUsage writableLayer,
+            Path writableLayerPath) {}
 
     /** One pod: its containers summed, its network, and its containers. */
-    public record PodSample(SandboxRecord sandbox, long timestamp, CgroupUsage usage, long nanoCores,
-            List<InterfaceCounters> interfaces, List<ContainerSample> containers) {}
+    public record PodSample(
+            SandboxRecord sandbox,
+            long timestamp,
+            CgroupUsage usage,
+            long nanoCores,
+            List<InterfaceCounters> interfaces,
+            List<ContainerSample> containers) {}
 
     private record CpuPoint(long timestamp, long cpuNanos) {}
 
@@ -64,12 +72,18 @@ public final class ResourceStats {
 
     public ContainerSample container(ContainerRecord record) {
         long now = EpochNanos.now();
-        CgroupUsage usage = sandboxes.find(record.sandboxId())
+        CgroupUsage usage = sandboxes
+                .find(record.sandboxId())
                 .map(sandbox -> cgroups.read(CgroupParent.containerCgroup(sandbox.cgroupParent(), record.id())))
                 .orElse(CgroupUsage.NONE);
         Path writable = containers.writableLayer(record.id());
-        return new ContainerSample(record, now, usage, rate(record.id(), now, usage.cpuNanos()),
-                WritableLayerUsage.of(writable), writable);
+        return new ContainerSample(
+                record,
+                now,
+                usage,
+                rate(record.id(), now, usage.cpuNanos()),
+                WritableLayerUsage.of(writable),
+                writable);
     }
 
     /** Samples in parallel; the order of {@code records} is kept. */

@@ -32,7 +32,8 @@ final class ConmonProcesses {
                     continue;
                 }
                 match(argv(cmdline), bundlesDir, exitDir)
-                        .ifPresent(id -> found.add(new Found(Long.parseLong(proc.getFileName().toString()), id)));
+                        .ifPresent(id -> found.add(
+                                new Found(Long.parseLong(proc.getFileName().toString()), id)));
             }
         }
         return found;
@@ -61,7 +62,10 @@ final class ConmonProcesses {
         String bundle = valueOf(argv, "-b");
         String id = valueOf(argv, "-c");
         String exits = valueOf(argv, "--exit-dir");
-        if (bundle == null || id == null || exits == null || !ObjectId.isValid(id)
+        if (bundle == null
+                || id == null
+                || exits == null
+                || !ObjectId.isValid(id)
                 || !Path.of(bundle).normalize().equals(bundlesDir.normalize().resolve(id))
                 || !Path.of(exits).normalize().equals(exitDir.normalize())) {
             return Optional.empty();

@@ -45,18 +45,23 @@ final class OrphanRemovals {
                     FileTree.delete(state.path());
                 }
             }
-            log.info("orphan removed kind=runtime_state id={} handler={} path={}", state.id(),
-                    state.runtime().handler(), state.path());
+            log.info(
+                    "orphan removed kind=runtime_state id={} handler={} path={}",
+                    state.id(),
+                    state.runtime().handler(),
+                    state.path());
             removed.merge("runtime_state", 1, Integer::sum);
         } catch (IOException e) {
-            log.warn("orphan not removed kind=runtime_state id={} path={} error=\"{}\"", state.id(), state.path(),
+            log.warn(
+                    "orphan not removed kind=runtime_state id={} path={} error=\"{}\"",
+                    state.id(),
+                    state.path(),
                     e.getMessage());
         }
     }
 
     /** conmon ends by itself once its container is gone; one that does not is killed. */
-    static void endConmon(ConmonProcesses.Found conmon, Map<String, Integer> removed)
-            throws InterruptedException {
+    static void endConmon(ConmonProcesses.Found conmon, Map<String, Integer> removed) throws InterruptedException {
         var process = ProcessHandle.of(conmon.pid());
         if (process.isEmpty()) {
             return;
@@ -92,7 +97,10 @@ final class OrphanRemovals {
                 removed.merge("mount", 1, Integer::sum);
             }
         } catch (IOException e) {
-            log.warn("orphan not removed kind=mount id={} path={} error=\"{}\"", mount.id(), mount.path(),
+            log.warn(
+                    "orphan not removed kind=mount id={} path={} error=\"{}\"",
+                    mount.id(),
+                    mount.path(),
                     e.getMessage());
         }
     }
@@ -104,15 +112,22 @@ final class OrphanRemovals {
                 return;
             }
             if (MountTable.anyAtOrBelow(mountPoints, real(file.path()))) {
-                log.warn("orphan not removed kind={} id={} path={} error=\"a mount remains below it\"", file.kind(),
-                        file.id(), file.path());
+                log.warn(
+                        "orphan not removed kind={} id={} path={} error=\"a mount remains below it\"",
+                        file.kind(),
+                        file.id(),
+                        file.path());
                 return;
             }
             FileTree.delete(file.path());
             log.info("orphan removed kind={} id={} path={}", file.kind(), file.id(), file.path());
             removed.merge(file.kind(), 1, Integer::sum);
         } catch (IOException e) {
-            log.warn("orphan not removed kind={} id={} path={} error=\"{}\"", file.kind(), file.id(), file.path(),
+            log.warn(
+                    "orphan not removed kind={} id={} path={} error=\"{}\"",
+                    file.kind(),
+                    file.id(),
+                    file.path(),
                     e.getMessage());
         }
     }
@@ -123,7 +138,8 @@ final class OrphanRemovals {
             List<Path> dirs;
             try (var walk = Files.walk(cgroup.path())) {
                 dirs = walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                        .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
+                        .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
+                        .toList();
             }
             for (Path dir : dirs) {
                 Files.deleteIfExists(dir);
@@ -133,7 +149,10 @@ final class OrphanRemovals {
         } catch (NoSuchFileException e) {
             // Removed meanwhile (the runtime's delete takes its cgroups along).
         } catch (IOException | UncheckedIOException e) {
-            log.warn("orphan not removed kind=cgroup id={} path={} error=\"{}\"", cgroup.id(), cgroup.path(),
+            log.warn(
+                    "orphan not removed kind=cgroup id={} path={} error=\"{}\"",
+                    cgroup.id(),
+                    cgroup.path(),
                     e.getMessage());
         }
     }
@@ -145,8 +164,11 @@ final class OrphanRemovals {
             log.info("orphan removed kind=systemd_unit id={} unit={}", unit.containerId(), unit.unit());
             removed.merge("systemd_unit", 1, Integer::sum);
         } catch (IOException e) {
-            log.warn("orphan not removed kind=systemd_unit id={} unit={} error=\"{}\"", unit.containerId(),
-                    unit.unit(), e.getMessage());
+            log.warn(
+                    "orphan not removed kind=systemd_unit id={} unit={} error=\"{}\"",
+                    unit.containerId(),
+                    unit.unit(),
+                    e.getMessage());
         }
     }
 

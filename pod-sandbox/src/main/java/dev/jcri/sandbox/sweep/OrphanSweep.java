@@ -69,8 +69,14 @@ public final class OrphanSweep {
      *     swept
      * @param cgroupParent jcri's own cgroup parent ({@code cgroup_parent}), as a cgroup path
      */
-    public OrphanSweep(StateLayout layout, String cgroupParent, PodSandboxes sandboxes, Containers containers,
-            Collection<OciRuntime> runtimes, PodNetworking network, ImageStore images) {
+    public OrphanSweep(
+            StateLayout layout,
+            String cgroupParent,
+            PodSandboxes sandboxes,
+            Containers containers,
+            Collection<OciRuntime> runtimes,
+            PodNetworking network,
+            ImageStore images) {
         this.layout = layout;
         this.cgroupParent = cgroupParent;
         this.sandboxes = sandboxes;
@@ -78,12 +84,16 @@ public final class OrphanSweep {
         List<OciRuntime> own = new ArrayList<>();
         for (OciRuntime runtime : runtimes) {
             Path root = runtime.root().toAbsolutePath().normalize();
-            if (layout.protectedDirs().stream().anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
+            if (layout.protectedDirs().stream()
+                    .anyMatch(d -> root.startsWith(d.toAbsolutePath().normalize()))) {
                 own.add(runtime);
             } else {
                 // A root outside jcri's dirs (say /run/runc) may hold other tools' containers.
-                log.info("orphan sweep leaves the runtime state of handler {} alone: its root {} is outside jcri's"
-                        + " own dirs", runtime.handler(), runtime.root());
+                log.info(
+                        "orphan sweep leaves the runtime state of handler {} alone: its root {} is outside jcri's"
+                                + " own dirs",
+                        runtime.handler(),
+                        runtime.root());
             }
         }
         this.runtimes = List.copyOf(own);
@@ -130,7 +140,8 @@ public final class OrphanSweep {
         ctrs = containerOwners();
         List<Seen.Entry> mounts = new ArrayList<>(seen.mounts);
         // Deepest first, so no mount is detached from under another one of the same object.
-        mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount()).reversed());
+        mounts.sort(Comparator.comparingInt((Seen.Entry e) -> e.path().getNameCount())
+                .reversed());
         for (Seen.Entry mount : mounts) {
             if (!(mount.ofContainer() ? ctrs : pods).contains(mount.id())) {
                 OrphanRemovals.unmount(mount, removed);
@@ -263,8 +274,8 @@ public final class OrphanSweep {
             }
             // conmon's own cgroups (cgroupfs driver): conmon-<container id>.
             for (Path cgroup : idEntries(parent, CONMON_CGROUP_PREFIX)) {
-                seen.cgroups.add(new Seen.Entry("conmon_cgroup",
-                        name(cgroup).substring(CONMON_CGROUP_PREFIX.length()), cgroup, true, null));
+                seen.cgroups.add(new Seen.Entry(
+                        "conmon_cgroup", name(cgroup).substring(CONMON_CGROUP_PREFIX.length()), cgroup, true, null));
             }
         }
         return seen;
@@ -294,7 +305,8 @@ public final class OrphanSweep {
         scopes.add(new Scope(OrphanRemovals.real(layout.containerRecords()), true));
         for (Path point : points) {
             for (Scope scope : scopes) {
-                if (point.startsWith(scope.dir()) && point.getNameCount() > scope.dir().getNameCount()) {
+                if (point.startsWith(scope.dir())
+                        && point.getNameCount() > scope.dir().getNameCount()) {
                     String id = point.getName(scope.dir().getNameCount()).toString();
                     if (ObjectId.isValid(id)) {
                         seen.mounts.add(new Seen.Entry("mount", id, point, scope.ofContainer(), null));

@@ -22,6 +22,8 @@ class CgroupDriverChoiceTest {
     void cgroupfsOtherwise(@TempDir Path dir) throws Exception {
         assertEquals("cgroupfs", CgroupDriverChoice.of(dir.resolve("missing")).driver());
         // A plain file is not systemd's runtime dir.
-        assertEquals("cgroupfs", CgroupDriverChoice.of(Files.createFile(dir.resolve("file"))).driver());
+        assertEquals(
+                "cgroupfs",
+                CgroupDriverChoice.of(Files.createFile(dir.resolve("file"))).driver());
     }
 }

@@ -34,8 +34,8 @@ class CgroupLayoutTest {
 
     @Test
     void unifiedHost() {
-        CgroupLayout layout = CgroupLayout.parse(List.of(
-                "30 25 0:27 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate"),
+        CgroupLayout layout = CgroupLayout.parse(
+                List.of("30 25 0:27 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate"),
                 Set.of("cpu", "memory", "pids"));
         assertEquals(CgroupLayout.Kind.UNIFIED, layout.kind());
         assertEquals(List.of(), layout.controllersBlockingHybrid());
@@ -43,8 +43,8 @@ class CgroupLayoutTest {
 
     @Test
     void legacyHostAndEscapedMountPoints() {
-        CgroupLayout layout = CgroupLayout.parse(List.of(
-                "31 30 0:28 / /sys/fs/cgroup/cpu\\040x rw,relatime - cgroup cgroup rw,cpu,cpuacct"), Set.of());
+        CgroupLayout layout = CgroupLayout.parse(
+                List.of("31 30 0:28 / /sys/fs/cgroup/cpu\\040x rw,relatime - cgroup cgroup rw,cpu,cpuacct"), Set.of());
         assertEquals(CgroupLayout.Kind.LEGACY, layout.kind());
         assertEquals(Path.of("/sys/fs/cgroup/cpu x"), layout.v1Hierarchies().get("cpuacct"));
     }

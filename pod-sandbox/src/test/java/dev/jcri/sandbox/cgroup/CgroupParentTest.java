@@ -13,20 +13,21 @@ import org.junit.jupiter.api.Test;
 class CgroupParentTest {
     private static final String ID = "a".repeat(64);
     private final CgroupDriver cgroupfs = new CgroupfsDriver(List.of());
-    private final CgroupDriver systemd = new SystemdDriver(new SystemdUnits("unix:path=/nonexistent"),
-            Duration.ofSeconds(1));
+    private final CgroupDriver systemd =
+            new SystemdDriver(new SystemdUnits("unix:path=/nonexistent"), Duration.ofSeconds(1));
 
     @Test
     void cgroupsPathPerDriver() {
-        assertEquals("kubepods-burstable-pod1.slice:jcri:" + ID,
-                systemd.cgroupsPath("kubepods-burstable-pod1.slice", ID));
+        assertEquals(
+                "kubepods-burstable-pod1.slice:jcri:" + ID, systemd.cgroupsPath("kubepods-burstable-pod1.slice", ID));
         assertEquals("/kubepods/burstable/pod1/" + ID, cgroupfs.cgroupsPath("/kubepods/burstable/pod1", ID));
         assertEquals("/" + ID, cgroupfs.cgroupsPath("/", ID));
     }
 
     @Test
     void containerCgroupIsTheScopeInTheExpandedSlice() {
-        assertEquals("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/jcri-" + ID + ".scope",
+        assertEquals(
+                "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/jcri-" + ID + ".scope",
                 systemd.containerCgroup("kubepods-burstable-pod1.slice", ID));
         assertEquals("/jcri/" + ID, cgroupfs.containerCgroup("/jcri", ID));
         assertEquals("/jcri/conmon-" + ID, CgroupParent.conmonCgroup("/jcri", ID));
@@ -40,8 +41,8 @@ class CgroupParentTest {
         String path = assertThrows(IllegalArgumentException.class, () -> systemd.checkParent("/kubepods/pod1"))
                 .getMessage();
         assertTrue(path.startsWith("linux.cgroup_parent:") && path.contains("cgroup_manager is systemd"), path);
-        String slice = assertThrows(IllegalArgumentException.class,
-                () -> cgroupfs.checkParent("kubepods-pod1.slice")).getMessage();
+        String slice = assertThrows(IllegalArgumentException.class, () -> cgroupfs.checkParent("kubepods-pod1.slice"))
+                .getMessage();
         assertTrue(slice.startsWith("linux.cgroup_parent:") && slice.contains("cgroup_manager is cgroupfs"), slice);
         for (String bad : new String[] {"relative/x", "/a/../b", "/a/.", ""}) {
             assertThrows(IllegalArgumentException.class, () -> cgroupfs.checkParent(bad), bad);
@@ -57,8 +58,10 @@ class CgroupParentTest {
 
     @Test
     void unreachableSystemdIsUnavailableNamingSystemd() {
-        SystemdUnavailableException e = assertThrows(SystemdUnavailableException.class,
-                () -> systemd.placeConmon("jcri.slice", ID, ProcessHandle.current().pid()));
+        SystemdUnavailableException e = assertThrows(
+                SystemdUnavailableException.class,
+                () -> systemd.placeConmon(
+                        "jcri.slice", ID, ProcessHandle.current().pid()));
         assertTrue(e.getMessage().contains("systemd"), e.getMessage());
     }
 }

@@ -11,7 +11,8 @@ class SliceNameTest {
 
     @Test
     void expandsEveryDashIntoAParentSlice() {
-        assertEquals("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1_2.slice",
+        assertEquals(
+                "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1_2.slice",
                 SliceName.cgroupPath("kubepods-burstable-pod1_2.slice"));
         assertEquals("/jcri.slice", SliceName.cgroupPath("jcri.slice"));
         assertEquals("/a.slice/a-b.slice", SliceName.cgroupPath("a-b.slice"));
@@ -20,8 +21,19 @@ class SliceNameTest {
     @Test
     void refusesWhatSystemdRefuses() {
         assertTrue(SliceName.isValid("kubepods-besteffort-pod0a1b.slice"));
-        for (String bad : new String[] {"-.slice", ".slice", "a--b.slice", "-a.slice", "a-.slice", "a.scope",
-                "/kubepods.slice", "a/b.slice", "a b.slice", "kubepods", ""}) {
+        for (String bad : new String[] {
+            "-.slice",
+            ".slice",
+            "a--b.slice",
+            "-a.slice",
+            "a-.slice",
+            "a.scope",
+            "/kubepods.slice",
+            "a/b.slice",
+            "a b.slice",
+            "kubepods",
+            ""
+        }) {
             assertFalse(SliceName.isValid(bad), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> SliceName.cgroupPath("/jcri"));

@@ -58,9 +58,19 @@ class SystemdUnitsTest {
         @Override
         public List<Unit> listUnitsByPatterns(List<String> states, List<String> patterns) {
             calls.add("list " + patterns);
-            return started.keySet().stream().map(name -> new Unit(name, "", "loaded", "active", "running", "",
-                    new DBusPath("/org/freedesktop/systemd1/unit/x"), new UInt32(0), "",
-                    new DBusPath("/"))).toList();
+            return started.keySet().stream()
+                    .map(name -> new Unit(
+                            name,
+                            "",
+                            "loaded",
+                            "active",
+                            "running",
+                            "",
+                            new DBusPath("/org/freedesktop/systemd1/unit/x"),
+                            new UInt32(0),
+                            "",
+                            new DBusPath("/")))
+                    .toList();
         }
 
         @Override
@@ -75,7 +85,9 @@ class SystemdUnitsTest {
         try (EmbeddedDBusDaemon daemon = new EmbeddedDBusDaemon(address + ",listen=true")) {
             daemon.startInBackgroundAndWait(10_000);
             FakeManager systemd = new FakeManager();
-            try (DBusConnection service = DBusConnectionBuilder.forAddress(address).withShared(false).build();
+            try (DBusConnection service = DBusConnectionBuilder.forAddress(address)
+                            .withShared(false)
+                            .build();
                     SystemdUnits units = new SystemdUnits(address)) {
                 service.requestBusName("org.freedesktop.systemd1");
                 service.exportObject("/org/freedesktop/systemd1", systemd);
@@ -108,8 +120,8 @@ class SystemdUnitsTest {
     void aBusThatIsNotThereIsUnavailableSoon(@TempDir Path dir) {
         long started = System.nanoTime();
         try (SystemdUnits units = new SystemdUnits("unix:path=" + dir.resolve("none"))) {
-            SystemdUnavailableException e = assertThrows(SystemdUnavailableException.class,
-                    () -> units.list(SystemdDriver.UNIT_PATTERNS));
+            SystemdUnavailableException e =
+                    assertThrows(SystemdUnavailableException.class, () -> units.list(SystemdDriver.UNIT_PATTERNS));
             assertTrue(e.getMessage().startsWith("systemd is not reachable over D-Bus"), e.getMessage());
         }
         assertTrue(System.nanoTime() - started < 8_000_000_000L, "no long retries");

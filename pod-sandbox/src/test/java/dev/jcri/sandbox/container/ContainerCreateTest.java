@@ -45,12 +45,18 @@ class ContainerCreateTest {
     void aFailingConmonUndoesEveryEarlierStepInReverse() throws Exception {
         host.monitor.createFails = true;
 
-        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
-                FakeHost.IMAGE));
+        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE));
 
-        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.delete", "monitor.release",
-                "rootfs.unmount",
-                "images.unpin"), host.journal);
+        assertEquals(
+                List.of(
+                        "images.pin",
+                        "rootfs.mount",
+                        "monitor.create",
+                        "runtime.delete",
+                        "monitor.release",
+                        "rootfs.unmount",
+                        "images.unpin"),
+                host.journal);
         assertNothingLeft();
     }
 
@@ -58,8 +64,7 @@ class ContainerCreateTest {
     void aFailingMountUndoesThePinAndTheBundle() throws Exception {
         host.rootfs.mountFails = true;
 
-        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
-                FakeHost.IMAGE));
+        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE));
 
         assertEquals(List.of("images.pin", "rootfs.mount", "images.unpin"), host.journal);
         assertNothingLeft();
@@ -68,8 +73,9 @@ class ContainerCreateTest {
     @Test
     void bindSourcesItMadeGoWhenTheCreateFails() throws Exception {
         Path source = dir.resolve("volumes/new/data");
-        ContainerSpec spec = FakeHost.spec().withMounts(List.of(new MountSpec("/data", source.toString(), false,
-                MountSpec.Propagation.PRIVATE, false)));
+        ContainerSpec spec = FakeHost.spec()
+                .withMounts(List.of(
+                        new MountSpec("/data", source.toString(), false, MountSpec.Propagation.PRIVATE, false)));
         host.monitor.createFails = true;
 
         assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
@@ -81,11 +87,12 @@ class ContainerCreateTest {
     @Test
     void aBindSourceInsideJcrisStateIsRefusedBeforeAnythingIsMade() {
         Path inside = host.layout.protectedDirs().getFirst().resolve("containers");
-        ContainerSpec spec = FakeHost.spec().withMounts(List.of(new MountSpec("/x", inside.toString(), false,
-                MountSpec.Propagation.PRIVATE, false)));
+        ContainerSpec spec = FakeHost.spec()
+                .withMounts(
+                        List.of(new MountSpec("/x", inside.toString(), false, MountSpec.Propagation.PRIVATE, false)));
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
 
         assertTrue(e.getMessage().startsWith("mounts[0].host_path: "), e.getMessage());
         assertEquals(List.of(), host.journal);
@@ -93,13 +100,13 @@ class ContainerCreateTest {
 
     @Test
     void unknownPodsAndImagesAreNotFoundAndAPodNotReadyIsAFailedPrecondition() {
-        assertThrows(NotFoundException.class, () -> host.create().create("f".repeat(64), FakeHost.spec(),
-                FakeHost.IMAGE));
-        assertThrows(NotFoundException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
-                "missing:latest"));
+        assertThrows(
+                NotFoundException.class, () -> host.create().create("f".repeat(64), FakeHost.spec(), FakeHost.IMAGE));
+        assertThrows(
+                NotFoundException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(), "missing:latest"));
         host.sandboxes.put(FakeHost.POD, FakeHost.sandbox(SandboxState.NOTREADY));
-        assertThrows(IllegalStateException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(),
-                FakeHost.IMAGE));
+        assertThrows(
+                IllegalStateException.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE));
         assertEquals(List.of(), host.journal);
     }
 

@@ -31,9 +31,15 @@ class ContainerRemoveTest {
 
         host.remove().remove(ID);
 
-        assertEquals(List.of("runtime.kill KILL", "runtime.delete (record removing)", "monitor.awaitExit",
-                "monitor.release",
-                "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(
+                List.of(
+                        "runtime.kill KILL",
+                        "runtime.delete (record removing)",
+                        "monitor.awaitExit",
+                        "monitor.release",
+                        "rootfs.unmount",
+                        "images.unpin"),
+                host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertFalse(Files.exists(host.layout.container(ID).bundle()));
     }
@@ -45,8 +51,7 @@ class ContainerRemoveTest {
 
         host.remove().remove(ID);
 
-        assertEquals(List.of("monitor.awaitExit", "monitor.release", "rootfs.unmount", "images.unpin"),
-                host.journal);
+        assertEquals(List.of("monitor.awaitExit", "monitor.release", "rootfs.unmount", "images.unpin"), host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertEquals(java.util.Optional.empty(), host.exitFiles.exitOf(ID));
     }

@@ -44,7 +44,9 @@ class ContainerStopTest {
         host.stop().stop(ID, 30);
 
         assertEquals(List.of("runtime.kill SIGTERM"), host.journal);
-        assertEquals("Completed", host.table.store().get(ID).orElseThrow().exit().orElseThrow().reason());
+        assertEquals(
+                "Completed",
+                host.table.store().get(ID).orElseThrow().exit().orElseThrow().reason());
     }
 
     @Test
@@ -78,7 +80,8 @@ class ContainerStopTest {
         host.stop().stop(ID, 10);
 
         assertEquals(List.of(), host.journal);
-        assertEquals(ContainerState.EXITED, host.table.store().get(ID).orElseThrow().state());
+        assertEquals(
+                ContainerState.EXITED, host.table.store().get(ID).orElseThrow().state());
     }
 
     @Test
@@ -88,6 +91,7 @@ class ContainerStopTest {
 
         assertThrows(FakeHost.Refused.class, () -> host.stop().stop(ID, 10));
 
-        assertEquals(ContainerState.RUNNING, host.table.store().get(ID).orElseThrow().state());
+        assertEquals(
+                ContainerState.RUNNING, host.table.store().get(ID).orElseThrow().state());
     }
 }

@@ -41,8 +41,8 @@ final class FakeHost {
     final ContainerExits exits;
 
     FakeHost(Path dir) throws IOException {
-        layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"),
-                dir.resolve("hosts"));
+        layout = new StateLayout(
+                dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"), dir.resolve("hosts"));
         table = new ContainerTable(layout, Map.of("runc", runtime));
         exits = new ContainerExits(table, monitor, listener -> {
             exitFiles.listener = listener;
@@ -52,8 +52,8 @@ final class FakeHost {
     }
 
     ContainerCreate create() {
-        return new ContainerCreate(table, exits, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs,
-                monitor, 0);
+        return new ContainerCreate(
+                table, exits, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs, monitor, 0);
     }
 
     ContainerStop stop() {
@@ -61,15 +61,23 @@ final class FakeHost {
     }
 
     ContainerRemove remove() {
-        return new ContainerRemove(table, exits, stop(), monitor, rootfs, images,
-                id -> Optional.ofNullable(sandboxes.get(id)));
+        return new ContainerRemove(
+                table, exits, stop(), monitor, rootfs, images, id -> Optional.ofNullable(sandboxes.get(id)));
     }
 
     /** A record in {@code state} as a create and start would have left it. */
     ContainerRecord saved(String id, ContainerState state) throws IOException {
-        ContainerRecord record = ContainerRecord.creating(id, "app-" + id.substring(0, 4), POD, spec(),
-                new ContainerRecord.ImageReference(IMAGE, "sha256:" + "c".repeat(64), List.of("layer")), 1,
-                "/dev/null", "runc", "SIGTERM", false);
+        ContainerRecord record = ContainerRecord.creating(
+                id,
+                "app-" + id.substring(0, 4),
+                POD,
+                spec(),
+                new ContainerRecord.ImageReference(IMAGE, "sha256:" + "c".repeat(64), List.of("layer")),
+                1,
+                "/dev/null",
+                "runc",
+                "SIGTERM",
+                false);
         if (state != ContainerState.CREATING) {
             record = record.created(new ContainerRecord.ContainerProcess(4242, 0, 0, List.of()));
         }
@@ -87,21 +95,66 @@ final class FakeHost {
     }
 
     static SandboxRecord sandbox(SandboxState state) {
-        PodSandboxSpec spec = new PodSandboxSpec("web-0", "default", "uid-1", 0, "", "", new PodSandboxSpec.Dns(
-                List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(), "", Map.of(),
-                new PodSandboxSpec.Namespaces(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                        PodSandboxSpec.Mode.POD, null), "runc");
-        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(List.of(),
-                Optional.of("/run/jcri/ns/net/" + POD), Optional.of("/run/jcri/ns/ipc/" + POD),
-                Optional.of("/run/jcri/ns/uts/" + POD), Optional.empty(), Optional.empty());
-        return new SandboxRecord(POD, "web-0_default_uid-1_0", spec, state, 1, "runc", "/jcri", namespaces,
-                Optional.empty(), List.of(), "web-0", false);
+        PodSandboxSpec spec = new PodSandboxSpec(
+                "web-0",
+                "default",
+                "uid-1",
+                0,
+                "",
+                "",
+                new PodSandboxSpec.Dns(List.of(), List.of(), List.of()),
+                List.of(),
+                Map.of(),
+                Map.of(),
+                "",
+                Map.of(),
+                new PodSandboxSpec.Namespaces(
+                        PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER, PodSandboxSpec.Mode.POD, null),
+                "runc");
+        SandboxRecord.PodNamespaces namespaces = new SandboxRecord.PodNamespaces(
+                List.of(),
+                Optional.of("/run/jcri/ns/net/" + POD),
+                Optional.of("/run/jcri/ns/ipc/" + POD),
+                Optional.of("/run/jcri/ns/uts/" + POD),
+                Optional.empty(),
+                Optional.empty());
+        return new SandboxRecord(
+                POD,
+                "web-0_default_uid-1_0",
+                spec,
+                state,
+                1,
+                "runc",
+                "/jcri",
+                namespaces,
+                Optional.empty(),
+                List.of(),
+                "web-0",
+                false);
     }
 
     static ImageRecord image() {
-        return new ImageRecord("sha256:" + "c".repeat(64), List.of(IMAGE), List.of(), "", List.of("layer"), 1,
-                new ImageConfigSummary("", List.of("PATH=/bin"), List.of(), List.of("/bin/sh"), "", "", Map.of(),
-                        List.of(), List.of(), "", "linux", "amd64"), 0);
+        return new ImageRecord(
+                "sha256:" + "c".repeat(64),
+                List.of(IMAGE),
+                List.of(),
+                "",
+                List.of("layer"),
+                1,
+                new ImageConfigSummary(
+                        "",
+                        List.of("PATH=/bin"),
+                        List.of(),
+                        List.of("/bin/sh"),
+                        "",
+                        "",
+                        Map.of(),
+                        List.of(),
+                        List.of(),
+                        "",
+                        "linux",
+                        "amd64"),
+                0);
     }
 
     /** What a step throws when a test makes it fail. */
@@ -115,6 +168,7 @@ final class FakeHost {
         final Set<String> known = new HashSet<>();
         /** Signal name to the exit code it ends the container with; other signals are ignored. */
         final Map<String, Integer> deadlyWith = new ConcurrentHashMap<>();
+
         boolean killFails;
 
         @Override
@@ -161,7 +215,10 @@ final class FakeHost {
 
         @Override
         public void delete(String containerId) {
-            boolean removing = table.store().get(containerId).map(ContainerRecord::removing).orElse(false);
+            boolean removing = table.store()
+                    .get(containerId)
+                    .map(ContainerRecord::removing)
+                    .orElse(false);
             journal.add("runtime.delete" + (removing ? " (record removing)" : ""));
             known.remove(containerId);
         }
@@ -250,8 +307,15 @@ final class FakeHost {
         }
 
         @Override
-        public void mountIdmapped(Path target, List<Path> layersBottomFirst, Path upper, Path work, Path usernsPin,
-                UserMappings users, Path scratch) throws IOException {
+        public void mountIdmapped(
+                Path target,
+                List<Path> layersBottomFirst,
+                Path upper,
+                Path work,
+                Path usernsPin,
+                UserMappings users,
+                Path scratch)
+                throws IOException {
             mount(target, layersBottomFirst, upper, work);
         }
 

@@ -29,21 +29,37 @@ class PinnedNamespacesTest {
 
     @Test
     void createsPinnedNamespacesWithHostnameAndSysctls() throws Exception {
-        pins = PinnedNamespaces.create(dir, ID, List.of(PinnedNamespaces.Kind.NET, PinnedNamespaces.Kind.IPC,
-                        PinnedNamespaces.Kind.UTS), "pod-host",
-                List.of(new ProcSysWrite(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"), "80"),
-                        new ProcSysWrite(Path.of("/proc/sys/kernel/shm_rmid_forced"), "1")), null);
+        pins = PinnedNamespaces.create(
+                dir,
+                ID,
+                List.of(PinnedNamespaces.Kind.NET, PinnedNamespaces.Kind.IPC, PinnedNamespaces.Kind.UTS),
+                "pod-host",
+                List.of(
+                        new ProcSysWrite(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"), "80"),
+                        new ProcSysWrite(Path.of("/proc/sys/kernel/shm_rmid_forced"), "1")),
+                null);
         assertEquals(3, pins.size());
         String hostNetns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        String podNetns = PinnedNamespaces.callInside(pins.get(0),
-                () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+        String podNetns = PinnedNamespaces.callInside(
+                pins.get(0),
+                () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))
+                        .toString());
         assertNotEquals(hostNetns, podNetns);
-        assertEquals("80", PinnedNamespaces.callInside(pins.get(0),
-                () -> readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start").strip()));
-        assertEquals("1", PinnedNamespaces.callInside(pins.get(1),
-                () -> readProc("/proc/sys/kernel/shm_rmid_forced").strip()));
-        assertEquals("pod-host", PinnedNamespaces.callInside(pins.get(2),
-                () -> readProc("/proc/sys/kernel/hostname").strip()));
+        assertEquals(
+                "80",
+                PinnedNamespaces.callInside(
+                        pins.get(0),
+                        () -> readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+                                .strip()));
+        assertEquals(
+                "1",
+                PinnedNamespaces.callInside(
+                        pins.get(1),
+                        () -> readProc("/proc/sys/kernel/shm_rmid_forced").strip()));
+        assertEquals(
+                "pod-host",
+                PinnedNamespaces.callInside(
+                        pins.get(2), () -> readProc("/proc/sys/kernel/hostname").strip()));
         assertNotEquals("pod-host", readProc("/proc/sys/kernel/hostname").strip(), "the host keeps its name");
 
         PinnedNamespaces.release(pins);
@@ -56,22 +72,44 @@ class PinnedNamespacesTest {
 
     @Test
     void createsNamespacesOwnedByAMappedUserNamespace() throws Exception {
-        UserMappings users = new UserMappings(new UserMappings.Range(0, 200000, 65536),
-                new UserMappings.Range(0, 300000, 65536));
-        pins = PinnedNamespaces.create(dir, ID, List.of(PinnedNamespaces.Kind.USER, PinnedNamespaces.Kind.NET,
-                        PinnedNamespaces.Kind.IPC, PinnedNamespaces.Kind.UTS), "userns-pod",
-                List.of(new ProcSysWrite(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"), "81")), users);
+        UserMappings users =
+                new UserMappings(new UserMappings.Range(0, 200000, 65536), new UserMappings.Range(0, 300000, 65536));
+        pins = PinnedNamespaces.create(
+                dir,
+                ID,
+                List.of(
+                        PinnedNamespaces.Kind.USER,
+                        PinnedNamespaces.Kind.NET,
+                        PinnedNamespaces.Kind.IPC,
+                        PinnedNamespaces.Kind.UTS),
+                "userns-pod",
+                List.of(new ProcSysWrite(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"), "81")),
+                users);
         assertEquals(4, pins.size());
         assertEquals("user", pins.get(0).getParent().getFileName().toString());
-        assertEquals("userns-pod", PinnedNamespaces.callInside(pins.get(3),
-                () -> readProc("/proc/sys/kernel/hostname").strip()));
-        assertEquals("81", PinnedNamespaces.callInside(pins.get(1),
-                () -> readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start").strip()));
+        assertEquals(
+                "userns-pod",
+                PinnedNamespaces.callInside(
+                        pins.get(3), () -> readProc("/proc/sys/kernel/hostname").strip()));
+        assertEquals(
+                "81",
+                PinnedNamespaces.callInside(
+                        pins.get(1),
+                        () -> readProc("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+                                .strip()));
         // The user namespace is pinned with its mappings, and the pod's network namespace belongs to it.
-        String maps = new String(new ProcessBuilder("nsenter", "--user=" + pins.get(0), "--net=" + pins.get(1),
-                "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; cat /proc/sys/net/ipv4/ip_unprivileged_port_start")
-                .start().getInputStream().readAllBytes());
-        assertEquals(List.of("0 200000 65536", "0 300000 65536", "81"),
+        String maps = new String(new ProcessBuilder(
+                        "nsenter",
+                        "--user=" + pins.get(0),
+                        "--net=" + pins.get(1),
+                        "sh",
+                        "-c",
+                        "cat /proc/self/uid_map /proc/self/gid_map; cat /proc/sys/net/ipv4/ip_unprivileged_port_start")
+                .start()
+                .getInputStream()
+                .readAllBytes());
+        assertEquals(
+                List.of("0 200000 65536", "0 300000 65536", "81"),
                 maps.lines().map(l -> l.strip().replaceAll("\\s+", " ")).toList());
         PinnedNamespaces.release(pins);
         for (Path pin : pins) {
@@ -81,8 +119,10 @@ class PinnedNamespacesTest {
 
     @Test
     void aUserNamespaceWithoutMappingsIsRefusedAndLeavesNothing() {
-        assertThrows(IllegalArgumentException.class, () -> PinnedNamespaces.create(dir, ID,
-                List.of(PinnedNamespaces.Kind.USER, PinnedNamespaces.Kind.NET), "", List.of(), null));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PinnedNamespaces.create(
+                        dir, ID, List.of(PinnedNamespaces.Kind.USER, PinnedNamespaces.Kind.NET), "", List.of(), null));
         assertFalse(Files.exists(PinnedNamespaces.pinPath(dir, PinnedNamespaces.Kind.USER, ID)));
     }
 
@@ -95,9 +135,15 @@ class PinnedNamespacesTest {
 
     @Test
     void aRefusedSysctlLeavesNothing() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                PinnedNamespaces.create(dir, ID, List.of(PinnedNamespaces.Kind.NET), "",
-                        List.of(new ProcSysWrite(Path.of("/proc/sys/net/ipv4/no_such_sysctl"), "1")), null));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> PinnedNamespaces.create(
+                        dir,
+                        ID,
+                        List.of(PinnedNamespaces.Kind.NET),
+                        "",
+                        List.of(new ProcSysWrite(Path.of("/proc/sys/net/ipv4/no_such_sysctl"), "1")),
+                        null));
         assertTrue(e.getMessage().contains("net.ipv4.no_such_sysctl"), e.getMessage());
         assertFalse(Files.exists(PinnedNamespaces.pinPath(dir, PinnedNamespaces.Kind.NET, ID)));
     }

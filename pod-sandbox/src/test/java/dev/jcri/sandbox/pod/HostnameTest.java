@@ -9,12 +9,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class HostnameTest {
     private static String refusal(String hostname) {
-        return assertThrows(IllegalArgumentException.class, () -> Hostname.validate(hostname)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> Hostname.validate(hostname))
+                .getMessage();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"web-0", "a", "0", "nginx", "web-0.web.default.svc.cluster.local", "Node-1", "a-b-c",
-        "12345678901234567890123456789.1234567890123456789012345678901234"})
+    @ValueSource(
+            strings = {
+                "web-0",
+                "a",
+                "0",
+                "nginx",
+                "web-0.web.default.svc.cluster.local",
+                "Node-1",
+                "a-b-c",
+                "12345678901234567890123456789.1234567890123456789012345678901234"
+            })
     void validHostnames(String hostname) {
         assertEquals(hostname, Hostname.validate(hostname));
     }
@@ -22,13 +32,15 @@ class HostnameTest {
     @Test
     void messagesNameTheFieldAndTheProblem() {
         assertEquals("hostname: must not be empty", refusal(""));
-        assertEquals("hostname: \"" + "a".repeat(65) + "\" is longer than 64 characters, the kernel's limit",
+        assertEquals(
+                "hostname: \"" + "a".repeat(65) + "\" is longer than 64 characters, the kernel's limit",
                 refusal("a".repeat(65)));
         assertEquals("hostname: \"-web\" has a label that starts or ends with '-'", refusal("-web"));
         assertEquals("hostname: \"web-.x\" has a label that starts or ends with '-'", refusal("web-.x"));
         assertEquals("hostname: \"web..x\" has an empty label or one longer than 63 characters", refusal("web..x"));
         assertEquals("hostname: \"web.\" has an empty label or one longer than 63 characters", refusal("web."));
-        assertEquals("hostname: \"" + "a".repeat(64) + "\" has an empty label or one longer than 63 characters",
+        assertEquals(
+                "hostname: \"" + "a".repeat(64) + "\" has an empty label or one longer than 63 characters",
                 refusal("a".repeat(64)));
         assertEquals("hostname: \"web_0\" may hold only letters, digits, '-' and '.'", refusal("web_0"));
         assertEquals("hostname: \"web\\n0\" may hold only letters, digits, '-' and '.'", refusal("web\n0"));

@@ -29,23 +29,28 @@ class HostsFileTest {
 
     @Test
     void eachPodIpNamesTheHostname() {
-        assertEquals(LOCALHOST + "10.244.0.12\tweb-0\nfd00:10:244::c\tweb-0\n",
+        assertEquals(
+                LOCALHOST + "10.244.0.12\tweb-0\nfd00:10:244::c\tweb-0\n",
                 HostsFile.forPod("web-0", List.of("10.244.0.12", "fd00:10:244::c")));
     }
 
     @Test
     void aRepeatedIpIsWrittenOnce() {
-        assertEquals(LOCALHOST + "10.244.0.12\tweb-0\n",
-                HostsFile.forPod("web-0", List.of("10.244.0.12", "10.244.0.12")));
+        assertEquals(
+                LOCALHOST + "10.244.0.12\tweb-0\n", HostsFile.forPod("web-0", List.of("10.244.0.12", "10.244.0.12")));
     }
 
     @Test
     void invalidHostnamesAndIpsAreRefused() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> HostsFile.forPod("web 0", List.of())).getMessage().startsWith("hostname: "));
-        assertEquals("pod IP \"10.0.0.1\\n6.6.6.6 evil\" is not an IPv4 or IPv6 address",
-                assertThrows(IllegalArgumentException.class,
-                        () -> HostsFile.forPod("web-0", List.of("10.0.0.1\n6.6.6.6 evil"))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HostsFile.forPod("web 0", List.of()))
+                .getMessage()
+                .startsWith("hostname: "));
+        assertEquals(
+                "pod IP \"10.0.0.1\\n6.6.6.6 evil\" is not an IPv4 or IPv6 address",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> HostsFile.forPod("web-0", List.of("10.0.0.1\n6.6.6.6 evil")))
+                        .getMessage());
     }
 
     @Test

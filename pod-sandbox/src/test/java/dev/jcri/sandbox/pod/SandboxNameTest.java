@@ -9,14 +9,15 @@ class SandboxNameTest {
     private static final String UID = "0b4c3f0e-6a7d-4c8e-9d1a-2f3b4c5d6e7f";
 
     private static String refusal(String name, String namespace, String uid, long attempt) {
-        return assertThrows(IllegalArgumentException.class,
-                () -> SandboxName.of(name, namespace, uid, attempt)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> SandboxName.of(name, namespace, uid, attempt))
+                .getMessage();
     }
 
     @Test
     void kubeletsScheme() {
         assertEquals("k8s_POD_web-0_default_" + UID + "_0", SandboxName.of("web-0", "default", UID, 0));
-        assertEquals("k8s_POD_coredns-5d78c9869d-abcde_kube-system_" + UID + "_3",
+        assertEquals(
+                "k8s_POD_coredns-5d78c9869d-abcde_kube-system_" + UID + "_3",
                 SandboxName.of("coredns-5d78c9869d-abcde", "kube-system", UID, 3));
     }
 
@@ -39,9 +40,11 @@ class SandboxNameTest {
     @Test
     void partsCannotHoldTheSeparatorOrWhitespace() {
         // Without this, name "a_b" in namespace "c" and name "a" in namespace "b_c" would collide.
-        assertEquals("metadata.name: \"a_b\" holds '_', which separates the parts of a sandbox name",
+        assertEquals(
+                "metadata.name: \"a_b\" holds '_', which separates the parts of a sandbox name",
                 refusal("a_b", "c", UID, 0));
-        assertEquals("metadata.namespace: \"b_c\" holds '_', which separates the parts of a sandbox name",
+        assertEquals(
+                "metadata.namespace: \"b_c\" holds '_', which separates the parts of a sandbox name",
                 refusal("a", "b_c", UID, 0));
         assertEquals("metadata.uid: \"x y\" holds whitespace or a control character", refusal("a", "b", "x y", 0));
         assertEquals("metadata.name: \"a\\nb\" holds whitespace or a control character", refusal("a\nb", "b", UID, 0));

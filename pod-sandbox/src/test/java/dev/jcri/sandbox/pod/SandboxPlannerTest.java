@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 /** The plan of RunPodSandbox: everything it decides, without root and without touching the node. */
 class SandboxPlannerTest {
     private static final String ID = "a".repeat(64);
-    private static final StateLayout LAYOUT = new StateLayout(Path.of("/var/lib/jcri"), Path.of("/run/jcri"),
-            Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
-    private static final SandboxPlanner PLANNER = new SandboxPlanner(LAYOUT, Set.of("crun", "runc"), "crun",
-            "/jcri", new CgroupfsDriver(List.of()));
-    private static final UserMappings USERS = new UserMappings(new UserMappings.Range(0, 65536, 65536),
-            new UserMappings.Range(0, 65536, 65536));
+    private static final StateLayout LAYOUT = new StateLayout(
+            Path.of("/var/lib/jcri"), Path.of("/run/jcri"), Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
+    private static final SandboxPlanner PLANNER =
+            new SandboxPlanner(LAYOUT, Set.of("crun", "runc"), "crun", "/jcri", new CgroupfsDriver(List.of()));
+    private static final UserMappings USERS =
+            new UserMappings(new UserMappings.Range(0, 65536, 65536), new UserMappings.Range(0, 65536, 65536));
 
     /** A node named node-1 that can run pods with their own users. */
     private static final SandboxPlanner.Node NODE = new SandboxPlanner.Node() {
@@ -39,11 +39,30 @@ class SandboxPlannerTest {
         }
     };
 
-    private static PodSandboxSpec spec(PodSandboxSpec.Mode network, PodSandboxSpec.Mode pid,
-            PodSandboxSpec.Mode ipc, UserMappings users, Map<String, String> sysctls, String cgroupParent,
-            PodSandboxSpec.Dns dns, String handler) {
-        return new PodSandboxSpec("web-0", "default", "uid-1", 2, "", "/var/log/pods/x", dns, List.of(), Map.of(),
-                Map.of(), cgroupParent, sysctls, new PodSandboxSpec.Namespaces(network, pid, ipc, users), handler);
+    private static PodSandboxSpec spec(
+            PodSandboxSpec.Mode network,
+            PodSandboxSpec.Mode pid,
+            PodSandboxSpec.Mode ipc,
+            UserMappings users,
+            Map<String, String> sysctls,
+            String cgroupParent,
+            PodSandboxSpec.Dns dns,
+            String handler) {
+        return new PodSandboxSpec(
+                "web-0",
+                "default",
+                "uid-1",
+                2,
+                "",
+                "/var/log/pods/x",
+                dns,
+                List.of(),
+                Map.of(),
+                Map.of(),
+                cgroupParent,
+                sysctls,
+                new PodSandboxSpec.Namespaces(network, pid, ipc, users),
+                handler);
     }
 
     private static PodSandboxSpec.Dns noDns() {
@@ -51,8 +70,15 @@ class SandboxPlannerTest {
     }
 
     private static PodSandboxSpec podNetwork() {
-        return spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER, PodSandboxSpec.Mode.POD, null, Map.of(),
-                "", noDns(), "");
+        return spec(
+                PodSandboxSpec.Mode.POD,
+                PodSandboxSpec.Mode.CONTAINER,
+                PodSandboxSpec.Mode.POD,
+                null,
+                Map.of(),
+                "",
+                noDns(),
+                "");
     }
 
     @Test
@@ -63,7 +89,8 @@ class SandboxPlannerTest {
         SandboxRecord record = plan.record();
         assertEquals(SandboxState.CREATING, record.state());
         assertEquals("k8s_POD_web-0_default_uid-1_2", record.name());
-        assertEquals(List.of("/run/jcri/ns/net/" + ID, "/run/jcri/ns/uts/" + ID, "/run/jcri/ns/ipc/" + ID),
+        assertEquals(
+                List.of("/run/jcri/ns/net/" + ID, "/run/jcri/ns/uts/" + ID, "/run/jcri/ns/ipc/" + ID),
                 record.namespaces().pins());
         assertEquals(Optional.of("/run/jcri/ns/net/" + ID), record.netns());
         assertEquals(Optional.of("/run/jcri/sandboxes/" + ID + "/shm"), record.shm());
@@ -78,8 +105,18 @@ class SandboxPlannerTest {
 
     @Test
     void aHostNetworkPodKeepsTheNodesHostnameAndPinsOnlyIpc() {
-        SandboxPlan plan = PLANNER.plan(ID, spec(PodSandboxSpec.Mode.NODE, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), "runc"), NODE);
+        SandboxPlan plan = PLANNER.plan(
+                ID,
+                spec(
+                        PodSandboxSpec.Mode.NODE,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        "runc"),
+                NODE);
 
         assertEquals(List.of(Kind.IPC), plan.pinned());
         assertEquals("node-1", plan.hostname());
@@ -91,8 +128,18 @@ class SandboxPlannerTest {
 
     @Test
     void theNodesIpcMeansNoShmOfItsOwn() {
-        SandboxPlan plan = PLANNER.plan(ID, spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.NODE, null, Map.of(), "", noDns(), ""), NODE);
+        SandboxPlan plan = PLANNER.plan(
+                ID,
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.NODE,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        ""),
+                NODE);
 
         assertEquals(List.of(Kind.NET, Kind.UTS), plan.pinned());
         assertFalse(plan.ownShm());
@@ -102,8 +149,18 @@ class SandboxPlannerTest {
 
     @Test
     void aSharedPidNamespaceIsNamedInTheRecordBeforeItExists() {
-        SandboxPlan plan = PLANNER.plan(ID, spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), ""), NODE);
+        SandboxPlan plan = PLANNER.plan(
+                ID,
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        ""),
+                NODE);
 
         assertTrue(plan.sharedPid());
         assertEquals("/run/jcri/ns/pid/" + ID, plan.record().namespaces().pins().getLast());
@@ -112,11 +169,23 @@ class SandboxPlannerTest {
 
     @Test
     void aPodWithItsOwnUsersPinsTheUserNamespaceFirst() {
-        SandboxPlan plan = PLANNER.plan(ID, spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, USERS, Map.of(), "", noDns(), ""), NODE);
+        SandboxPlan plan = PLANNER.plan(
+                ID,
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        USERS,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        ""),
+                NODE);
 
         assertEquals(List.of(Kind.USER, Kind.NET, Kind.UTS, Kind.IPC), plan.pinned());
-        assertEquals(Optional.of("/run/jcri/ns/user/" + ID), plan.record().namespaces().user());
+        assertEquals(
+                Optional.of("/run/jcri/ns/user/" + ID),
+                plan.record().namespaces().user());
     }
 
     @Test
@@ -132,36 +201,112 @@ class SandboxPlannerTest {
                 return Optional.of("no idmapped mounts");
             }
         };
-        IllegalStateException unsupported = assertThrows(IllegalStateException.class, () -> PLANNER.plan(ID,
-                spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER, PodSandboxSpec.Mode.POD, USERS,
-                        Map.of(), "", noDns(), ""), without));
+        IllegalStateException unsupported = assertThrows(
+                IllegalStateException.class,
+                () -> PLANNER.plan(
+                        ID,
+                        spec(
+                                PodSandboxSpec.Mode.POD,
+                                PodSandboxSpec.Mode.CONTAINER,
+                                PodSandboxSpec.Mode.POD,
+                                USERS,
+                                Map.of(),
+                                "",
+                                noDns(),
+                                ""),
+                        without));
         assertTrue(unsupported.getMessage().contains("no idmapped mounts"), unsupported.getMessage());
 
-        IllegalArgumentException hostNetwork = assertThrows(IllegalArgumentException.class, () -> PLANNER.plan(ID,
-                spec(PodSandboxSpec.Mode.NODE, PodSandboxSpec.Mode.CONTAINER, PodSandboxSpec.Mode.POD, USERS,
-                        Map.of(), "", noDns(), ""), NODE));
+        IllegalArgumentException hostNetwork = assertThrows(
+                IllegalArgumentException.class,
+                () -> PLANNER.plan(
+                        ID,
+                        spec(
+                                PodSandboxSpec.Mode.NODE,
+                                PodSandboxSpec.Mode.CONTAINER,
+                                PodSandboxSpec.Mode.POD,
+                                USERS,
+                                Map.of(),
+                                "",
+                                noDns(),
+                                ""),
+                        NODE));
         assertTrue(hostNetwork.getMessage().startsWith("namespace_options.userns_options: "));
     }
 
     @Test
     void badRequestsAreRefusedNamingTheField() {
-        assertField("runtime_handler: ", spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), "kata"));
-        assertField("namespace_options.network: ", spec(PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.CONTAINER, PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), ""));
-        assertField("namespace_options.pid: ", spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.TARGET,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "", noDns(), ""));
-        assertField("linux.cgroup_parent: ", spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "/kubepods/../etc", noDns(), ""));
-        assertField("linux.sysctls", spec(PodSandboxSpec.Mode.NODE, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, null, Map.of("net.ipv4.ip_forward", "1"), "", noDns(), ""));
+        assertField(
+                "runtime_handler: ",
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        "kata"));
+        assertField(
+                "namespace_options.network: ",
+                spec(
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        ""));
+        assertField(
+                "namespace_options.pid: ",
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.TARGET,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "",
+                        noDns(),
+                        ""));
+        assertField(
+                "linux.cgroup_parent: ",
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "/kubepods/../etc",
+                        noDns(),
+                        ""));
+        assertField(
+                "linux.sysctls",
+                spec(
+                        PodSandboxSpec.Mode.NODE,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of("net.ipv4.ip_forward", "1"),
+                        "",
+                        noDns(),
+                        ""));
     }
 
     @Test
     void dnsSettingsAreRenderedIntoThePodsResolvConf() {
-        SandboxPlan plan = PLANNER.plan(ID, spec(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER,
-                PodSandboxSpec.Mode.POD, null, Map.of(), "/kubepods/pod1", new PodSandboxSpec.Dns(
-                        List.of("10.0.0.10"), List.of("svc.cluster.local"), List.of("ndots:5")), ""), NODE);
+        SandboxPlan plan = PLANNER.plan(
+                ID,
+                spec(
+                        PodSandboxSpec.Mode.POD,
+                        PodSandboxSpec.Mode.CONTAINER,
+                        PodSandboxSpec.Mode.POD,
+                        null,
+                        Map.of(),
+                        "/kubepods/pod1",
+                        new PodSandboxSpec.Dns(List.of("10.0.0.10"), List.of("svc.cluster.local"), List.of("ndots:5")),
+                        ""),
+                NODE);
 
         String resolvConf = plan.resolvConf().orElseThrow();
         assertTrue(resolvConf.contains("nameserver 10.0.0.10"), resolvConf);
@@ -170,8 +315,7 @@ class SandboxPlannerTest {
     }
 
     private static void assertField(String prefix, PodSandboxSpec spec) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PLANNER.plan(ID, spec,
-                NODE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PLANNER.plan(ID, spec, NODE));
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
     }
 }

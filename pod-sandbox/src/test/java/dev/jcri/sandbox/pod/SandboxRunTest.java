@@ -39,8 +39,8 @@ class SandboxRunTest {
     void node() throws Exception {
         Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
         Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost node-1\n");
-        layout = new StateLayout(dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"),
-                dir.resolve("hosts"));
+        layout = new StateLayout(
+                dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"), dir.resolve("hosts"));
         table = new SandboxTable(layout);
     }
 
@@ -64,7 +64,9 @@ class SandboxRunTest {
 
         assertEquals(List.of("shm.mount", "pins.create [IPC]"), journal);
         assertEquals(SandboxState.READY, record.state());
-        assertEquals("127.0.0.1 localhost node-1\n", Files.readString(layout.sandbox(ID).hosts()));
+        assertEquals(
+                "127.0.0.1 localhost node-1\n",
+                Files.readString(layout.sandbox(ID).hosts()));
     }
 
     @Test
@@ -73,8 +75,9 @@ class SandboxRunTest {
 
         assertThrows(CniException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.CONTAINER));
 
-        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp", "pins.release 3",
-                "shm.unmount"), journal);
+        assertEquals(
+                List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp", "pins.release 3", "shm.unmount"),
+                journal);
         assertNothingLeft();
     }
 
@@ -84,8 +87,17 @@ class SandboxRunTest {
 
         assertThrows(IOException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD));
 
-        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]", "network.setUp", "members.startInfra",
-                "members.removeAll", "network.tearDown", "pins.release 4", "shm.unmount"), journal);
+        assertEquals(
+                List.of(
+                        "shm.mount",
+                        "pins.create [NET, UTS, IPC]",
+                        "network.setUp",
+                        "members.startInfra",
+                        "members.removeAll",
+                        "network.tearDown",
+                        "pins.release 4",
+                        "shm.unmount"),
+                journal);
         assertNothingLeft();
     }
 
@@ -95,12 +107,23 @@ class SandboxRunTest {
     }
 
     private SandboxRecord run(PodSandboxSpec.Mode network, PodSandboxSpec.Mode pid) throws Exception {
-        PodSandboxSpec spec = new PodSandboxSpec("web-0", "default", "uid-1", 0, "", "", new PodSandboxSpec.Dns(
-                List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(), "", Map.of(),
-                new PodSandboxSpec.Namespaces(network, pid, PodSandboxSpec.Mode.POD, null), "");
-        SandboxPlan plan = new SandboxPlanner(layout, Set.of("crun"), "crun", "/jcri",
-                new CgroupfsDriver(List.of())).plan(ID, spec,
-                new SandboxPlanner.Node() {
+        PodSandboxSpec spec = new PodSandboxSpec(
+                "web-0",
+                "default",
+                "uid-1",
+                0,
+                "",
+                "",
+                new PodSandboxSpec.Dns(List.of(), List.of(), List.of()),
+                List.of(),
+                Map.of(),
+                Map.of(),
+                "",
+                Map.of(),
+                new PodSandboxSpec.Namespaces(network, pid, PodSandboxSpec.Mode.POD, null),
+                "");
+        SandboxPlan plan = new SandboxPlanner(layout, Set.of("crun"), "crun", "/jcri", new CgroupfsDriver(List.of()))
+                .plan(ID, spec, new SandboxPlanner.Node() {
                     @Override
                     public String hostname() {
                         return "node-1";
@@ -126,8 +149,13 @@ class SandboxRunTest {
         }
 
         @Override
-        public void pinNamespaces(Path nsRoot, String sandboxId, List<PinnedNamespaces.Kind> kinds, String hostname,
-                List<ProcSysWrite> sysctls, UserMappings users) {
+        public void pinNamespaces(
+                Path nsRoot,
+                String sandboxId,
+                List<PinnedNamespaces.Kind> kinds,
+                String hostname,
+                List<ProcSysWrite> sysctls,
+                UserMappings users) {
             journal.add("pins.create " + kinds);
         }
 

@@ -19,8 +19,8 @@ class SysctlPolicyTest {
     }
 
     private static String refusal(Map<String, String> sysctls, boolean hostNetwork, boolean hostIpc) {
-        return assertThrows(IllegalArgumentException.class,
-                () -> SysctlPolicy.validate(sysctls, hostNetwork, hostIpc)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> SysctlPolicy.validate(sysctls, hostNetwork, hostIpc))
+                .getMessage();
     }
 
     private static String refusal(String key, String value) {
@@ -33,9 +33,21 @@ class SysctlPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kernel.shm_rmid_forced", "kernel.shmmax", "kernel.shmall", "kernel.shmmni",
-        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "fs.mqueue.msg_max",
-        "fs.mqueue.queues_max", "kernel/shmmax", "fs/mqueue/msgsize_max"})
+    @ValueSource(
+            strings = {
+                "kernel.shm_rmid_forced",
+                "kernel.shmmax",
+                "kernel.shmall",
+                "kernel.shmmni",
+                "kernel.msgmax",
+                "kernel.msgmnb",
+                "kernel.msgmni",
+                "kernel.sem",
+                "fs.mqueue.msg_max",
+                "fs.mqueue.queues_max",
+                "kernel/shmmax",
+                "fs/mqueue/msgsize_max"
+            })
     void ipcSysctlsBelongToTheIpcNamespace(String key) {
         Sysctl sysctl = validate(Map.of(key, "1")).getFirst();
         assertEquals(Namespace.IPC, sysctl.namespace());
@@ -43,30 +55,56 @@ class SysctlPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"net.ipv4.ip_forward", "net.ipv4.ip_local_port_range", "net.core.somaxconn",
-        "net.ipv6.conf.all.disable_ipv6", "net/ipv4/tcp_syncookies"})
+    @ValueSource(
+            strings = {
+                "net.ipv4.ip_forward",
+                "net.ipv4.ip_local_port_range",
+                "net.core.somaxconn",
+                "net.ipv6.conf.all.disable_ipv6",
+                "net/ipv4/tcp_syncookies"
+            })
     void netSysctlsBelongToTheNetworkNamespace(String key) {
         assertEquals(Namespace.NET, validate(Map.of(key, "1")).getFirst().namespace());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kernel.hostname", "kernel.shm", "kernel.shmmax.x", "kernel.core_pattern",
-        "kernel.msgmax2", "vm.overcommit_memory", "fs.file-max", "fs.mqueue", "net", "kernel", "dev.tty.ldisc_autoload",
-        "user.max_user_namespaces", "kernel.pid_max"})
+    @ValueSource(
+            strings = {
+                "kernel.hostname",
+                "kernel.shm",
+                "kernel.shmmax.x",
+                "kernel.core_pattern",
+                "kernel.msgmax2",
+                "vm.overcommit_memory",
+                "fs.file-max",
+                "fs.mqueue",
+                "net",
+                "kernel",
+                "dev.tty.ldisc_autoload",
+                "user.max_user_namespaces",
+                "kernel.pid_max"
+            })
     void hostSysctlsAreRefused(String key) {
         String message = refusal(key, "1");
-        assertEquals("linux.sysctls[\"" + key + "\"]: not a namespaced sysctl; a pod may set only net.*,"
-                + " fs.mqueue.* and the IPC sysctls kernel.shm_rmid_forced, kernel.shmmax, kernel.shmall,"
-                + " kernel.shmmni, kernel.msgmax, kernel.msgmnb, kernel.msgmni and kernel.sem", message);
+        assertEquals(
+                "linux.sysctls[\"" + key + "\"]: not a namespaced sysctl; a pod may set only net.*,"
+                        + " fs.mqueue.* and the IPC sysctls kernel.shm_rmid_forced, kernel.shmmax, kernel.shmall,"
+                        + " kernel.shmmni, kernel.msgmax, kernel.msgmnb, kernel.msgmni and kernel.sem",
+                message);
     }
 
     @Test
     void netSysctlsAreRefusedOnTheHostNetworkButIpcOnesAreNot() {
         String message = refusal(Map.of("net.ipv4.ip_forward", "1"), true, false);
-        assertEquals("linux.sysctls[\"net.ipv4.ip_forward\"]: a pod on the host's network namespace cannot set"
-                + " net.* sysctls; they would change the node", message);
-        assertEquals(Namespace.IPC,
-                SysctlPolicy.validate(Map.of("kernel.shmmax", "1"), true, false).getFirst().namespace());
+        assertEquals(
+                "linux.sysctls[\"net.ipv4.ip_forward\"]: a pod on the host's network namespace cannot set"
+                        + " net.* sysctls; they would change the node",
+                message);
+        assertEquals(
+                Namespace.IPC,
+                SysctlPolicy.validate(Map.of("kernel.shmmax", "1"), true, false)
+                        .getFirst()
+                        .namespace());
     }
 
     @Test
@@ -75,13 +113,17 @@ class SysctlPolicyTest {
                 .startsWith("linux.sysctls[\"kernel.sem\"]: a pod on the host's IPC namespace"));
         assertTrue(refusal(Map.of("fs.mqueue.msg_max", "10"), false, true)
                 .startsWith("linux.sysctls[\"fs.mqueue.msg_max\"]: a pod on the host's IPC namespace"));
-        assertEquals(Namespace.NET,
-                SysctlPolicy.validate(Map.of("net.core.somaxconn", "1024"), false, true).getFirst().namespace());
+        assertEquals(
+                Namespace.NET,
+                SysctlPolicy.validate(Map.of("net.core.somaxconn", "1024"), false, true)
+                        .getFirst()
+                        .namespace());
     }
 
     @Test
     void slashFormKeepsDotsInsideAComponent() {
-        Sysctl sysctl = validate(Map.of("net/ipv4/conf/eth0.100/forwarding", "1")).getFirst();
+        Sysctl sysctl =
+                validate(Map.of("net/ipv4/conf/eth0.100/forwarding", "1")).getFirst();
         assertEquals("net.ipv4.conf.eth0/100.forwarding", sysctl.key());
         assertEquals(Path.of("/proc/sys/net/ipv4/conf/eth0.100/forwarding"), sysctl.procPath());
     }
@@ -89,16 +131,19 @@ class SysctlPolicyTest {
     @Test
     void kubeletsDottedFormOfTheSameNameMeansTheSameFile() {
         // Kubelet converts slash names before calling the runtime: net/ipv4/conf/eth0.100/forwarding arrives so.
-        Sysctl sysctl = validate(Map.of("net.ipv4.conf.eth0/100.forwarding", "1")).getFirst();
+        Sysctl sysctl =
+                validate(Map.of("net.ipv4.conf.eth0/100.forwarding", "1")).getFirst();
         assertEquals("net.ipv4.conf.eth0/100.forwarding", sysctl.key());
         assertEquals(Path.of("/proc/sys/net/ipv4/conf/eth0.100/forwarding"), sysctl.procPath());
     }
 
     @Test
     void procPathJoinsTheComponents() {
-        assertEquals(Path.of("/proc/sys/kernel/shm_rmid_forced"),
+        assertEquals(
+                Path.of("/proc/sys/kernel/shm_rmid_forced"),
                 validate(Map.of("kernel.shm_rmid_forced", "1")).getFirst().procPath());
-        assertEquals(Path.of("/proc/sys/fs/mqueue/msg_max"),
+        assertEquals(
+                Path.of("/proc/sys/fs/mqueue/msg_max"),
                 validate(Map.of("fs/mqueue/msg_max", "1")).getFirst().procPath());
     }
 
@@ -107,8 +152,10 @@ class SysctlPolicyTest {
         Map<String, String> sysctls = new LinkedHashMap<>();
         sysctls.put("net.ipv4.ip_forward", "1");
         sysctls.put("net/ipv4/ip_forward", "0");
-        assertEquals("linux.sysctls[\"net/ipv4/ip_forward\"]: names the same sysctl as"
-                + " linux.sysctls[\"net.ipv4.ip_forward\"]", refusal(sysctls, false, false));
+        assertEquals(
+                "linux.sysctls[\"net/ipv4/ip_forward\"]: names the same sysctl as"
+                        + " linux.sysctls[\"net.ipv4.ip_forward\"]",
+                refusal(sysctls, false, false));
     }
 
     @Test
@@ -118,28 +165,53 @@ class SysctlPolicyTest {
         sysctls.put("kernel.shmmax", "68719476736");
         sysctls.put("fs.mqueue.msg_max", "10");
         List<Sysctl> result = validate(sysctls);
-        assertEquals(List.of(new Sysctl("fs.mqueue.msg_max", "10", Namespace.IPC),
-                new Sysctl("kernel.shmmax", "68719476736", Namespace.IPC),
-                new Sysctl("net.ipv4.ip_forward", "1", Namespace.NET)), result);
+        assertEquals(
+                List.of(
+                        new Sysctl("fs.mqueue.msg_max", "10", Namespace.IPC),
+                        new Sysctl("kernel.shmmax", "68719476736", Namespace.IPC),
+                        new Sysctl("net.ipv4.ip_forward", "1", Namespace.NET)),
+                result);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"net..ipv4", "net.ipv4.", ".net.ipv4", "net//ipv4", "/net/ipv4", "net/ipv4/",
-        "net/ipv4/../../kernel/core_pattern", "net/./ipv4", "net.ipv4.conf.//.forwarding",
-        "net.ipv4.conf./.forwarding", "net/ipv4/conf/a..b/forwarding"})
+    @ValueSource(
+            strings = {
+                "net..ipv4",
+                "net.ipv4.",
+                ".net.ipv4",
+                "net//ipv4",
+                "/net/ipv4",
+                "net/ipv4/",
+                "net/ipv4/../../kernel/core_pattern",
+                "net/./ipv4",
+                "net.ipv4.conf.//.forwarding",
+                "net.ipv4.conf./.forwarding",
+                "net/ipv4/conf/a..b/forwarding"
+            })
     void pathTricksInKeysAreRefused(String key) {
         String message = refusal(key, "1");
         assertTrue(message.startsWith("linux.sysctls[\"" + key + "\"]: the sysctl name has"), message);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"net.ipv4.IP_FORWARD", "net.ipv4.ip forward", "net.ipv4.ip_forward\n",
-        "net.ipv4.ip*", "net.ipv4.ip_forward=1", "net.ipv4.conf.eth0\\.100", "net.ipv4.ip_förward",
-        "net.ipv4.ip+forward", "net.ipv4.ip_forward\0"})
+    @ValueSource(
+            strings = {
+                "net.ipv4.IP_FORWARD",
+                "net.ipv4.ip forward",
+                "net.ipv4.ip_forward\n",
+                "net.ipv4.ip*",
+                "net.ipv4.ip_forward=1",
+                "net.ipv4.conf.eth0\\.100",
+                "net.ipv4.ip_förward",
+                "net.ipv4.ip+forward",
+                "net.ipv4.ip_forward\0"
+            })
     void unsafeCharactersInKeysAreRefused(String key) {
         String message = refusal(key, "1");
-        assertTrue(message.contains(": the sysctl name may hold only lowercase letters, digits, '_', '-' and"
-                + " separators, not "), message);
+        assertTrue(
+                message.contains(": the sysctl name may hold only lowercase letters, digits, '_', '-' and"
+                        + " separators, not "),
+                message);
     }
 
     @Test
@@ -154,13 +226,31 @@ class SysctlPolicyTest {
         assertEquals("linux.sysctls[\"\"]: the sysctl name is empty", refusal("", "1"));
         String longKey = "net." + "a".repeat(250);
         assertTrue(refusal(longKey, "1").endsWith(": the sysctl name is longer than 253 characters"));
-        assertEquals(Namespace.NET, validate(Map.of("net." + "a".repeat(249), "1")).getFirst().namespace());
+        assertEquals(
+                Namespace.NET,
+                validate(Map.of("net." + "a".repeat(249), "1")).getFirst().namespace());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1", "0", "-1", "250 32000 32 128", "250\t32000\t32\t128", "1024 65535",
-        "8080,9148-9150", "fe80::1:2", "bbr", "fq_codel", "reno cubic", "00000000-00000000-00000000-00000000",
-        "0 2147483647", "1.5", "/some/path", "A"})
+    @ValueSource(
+            strings = {
+                "1",
+                "0",
+                "-1",
+                "250 32000 32 128",
+                "250\t32000\t32\t128",
+                "1024 65535",
+                "8080,9148-9150",
+                "fe80::1:2",
+                "bbr",
+                "fq_codel",
+                "reno cubic",
+                "00000000-00000000-00000000-00000000",
+                "0 2147483647",
+                "1.5",
+                "/some/path",
+                "A"
+            })
     void realSysctlValuesAreAccepted(String value) {
         assertEquals(value, validate(Map.of("net.core.x", value)).getFirst().value());
     }
@@ -177,18 +267,24 @@ class SysctlPolicyTest {
     @ValueSource(strings = {"1;2", "$(id)", "`id`", "a|b", "\u00e9", "1\u000b", "1\u001b[0m", "\"1\"", "1'", "x*"})
     void otherUnusualCharactersInValuesAreRefused(String value) {
         String message = refusal("net.core.somaxconn", value);
-        assertTrue(message.contains("a sysctl value may hold only letters, digits, spaces, tabs and . - : , / _"),
+        assertTrue(
+                message.contains("a sysctl value may hold only letters, digits, spaces, tabs and . - : , / _"),
                 message);
     }
 
     @Test
     void blankAndOverlongValuesAreRefused() {
         assertEquals("linux.sysctls[\"net.core.somaxconn\"]: the value is empty", refusal("net.core.somaxconn", ""));
-        assertEquals("linux.sysctls[\"net.core.somaxconn\"]: the value is empty",
-                refusal("net.core.somaxconn", " \t"));
-        assertEquals("linux.sysctls[\"net.core.somaxconn\"]: the value is longer than 4096 characters",
+        assertEquals("linux.sysctls[\"net.core.somaxconn\"]: the value is empty", refusal("net.core.somaxconn", " \t"));
+        assertEquals(
+                "linux.sysctls[\"net.core.somaxconn\"]: the value is longer than 4096 characters",
                 refusal("net.core.somaxconn", "1".repeat(4097)));
-        assertEquals(4096, validate(Map.of("net.core.somaxconn", "1".repeat(4096))).getFirst().value().length());
+        assertEquals(
+                4096,
+                validate(Map.of("net.core.somaxconn", "1".repeat(4096)))
+                        .getFirst()
+                        .value()
+                        .length());
     }
 
     @Test
@@ -198,8 +294,8 @@ class SysctlPolicyTest {
 
     @Test
     void aSysctlBuiltDirectlyIsCheckedToo() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new Sysctl("net/../../kernel/core_pattern", "1", Namespace.NET));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Sysctl("net/../../kernel/core_pattern", "1", Namespace.NET));
         assertThrows(IllegalArgumentException.class, () -> new Sysctl("net.core.somaxconn", "1+x=y", Namespace.NET));
         assertThrows(IllegalArgumentException.class, () -> new Sysctl("net.core.somaxconn", "1", Namespace.IPC));
         assertThrows(IllegalArgumentException.class, () -> new Sysctl("kernel.core_pattern", "1", Namespace.IPC));

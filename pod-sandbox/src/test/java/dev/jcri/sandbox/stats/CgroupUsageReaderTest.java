@@ -19,8 +19,8 @@ class CgroupUsageReaderTest {
     @Test
     void readsCgroupV1() throws Exception {
         Path root = tree("cgroup-v1");
-        CgroupUsageReader reader = new CgroupUsageReader.V1(Map.of("cpuacct", root.resolve("cpuacct"),
-                "memory", root.resolve("memory"), "pids", root.resolve("pids")));
+        CgroupUsageReader reader = new CgroupUsageReader.V1(Map.of(
+                "cpuacct", root.resolve("cpuacct"), "memory", root.resolve("memory"), "pids", root.resolve("pids")));
         CgroupUsage usage = reader.read("/kubepods/pod1/ctr1");
         assertEquals(16699763, usage.cpuNanos());
         assertEquals(344064, usage.memoryUsage());
@@ -57,10 +57,18 @@ class CgroupUsageReaderTest {
         assertEquals(33554432, usage.memoryLimit());
         assertEquals(2, usage.processes());
         assertEquals(1, usage.oomKills());
-        assertEquals(new Pressure.Stall(123456, 1.5, 0.75, 0.2), usage.cpuPressure().some().orElseThrow());
-        assertEquals(new Pressure.Stall(876543, 10.0, 4.0, 0.5), usage.memoryPressure().full().orElseThrow());
+        assertEquals(
+                new Pressure.Stall(123456, 1.5, 0.75, 0.2),
+                usage.cpuPressure().some().orElseThrow());
+        assertEquals(
+                new Pressure.Stall(876543, 10.0, 4.0, 0.5),
+                usage.memoryPressure().full().orElseThrow());
         assertEquals(4242, usage.ioPressure().some().orElseThrow().totalMicros());
-        assertFalse(new CgroupUsageReader.V2(tree("cgroup-v2")).read("/kubepods/pod1/ctr1").cpuPressure().known(),
+        assertFalse(
+                new CgroupUsageReader.V2(tree("cgroup-v2"))
+                        .read("/kubepods/pod1/ctr1")
+                        .cpuPressure()
+                        .known(),
                 "no pressure files: none reported");
     }
 

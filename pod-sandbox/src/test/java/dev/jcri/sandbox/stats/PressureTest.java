@@ -28,6 +28,7 @@ class PressureTest {
     void missingOrGarbledIsUnknown() {
         assertFalse(Pressure.parse(null).known());
         assertFalse(Pressure.parse("").known());
-        assertFalse(Pressure.parse("some avg10=x avg60=0 avg300=0 total=1\nfull total=3\n").known());
+        assertFalse(Pressure.parse("some avg10=x avg60=0 avg300=0 total=1\nfull total=3\n")
+                .known());
     }
 }

@@ -39,8 +39,17 @@ public final class RequestLimits {
      */
     public static final int MAX_LIST_ELEMENTS = 10_000;
 
-    private static final Set<String> PATH_FIELDS = Set.of("log_directory", "log_path", "container_path", "host_path",
-            "working_dir", "masked_paths", "readonly_paths", "localhost_ref", "seccomp_profile_path", "cgroup_parent");
+    private static final Set<String> PATH_FIELDS = Set.of(
+            "log_directory",
+            "log_path",
+            "container_path",
+            "host_path",
+            "working_dir",
+            "masked_paths",
+            "readonly_paths",
+            "localhost_ref",
+            "seccomp_profile_path",
+            "cgroup_parent");
     private static final Set<String> ARGUMENT_FIELDS = Set.of("command", "args", "cmd");
 
     private RequestLimits() {}
@@ -59,12 +68,12 @@ public final class RequestLimits {
             } else if (field.isRepeated()) {
                 int count = message.getRepeatedFieldCount(field);
                 if (count > MAX_LIST_ELEMENTS) {
-                    throw new IllegalArgumentException(name + ": " + count + " elements; at most "
-                            + MAX_LIST_ELEMENTS + " are accepted");
+                    throw new IllegalArgumentException(
+                            name + ": " + count + " elements; at most " + MAX_LIST_ELEMENTS + " are accepted");
                 }
                 for (int i = 0; i < count; i++) {
-                    checkValue(field, message.getRepeatedField(field, i), name + "[" + i + "]",
-                            limitOf(field, message));
+                    checkValue(
+                            field, message.getRepeatedField(field, i), name + "[" + i + "]", limitOf(field, message));
                 }
             } else {
                 checkValue(field, entry.getValue(), name, limitOf(field, message));
@@ -76,8 +85,8 @@ public final class RequestLimits {
     private static void checkMap(Message message, FieldDescriptor field, String name) {
         int count = message.getRepeatedFieldCount(field);
         if (count > MAX_MAP_ENTRIES) {
-            throw new IllegalArgumentException(name + ": " + count + " entries; at most " + MAX_MAP_ENTRIES
-                    + " are accepted");
+            throw new IllegalArgumentException(
+                    name + ": " + count + " entries; at most " + MAX_MAP_ENTRIES + " are accepted");
         }
         int valueLimit = field.getName().equals("annotations") ? MAX_ANNOTATION_VALUE : MAX_STRING;
         for (int i = 0; i < count; i++) {
@@ -87,20 +96,24 @@ public final class RequestLimits {
             Object key = mapEntry.getField(keyField);
             checkValue(keyField, key, name + " (a key)", MAX_STRING);
             String keyText = key instanceof String s ? s : String.valueOf(key);
-            checkValue(valueField, mapEntry.getField(valueField), name + "[" + QuotedText.of(keyText) + "]",
-                    valueLimit);
+            checkValue(
+                    valueField, mapEntry.getField(valueField), name + "[" + QuotedText.of(keyText) + "]", valueLimit);
         }
     }
 
     private static void checkValue(FieldDescriptor field, Object value, String name, int limit) {
         switch (value) {
-            case String text when text.length() > limit -> throw new IllegalArgumentException(name + ": "
-                    + text.length() + " characters; at most " + limit + " are accepted");
-            case ByteString bytes when bytes.size() > limit -> throw new IllegalArgumentException(name + ": "
-                    + bytes.size() + " bytes; at most " + limit + " are accepted");
-            case Message nested when field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ->
-                    checkMessage(nested, name);
-            default -> { }
+            case String text
+            when text.length() > limit ->
+                throw new IllegalArgumentException(
+                        name + ": " + text.length() + " characters; at most " + limit + " are accepted");
+            case ByteString bytes
+            when bytes.size() > limit ->
+                throw new IllegalArgumentException(
+                        name + ": " + bytes.size() + " bytes; at most " + limit + " are accepted");
+            case Message nested
+            when field.getJavaType() == FieldDescriptor.JavaType.MESSAGE -> checkMessage(nested, name);
+            default -> {}
         }
     }
 
@@ -112,7 +125,8 @@ public final class RequestLimits {
             return MAX_ARGUMENT;
         }
         // An environment variable's value (KeyValue.value in envs) reaches execve as one string.
-        if (owner.getDescriptorForType().getName().equals("KeyValue") && field.getName().equals("value")) {
+        if (owner.getDescriptorForType().getName().equals("KeyValue")
+                && field.getName().equals("value")) {
             return MAX_ARGUMENT;
         }
         return MAX_STRING;

@@ -1,19 +1,19 @@
 package dev.jcri.server.call;
 
-import dev.jcri.image.registryconfig.BlockedRegistryException;
-import dev.jcri.image.distribution.NoMatchingPlatformException;
-import dev.jcri.image.distribution.RegistryException;
-import dev.jcri.image.unpack.InvalidLayerException;
-import dev.jcri.image.unpack.UnsafeLayerException;
 import dev.jcri.cni.CniException;
 import dev.jcri.cni.CniPluginException;
+import dev.jcri.image.distribution.NoMatchingPlatformException;
+import dev.jcri.image.distribution.RegistryException;
+import dev.jcri.image.registryconfig.BlockedRegistryException;
+import dev.jcri.image.unpack.InvalidLayerException;
+import dev.jcri.image.unpack.UnsafeLayerException;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.cgroup.SystemdUnavailableException;
 import dev.jcri.sandbox.container.ContainerCreateException;
+import dev.jcri.server.streaming.request.StreamTokens;
 import io.grpc.Status;
 import java.io.IOException;
-import dev.jcri.server.streaming.request.StreamTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +29,11 @@ public final class RpcErrors {
     public static Status toStatus(Throwable failure) {
         return switch (failure) {
             // First: a full disk surfaces inside unpack, record and download failures alike.
-            case Throwable t when diskFull(t) -> Status.RESOURCE_EXHAUSTED
-                    .withDescription("no space left on the node's disk: " + t.getMessage()).withCause(t);
+            case Throwable t
+            when diskFull(t) ->
+                Status.RESOURCE_EXHAUSTED
+                        .withDescription("no space left on the node's disk: " + t.getMessage())
+                        .withCause(t);
             case RegistryException e -> registryStatus(e.kind()).withDescription(e.getMessage());
             case NoMatchingPlatformException e -> Status.NOT_FOUND.withDescription(e.getMessage());
             case BlockedRegistryException e -> Status.PERMISSION_DENIED.withDescription(e.getMessage());

@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jcri check}: each prerequisite of a working node, ok or missing, with the fix. */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
         description = "Check this host's prerequisites (OCI runtimes, conmon, CNI plugins, overlayfs, cgroups).")
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand

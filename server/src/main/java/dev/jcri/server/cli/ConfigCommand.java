@@ -8,7 +8,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jcri config}: the effective configuration as commented TOML, ready to save as jcri.toml. */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         description = "Print the effective configuration (defaults, files, flags) as commented TOML.")
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand
@@ -20,7 +22,8 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            System.out.print(EffectiveConfigWriter.toml(options.over(parent.options).load()));
+            System.out.print(
+                    EffectiveConfigWriter.toml(options.over(parent.options).load()));
             return 0;
         } catch (InvalidConfigException e) {
             System.err.println("jcri: invalid configuration: " + e.getMessage());

@@ -10,12 +10,16 @@ import picocli.CommandLine.Option;
 
 /** The flags every jcri command shares: where the config is, and the keys that may be overridden per run. */
 public final class ConfigOptions {
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "Main config file (default: ${DEFAULT-VALUE}; built-in defaults when it is missing).",
             defaultValue = "/etc/jcri/jcri.toml")
     Path config;
 
-    @Option(names = "--config-dir", paramLabel = "DIR",
+    @Option(
+            names = "--config-dir",
+            paramLabel = "DIR",
             description = "Drop-in directory, *.toml applied in name order (default: jcri.d beside --config).")
     Path configDir;
 
@@ -34,7 +38,9 @@ public final class ConfigOptions {
     @Option(names = "--conmon", paramLabel = "FILE", description = "conmon binary (key conmon).")
     String conmon;
 
-    @Option(names = "--cgroup-manager", paramLabel = "DRIVER",
+    @Option(
+            names = "--cgroup-manager",
+            paramLabel = "DRIVER",
             description = "systemd or cgroupfs (key cgroup_manager; default: systemd when the host runs it).")
     String cgroupManager;
 

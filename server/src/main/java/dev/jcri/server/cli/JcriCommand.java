@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code jcri}: runs the daemon; {@code jcri config} and {@code jcri check} help operators set it up. */
-@Command(name = "jcri",
+@Command(
+        name = "jcri",
         mixinStandardHelpOptions = true,
         versionProvider = JcriCommand.Version.class,
         subcommands = {ConfigCommand.class, CheckCommand.class},
@@ -50,15 +51,18 @@ public final class JcriCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         // A flag given twice takes its last value, so wrappers can pass defaults that a user then overrides.
-        int code = new CommandLine(new JcriCommand()).setOverwrittenOptionsAllowed(true).execute(args);
+        int code = new CommandLine(new JcriCommand())
+                .setOverwrittenOptionsAllowed(true)
+                .execute(args);
         System.exit(code);
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {JcriVersion.RUNTIME_NAME + " " + JcriVersion.version() + " (CRI "
-                    + JcriVersion.CRI_API_VERSION + ")"};
+            return new String[] {
+                JcriVersion.RUNTIME_NAME + " " + JcriVersion.version() + " (CRI " + JcriVersion.CRI_API_VERSION + ")"
+            };
         }
     }
 }

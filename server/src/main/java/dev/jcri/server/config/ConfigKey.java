@@ -10,15 +10,14 @@ import java.util.function.Function;
  * of the values resolved so far; keys are resolved in schema order.
  */
 public record ConfigKey(
-        String path, ConfigKind kind, String doc, Function<Map<String, Object>, Object> defaultValue,
-        String flag) {
+        String path, ConfigKind kind, String doc, Function<Map<String, Object>, Object> defaultValue, String flag) {
 
     static ConfigKey of(String path, ConfigKind kind, Object defaultValue, String doc) {
         return new ConfigKey(path, kind, doc, resolved -> defaultValue, null);
     }
 
-    static ConfigKey derived(String path, ConfigKind kind, Function<Map<String, Object>, Object> defaultValue,
-            String doc) {
+    static ConfigKey derived(
+            String path, ConfigKind kind, Function<Map<String, Object>, Object> defaultValue, String doc) {
         return new ConfigKey(path, kind, doc, defaultValue, null);
     }
 

@@ -78,11 +78,12 @@ public enum ConfigKind {
                 }
                 yield List.copyOf(paths);
             }
-            case BOOLEAN -> switch (text) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new ValueRejected("expected " + expectation + ", got \"" + text + "\"");
-            };
+            case BOOLEAN ->
+                switch (text) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new ValueRejected("expected " + expectation + ", got \"" + text + "\"");
+                };
             case PORT -> port(parseLong(text));
             case POSITIVE_INT -> {
                 long value = parseLong(text);

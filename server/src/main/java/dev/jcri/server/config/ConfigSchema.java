@@ -33,70 +33,133 @@ public final class ConfigSchema {
     public static final Set<String> CGROUP_MANAGERS = Set.of("cgroupfs", "systemd");
 
     private static final List<ConfigKey> KEYS = List.of(
-            ConfigKey.of("root", ABSOLUTE_PATH, "/var/lib/jcri",
-                    "Persistent state: image store, sandbox and container records.").withFlag("--root"),
-            ConfigKey.of("runroot", ABSOLUTE_PATH, "/run/jcri",
-                    "Runtime state that does not survive a reboot: socket, pinned namespaces, conmon files.")
+            ConfigKey.of(
+                            "root",
+                            ABSOLUTE_PATH,
+                            "/var/lib/jcri",
+                            "Persistent state: image store, sandbox and container records.")
+                    .withFlag("--root"),
+            ConfigKey.of(
+                            "runroot",
+                            ABSOLUTE_PATH,
+                            "/run/jcri",
+                            "Runtime state that does not survive a reboot: socket, pinned namespaces, conmon files.")
                     .withFlag("--runroot"),
-            ConfigKey.derived("listen", ABSOLUTE_PATH, v -> v.get("runroot") + "/jcri.sock",
-                    "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root).")
+            ConfigKey.derived(
+                            "listen",
+                            ABSOLUTE_PATH,
+                            v -> v.get("runroot") + "/jcri.sock",
+                            "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root).")
                     .withFlag("--listen"),
             ConfigKey.of("log_level", STRING, "info", "One of error, warn, info, debug, trace.")
                     .withFlag("--log-level"),
-            ConfigKey.of("conmon", ABSOLUTE_PATH, "/usr/bin/conmon",
-                    "The conmon binary that monitors each container.").withFlag("--conmon"),
-            ConfigKey.derived("cgroup_manager", STRING, v -> CgroupDriverChoice.ofHost().driver(),
-                    "The cgroup driver, the same kubelet must use (it reads it from RuntimeConfig): systemd "
-                            + "(slices and scopes made by systemd over D-Bus) or cgroupfs (cgroup paths written "
-                            + "directly). Default: systemd when the host runs systemd, else cgroupfs.")
+            ConfigKey.of("conmon", ABSOLUTE_PATH, "/usr/bin/conmon", "The conmon binary that monitors each container.")
+                    .withFlag("--conmon"),
+            ConfigKey.derived(
+                            "cgroup_manager",
+                            STRING,
+                            v -> CgroupDriverChoice.ofHost().driver(),
+                            "The cgroup driver, the same kubelet must use (it reads it from RuntimeConfig): systemd "
+                                    + "(slices and scopes made by systemd over D-Bus) or cgroupfs (cgroup paths written "
+                                    + "directly). Default: systemd when the host runs systemd, else cgroupfs.")
                     .withFlag("--cgroup-manager"),
-            ConfigKey.derived("cgroup_parent", STRING,
+            ConfigKey.derived(
+                    "cgroup_parent",
+                    STRING,
                     v -> "systemd".equals(v.get("cgroup_manager")) ? "jcri.slice" : "/jcri",
                     "jcri's own cgroup parent, used for pods whose config names none: a slice name with the "
                             + "systemd driver (default jcri.slice), an absolute path with cgroupfs (default /jcri). "
                             + "jcri never creates cgroups outside it and the parents kubelet gives."),
-            ConfigKey.of("default_runtime", STRING, "crun",
+            ConfigKey.of(
+                    "default_runtime",
+                    STRING,
+                    "crun",
                     "The runtime handler used when a pod names none; must be one of [runtimes.*]."),
-            ConfigKey.of("runtime_timeout_seconds", DURATION_SECONDS, 120L,
+            ConfigKey.of(
+                    "runtime_timeout_seconds",
+                    DURATION_SECONDS,
+                    120L,
                     "How long one OCI runtime command (crun/runc create, start, kill, delete, update) may take; a "
                             + "runtime or conmon that hangs longer is killed and the RPC fails."),
-            ConfigKey.of("pause_image", STRING, "registry.k8s.io/pause:3.10",
-                    "Image of the infra container, run only for pods that share one PID namespace.")
+            ConfigKey.of(
+                            "pause_image",
+                            STRING,
+                            "registry.k8s.io/pause:3.10",
+                            "Image of the infra container, run only for pods that share one PID namespace.")
                     .withFlag("--pause-image"),
-            ConfigKey.of("registries_config", ABSOLUTE_PATH, "/etc/containers/registries.conf",
-                    "registries.conf (v2) with mirrors, insecure and blocked registries; drop-ins in the "
-                            + "sibling registries.conf.d/.").withFlag("--registries-config"),
-            ConfigKey.of("orphan_sweep_interval_seconds", DURATION_SECONDS, 600L,
+            ConfigKey.of(
+                            "registries_config",
+                            ABSOLUTE_PATH,
+                            "/etc/containers/registries.conf",
+                            "registries.conf (v2) with mirrors, insecure and blocked registries; drop-ins in the "
+                                    + "sibling registries.conf.d/.")
+                    .withFlag("--registries-config"),
+            ConfigKey.of(
+                    "orphan_sweep_interval_seconds",
+                    DURATION_SECONDS,
+                    600L,
                     "How often jcri looks for what no record owns (namespace pins, mounts, cgroups, conmon "
                             + "processes, bundles, runtime state, storage leftovers) and removes it; it also does at "
                             + "startup. 0: only at startup."),
-            ConfigKey.of("cni.conf_dirs", PATH_LIST, List.of("/etc/cni/net.d"),
-                    "Directories searched for the network config: the lexically first *.conflist, *.conf or "
-                            + "*.json wins.").withFlag("--cni-conf-dir"),
-            ConfigKey.of("cni.bin_dirs", PATH_LIST, List.of("/opt/cni/bin", "/usr/lib/cni"),
-                    "Directories searched, in order, for CNI plugin binaries.").withFlag("--cni-bin-dir"),
-            ConfigKey.of("cni.default_network", BOOLEAN, true,
+            ConfigKey.of(
+                            "cni.conf_dirs",
+                            PATH_LIST,
+                            List.of("/etc/cni/net.d"),
+                            "Directories searched for the network config: the lexically first *.conflist, *.conf or "
+                                    + "*.json wins.")
+                    .withFlag("--cni-conf-dir"),
+            ConfigKey.of(
+                            "cni.bin_dirs",
+                            PATH_LIST,
+                            List.of("/opt/cni/bin", "/usr/lib/cni"),
+                            "Directories searched, in order, for CNI plugin binaries.")
+                    .withFlag("--cni-bin-dir"),
+            ConfigKey.of(
+                    "cni.default_network",
+                    BOOLEAN,
+                    true,
                     "When no conf dir holds a network config, write jcri's default (bridge cni0, 10.88.0.0/16, "
                             + "portmap) into the first conf dir at startup, so that a fresh node has pod networking."),
-            ConfigKey.derived("cni.cache_dir", ABSOLUTE_PATH, v -> v.get("root") + "/cni",
+            ConfigKey.derived(
+                    "cni.cache_dir",
+                    ABSOLUTE_PATH,
+                    v -> v.get("root") + "/cni",
                     "Where each CNI ADD result is kept so that DEL works after a restart or reboot."),
-            ConfigKey.of("streaming.address", STRING, "127.0.0.1",
+            ConfigKey.of(
+                    "streaming.address",
+                    STRING,
+                    "127.0.0.1",
                     "Address the exec/attach/port-forward server listens on."),
             ConfigKey.of("streaming.port", PORT, 0, "Its port; 0 picks a free one.")
                     .withFlag("--streaming-port"),
-            ConfigKey.of("streaming.tls_cert_file", STRING, "",
+            ConfigKey.of(
+                    "streaming.tls_cert_file",
+                    STRING,
+                    "",
                     "PEM certificate chain; with tls_key_file, the streaming URLs are https. Empty: plain http."),
             ConfigKey.of("streaming.tls_key_file", STRING, "", "PEM PKCS#8 private key of tls_cert_file."),
-            ConfigKey.of("streaming.idle_timeout_seconds", DURATION_SECONDS, 14400L,
+            ConfigKey.of(
+                    "streaming.idle_timeout_seconds",
+                    DURATION_SECONDS,
+                    14400L,
                     "An exec/attach/port-forward stream idle this long is closed (kubelet's default: 4 h)."),
             ConfigKey.of("metrics.enabled", BOOLEAN, true, "Serve Prometheus metrics and /healthz."),
             ConfigKey.of("metrics.address", STRING, "127.0.0.1:9090", "host:port of the metrics server.")
                     .withFlag("--metrics-address"),
-            ConfigKey.of("seccomp.default_profile", STRING, "",
+            ConfigKey.of(
+                    "seccomp.default_profile",
+                    STRING,
+                    "",
                     "Seccomp profile (JSON) that RuntimeDefault means; empty: jcri's built-in profile."),
-            ConfigKey.of("image.max_parallel_layers", POSITIVE_INT, 3,
+            ConfigKey.of(
+                    "image.max_parallel_layers",
+                    POSITIVE_INT,
+                    3,
                     "Layers of one pull downloaded and unpacked at the same time."),
-            ConfigKey.of("shutdown.grace_seconds", DURATION_SECONDS, 10L,
+            ConfigKey.of(
+                    "shutdown.grace_seconds",
+                    DURATION_SECONDS,
+                    10L,
                     "On SIGTERM, how long in-flight RPCs may run before they are cancelled."));
 
     private ConfigSchema() {}

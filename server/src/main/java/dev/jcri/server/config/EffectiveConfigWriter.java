@@ -16,7 +16,8 @@ public final class EffectiveConfigWriter {
                 .append("# in name order, and command-line flags override both.\n");
         if (!config.sources().isEmpty()) {
             out.append("# Read from: ");
-            out.append(String.join(", ", config.sources().stream().map(Object::toString).toList()));
+            out.append(String.join(
+                    ", ", config.sources().stream().map(Object::toString).toList()));
             out.append('\n');
         }
         String table = "";
@@ -34,17 +35,29 @@ public final class EffectiveConfigWriter {
             out.append('\n');
             if (key.path().equals("cgroup_manager")) {
                 CgroupDriverChoice choice = CgroupDriverChoice.ofHost();
-                out.append("# Without a setting this host gets ").append(choice.driver()).append(": ")
-                        .append(choice.reason()).append(".\n");
+                out.append("# Without a setting this host gets ")
+                        .append(choice.driver())
+                        .append(": ")
+                        .append(choice.reason())
+                        .append(".\n");
             }
-            out.append(key.name()).append(" = ").append(value(config.values().get(key.path()))).append('\n');
+            out.append(key.name())
+                    .append(" = ")
+                    .append(value(config.values().get(key.path())))
+                    .append('\n');
         }
         out.append("\n# Runtime handlers (Kubernetes RuntimeClass handler names): the OCI runtime binary and its\n")
                 .append("# state directory. A pod's runtime_handler picks one; empty means default_runtime.\n");
         for (NodeConfig.RuntimeHandler handler : config.runtimes().values()) {
-            out.append("[runtimes.").append(handler.name()).append("]\n")
-                    .append("path = ").append(value(handler.path().toString())).append('\n')
-                    .append("root = ").append(value(handler.root().toString())).append("\n\n");
+            out.append("[runtimes.")
+                    .append(handler.name())
+                    .append("]\n")
+                    .append("path = ")
+                    .append(value(handler.path().toString()))
+                    .append('\n')
+                    .append("root = ")
+                    .append(value(handler.root().toString()))
+                    .append("\n\n");
         }
         return out.toString();
     }
@@ -57,15 +70,18 @@ public final class EffectiveConfigWriter {
             Map<String, Object> table = root;
             for (int i = 0; i < parts.length - 1; i++) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> next = (Map<String, Object>) table.computeIfAbsent(parts[i],
-                        k -> new LinkedHashMap<String, Object>());
+                Map<String, Object> next =
+                        (Map<String, Object>) table.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
                 table = next;
             }
             table.put(parts[parts.length - 1], value);
         });
         Map<String, Object> runtimes = new LinkedHashMap<>();
-        config.runtimes().values().forEach(h -> runtimes.put(h.name(),
-                Map.of("path", h.path().toString(), "root", h.root().toString())));
+        config.runtimes()
+                .values()
+                .forEach(h -> runtimes.put(
+                        h.name(),
+                        Map.of("path", h.path().toString(), "root", h.root().toString())));
         root.put(ConfigSchema.RUNTIMES_TABLE, runtimes);
         return root;
     }
@@ -73,8 +89,11 @@ public final class EffectiveConfigWriter {
     static String value(Object value) {
         return switch (value) {
             case String s -> quote(s);
-            case List<?> list -> "[" + String.join(", ", list.stream().map(EffectiveConfigWriter::value).toList())
-                    + "]";
+            case List<?> list ->
+                "["
+                        + String.join(
+                                ", ",
+                                list.stream().map(EffectiveConfigWriter::value).toList()) + "]";
             default -> String.valueOf(value);
         };
     }

@@ -90,7 +90,8 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
     public Optional<Path[]> streamingTls() {
         String cert = string("streaming.tls_cert_file");
         String key = string("streaming.tls_key_file");
-        return cert.isEmpty() && key.isEmpty() ? Optional.empty()
+        return cert.isEmpty() && key.isEmpty()
+                ? Optional.empty()
                 : Optional.of(new Path[] {Path.of(cert), Path.of(key)});
     }
 

@@ -184,12 +184,15 @@ public final class NodeConfigLoader {
                 + String.join(", ", siblings) + ")";
     }
 
-    private NodeConfig resolve(Map<String, Setting> explicit, Map<String, Map<String, Setting>> runtimeSettings,
-            List<Path> sources) throws InvalidConfigException {
+    private NodeConfig resolve(
+            Map<String, Setting> explicit, Map<String, Map<String, Setting>> runtimeSettings, List<Path> sources)
+            throws InvalidConfigException {
         Map<String, Object> values = new LinkedHashMap<>();
         for (ConfigKey key : ConfigSchema.keys()) {
             Setting setting = explicit.get(key.path());
-            values.put(key.path(), setting != null ? setting.value() : key.defaultValue().apply(values));
+            values.put(
+                    key.path(),
+                    setting != null ? setting.value() : key.defaultValue().apply(values));
         }
 
         Map<String, NodeConfig.RuntimeHandler> runtimes = new LinkedHashMap<>();
@@ -212,40 +215,76 @@ public final class NodeConfigLoader {
             runtimes.put(name, new NodeConfig.RuntimeHandler(name, Path.of(binary), Path.of(stateDir)));
         }
 
-        check(explicit, "log_level", ConfigKind.LOG_LEVELS.contains((String) values.get("log_level")),
+        check(
+                explicit,
+                "log_level",
+                ConfigKind.LOG_LEVELS.contains((String) values.get("log_level")),
                 "expected one of error, warn, info, debug, trace");
         String cgroupManager = (String) values.get("cgroup_manager");
-        check(explicit, "cgroup_manager", ConfigSchema.CGROUP_MANAGERS.contains(cgroupManager),
+        check(
+                explicit,
+                "cgroup_manager",
+                ConfigSchema.CGROUP_MANAGERS.contains(cgroupManager),
                 "expected cgroupfs or systemd");
-        check(explicit, "cgroup_manager", !cgroupManager.equals("systemd") || systemdBooted.getAsBoolean(),
-                "systemd does not run on this host (no " + CgroupDriverChoice.SYSTEMD_RUNTIME_DIR
-                        + "); use cgroupfs");
+        check(
+                explicit,
+                "cgroup_manager",
+                !cgroupManager.equals("systemd") || systemdBooted.getAsBoolean(),
+                "systemd does not run on this host (no " + CgroupDriverChoice.SYSTEMD_RUNTIME_DIR + "); use cgroupfs");
         String cgroupParent = (String) values.get("cgroup_parent");
         if (cgroupManager.equals("systemd")) {
-            check(explicit, "cgroup_parent", SliceName.isValid(cgroupParent),
+            check(
+                    explicit,
+                    "cgroup_parent",
+                    SliceName.isValid(cgroupParent),
                     "expected a systemd slice name such as jcri.slice (cgroup_manager is systemd)");
         } else {
-            check(explicit, "cgroup_parent", cgroupParent.matches("(/[A-Za-z0-9_.-]+)+")
-                            && !cgroupParent.contains("/..") && !cgroupParent.contains("/./"),
+            check(
+                    explicit,
+                    "cgroup_parent",
+                    cgroupParent.matches("(/[A-Za-z0-9_.-]+)+")
+                            && !cgroupParent.contains("/..")
+                            && !cgroupParent.contains("/./"),
                     "expected an absolute cgroup path such as /jcri, without '.' or '..' components");
         }
-        check(explicit, "default_runtime", runtimes.containsKey((String) values.get("default_runtime")),
+        check(
+                explicit,
+                "default_runtime",
+                runtimes.containsKey((String) values.get("default_runtime")),
                 "expected the name of a configured runtime (" + String.join(", ", runtimes.keySet()) + ")");
         check(explicit, "pause_image", !((String) values.get("pause_image")).isBlank(), "expected an image reference");
-        check(explicit, "metrics.address", isHostPort((String) values.get("metrics.address")),
+        check(
+                explicit,
+                "metrics.address",
+                isHostPort((String) values.get("metrics.address")),
                 "expected host:port with a port between 0 and 65535");
-        check(explicit, "streaming.address", !((String) values.get("streaming.address")).isBlank(),
+        check(
+                explicit,
+                "streaming.address",
+                !((String) values.get("streaming.address")).isBlank(),
                 "expected an IP address or host name");
         String seccompProfile = (String) values.get("seccomp.default_profile");
-        check(explicit, "seccomp.default_profile", seccompProfile.isEmpty() || seccompProfile.startsWith("/"),
+        check(
+                explicit,
+                "seccomp.default_profile",
+                seccompProfile.isEmpty() || seccompProfile.startsWith("/"),
                 "expected an absolute path");
         String tlsCert = (String) values.get("streaming.tls_cert_file");
         String tlsKey = (String) values.get("streaming.tls_key_file");
-        check(explicit, "streaming.tls_cert_file", tlsCert.isEmpty() == tlsKey.isEmpty(),
+        check(
+                explicit,
+                "streaming.tls_cert_file",
+                tlsCert.isEmpty() == tlsKey.isEmpty(),
                 "set together with streaming.tls_key_file, or neither");
-        check(explicit, "streaming.tls_cert_file", tlsCert.isEmpty() || tlsCert.startsWith("/"),
+        check(
+                explicit,
+                "streaming.tls_cert_file",
+                tlsCert.isEmpty() || tlsCert.startsWith("/"),
                 "expected an absolute path");
-        check(explicit, "streaming.tls_key_file", tlsKey.isEmpty() || tlsKey.startsWith("/"),
+        check(
+                explicit,
+                "streaming.tls_key_file",
+                tlsKey.isEmpty() || tlsKey.startsWith("/"),
                 "expected an absolute path");
         return new NodeConfig(values, runtimes, sources);
     }
@@ -271,7 +310,7 @@ public final class NodeConfigLoader {
         Setting setting = explicit.get(key);
         String source = setting != null ? setting.source() : "built-in default";
         Object value = setting != null ? setting.value() : null;
-        throw new InvalidConfigException(source + ": key '" + key + "': " + expectation
-                + (value != null ? ", got \"" + value + "\"" : ""));
+        throw new InvalidConfigException(
+                source + ": key '" + key + "': " + expectation + (value != null ? ", got \"" + value + "\"" : ""));
     }
 }

@@ -47,8 +47,8 @@ public final class CriSocket {
         UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
         UserPrincipal root = lookup.lookupPrincipalByName("root");
         GroupPrincipal rootGroup = lookup.lookupPrincipalByGroupName("root");
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         view.setOwner(root);
         view.setGroup(rootGroup);
     }

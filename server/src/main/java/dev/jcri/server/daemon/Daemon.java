@@ -53,13 +53,18 @@ public final class Daemon {
             try {
                 CriSocket.lockDown(config.listen());
                 if (config.metricsEnabled()) {
-                    metrics = new MetricsServer(config.metricsAddress(), services.metrics().registry(), health)
+                    metrics = new MetricsServer(
+                                    config.metricsAddress(), services.metrics().registry(), health)
                             .start();
                 }
-                log.info("jcri ready version={} listen={} root={} runroot={} pid={}", JcriVersion.version(),
-                        config.listen(), config.root(), config.runroot(), ProcessHandle.current().pid());
-                notifier.ready("serving CRI on " + config.listen() + " (cgroup driver " + config.cgroupManager()
-                        + ")");
+                log.info(
+                        "jcri ready version={} listen={} root={} runroot={} pid={}",
+                        JcriVersion.version(),
+                        config.listen(),
+                        config.root(),
+                        config.runroot(),
+                        ProcessHandle.current().pid());
+                notifier.ready("serving CRI on " + config.listen() + " (cgroup driver " + config.cgroupManager() + ")");
                 stopRequested.await();
                 notifier.stopping();
                 log.info("stopping grace_seconds={}", config.shutdownGraceSeconds());

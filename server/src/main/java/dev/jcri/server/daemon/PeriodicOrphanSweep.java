@@ -27,20 +27,24 @@ final class PeriodicOrphanSweep implements AutoCloseable {
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("orphan-sweep").daemon().factory());
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                OrphanSweep.Result result = sweep.sweep();
-                removed.accept(result.byKind());
-                if (result.total() > 0) {
-                    log.info("orphan sweep removed={} by_kind={}", result.total(), result.byKind());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // A failed pass must not end the schedule.
-                log.error("orphan sweep failed error=\"{}\"", e.toString());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        OrphanSweep.Result result = sweep.sweep();
+                        removed.accept(result.byKind());
+                        if (result.total() > 0) {
+                            log.info("orphan sweep removed={} by_kind={}", result.total(), result.byKind());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        // A failed pass must not end the schedule.
+                        log.error("orphan sweep failed error=\"{}\"", e.toString());
+                    }
+                },
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
         return new PeriodicOrphanSweep(timer);
     }
 

@@ -27,8 +27,12 @@ final class ServiceNotifier implements AutoCloseable {
 
     static ServiceNotifier fromEnvironment() {
         Optional<SdNotify> notify = SdNotify.fromEnvironment();
-        return new ServiceNotifier(notify, notify.isEmpty() ? Optional.empty()
-                : SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
+        return new ServiceNotifier(
+                notify,
+                notify.isEmpty()
+                        ? Optional.empty()
+                        : SdNotify.watchdogInterval(
+                                System.getenv(), ProcessHandle.current().pid()));
     }
 
     void status(String text) {
@@ -62,7 +66,10 @@ final class ServiceNotifier implements AutoCloseable {
             try {
                 n.send(states);
             } catch (IOException | RuntimeException e) {
-                log.warn("systemd notification not sent to={} states={} error=\"{}\"", n, String.join(",", states),
+                log.warn(
+                        "systemd notification not sent to={} states={} error=\"{}\"",
+                        n,
+                        String.join(",", states),
                         e.getMessage());
             }
         });

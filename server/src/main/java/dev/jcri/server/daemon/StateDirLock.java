@@ -27,8 +27,8 @@ public final class StateDirLock implements AutoCloseable {
 
     public static StateDirLock acquire(Path dir) throws IOException {
         Path file = dir.resolve("jcri.lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -39,12 +39,11 @@ public final class StateDirLock implements AutoCloseable {
         if (lock == null) {
             String holder = holderPid(channel);
             channel.close();
-            throw new IOException("another jcri" + holder + " holds " + file
-                    + "; two daemons must not share a state directory");
+            throw new IOException(
+                    "another jcri" + holder + " holds " + file + "; two daemons must not share a state directory");
         }
         channel.truncate(0);
-        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
-                0);
+        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         return new StateDirLock(file, channel, lock);
     }
 

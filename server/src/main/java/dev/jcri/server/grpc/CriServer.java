@@ -42,8 +42,8 @@ public final class CriServer {
         StatusDescriptionLimit descriptions = new StatusDescriptionLimit();
         for (BindableService service : services) {
             // The last is outermost: the log sees the description as the client does.
-            builder.addService(MalformedRequests.guard(ServerInterceptors.intercept(service, descriptions, logging),
-                    observer));
+            builder.addService(
+                    MalformedRequests.guard(ServerInterceptors.intercept(service, descriptions, logging), observer));
         }
         this.server = builder.build();
     }

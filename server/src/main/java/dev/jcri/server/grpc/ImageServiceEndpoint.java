@@ -1,6 +1,5 @@
 package dev.jcri.server.grpc;
 
-import dev.jcri.server.call.CriCall;
 import dev.jcri.cri.v1.ImageFsInfoRequest;
 import dev.jcri.cri.v1.ImageFsInfoResponse;
 import dev.jcri.cri.v1.ImageServiceGrpc;
@@ -14,6 +13,7 @@ import dev.jcri.cri.v1.RemoveImageRequest;
 import dev.jcri.cri.v1.RemoveImageResponse;
 import dev.jcri.cri.v1.StreamImagesRequest;
 import dev.jcri.cri.v1.StreamImagesResponse;
+import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.image.ImageFsInfoRpc;
 import dev.jcri.server.rpc.image.ImageStatusRpc;
 import dev.jcri.server.rpc.image.ListImagesRpc;
@@ -25,8 +25,13 @@ import io.grpc.stub.StreamObserver;
 /** The CRI ImageService: each RPC is one handler class in {@code dev.jcri.server.rpc.image}. */
 public final class ImageServiceEndpoint extends ImageServiceGrpc.ImageServiceImplBase {
     /** The handlers, one per RPC. */
-    public record Handlers(ListImagesRpc listImages, StreamImagesRpc streamImages, ImageStatusRpc imageStatus,
-            PullImageRpc pullImage, RemoveImageRpc removeImage, ImageFsInfoRpc imageFsInfo) {}
+    public record Handlers(
+            ListImagesRpc listImages,
+            StreamImagesRpc streamImages,
+            ImageStatusRpc imageStatus,
+            PullImageRpc pullImage,
+            RemoveImageRpc removeImage,
+            ImageFsInfoRpc imageFsInfo) {}
 
     private final Handlers rpc;
 

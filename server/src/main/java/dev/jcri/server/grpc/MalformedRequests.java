@@ -1,7 +1,7 @@
 package dev.jcri.server.grpc;
 
-import dev.jcri.server.call.RpcObserver;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.jcri.server.call.RpcObserver;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -31,13 +31,13 @@ public final class MalformedRequests implements ServerInterceptor {
 
     /** The service, its requests parsed under this guard. */
     public static ServerServiceDefinition guard(ServerServiceDefinition service, RpcObserver observer) {
-        return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service),
-                new MalformedRequests(observer));
+        return ServerInterceptors.intercept(
+                ServerInterceptors.useInputStreamMessages(service), new MalformedRequests(observer));
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         long start = System.nanoTime();
         return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             private boolean refused;
@@ -52,10 +52,13 @@ public final class MalformedRequests implements ServerInterceptor {
                     }
                     refused = true;
                     String rpc = call.getMethodDescriptor().getBareMethodName();
-                    Status status = Status.INVALID_ARGUMENT.withDescription("the request is no valid "
-                            + rpc + " request: " + invalid.getMessage());
+                    Status status = Status.INVALID_ARGUMENT.withDescription(
+                            "the request is no valid " + rpc + " request: " + invalid.getMessage());
                     observer.completed(rpc, status.getCode(), System.nanoTime() - start);
-                    log.warn("rpc={} code={} msg=\"{}\"", rpc, status.getCode(),
+                    log.warn(
+                            "rpc={} code={} msg=\"{}\"",
+                            rpc,
+                            status.getCode(),
                             RpcLogInterceptor.oneLine(status.getDescription()));
                     call.close(status, new Metadata());
                 }

@@ -1,8 +1,9 @@
 package dev.jcri.server.grpc;
 
-import dev.jcri.server.call.RpcObserver;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.jcri.sandbox.pod.QuotedText;
+import dev.jcri.server.call.RpcObserver;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -10,7 +11,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import dev.jcri.sandbox.pod.QuotedText;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +32,8 @@ public final class RpcLogInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String rpc = call.getMethodDescriptor().getBareMethodName();
         long start = System.nanoTime();
         String[] object = {""};
@@ -46,8 +46,13 @@ public final class RpcLogInterceptor implements ServerInterceptor {
                 if (status.isOk()) {
                     log.debug("rpc={}{} code=OK duration_ms={}", rpc, object[0], String.format("%.3f", millis));
                 } else {
-                    log.warn("rpc={}{} code={} duration_ms={} msg=\"{}\"", rpc, object[0], status.getCode(),
-                            String.format("%.3f", millis), oneLine(status.getDescription()));
+                    log.warn(
+                            "rpc={}{} code={} duration_ms={} msg=\"{}\"",
+                            rpc,
+                            object[0],
+                            status.getCode(),
+                            String.format("%.3f", millis),
+                            oneLine(status.getDescription()));
                 }
                 super.close(status, trailers);
             }
@@ -78,8 +83,12 @@ public final class RpcLogInterceptor implements ServerInterceptor {
             if (value instanceof String s && !s.isEmpty()) {
                 // Quoted (escaped, cut) only when it is not a plain token: a hostile ID must not forge log lines.
                 String shown = s.length() <= 256 && s.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '"')
-                        ? s : QuotedText.of(s);
-                out.append(' ').append(name.equals("image") ? "image" : "id").append('=').append(shown);
+                        ? s
+                        : QuotedText.of(s);
+                out.append(' ')
+                        .append(name.equals("image") ? "image" : "id")
+                        .append('=')
+                        .append(shown);
             }
         }
         return out.toString();

@@ -1,109 +1,109 @@
 package dev.jcri.server.grpc;
 
-import dev.jcri.server.call.CriCall;
+import dev.jcri.cri.v1.AttachRequest;
+import dev.jcri.cri.v1.AttachResponse;
+import dev.jcri.cri.v1.ContainerEventResponse;
+import dev.jcri.cri.v1.ContainerStatsRequest;
+import dev.jcri.cri.v1.ContainerStatsResponse;
 import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ContainerStatusResponse;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.CreateContainerResponse;
-import dev.jcri.cri.v1.ListContainersRequest;
-import dev.jcri.cri.v1.ListContainersResponse;
-import dev.jcri.cri.v1.RemoveContainerRequest;
-import dev.jcri.cri.v1.RemoveContainerResponse;
-import dev.jcri.cri.v1.StartContainerRequest;
-import dev.jcri.cri.v1.StartContainerResponse;
-import dev.jcri.cri.v1.StopContainerRequest;
-import dev.jcri.cri.v1.StopContainerResponse;
-import dev.jcri.cri.v1.StreamContainersRequest;
-import dev.jcri.cri.v1.StreamContainersResponse;
-import dev.jcri.server.rpc.container.ContainerStatusRpc;
-import dev.jcri.server.rpc.container.CreateContainerRpc;
-import dev.jcri.server.rpc.container.AttachRpc;
-import dev.jcri.server.rpc.container.ExecRpc;
-import dev.jcri.server.rpc.container.ExecSyncRpc;
-import dev.jcri.server.rpc.pod.PortForwardRpc;
-import dev.jcri.server.rpc.container.GetContainerEventsRpc;
-import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
-import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
-import dev.jcri.server.rpc.pod.UpdatePodSandboxResourcesRpc;
-import dev.jcri.server.rpc.container.ListContainersRpc;
-import dev.jcri.server.rpc.container.RemoveContainerRpc;
-import dev.jcri.server.rpc.container.StartContainerRpc;
-import dev.jcri.server.rpc.container.StopContainerRpc;
-import dev.jcri.server.rpc.container.StreamContainersRpc;
-import dev.jcri.cri.v1.AttachRequest;
-import dev.jcri.cri.v1.AttachResponse;
 import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecResponse;
-import dev.jcri.cri.v1.PortForwardRequest;
-import dev.jcri.cri.v1.PortForwardResponse;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
-import dev.jcri.cri.v1.ContainerEventResponse;
 import dev.jcri.cri.v1.GetEventsRequest;
-import dev.jcri.cri.v1.ReopenContainerLogRequest;
-import dev.jcri.cri.v1.ReopenContainerLogResponse;
-import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
-import dev.jcri.cri.v1.UpdateContainerResourcesResponse;
-import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
-import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
+import dev.jcri.cri.v1.ListContainerStatsRequest;
+import dev.jcri.cri.v1.ListContainerStatsResponse;
+import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListContainersResponse;
+import dev.jcri.cri.v1.ListMetricDescriptorsRequest;
+import dev.jcri.cri.v1.ListMetricDescriptorsResponse;
+import dev.jcri.cri.v1.ListPodSandboxMetricsRequest;
+import dev.jcri.cri.v1.ListPodSandboxMetricsResponse;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
+import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
+import dev.jcri.cri.v1.ListPodSandboxStatsResponse;
+import dev.jcri.cri.v1.PodSandboxStatsRequest;
+import dev.jcri.cri.v1.PodSandboxStatsResponse;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
 import dev.jcri.cri.v1.PodSandboxStatusResponse;
+import dev.jcri.cri.v1.PortForwardRequest;
+import dev.jcri.cri.v1.PortForwardResponse;
+import dev.jcri.cri.v1.RemoveContainerRequest;
+import dev.jcri.cri.v1.RemoveContainerResponse;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RemovePodSandboxResponse;
+import dev.jcri.cri.v1.ReopenContainerLogRequest;
+import dev.jcri.cri.v1.ReopenContainerLogResponse;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxResponse;
 import dev.jcri.cri.v1.RuntimeConfigRequest;
 import dev.jcri.cri.v1.RuntimeConfigResponse;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
+import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StartContainerResponse;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StatusResponse;
+import dev.jcri.cri.v1.StopContainerRequest;
+import dev.jcri.cri.v1.StopContainerResponse;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.StopPodSandboxResponse;
+import dev.jcri.cri.v1.StreamContainerStatsRequest;
+import dev.jcri.cri.v1.StreamContainerStatsResponse;
+import dev.jcri.cri.v1.StreamContainersRequest;
+import dev.jcri.cri.v1.StreamContainersResponse;
+import dev.jcri.cri.v1.StreamPodSandboxMetricsRequest;
+import dev.jcri.cri.v1.StreamPodSandboxMetricsResponse;
+import dev.jcri.cri.v1.StreamPodSandboxStatsRequest;
+import dev.jcri.cri.v1.StreamPodSandboxStatsResponse;
 import dev.jcri.cri.v1.StreamPodSandboxesRequest;
 import dev.jcri.cri.v1.StreamPodSandboxesResponse;
+import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
+import dev.jcri.cri.v1.UpdateContainerResourcesResponse;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.jcri.cri.v1.UpdateRuntimeConfigRequest;
 import dev.jcri.cri.v1.UpdateRuntimeConfigResponse;
 import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.cri.v1.VersionResponse;
+import dev.jcri.server.call.CriCall;
+import dev.jcri.server.rpc.container.AttachRpc;
+import dev.jcri.server.rpc.container.ContainerStatusRpc;
+import dev.jcri.server.rpc.container.CreateContainerRpc;
+import dev.jcri.server.rpc.container.ExecRpc;
+import dev.jcri.server.rpc.container.ExecSyncRpc;
+import dev.jcri.server.rpc.container.GetContainerEventsRpc;
+import dev.jcri.server.rpc.container.ListContainersRpc;
+import dev.jcri.server.rpc.container.RemoveContainerRpc;
+import dev.jcri.server.rpc.container.ReopenContainerLogRpc;
+import dev.jcri.server.rpc.container.StartContainerRpc;
+import dev.jcri.server.rpc.container.StopContainerRpc;
+import dev.jcri.server.rpc.container.StreamContainersRpc;
+import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
 import dev.jcri.server.rpc.pod.ListPodSandboxRpc;
 import dev.jcri.server.rpc.pod.PodSandboxStatusRpc;
+import dev.jcri.server.rpc.pod.PortForwardRpc;
 import dev.jcri.server.rpc.pod.RemovePodSandboxRpc;
 import dev.jcri.server.rpc.pod.RunPodSandboxRpc;
 import dev.jcri.server.rpc.pod.StopPodSandboxRpc;
 import dev.jcri.server.rpc.pod.StreamPodSandboxesRpc;
+import dev.jcri.server.rpc.pod.UpdatePodSandboxResourcesRpc;
 import dev.jcri.server.rpc.runtime.RuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.StatusRpc;
 import dev.jcri.server.rpc.runtime.UpdateRuntimeConfigRpc;
 import dev.jcri.server.rpc.runtime.VersionRpc;
-import dev.jcri.cri.v1.ContainerStatsRequest;
-import dev.jcri.cri.v1.ContainerStatsResponse;
-import dev.jcri.cri.v1.ListContainerStatsRequest;
-import dev.jcri.cri.v1.ListContainerStatsResponse;
-import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
-import dev.jcri.cri.v1.ListPodSandboxStatsResponse;
-import dev.jcri.cri.v1.PodSandboxStatsRequest;
-import dev.jcri.cri.v1.PodSandboxStatsResponse;
-import dev.jcri.cri.v1.StreamContainerStatsRequest;
-import dev.jcri.cri.v1.StreamContainerStatsResponse;
-import dev.jcri.cri.v1.StreamPodSandboxStatsRequest;
-import dev.jcri.cri.v1.StreamPodSandboxStatsResponse;
 import dev.jcri.server.rpc.stats.ContainerStatsRpc;
 import dev.jcri.server.rpc.stats.ListContainerStatsRpc;
+import dev.jcri.server.rpc.stats.ListMetricDescriptorsRpc;
+import dev.jcri.server.rpc.stats.ListPodSandboxMetricsRpc;
 import dev.jcri.server.rpc.stats.ListPodSandboxStatsRpc;
 import dev.jcri.server.rpc.stats.PodSandboxStatsRpc;
 import dev.jcri.server.rpc.stats.StreamContainerStatsRpc;
-import dev.jcri.server.rpc.stats.StreamPodSandboxStatsRpc;
-import dev.jcri.cri.v1.ListMetricDescriptorsRequest;
-import dev.jcri.cri.v1.ListMetricDescriptorsResponse;
-import dev.jcri.cri.v1.ListPodSandboxMetricsRequest;
-import dev.jcri.cri.v1.ListPodSandboxMetricsResponse;
-import dev.jcri.cri.v1.StreamPodSandboxMetricsRequest;
-import dev.jcri.cri.v1.StreamPodSandboxMetricsResponse;
-import dev.jcri.server.rpc.stats.ListMetricDescriptorsRpc;
-import dev.jcri.server.rpc.stats.ListPodSandboxMetricsRpc;
 import dev.jcri.server.rpc.stats.StreamPodSandboxMetricsRpc;
+import dev.jcri.server.rpc.stats.StreamPodSandboxStatsRpc;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -113,21 +113,41 @@ import io.grpc.stub.StreamObserver;
  */
 public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServiceImplBase {
     /** The handlers, one per RPC. */
-    public record Handlers(VersionRpc version, StatusRpc status, RuntimeConfigRpc runtimeConfig,
-            UpdateRuntimeConfigRpc updateRuntimeConfig, RunPodSandboxRpc runPodSandbox,
-            StopPodSandboxRpc stopPodSandbox, RemovePodSandboxRpc removePodSandbox,
-            PodSandboxStatusRpc podSandboxStatus, ListPodSandboxRpc listPodSandbox,
-            StreamPodSandboxesRpc streamPodSandboxes, CreateContainerRpc createContainer,
-            StartContainerRpc startContainer, StopContainerRpc stopContainer, RemoveContainerRpc removeContainer,
-            ContainerStatusRpc containerStatus, ListContainersRpc listContainers,
-            StreamContainersRpc streamContainers, ExecSyncRpc execSync, ExecRpc exec, AttachRpc attach,
-            PortForwardRpc portForward, ReopenContainerLogRpc reopenContainerLog,
-            GetContainerEventsRpc getContainerEvents, UpdateContainerResourcesRpc updateContainerResources,
-            UpdatePodSandboxResourcesRpc updatePodSandboxResources, ContainerStatsRpc containerStats,
-            ListContainerStatsRpc listContainerStats, StreamContainerStatsRpc streamContainerStats,
-            PodSandboxStatsRpc podSandboxStats, ListPodSandboxStatsRpc listPodSandboxStats,
-            StreamPodSandboxStatsRpc streamPodSandboxStats, ListMetricDescriptorsRpc listMetricDescriptors,
-            ListPodSandboxMetricsRpc listPodSandboxMetrics, StreamPodSandboxMetricsRpc streamPodSandboxMetrics) {}
+    public record Handlers(
+            VersionRpc version,
+            StatusRpc status,
+            RuntimeConfigRpc runtimeConfig,
+            UpdateRuntimeConfigRpc updateRuntimeConfig,
+            RunPodSandboxRpc runPodSandbox,
+            StopPodSandboxRpc stopPodSandbox,
+            RemovePodSandboxRpc removePodSandbox,
+            PodSandboxStatusRpc podSandboxStatus,
+            ListPodSandboxRpc listPodSandbox,
+            StreamPodSandboxesRpc streamPodSandboxes,
+            CreateContainerRpc createContainer,
+            StartContainerRpc startContainer,
+            StopContainerRpc stopContainer,
+            RemoveContainerRpc removeContainer,
+            ContainerStatusRpc containerStatus,
+            ListContainersRpc listContainers,
+            StreamContainersRpc streamContainers,
+            ExecSyncRpc execSync,
+            ExecRpc exec,
+            AttachRpc attach,
+            PortForwardRpc portForward,
+            ReopenContainerLogRpc reopenContainerLog,
+            GetContainerEventsRpc getContainerEvents,
+            UpdateContainerResourcesRpc updateContainerResources,
+            UpdatePodSandboxResourcesRpc updatePodSandboxResources,
+            ContainerStatsRpc containerStats,
+            ListContainerStatsRpc listContainerStats,
+            StreamContainerStatsRpc streamContainerStats,
+            PodSandboxStatsRpc podSandboxStats,
+            ListPodSandboxStatsRpc listPodSandboxStats,
+            StreamPodSandboxStatsRpc streamPodSandboxStats,
+            ListMetricDescriptorsRpc listMetricDescriptors,
+            ListPodSandboxMetricsRpc listPodSandboxMetrics,
+            StreamPodSandboxMetricsRpc streamPodSandboxMetrics) {}
 
     private final Handlers rpc;
 
@@ -151,8 +171,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void updateRuntimeConfig(UpdateRuntimeConfigRequest request,
-            StreamObserver<UpdateRuntimeConfigResponse> responses) {
+    public void updateRuntimeConfig(
+            UpdateRuntimeConfigRequest request, StreamObserver<UpdateRuntimeConfigResponse> responses) {
         CriCall.unary(request, responses, rpc.updateRuntimeConfig());
     }
 
@@ -167,14 +187,12 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void removePodSandbox(RemovePodSandboxRequest request,
-            StreamObserver<RemovePodSandboxResponse> responses) {
+    public void removePodSandbox(RemovePodSandboxRequest request, StreamObserver<RemovePodSandboxResponse> responses) {
         CriCall.unary(request, responses, rpc.removePodSandbox());
     }
 
     @Override
-    public void podSandboxStatus(PodSandboxStatusRequest request,
-            StreamObserver<PodSandboxStatusResponse> responses) {
+    public void podSandboxStatus(PodSandboxStatusRequest request, StreamObserver<PodSandboxStatusResponse> responses) {
         CriCall.unary(request, responses, rpc.podSandboxStatus());
     }
 
@@ -184,8 +202,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void streamPodSandboxes(StreamPodSandboxesRequest request,
-            StreamObserver<StreamPodSandboxesResponse> responses) {
+    public void streamPodSandboxes(
+            StreamPodSandboxesRequest request, StreamObserver<StreamPodSandboxesResponse> responses) {
         CriCall.stream(request, responses, rpc.streamPodSandboxes()::handle);
     }
 
@@ -220,8 +238,7 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void streamContainers(StreamContainersRequest request,
-            StreamObserver<StreamContainersResponse> responses) {
+    public void streamContainers(StreamContainersRequest request, StreamObserver<StreamContainersResponse> responses) {
         CriCall.stream(request, responses, rpc.streamContainers()::handle);
     }
 
@@ -246,8 +263,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void reopenContainerLog(ReopenContainerLogRequest request,
-            StreamObserver<ReopenContainerLogResponse> responses) {
+    public void reopenContainerLog(
+            ReopenContainerLogRequest request, StreamObserver<ReopenContainerLogResponse> responses) {
         CriCall.unary(request, responses, rpc.reopenContainerLog());
     }
 
@@ -257,14 +274,14 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void updateContainerResources(UpdateContainerResourcesRequest request,
-            StreamObserver<UpdateContainerResourcesResponse> responses) {
+    public void updateContainerResources(
+            UpdateContainerResourcesRequest request, StreamObserver<UpdateContainerResourcesResponse> responses) {
         CriCall.unary(request, responses, rpc.updateContainerResources());
     }
 
     @Override
-    public void updatePodSandboxResources(UpdatePodSandboxResourcesRequest request,
-            StreamObserver<UpdatePodSandboxResourcesResponse> responses) {
+    public void updatePodSandboxResources(
+            UpdatePodSandboxResourcesRequest request, StreamObserver<UpdatePodSandboxResourcesResponse> responses) {
         CriCall.unary(request, responses, rpc.updatePodSandboxResources());
     }
 
@@ -274,14 +291,14 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void listContainerStats(ListContainerStatsRequest request,
-            StreamObserver<ListContainerStatsResponse> responses) {
+    public void listContainerStats(
+            ListContainerStatsRequest request, StreamObserver<ListContainerStatsResponse> responses) {
         CriCall.unary(request, responses, rpc.listContainerStats());
     }
 
     @Override
-    public void streamContainerStats(StreamContainerStatsRequest request,
-            StreamObserver<StreamContainerStatsResponse> responses) {
+    public void streamContainerStats(
+            StreamContainerStatsRequest request, StreamObserver<StreamContainerStatsResponse> responses) {
         CriCall.stream(request, responses, rpc.streamContainerStats()::handle);
     }
 
@@ -291,32 +308,32 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     }
 
     @Override
-    public void listPodSandboxStats(ListPodSandboxStatsRequest request,
-            StreamObserver<ListPodSandboxStatsResponse> responses) {
+    public void listPodSandboxStats(
+            ListPodSandboxStatsRequest request, StreamObserver<ListPodSandboxStatsResponse> responses) {
         CriCall.unary(request, responses, rpc.listPodSandboxStats());
     }
 
     @Override
-    public void streamPodSandboxStats(StreamPodSandboxStatsRequest request,
-            StreamObserver<StreamPodSandboxStatsResponse> responses) {
+    public void streamPodSandboxStats(
+            StreamPodSandboxStatsRequest request, StreamObserver<StreamPodSandboxStatsResponse> responses) {
         CriCall.stream(request, responses, rpc.streamPodSandboxStats()::handle);
     }
 
     @Override
-    public void listMetricDescriptors(ListMetricDescriptorsRequest request,
-            StreamObserver<ListMetricDescriptorsResponse> responses) {
+    public void listMetricDescriptors(
+            ListMetricDescriptorsRequest request, StreamObserver<ListMetricDescriptorsResponse> responses) {
         CriCall.unary(request, responses, rpc.listMetricDescriptors());
     }
 
     @Override
-    public void listPodSandboxMetrics(ListPodSandboxMetricsRequest request,
-            StreamObserver<ListPodSandboxMetricsResponse> responses) {
+    public void listPodSandboxMetrics(
+            ListPodSandboxMetricsRequest request, StreamObserver<ListPodSandboxMetricsResponse> responses) {
         CriCall.unary(request, responses, rpc.listPodSandboxMetrics());
     }
 
     @Override
-    public void streamPodSandboxMetrics(StreamPodSandboxMetricsRequest request,
-            StreamObserver<StreamPodSandboxMetricsResponse> responses) {
+    public void streamPodSandboxMetrics(
+            StreamPodSandboxMetricsRequest request, StreamObserver<StreamPodSandboxMetricsResponse> responses) {
         CriCall.stream(request, responses, rpc.streamPodSandboxMetrics()::handle);
     }
 }

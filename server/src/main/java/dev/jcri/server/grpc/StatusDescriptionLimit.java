@@ -19,14 +19,16 @@ public final class StatusDescriptionLimit implements ServerInterceptor {
     static final int MAX_ENCODED = 4096;
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
-        return next.startCall(new SimpleForwardingServerCall<>(call) {
-            @Override
-            public void close(Status status, Metadata trailers) {
-                super.close(bounded(status), trailers);
-            }
-        }, headers);
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return next.startCall(
+                new SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        super.close(bounded(status), trailers);
+                    }
+                },
+                headers);
     }
 
     static Status bounded(Status status) {
@@ -44,7 +46,8 @@ public final class StatusDescriptionLimit implements ServerInterceptor {
         for (int i = 0; i < description.length(); ) {
             int codePoint = description.codePointAt(i);
             // gRPC leaves printable ASCII but '%' as it is and sends every other byte as %XX.
-            size += codePoint >= 0x20 && codePoint < 0x7f && codePoint != '%' ? 1
+            size += codePoint >= 0x20 && codePoint < 0x7f && codePoint != '%'
+                    ? 1
                     : 3 * new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
             if (size > MAX_ENCODED - 64) {
                 return description.substring(0, i) + "... (cut; " + description.length() + " characters in all)";

@@ -15,13 +15,15 @@ public final class CriHealth implements BooleanSupplier, AutoCloseable {
     private final ManagedChannel channel;
 
     public CriHealth(Path socket) {
-        this.channel = Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create()).build();
+        this.channel = Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create())
+                .build();
     }
 
     @Override
     public boolean getAsBoolean() {
         try {
-            RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+            RuntimeServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(2, TimeUnit.SECONDS)
                     .version(VersionRequest.getDefaultInstance());
             return true;
         } catch (StatusRuntimeException e) {

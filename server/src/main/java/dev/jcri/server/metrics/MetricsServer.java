@@ -23,8 +23,7 @@ public final class MetricsServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public MetricsServer(String hostPort, PrometheusRegistry registry, BooleanSupplier criAnswers)
-            throws IOException {
+    public MetricsServer(String hostPort, PrometheusRegistry registry, BooleanSupplier criAnswers) throws IOException {
         int colon = hostPort.lastIndexOf(':');
         String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
         int port = Integer.parseInt(hostPort.substring(colon + 1));
@@ -42,16 +41,26 @@ public final class MetricsServer implements AutoCloseable {
         });
         server.createContext("/healthz", exchange -> {
             boolean healthy = criAnswers.getAsBoolean();
-            respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8",
+            respond(
+                    exchange,
+                    healthy ? 200 : 503,
+                    "text/plain; charset=utf-8",
                     (healthy ? "ok\n" : "the CRI socket does not answer\n").getBytes(StandardCharsets.UTF_8));
         });
-        server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
-                "404 page not found\n".getBytes(StandardCharsets.UTF_8)));
+        server.createContext(
+                "/",
+                exchange -> respond(
+                        exchange,
+                        404,
+                        "text/plain; charset=utf-8",
+                        "404 page not found\n".getBytes(StandardCharsets.UTF_8)));
     }
 
     public MetricsServer start() {
         server.start();
-        log.info("metrics server listening on {}:{}", server.getAddress().getHostString(),
+        log.info(
+                "metrics server listening on {}:{}",
+                server.getAddress().getHostString(),
                 server.getAddress().getPort());
         return this;
     }
@@ -61,7 +70,8 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        try (exchange; OutputStream out = exchange.getResponseBody()) {
+        try (exchange;
+                OutputStream out = exchange.getResponseBody()) {
             exchange.getResponseHeaders().set("Content-Type", type);
             exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
             out.write(body);

@@ -25,40 +25,75 @@ import java.util.function.Function;
  */
 public final class RuntimeMetrics implements RpcObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Counter rpcs = Counter.builder().name("jcri_rpc_operations_total")
-            .help("CRI RPCs completed, by method").labelNames("method").register(registry);
-    private final Counter rpcErrors = Counter.builder().name("jcri_rpc_errors_total")
-            .help("CRI RPCs that failed, by method and gRPC code").labelNames("method", "code").register(registry);
-    private final Histogram rpcLatency = Histogram.builder().name("jcri_rpc_latency_seconds")
-            .help("CRI RPC latency, by method").labelNames("method").classicOnly().register(registry);
-    private final Counter pulls = Counter.builder().name("jcri_image_pulls_total")
-            .help("Image pulls, by result and, for failures, the gRPC code").labelNames("result", "reason")
+    private final Counter rpcs = Counter.builder()
+            .name("jcri_rpc_operations_total")
+            .help("CRI RPCs completed, by method")
+            .labelNames("method")
             .register(registry);
-    private final Counter pullBytes = Counter.builder().name("jcri_image_pull_bytes_total")
-            .help("Bytes of layers downloaded by pulls").register(registry);
-    private final Counter pullLayers = Counter.builder().name("jcri_image_pull_layers_total")
-            .help("Layers pulls needed: fetched, or reused from the store").labelNames("source").register(registry);
-    private final Histogram cni = Histogram.builder().name("jcri_cni_operation_seconds")
-            .help("Pod network ADD and DEL latency, by operation and result").labelNames("operation", "result")
-            .classicOnly().register(registry);
+    private final Counter rpcErrors = Counter.builder()
+            .name("jcri_rpc_errors_total")
+            .help("CRI RPCs that failed, by method and gRPC code")
+            .labelNames("method", "code")
+            .register(registry);
+    private final Histogram rpcLatency = Histogram.builder()
+            .name("jcri_rpc_latency_seconds")
+            .help("CRI RPC latency, by method")
+            .labelNames("method")
+            .classicOnly()
+            .register(registry);
+    private final Counter pulls = Counter.builder()
+            .name("jcri_image_pulls_total")
+            .help("Image pulls, by result and, for failures, the gRPC code")
+            .labelNames("result", "reason")
+            .register(registry);
+    private final Counter pullBytes = Counter.builder()
+            .name("jcri_image_pull_bytes_total")
+            .help("Bytes of layers downloaded by pulls")
+            .register(registry);
+    private final Counter pullLayers = Counter.builder()
+            .name("jcri_image_pull_layers_total")
+            .help("Layers pulls needed: fetched, or reused from the store")
+            .labelNames("source")
+            .register(registry);
+    private final Histogram cni = Histogram.builder()
+            .name("jcri_cni_operation_seconds")
+            .help("Pod network ADD and DEL latency, by operation and result")
+            .labelNames("operation", "result")
+            .classicOnly()
+            .register(registry);
 
-    private final Counter orphans = Counter.builder().name("jcri_orphans_removed_total")
-            .help("Leftovers no record owned that the orphan sweep removed, by kind").labelNames("kind")
+    private final Counter orphans = Counter.builder()
+            .name("jcri_orphans_removed_total")
+            .help("Leftovers no record owned that the orphan sweep removed, by kind")
+            .labelNames("kind")
             .register(registry);
 
     public RuntimeMetrics(Containers containers, PodSandboxes sandboxes) {
-        CounterWithCallback.builder().name("jcri_container_oom_kills_total")
+        CounterWithCallback.builder()
+                .name("jcri_container_oom_kills_total")
                 .help("Containers ended by an OOM kill since jcri started")
-                .callback(callback -> callback.call(containers.oomKills())).register(registry);
-        CounterWithCallback.builder().name("jcri_container_events_dropped_total")
+                .callback(callback -> callback.call(containers.oomKills()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("jcri_container_events_dropped_total")
                 .help("Container events a slow GetContainerEvents client did not get")
-                .callback(callback -> callback.call(containers.events().dropped())).register(registry);
-        GaugeWithCallback.builder().name("jcri_containers").help("Containers, by state").labelNames("state")
-                .callback(callback -> countBy(containers.list(), (ContainerRecord r) -> r.state().name())
+                .callback(callback -> callback.call(containers.events().dropped()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("jcri_containers")
+                .help("Containers, by state")
+                .labelNames("state")
+                .callback(callback -> countBy(
+                                containers.list(),
+                                (ContainerRecord r) -> r.state().name())
                         .forEach((state, count) -> callback.call(count, state)))
                 .register(registry);
-        GaugeWithCallback.builder().name("jcri_pods").help("Pod sandboxes, by state").labelNames("state")
-                .callback(callback -> countBy(sandboxes.list(), (SandboxRecord r) -> r.state().name())
+        GaugeWithCallback.builder()
+                .name("jcri_pods")
+                .help("Pod sandboxes, by state")
+                .labelNames("state")
+                .callback(callback -> countBy(
+                                sandboxes.list(), (SandboxRecord r) -> r.state().name())
                         .forEach((state, count) -> callback.call(count, state)))
                 .register(registry);
         JvmMetrics.builder().register(registry);

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 /** The host prerequisites of a working jcri node, each reported as ok, missing (with the fix) or a note. */
 public final class NodeCheck {
     public enum State {
-        OK("ok"), MISSING("missing"), NOTE("note");
+        OK("ok"),
+        MISSING("missing"),
+        NOTE("note");
 
         private final String label;
 
@@ -43,8 +45,11 @@ public final class NodeCheck {
         findings.add(root());
         for (NodeConfig.RuntimeHandler handler : config.runtimes().values()) {
             boolean isDefault = handler.name().equals(config.defaultRuntime());
-            findings.add(binary("runtime " + handler.name(), handler.path(),
-                    "apt-get install " + handler.path().getFileName(), isDefault));
+            findings.add(binary(
+                    "runtime " + handler.name(),
+                    handler.path(),
+                    "apt-get install " + handler.path().getFileName(),
+                    isDefault));
         }
         findings.add(binary("conmon", config.conmon(), "apt-get install conmon", true));
         findings.addAll(cniPlugins());
@@ -59,18 +64,28 @@ public final class NodeCheck {
     private Finding cgroupDriver() {
         CgroupDriverChoice choice = CgroupDriverChoice.ofHost();
         String driver = config.cgroupManager();
-        String why = driver.equals(choice.driver()) ? choice.reason() + "; kubelet adopts it from RuntimeConfig"
+        String why = driver.equals(choice.driver())
+                ? choice.reason() + "; kubelet adopts it from RuntimeConfig"
                 : "configured, although " + choice.reason();
         if (driver.equals("systemd") && !CgroupDriverChoice.systemdBooted()) {
-            return new Finding(State.MISSING, "cgroup driver", "systemd, but " + choice.reason(),
+            return new Finding(
+                    State.MISSING,
+                    "cgroup driver",
+                    "systemd, but " + choice.reason(),
                     "set cgroup_manager = \"cgroupfs\"");
         }
         if (driver.equals("systemd") && !Files.exists(Path.of("/run/dbus/system_bus_socket"))) {
-            return new Finding(State.MISSING, "cgroup driver", "systemd, but the system D-Bus socket "
-                    + "/run/dbus/system_bus_socket is missing", "apt-get install dbus");
+            return new Finding(
+                    State.MISSING,
+                    "cgroup driver",
+                    "systemd, but the system D-Bus socket " + "/run/dbus/system_bus_socket is missing",
+                    "apt-get install dbus");
         }
-        return new Finding(State.OK, "cgroup driver", driver + " (" + why + "), pods without a parent in "
-                + config.cgroupParent(), null);
+        return new Finding(
+                State.OK,
+                "cgroup driver",
+                driver + " (" + why + "), pods without a parent in " + config.cgroupParent(),
+                null);
     }
 
     private static Finding root() {
@@ -84,12 +99,15 @@ public final class NodeCheck {
         if (!Files.isExecutable(path)) {
             return new Finding(required ? State.MISSING : State.NOTE, item, path + " not found", fix);
         }
-        return new Finding(State.OK, item, path + versionOf(path).map(v -> " (" + v + ")").orElse(""), null);
+        return new Finding(
+                State.OK, item, path + versionOf(path).map(v -> " (" + v + ")").orElse(""), null);
     }
 
     private static Optional<String> versionOf(Path binary) {
         try {
-            Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(binary.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             process.getOutputStream().close();
             String output = new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -112,10 +130,12 @@ public final class NodeCheck {
                     .map(dir -> dir.resolve(plugin))
                     .filter(Files::isExecutable)
                     .findFirst();
-            findings.add(found
-                    .map(p -> new Finding(State.OK, "cni plugin " + plugin, p.toString(), null))
-                    .orElseGet(() -> new Finding(State.MISSING, "cni plugin " + plugin,
-                            "not in " + config.cniBinDirs(), "apt-get install containernetworking-plugins")));
+            findings.add(found.map(p -> new Finding(State.OK, "cni plugin " + plugin, p.toString(), null))
+                    .orElseGet(() -> new Finding(
+                            State.MISSING,
+                            "cni plugin " + plugin,
+                            "not in " + config.cniBinDirs(),
+                            "apt-get install containernetworking-plugins")));
         }
         return findings;
     }
@@ -123,8 +143,7 @@ public final class NodeCheck {
     private Finding cniConfig() {
         for (Path dir : config.cniConfDirs()) {
             try (var files = Files.list(dir)) {
-                Optional<Path> first = files
-                        .filter(p -> p.toString().matches(".*\\.(conflist|conf|json)$"))
+                Optional<Path> first = files.filter(p -> p.toString().matches(".*\\.(conflist|conf|json)$"))
                         .sorted()
                         .findFirst();
                 if (first.isPresent()) {
@@ -134,8 +153,11 @@ public final class NodeCheck {
                 // A missing dir is the same as an empty one here.
             }
         }
-        return new Finding(State.NOTE, "cni config", "none in " + config.cniConfDirs()
-                + "; NetworkReady stays false until a network config exists", null);
+        return new Finding(
+                State.NOTE,
+                "cni config",
+                "none in " + config.cniConfDirs() + "; NetworkReady stays false until a network config exists",
+                null);
     }
 
     private static Finding overlay() {
@@ -161,20 +183,27 @@ public final class NodeCheck {
         String detail = switch (layout.kind()) {
             case UNIFIED -> "cgroup v2 (unified) at " + layout.v2Mount().orElseThrow();
             case LEGACY -> "cgroup v1, controllers " + layout.v1Hierarchies().keySet();
-            case HYBRID -> "hybrid: cgroup v1 controllers " + layout.v1Hierarchies().keySet() + ", v2 tree at "
-                    + layout.v2Mount().orElseThrow();
+            case HYBRID ->
+                "hybrid: cgroup v1 controllers " + layout.v1Hierarchies().keySet() + ", v2 tree at "
+                        + layout.v2Mount().orElseThrow();
             case NONE -> "no cgroup filesystem mounted";
         };
-        findings.add(layout.kind() == CgroupLayout.Kind.NONE
-                ? new Finding(State.MISSING, "cgroups", detail, "mount cgroup2 at /sys/fs/cgroup")
-                : new Finding(State.OK, "cgroups", detail, null));
+        findings.add(
+                layout.kind() == CgroupLayout.Kind.NONE
+                        ? new Finding(State.MISSING, "cgroups", detail, "mount cgroup2 at /sys/fs/cgroup")
+                        : new Finding(State.OK, "cgroups", detail, null));
         if (layout.kind() == CgroupLayout.Kind.HYBRID) {
             List<String> blocking = layout.controllersBlockingHybrid();
-            findings.add(blocking.isEmpty()
-                    ? new Finding(State.OK, "cgroup hybrid mode", "no controller left in the v2 tree", null)
-                    : new Finding(State.NOTE, "cgroup hybrid mode", "controllers " + blocking
-                            + " sit in the v2 tree, which crun refuses; jcri mounts them as v1 hierarchies under "
-                            + "/sys/fs/cgroup at startup", null));
+            findings.add(
+                    blocking.isEmpty()
+                            ? new Finding(State.OK, "cgroup hybrid mode", "no controller left in the v2 tree", null)
+                            : new Finding(
+                                    State.NOTE,
+                                    "cgroup hybrid mode",
+                                    "controllers " + blocking
+                                            + " sit in the v2 tree, which crun refuses; jcri mounts them as v1 hierarchies under "
+                                            + "/sys/fs/cgroup at startup",
+                                    null));
         }
         return findings;
     }

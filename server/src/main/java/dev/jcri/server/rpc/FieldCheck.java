@@ -23,8 +23,8 @@ public final class FieldCheck {
             throw new IllegalArgumentException(field + ": required");
         }
         if (id.length() > MAX_ID || !id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            throw new IllegalArgumentException(field + ": " + QuotedText.of(id)
-                    + " is not an ID (up to " + MAX_ID + " lowercase hexadecimal digits)");
+            throw new IllegalArgumentException(field + ": " + QuotedText.of(id) + " is not an ID (up to " + MAX_ID
+                    + " lowercase hexadecimal digits)");
         }
         return id;
     }
@@ -52,8 +52,8 @@ public final class FieldCheck {
     /** A path relative to a directory kubelet gave (a container's log_path): no leading slash, no climbing. */
     public static String relativePath(String field, String value) {
         if (value.startsWith("/")) {
-            throw new IllegalArgumentException(field + ": " + QuotedText.of(value)
-                    + " must be relative to the pod's log directory");
+            throw new IllegalArgumentException(
+                    field + ": " + QuotedText.of(value) + " must be relative to the pod's log directory");
         }
         String cleaned = clean(field, value, "");
         if (cleaned.isEmpty()) {

@@ -15,8 +15,8 @@ import java.util.Map;
  * The request line and headers of an HTTP/1.1 request, which is all the streaming server reads before it upgrades
  * the connection. Bounded: a client cannot make jcri buffer more than {@link #MAX_HEAD} bytes.
  */
-public record HttpRequestHead(String method, String path, Map<String, List<String>> query,
-        Map<String, List<String>> headers) {
+public record HttpRequestHead(
+        String method, String path, Map<String, List<String>> query, Map<String, List<String>> headers) {
     static final int MAX_HEAD = 16 * 1024;
 
     /** Reads up to the blank line; the stream is left at the first byte after it. */
@@ -59,14 +59,14 @@ public record HttpRequestHead(String method, String path, Map<String, List<Strin
             if (colon <= 0) {
                 throw new IOException("malformed header line: " + header);
             }
-            headers.computeIfAbsent(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                    k -> new ArrayList<>()).add(header.substring(colon + 1).strip());
+            headers.computeIfAbsent(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(header.substring(colon + 1).strip());
         }
         String target = request[1];
         int question = target.indexOf('?');
         String path = question < 0 ? target : target.substring(0, question);
-        return new HttpRequestHead(request[0], path,
-                parseQuery(question < 0 ? "" : target.substring(question + 1)), headers);
+        return new HttpRequestHead(
+                request[0], path, parseQuery(question < 0 ? "" : target.substring(question + 1)), headers);
     }
 
     /** Every value of a header, comma-separated lists split (as Sec-WebSocket-Protocol and Connection use). */
@@ -107,15 +107,21 @@ public record HttpRequestHead(String method, String path, Map<String, List<Strin
     }
 
     /** Writes a complete response without a body (101 upgrades) or with a short text body (errors). */
-    public static void respond(OutputStream out, int status, String reason, Map<String, String> headers,
-            String body) throws IOException {
-        StringBuilder response = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason)
+    public static void respond(OutputStream out, int status, String reason, Map<String, String> headers, String body)
+            throws IOException {
+        StringBuilder response = new StringBuilder("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(reason)
                 .append("\r\n");
-        headers.forEach((name, value) -> response.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach((name, value) ->
+                response.append(name).append(": ").append(value).append("\r\n"));
         byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         if (body != null) {
             response.append("Content-Type: text/plain; charset=utf-8\r\n")
-                    .append("Content-Length: ").append(content.length).append("\r\n")
+                    .append("Content-Length: ")
+                    .append(content.length)
+                    .append("\r\n")
                     .append("Connection: close\r\n");
         }
         response.append("\r\n");

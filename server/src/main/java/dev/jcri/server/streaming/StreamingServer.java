@@ -1,7 +1,5 @@
 package dev.jcri.server.streaming;
 
-import dev.jcri.server.streaming.request.StreamRequest;
-import dev.jcri.server.streaming.request.StreamTokens;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.server.streaming.portforward.PortDialer;
@@ -12,6 +10,8 @@ import dev.jcri.server.streaming.remotecommand.CommandChannels;
 import dev.jcri.server.streaming.remotecommand.ExecSession;
 import dev.jcri.server.streaming.remotecommand.SpdyCommandChannels;
 import dev.jcri.server.streaming.remotecommand.WebSocketCommandChannels;
+import dev.jcri.server.streaming.request.StreamRequest;
+import dev.jcri.server.streaming.request.StreamTokens;
 import dev.jcri.server.streaming.spdy.SpdyConnection;
 import dev.jcri.server.streaming.websocket.ChannelProtocol;
 import dev.jcri.server.streaming.websocket.WebSocketBytes;
@@ -69,8 +69,15 @@ public final class StreamingServer implements AutoCloseable {
      * @param factory plain or TLS sockets
      * @param address host to listen on; its URL form is what clients are given
      */
-    public StreamingServer(ServerSocketFactory factory, boolean tls, String address, int port, Duration idleTimeout,
-            Containers containers, PodSandboxes sandboxes) throws IOException {
+    public StreamingServer(
+            ServerSocketFactory factory,
+            boolean tls,
+            String address,
+            int port,
+            Duration idleTimeout,
+            Containers containers,
+            PodSandboxes sandboxes)
+            throws IOException {
         this.containers = containers;
         this.sandboxes = sandboxes;
         this.idleTimeout = idleTimeout;
@@ -154,51 +161,64 @@ public final class StreamingServer implements AutoCloseable {
         } else if (head.upgradeTo("SPDY/3.1")) {
             serveSpdy(socket, in, out, head, request);
         } else {
-            HttpRequestHead.respond(out, 400, "Bad Request", Map.of(),
-                    "unable to upgrade: missing upgrade headers in request\n");
+            HttpRequestHead.respond(
+                    out, 400, "Bad Request", Map.of(), "unable to upgrade: missing upgrade headers in request\n");
         }
     }
 
-    private void serveSpdy(Socket socket, InputStream in, OutputStream out, HttpRequestHead head,
-            StreamRequest request) throws IOException, InterruptedException {
+    private void serveSpdy(Socket socket, InputStream in, OutputStream out, HttpRequestHead head, StreamRequest request)
+            throws IOException, InterruptedException {
         List<String> supported = request instanceof StreamRequest.PortForward
-                ? List.of(SpdyPortForward.PROTOCOL) : SpdyCommandChannels.PROTOCOLS;
+                ? List.of(SpdyPortForward.PROTOCOL)
+                : SpdyCommandChannels.PROTOCOLS;
         List<String> offered = head.headerTokens("X-Stream-Protocol-Version");
         if (offered.isEmpty()) {
-            HttpRequestHead.respond(out, 400, "Bad Request", Map.of(),
+            HttpRequestHead.respond(
+                    out,
+                    400,
+                    "Bad Request",
+                    Map.of(),
                     "unable to upgrade: header X-Stream-Protocol-Version does not exist in request\n");
             return;
         }
-        String protocol = offered.stream().filter(supported::contains).findFirst().orElse(null);
+        String protocol =
+                offered.stream().filter(supported::contains).findFirst().orElse(null);
         if (protocol == null) {
-            HttpRequestHead.respond(out, 403, "Forbidden",
+            HttpRequestHead.respond(
+                    out,
+                    403,
+                    "Forbidden",
                     Map.of("X-Accepted-Stream-Protocol-Versions", String.join(", ", supported)),
-                    "unable to upgrade: unable to negotiate protocol: client supports " + offered
-                            + ", server accepts " + supported + "\n");
+                    "unable to upgrade: unable to negotiate protocol: client supports " + offered + ", server accepts "
+                            + supported + "\n");
             return;
         }
-        HttpRequestHead.respond(out, 101, "Switching Protocols", headers("Connection", "Upgrade",
-                "Upgrade", "SPDY/3.1", "X-Stream-Protocol-Version", protocol), null);
+        HttpRequestHead.respond(
+                out,
+                101,
+                "Switching Protocols",
+                headers("Connection", "Upgrade", "Upgrade", "SPDY/3.1", "X-Stream-Protocol-Version", protocol),
+                null);
         boolean portForward = request instanceof StreamRequest.PortForward;
-        SpdyConnection connection = new SpdyConnection(socket, in, out,
-                portForward ? SpdyPortForward::acceptable : stream -> true);
+        SpdyConnection connection =
+                new SpdyConnection(socket, in, out, portForward ? SpdyPortForward::acceptable : stream -> true);
         Live entry = new Live(socket, connection::lastActivityNanos);
         live.add(entry);
         try {
             connection.start(request.kind());
             switch (request) {
                 case StreamRequest.PortForward forward ->
-                        SpdyPortForward.serve(connection, forward, dialer(forward.sandboxId()));
+                    SpdyPortForward.serve(connection, forward, dialer(forward.sandboxId()));
                 case StreamRequest.Exec exec -> {
-                    CommandChannels channels = SpdyCommandChannels.await(connection, protocol, exec.stdin(),
-                            exec.stdout(), exec.stderr(), exec.tty());
+                    CommandChannels channels = SpdyCommandChannels.await(
+                            connection, protocol, exec.stdin(), exec.stdout(), exec.stderr(), exec.tty());
                     if (channels != null) {
                         ExecSession.run(containers, exec, channels);
                     }
                 }
                 case StreamRequest.Attach attach -> {
-                    CommandChannels channels = SpdyCommandChannels.await(connection, protocol, attach.stdin(),
-                            attach.stdout(), attach.stderr(), attach.tty());
+                    CommandChannels channels = SpdyCommandChannels.await(
+                            connection, protocol, attach.stdin(), attach.stdout(), attach.stderr(), attach.tty());
                     if (channels != null) {
                         AttachSession.run(containers, attach, channels);
                     }
@@ -210,22 +230,37 @@ public final class StreamingServer implements AutoCloseable {
         }
     }
 
-    private void serveWebSocket(Socket socket, InputStream in, OutputStream out, HttpRequestHead head,
-            StreamRequest request) throws IOException, InterruptedException {
+    private void serveWebSocket(
+            Socket socket, InputStream in, OutputStream out, HttpRequestHead head, StreamRequest request)
+            throws IOException, InterruptedException {
         String key = head.header("Sec-WebSocket-Key");
-        if (!head.method().equals("GET") || key.isEmpty() || !head.header("Sec-WebSocket-Version").equals("13")) {
-            HttpRequestHead.respond(out, 400, "Bad Request", Map.of("Sec-WebSocket-Version", "13"),
+        if (!head.method().equals("GET")
+                || key.isEmpty()
+                || !head.header("Sec-WebSocket-Version").equals("13")) {
+            HttpRequestHead.respond(
+                    out,
+                    400,
+                    "Bad Request",
+                    Map.of("Sec-WebSocket-Version", "13"),
                     "a WebSocket upgrade needs GET, Sec-WebSocket-Key and Sec-WebSocket-Version 13\n");
             return;
         }
         List<String> offered = head.headerTokens("Sec-WebSocket-Protocol");
         boolean tunnel = request instanceof StreamRequest.PortForward
                 && offered.contains(TUNNEL_PREFIX + SpdyPortForward.PROTOCOL);
-        ChannelProtocol protocol = tunnel ? null : ChannelProtocol.negotiate(offered,
-                request instanceof StreamRequest.PortForward ? ChannelProtocol.PORT_FORWARD
-                        : ChannelProtocol.REMOTE_COMMAND);
+        ChannelProtocol protocol = tunnel
+                ? null
+                : ChannelProtocol.negotiate(
+                        offered,
+                        request instanceof StreamRequest.PortForward
+                                ? ChannelProtocol.PORT_FORWARD
+                                : ChannelProtocol.REMOTE_COMMAND);
         if (!tunnel && protocol == null) {
-            HttpRequestHead.respond(out, 403, "Forbidden", Map.of(),
+            HttpRequestHead.respond(
+                    out,
+                    403,
+                    "Forbidden",
+                    Map.of(),
                     "unable to upgrade: no supported WebSocket subprotocol in " + offered + "\n");
             return;
         }
@@ -233,14 +268,23 @@ public final class StreamingServer implements AutoCloseable {
         if (request instanceof StreamRequest.PortForward forward && !tunnel) {
             ports = forward.ports().isEmpty() ? queryPorts(head) : forward.ports();
             if (ports == null || ports.isEmpty()) {
-                HttpRequestHead.respond(out, 400, "Bad Request", Map.of(),
+                HttpRequestHead.respond(
+                        out,
+                        400,
+                        "Bad Request",
+                        Map.of(),
                         "port forwarding over WebSocket needs at least one valid port\n");
                 return;
             }
         }
         String subprotocol = tunnel ? TUNNEL_PREFIX + SpdyPortForward.PROTOCOL : protocol.name();
-        Map<String, String> response = headers("Upgrade", "websocket", "Connection", "Upgrade",
-                "Sec-WebSocket-Accept", WebSocketConnection.acceptKey(key));
+        Map<String, String> response = headers(
+                "Upgrade",
+                "websocket",
+                "Connection",
+                "Upgrade",
+                "Sec-WebSocket-Accept",
+                WebSocketConnection.acceptKey(key));
         if (!subprotocol.isEmpty()) {
             response.put("Sec-WebSocket-Protocol", subprotocol);
         }
@@ -250,21 +294,30 @@ public final class StreamingServer implements AutoCloseable {
         live.add(entry);
         try {
             switch (request) {
-                case StreamRequest.PortForward forward when tunnel -> {
-                    SpdyConnection spdy = new SpdyConnection(socket, WebSocketBytes.input(connection),
+                case StreamRequest.PortForward forward
+                when tunnel -> {
+                    SpdyConnection spdy = new SpdyConnection(
+                            socket,
+                            WebSocketBytes.input(connection),
                             new BufferedOutputStream(WebSocketBytes.output(connection), 64 * 1024),
                             SpdyPortForward::acceptable);
                     live.add(new Live(socket, spdy::lastActivityNanos));
                     SpdyPortForward.serve(spdy.start("tunnel"), forward, dialer(forward.sandboxId()));
                 }
                 case StreamRequest.PortForward forward ->
-                        WebSocketPortForward.serve(connection, protocol, forward, ports, dialer(forward.sandboxId()));
-                case StreamRequest.Exec exec -> ExecSession.run(containers, exec,
-                        WebSocketCommandChannels.open(connection, protocol, exec.stdin(), exec.stdout(),
-                                exec.stderr()));
-                case StreamRequest.Attach attach -> AttachSession.run(containers, attach,
-                        WebSocketCommandChannels.open(connection, protocol, attach.stdin(), attach.stdout(),
-                                attach.stderr()));
+                    WebSocketPortForward.serve(connection, protocol, forward, ports, dialer(forward.sandboxId()));
+                case StreamRequest.Exec exec ->
+                    ExecSession.run(
+                            containers,
+                            exec,
+                            WebSocketCommandChannels.open(
+                                    connection, protocol, exec.stdin(), exec.stdout(), exec.stderr()));
+                case StreamRequest.Attach attach ->
+                    AttachSession.run(
+                            containers,
+                            attach,
+                            WebSocketCommandChannels.open(
+                                    connection, protocol, attach.stdin(), attach.stdout(), attach.stderr()));
             }
         } finally {
             connection.close();
@@ -328,8 +381,8 @@ public final class StreamingServer implements AutoCloseable {
             for (var nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (nic.isUp() && !nic.isLoopback()) {
                     for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                        if (!address.isLinkLocalAddress() && (host instanceof Inet6Address
-                                || !(address instanceof Inet6Address))) {
+                        if (!address.isLinkLocalAddress()
+                                && (host instanceof Inet6Address || !(address instanceof Inet6Address))) {
                             return urlHost(address);
                         }
                     }

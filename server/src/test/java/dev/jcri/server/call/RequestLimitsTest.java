@@ -19,14 +19,18 @@ import org.junit.jupiter.api.Test;
 
 class RequestLimitsTest {
     private static String message(com.google.protobuf.Message request) {
-        return assertThrows(IllegalArgumentException.class, () -> RequestLimits.check(request)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> RequestLimits.check(request))
+                .getMessage();
     }
 
     @Test
     void aTypicalKubeletRequestPasses() {
-        assertDoesNotThrow(() -> RequestLimits.check(RunPodSandboxRequest.newBuilder().setConfig(
-                PodSandboxConfig.newBuilder()
-                        .setMetadata(PodSandboxMetadata.newBuilder().setName("web").setNamespace("default").setUid("u"))
+        assertDoesNotThrow(() -> RequestLimits.check(RunPodSandboxRequest.newBuilder()
+                .setConfig(PodSandboxConfig.newBuilder()
+                        .setMetadata(PodSandboxMetadata.newBuilder()
+                                .setName("web")
+                                .setNamespace("default")
+                                .setUid("u"))
                         .setLogDirectory("/var/log/pods/default_web_u")
                         .putLabels("app", "web")
                         // kubectl's last-applied-configuration can be large; the API allows 256 KiB in all.
@@ -36,29 +40,39 @@ class RequestLimitsTest {
 
     @Test
     void anOversizedStringIsRefusedNamingItsField() {
-        String text = message(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName("n".repeat(RequestLimits.MAX_STRING + 1))))
+        String text = message(RunPodSandboxRequest.newBuilder()
+                .setConfig(PodSandboxConfig.newBuilder()
+                        .setMetadata(PodSandboxMetadata.newBuilder().setName("n".repeat(RequestLimits.MAX_STRING + 1))))
                 .build());
         assertTrue(text.startsWith("config.metadata.name: "), text);
     }
 
     @Test
     void pathsAreBoundedByPathMax() {
-        String text = message(CreateContainerRequest.newBuilder().setConfig(ContainerConfig.newBuilder()
-                .addMounts(Mount.newBuilder().setContainerPath("/a"))
-                .addMounts(Mount.newBuilder().setHostPath("/" + "h".repeat(RequestLimits.MAX_PATH)))).build());
+        String text = message(CreateContainerRequest.newBuilder()
+                .setConfig(ContainerConfig.newBuilder()
+                        .addMounts(Mount.newBuilder().setContainerPath("/a"))
+                        .addMounts(Mount.newBuilder().setHostPath("/" + "h".repeat(RequestLimits.MAX_PATH))))
+                .build());
         assertTrue(text.startsWith("config.mounts[1].host_path: "), text);
     }
 
     @Test
     void argumentsMayBeLongButNotPastExecve() {
         assertDoesNotThrow(() -> RequestLimits.check(ExecSyncRequest.newBuilder()
-                .addCmd("sh").addCmd("x".repeat(100 << 10)).build()));
-        assertTrue(message(ExecSyncRequest.newBuilder().addCmd("x".repeat(RequestLimits.MAX_ARGUMENT + 1)).build())
+                .addCmd("sh")
+                .addCmd("x".repeat(100 << 10))
+                .build()));
+        assertTrue(message(ExecSyncRequest.newBuilder()
+                        .addCmd("x".repeat(RequestLimits.MAX_ARGUMENT + 1))
+                        .build())
                 .startsWith("cmd[0]: "));
-        String env = message(CreateContainerRequest.newBuilder().setConfig(ContainerConfig.newBuilder()
-                .addEnvs(KeyValue.newBuilder().setKey("K")
-                        .setValue(ByteString.copyFrom(new byte[RequestLimits.MAX_ARGUMENT + 1])))).build());
+        String env = message(CreateContainerRequest.newBuilder()
+                .setConfig(ContainerConfig.newBuilder()
+                        .addEnvs(KeyValue.newBuilder()
+                                .setKey("K")
+                                .setValue(ByteString.copyFrom(new byte[RequestLimits.MAX_ARGUMENT + 1]))))
+                .build());
         assertTrue(env.startsWith("config.envs[0].value: "), env);
     }
 
@@ -69,7 +83,8 @@ class RequestLimitsTest {
             many.put("k" + i, "v");
         }
         String text = message(RunPodSandboxRequest.newBuilder()
-                .setConfig(PodSandboxConfig.newBuilder().putAllLabels(many)).build());
+                .setConfig(PodSandboxConfig.newBuilder().putAllLabels(many))
+                .build());
         assertTrue(text.startsWith("config.labels: 1001 entries"), text);
 
         PodSandboxConfig.Builder big = PodSandboxConfig.newBuilder();
@@ -79,8 +94,9 @@ class RequestLimitsTest {
         String total = message(RunPodSandboxRequest.newBuilder().setConfig(big).build());
         assertTrue(total.startsWith("config.labels, annotations: "), total);
 
-        String value = message(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxConfig.newBuilder()
-                .putLabels("k\n", "v".repeat(RequestLimits.MAX_STRING + 1))).build());
+        String value = message(RunPodSandboxRequest.newBuilder()
+                .setConfig(PodSandboxConfig.newBuilder().putLabels("k\n", "v".repeat(RequestLimits.MAX_STRING + 1)))
+                .build());
         assertTrue(value.startsWith("config.labels[\"k\\n\"]: "), value);
     }
 

@@ -41,13 +41,16 @@ class NodeConfigLoaderTest {
         assertEquals("crun", config.defaultRuntime());
         assertEquals(List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni")), config.cniBinDirs());
         assertEquals(Path.of("/usr/bin/crun"), config.runtimes().get("crun").path());
-        assertEquals(Path.of("/run/jcri/runtimes/runc"), config.runtimes().get("runc").root());
+        assertEquals(
+                Path.of("/run/jcri/runtimes/runc"),
+                config.runtimes().get("runc").root());
         assertEquals(List.of(), config.sources());
     }
 
     @Test
     void requiredMainFileMustExist() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
                 () -> new NodeConfigLoader().load(dir.resolve("missing.toml"), true, null, Map.of()));
         assertTrue(e.getMessage().contains("missing.toml: config file not found"), e.getMessage());
     }
@@ -56,7 +59,9 @@ class NodeConfigLoaderTest {
     void runrootMovesTheDerivedDefaults() throws Exception {
         NodeConfig config = load(Map.of("--runroot", "/tmp/other"));
         assertEquals(Path.of("/tmp/other/jcri.sock"), config.listen());
-        assertEquals(Path.of("/tmp/other/runtimes/crun"), config.runtimes().get("crun").root());
+        assertEquals(
+                Path.of("/tmp/other/runtimes/crun"),
+                config.runtimes().get("crun").root());
     }
 
     @Test
@@ -71,8 +76,9 @@ class NodeConfigLoaderTest {
         assertEquals(List.of(Path.of("/etc/a")), config.cniConfDirs());
         assertEquals(List.of(Path.of("/x")), config.cniBinDirs());
         assertEquals(Path.of("/srv/b/cni"), config.cniCacheDir());
-        assertEquals(List.of(dir.resolve("jcri.toml"), dir.resolve("jcri.d/10-a.toml"),
-                dir.resolve("jcri.d/20-b.toml")), config.sources());
+        assertEquals(
+                List.of(dir.resolve("jcri.toml"), dir.resolve("jcri.d/10-a.toml"), dir.resolve("jcri.d/20-b.toml")),
+                config.sources());
     }
 
     @Test
@@ -85,8 +91,11 @@ class NodeConfigLoaderTest {
                 root = "/run/runc-custom"
                 """);
         NodeConfig config = load(Map.of());
-        assertEquals(List.of("crun", "runc", "kata"), List.copyOf(config.runtimes().keySet()));
-        assertEquals(Path.of("/opt/kata/bin/kata-runtime"), config.runtimes().get("kata").path());
+        assertEquals(
+                List.of("crun", "runc", "kata"), List.copyOf(config.runtimes().keySet()));
+        assertEquals(
+                Path.of("/opt/kata/bin/kata-runtime"),
+                config.runtimes().get("kata").path());
         assertEquals(Path.of("/run/runc-custom"), config.runtimes().get("runc").root());
         assertEquals(Path.of("/usr/bin/runc"), config.runtimes().get("runc").path());
     }
@@ -94,7 +103,8 @@ class NodeConfigLoaderTest {
     @Test
     void unknownKeyNamesFileKeyAndKnownKeys() throws Exception {
         write("jcri.d/50-x.toml", "[streaming]\nprot = 5\n");
-        String message = assertThrows(InvalidConfigException.class, () -> load(Map.of())).getMessage();
+        String message =
+                assertThrows(InvalidConfigException.class, () -> load(Map.of())).getMessage();
         assertTrue(message.startsWith(dir.resolve("jcri.d/50-x.toml") + ": unknown key 'streaming.prot'"), message);
         assertTrue(message.contains("known keys in [streaming]: address, port"), message);
     }
@@ -102,7 +112,8 @@ class NodeConfigLoaderTest {
     @Test
     void unknownTopLevelTableIsAnUnknownKey() throws Exception {
         write("jcri.toml", "[crio.runtime]\nconmon = \"/usr/bin/conmon\"\n");
-        String message = assertThrows(InvalidConfigException.class, () -> load(Map.of())).getMessage();
+        String message =
+                assertThrows(InvalidConfigException.class, () -> load(Map.of())).getMessage();
         assertTrue(message.contains("unknown key 'crio'"), message);
     }
 
@@ -111,7 +122,8 @@ class NodeConfigLoaderTest {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("root = 5\n", "key 'root': expected an absolute path, got the integer 5");
         cases.put("root = \"relative/dir\"\n", "key 'root': expected an absolute path, got \"relative/dir\"");
-        cases.put("[cni]\nconf_dirs = \"/etc/cni/net.d\"\n",
+        cases.put(
+                "[cni]\nconf_dirs = \"/etc/cni/net.d\"\n",
                 "key 'cni.conf_dirs': expected an array of absolute paths, got the string \"/etc/cni/net.d\"");
         cases.put("[metrics]\nenabled = \"yes\"\n", "key 'metrics.enabled': expected true or false");
         cases.put("[streaming]\nport = 70000\n", "key 'streaming.port': expected an integer port between 0 and 65535");
@@ -170,18 +182,18 @@ class NodeConfigLoaderTest {
         NodeConfig config = loadOnSystemdHost(Map.of("--cgroup-manager", "cgroupfs"));
         assertEquals("cgroupfs", config.cgroupManager());
         assertEquals("/jcri", config.cgroupParent());
-        String message = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("--cgroup-manager", "systemd"))).getMessage();
+        String message = assertThrows(InvalidConfigException.class, () -> load(Map.of("--cgroup-manager", "systemd")))
+                .getMessage();
         assertTrue(message.startsWith("flag --cgroup-manager: key 'cgroup_manager': systemd does not run"), message);
     }
 
     @Test
     void badFlagNamesTheFlag() {
-        String message = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("--streaming-port", "http"))).getMessage();
+        String message = assertThrows(InvalidConfigException.class, () -> load(Map.of("--streaming-port", "http")))
+                .getMessage();
         assertEquals("flag --streaming-port: expected an integer port between 0 and 65535, got \"http\"", message);
-        String level = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("--log-level", "loud"))).getMessage();
+        String level = assertThrows(InvalidConfigException.class, () -> load(Map.of("--log-level", "loud")))
+                .getMessage();
         assertTrue(level.startsWith("flag --log-level: key 'log_level'"), level);
     }
 

@@ -36,7 +36,8 @@ class JournalPriorityTest {
 
     @Test
     void everyLineOfAStackTraceCarriesThePriority() {
-        assertEquals("<3>java.io.IOException: x\n<3>\tat A.b(A.java:1)\n",
+        assertEquals(
+                "<3>java.io.IOException: x\n<3>\tat A.b(A.java:1)\n",
                 JournalThrowable.prefixLines("java.io.IOException: x\n\tat A.b(A.java:1)\n", "<3>"));
         assertEquals("", JournalThrowable.prefixLines("", "<3>"));
     }

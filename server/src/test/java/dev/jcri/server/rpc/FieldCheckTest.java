@@ -12,16 +12,17 @@ class FieldCheckTest {
         assertEquals("0a1b", FieldCheck.id("container_id", " 0a1b "));
         assertEquals("f".repeat(64), FieldCheck.id("container_id", "f".repeat(64)));
         for (String bad : new String[] {"", "  ", "f".repeat(65), "../../etc", "ABC", "0a\u00001b", "zz"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> FieldCheck.id("pod_sandbox_id", bad));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> FieldCheck.id("pod_sandbox_id", bad));
             assertTrue(e.getMessage().startsWith("pod_sandbox_id: "), e.getMessage());
         }
     }
 
     @Test
     void aHugeIdIsQuotedShortAndEscaped() {
-        String message = assertThrows(IllegalArgumentException.class,
-                () -> FieldCheck.id("container_id", "x\n".repeat(1 << 20))).getMessage();
+        String message = assertThrows(
+                        IllegalArgumentException.class, () -> FieldCheck.id("container_id", "x\n".repeat(1 << 20)))
+                .getMessage();
         assertTrue(message.length() < 400, message);
         assertTrue(!message.contains("\n"), message);
     }
@@ -34,8 +35,9 @@ class FieldCheckTest {
         assertThrows(IllegalArgumentException.class, () -> FieldCheck.absolutePath("f", ""));
         assertThrows(IllegalArgumentException.class, () -> FieldCheck.absolutePath("f", "/var/log/../../etc"));
         assertThrows(IllegalArgumentException.class, () -> FieldCheck.absolutePath("f", "/tmp/a\u0000b"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> FieldCheck.absolutePath("config.log_directory", "/a/..")).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> FieldCheck.absolutePath("config.log_directory", "/a/.."))
+                .getMessage()
                 .startsWith("config.log_directory: "));
     }
 

@@ -30,7 +30,8 @@ class HttpRequestHeadTest {
         assertEquals(List.of("80,443", "8080"), head.query().get("port"));
         assertTrue(head.upgradeTo("spdy/3.1"));
         assertFalse(head.upgradeTo("websocket"));
-        assertEquals(List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io"),
+        assertEquals(
+                List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io"),
                 head.headerTokens("X-Stream-Protocol-Version"));
         assertEquals("FRAMES", new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
     }

@@ -1,10 +1,10 @@
 package dev.jcri.server.streaming;
 
-import dev.jcri.server.streaming.request.StreamRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcri.server.streaming.request.StreamRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -37,14 +37,22 @@ class StreamingTlsTest {
     void urlsAreHttpsAndTheServerSpeaksTls(@TempDir Path dir) throws Exception {
         Path cert = fixture(dir, "test-cert.pem");
         Path key = fixture(dir, "test-key.pem");
-        try (StreamingServer server = new StreamingServer(StreamingTls.serverSocketFactory(cert, key), true,
-                "127.0.0.1", 0, Duration.ofHours(4), null, null).start()) {
+        try (StreamingServer server = new StreamingServer(
+                        StreamingTls.serverSocketFactory(cert, key),
+                        true,
+                        "127.0.0.1",
+                        0,
+                        Duration.ofHours(4),
+                        null,
+                        null)
+                .start()) {
             String url = server.urlFor(new StreamRequest.Exec("c", List.of("true"), false, false, true, false));
             assertTrue(url.startsWith("https://127.0.0.1:" + server.port() + "/exec/"), url);
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
             try (InputStream in = Files.newInputStream(cert)) {
-                trusted.setCertificateEntry("jcri", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                trusted.setCertificateEntry(
+                        "jcri", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
@@ -52,11 +60,11 @@ class StreamingTlsTest {
             context.init(null, trust.getTrustManagers(), null);
             HttpClient client = HttpClient.newBuilder().sslContext(context).build();
             // A plain GET without an upgrade redeems the token and is refused: the TLS handshake worked.
-            HttpResponse<String> first = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> first =
+                    client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, first.statusCode(), first.body());
-            HttpResponse<String> again = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> again =
+                    client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, again.statusCode(), "the token was used");
         }
     }
@@ -64,8 +72,8 @@ class StreamingTlsTest {
     @Test
     void aKeyInAnotherFormatIsAClearError(@TempDir Path dir) throws Exception {
         Path cert = fixture(dir, "test-cert.pem");
-        Path key = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n"
-                + "-----END RSA PRIVATE KEY-----\n");
+        Path key = Files.writeString(
+                dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n" + "-----END RSA PRIVATE KEY-----\n");
         IOException e = assertThrows(IOException.class, () -> StreamingTls.serverSocketFactory(cert, key));
         assertTrue(e.getMessage().contains("openssl pkcs8"), e.getMessage());
     }

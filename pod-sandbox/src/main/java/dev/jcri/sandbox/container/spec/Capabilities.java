@@ -21,19 +21,60 @@ import java.util.Set;
 record Capabilities(List<String> sets, List<String> ambient) {
 
     /** Capability numbers 0..40 (CAP_CHECKPOINT_RESTORE, Linux 5.9), in kernel order. */
-    static final List<String> KNOWN = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
-            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-            "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-            "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-            "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-            "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-            "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
-            "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+    static final List<String> KNOWN = List.of(
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER",
+            "CAP_FSETID",
+            "CAP_KILL",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETPCAP",
+            "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_NET_BROADCAST",
+            "CAP_NET_ADMIN",
+            "CAP_NET_RAW",
+            "CAP_IPC_LOCK",
+            "CAP_IPC_OWNER",
+            "CAP_SYS_MODULE",
+            "CAP_SYS_RAWIO",
+            "CAP_SYS_CHROOT",
+            "CAP_SYS_PTRACE",
+            "CAP_SYS_PACCT",
+            "CAP_SYS_ADMIN",
+            "CAP_SYS_BOOT",
+            "CAP_SYS_NICE",
+            "CAP_SYS_RESOURCE",
+            "CAP_SYS_TIME",
+            "CAP_SYS_TTY_CONFIG",
+            "CAP_MKNOD",
+            "CAP_LEASE",
+            "CAP_AUDIT_WRITE",
+            "CAP_AUDIT_CONTROL",
+            "CAP_SETFCAP",
+            "CAP_MAC_OVERRIDE",
+            "CAP_MAC_ADMIN",
+            "CAP_SYSLOG",
+            "CAP_WAKE_ALARM",
+            "CAP_BLOCK_SUSPEND",
+            "CAP_AUDIT_READ",
+            "CAP_PERFMON",
+            "CAP_BPF",
             "CAP_CHECKPOINT_RESTORE");
 
     /** CRI-O's default: no NET_RAW, MKNOD, SYS_CHROOT, AUDIT_WRITE or SETFCAP, unlike Docker's. */
-    static final List<String> DEFAULT = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
-            "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_KILL");
+    static final List<String> DEFAULT = List.of(
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FSETID",
+            "CAP_FOWNER",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_KILL");
 
     Capabilities {
         sets = List.copyOf(sets);
@@ -45,10 +86,12 @@ record Capabilities(List<String> sets, List<String> ambient) {
      */
     static Capabilities of(ContainerSpec.Security security, Set<String> grantable) {
         if (security.privileged()) {
-            return new Capabilities(KNOWN.stream().filter(grantable::contains).toList(),
+            return new Capabilities(
+                    KNOWN.stream().filter(grantable::contains).toList(),
                     names(security.capabilitiesAddAmbient(), "add_ambient_capabilities", grantable));
         }
-        Set<String> caps = new LinkedHashSet<>(DEFAULT.stream().filter(grantable::contains).toList());
+        Set<String> caps =
+                new LinkedHashSet<>(DEFAULT.stream().filter(grantable::contains).toList());
         // ALL first, so that "add ALL, drop CHOWN" and "drop ALL, add NET_BIND_SERVICE" mean what they say.
         if (hasAll(security.capabilitiesAdd())) {
             KNOWN.stream().filter(grantable::contains).forEach(caps::add);
@@ -108,8 +151,8 @@ record Capabilities(List<String> sets, List<String> ambient) {
                 throw new IllegalArgumentException(field + ": unknown capability \"" + raw + "\"");
             }
             if (!allowed.contains(name)) {
-                throw new IllegalArgumentException(field + ": " + name
-                        + " cannot be granted, jcri itself does not hold it on this node");
+                throw new IllegalArgumentException(
+                        field + ": " + name + " cannot be granted, jcri itself does not hold it on this node");
             }
             if (!out.contains(name)) {
                 out.add(name);

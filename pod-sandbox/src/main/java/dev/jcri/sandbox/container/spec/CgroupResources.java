@@ -25,7 +25,8 @@ final class CgroupResources {
      * the nodes. {@code m} on all devices lets a container with CAP_MKNOD make nodes it still cannot open.
      */
     private static final List<Rule> STANDARD = List.of(
-            new Rule("c", -1, -1, "m"), new Rule("b", -1, -1, "m"),
+            new Rule("c", -1, -1, "m"),
+            new Rule("b", -1, -1, "m"),
             new Rule("c", 1, 3, "rwm"), // null
             new Rule("c", 1, 5, "rwm"), // zero
             new Rule("c", 1, 7, "rwm"), // full
@@ -99,8 +100,8 @@ final class CgroupResources {
             for (int i = 0; i < resources.hugepageLimits().size(); i++) {
                 ContainerSpec.HugepageLimit limit = resources.hugepageLimits().get(i);
                 if (!PAGE_SIZE.matcher(limit.pageSize()).matches()) {
-                    throw new IllegalArgumentException("hugepage_limits[" + i + "].page_size: \""
-                            + limit.pageSize() + "\" is not a size such as 2MB or 1GB");
+                    throw new IllegalArgumentException("hugepage_limits[" + i + "].page_size: \"" + limit.pageSize()
+                            + "\" is not a size such as 2MB or 1GB");
                 }
                 ObjectNode entry = hugepages.addObject();
                 entry.put("pageSize", limit.pageSize());
@@ -114,17 +115,19 @@ final class CgroupResources {
 
         if (!resources.unified().isEmpty()) {
             ObjectNode unified = node.putObject("unified");
-            resources.unified().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
-                if (!UNIFIED_KEY.matcher(entry.getKey()).matches()) {
-                    throw new IllegalArgumentException("unified: \"" + entry.getKey()
-                            + "\" is not a cgroup v2 interface file name");
-                }
-                if (entry.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-                    throw new IllegalArgumentException("unified: the value of " + entry.getKey()
-                            + " holds a control character");
-                }
-                unified.put(entry.getKey(), entry.getValue());
-            });
+            resources.unified().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(entry -> {
+                        if (!UNIFIED_KEY.matcher(entry.getKey()).matches()) {
+                            throw new IllegalArgumentException(
+                                    "unified: \"" + entry.getKey() + "\" is not a cgroup v2 interface file name");
+                        }
+                        if (entry.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                            throw new IllegalArgumentException(
+                                    "unified: the value of " + entry.getKey() + " holds a control character");
+                        }
+                        unified.put(entry.getKey(), entry.getValue());
+                    });
         }
         return node;
     }

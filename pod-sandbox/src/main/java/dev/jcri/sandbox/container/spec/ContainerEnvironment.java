@@ -14,8 +14,8 @@ final class ContainerEnvironment {
 
     private ContainerEnvironment() {}
 
-    static List<String> of(List<String> imageEnv, List<ContainerSpec.EnvVar> containerEnv, String hostname,
-            boolean tty) {
+    static List<String> of(
+            List<String> imageEnv, List<ContainerSpec.EnvVar> containerEnv, String hostname, boolean tty) {
         Map<String, String> env = new LinkedHashMap<>();
         // Defaults first, so that the image and the container may override them.
         env.put("PATH", DEFAULT_PATH);
@@ -33,8 +33,8 @@ final class ContainerEnvironment {
             ContainerSpec.EnvVar variable = containerEnv.get(i);
             String key = variable.key();
             if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("envs[" + i + "].key: \"" + key
-                        + "\" is not a variable name (empty, or holds '=' or NUL)");
+                throw new IllegalArgumentException(
+                        "envs[" + i + "].key: \"" + key + "\" is not a variable name (empty, or holds '=' or NUL)");
             }
             if (variable.value().indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("envs[" + i + "].value of " + key + " holds a NUL character");

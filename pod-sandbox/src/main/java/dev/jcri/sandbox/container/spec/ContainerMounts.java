@@ -38,12 +38,11 @@ record ContainerMounts(List<Mount> mounts, String rootfsPropagation) {
                 throw new IllegalArgumentException(field + ".container_path: cannot mount over the rootfs");
             }
             if (!destinations.add(destination)) {
-                throw new IllegalArgumentException(field + ".container_path: \"" + destination
-                        + "\" is mounted twice");
+                throw new IllegalArgumentException(field + ".container_path: \"" + destination + "\" is mounted twice");
             }
             if (!spec.hostPath().startsWith("/") || spec.hostPath().indexOf('\0') >= 0) {
-                throw new IllegalArgumentException(field + ".host_path: \"" + spec.hostPath()
-                        + "\" is not an absolute path");
+                throw new IllegalArgumentException(
+                        field + ".host_path: \"" + spec.hostPath() + "\" is not an absolute path");
             }
             List<String> options = new ArrayList<>();
             options.add("rbind");
@@ -58,8 +57,8 @@ record ContainerMounts(List<Mount> mounts, String rootfsPropagation) {
                 case BIDIRECTIONAL -> {
                     // Mounts made in the container would reach the host: only for privileged containers.
                     if (!security.privileged()) {
-                        throw new IllegalArgumentException(field + ": bidirectional propagation of \""
-                                + destination + "\" needs a privileged container");
+                        throw new IllegalArgumentException(field + ": bidirectional propagation of \"" + destination
+                                + "\" needs a privileged container");
                     }
                     options.add("rshared");
                     rootfsPropagation = "rshared";
@@ -98,22 +97,28 @@ record ContainerMounts(List<Mount> mounts, String rootfsPropagation) {
         List<Mount> mounts = new ArrayList<>();
         mounts.add(new Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         mounts.add(new Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
-        mounts.add(new Mount("/dev/pts", "devpts", "devpts",
+        mounts.add(new Mount(
+                "/dev/pts",
+                "devpts",
+                "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
         mounts.add(new Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
         mounts.add(new Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", sysMode)));
-        mounts.add(new Mount("/sys/fs/cgroup", "cgroup", "cgroup",
-                List.of("nosuid", "noexec", "nodev", "relatime", sysMode)));
+        mounts.add(new Mount(
+                "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", sysMode)));
         if (!sandbox.shmPath().isEmpty()) {
-            mounts.add(new Mount("/dev/shm", "bind", sandbox.shmPath(),
+            mounts.add(new Mount(
+                    "/dev/shm",
+                    "bind",
+                    sandbox.shmPath(),
                     List.of("rbind", "rprivate", "nosuid", "nodev", "noexec", "rw")));
         } else if (sandbox.ipcnsPath().isEmpty()) {
             // Host IPC: POSIX shared memory must be the host's too, or processes would not find each other's.
             mounts.add(new Mount("/dev/shm", "bind", "/dev/shm", List.of("rbind", "rprivate", "rw")));
         } else {
             // A private IPC namespace without a pod tmpfs: the container's own, sized as kubelet's default.
-            mounts.add(new Mount("/dev/shm", "tmpfs", "shm",
-                    List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+            mounts.add(new Mount(
+                    "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         }
         // Like containerd: the pod's files follow the rootfs' writability.
         String filesMode = security.readonlyRootfs() ? "ro" : "rw";

@@ -22,8 +22,8 @@ final class ContainerPath {
                 continue;
             }
             if (component.equals(".") || component.equals("..")) {
-                throw new IllegalArgumentException(field + ": \"" + path + "\" is not clean (it has a \""
-                        + component + "\" component)");
+                throw new IllegalArgumentException(
+                        field + ": \"" + path + "\" is not clean (it has a \"" + component + "\" component)");
             }
             out.append('/').append(component);
         }

@@ -15,10 +15,24 @@ import java.util.Map;
  * @param logPath relative to the pod's log directory, empty for none
  * @param stopSignal a signal name such as {@code SIGTERM}, empty to use the image's or SIGTERM
  */
-public record ContainerSpec(String name, long attempt, List<String> command, List<String> args, String workingDir,
-        List<EnvVar> env, List<MountSpec> mounts, List<DeviceSpec> devices, Map<String, String> labels,
-        Map<String, String> annotations, String logPath, boolean stdin, boolean stdinOnce, boolean tty,
-        Resources resources, Security security, String stopSignal) {
+public record ContainerSpec(
+        String name,
+        long attempt,
+        List<String> command,
+        List<String> args,
+        String workingDir,
+        List<EnvVar> env,
+        List<MountSpec> mounts,
+        List<DeviceSpec> devices,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        String logPath,
+        boolean stdin,
+        boolean stdinOnce,
+        boolean tty,
+        Resources resources,
+        Security security,
+        String stopSignal) {
 
     public ContainerSpec {
         name = orEmpty(name);
@@ -140,24 +154,88 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
         }
 
         public ContainerSpec build() {
-            return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
-                    annotations, logPath, stdin, stdinOnce, tty, resources, security, stopSignal);
+            return new ContainerSpec(
+                    name,
+                    attempt,
+                    command,
+                    args,
+                    workingDir,
+                    env,
+                    mounts,
+                    devices,
+                    labels,
+                    annotations,
+                    logPath,
+                    stdin,
+                    stdinOnce,
+                    tty,
+                    resources,
+                    security,
+                    stopSignal);
         }
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
-        return new ContainerSpec(name, attempt, command, args, workingDir, env, newMounts, devices, labels,
-                annotations, logPath, stdin, stdinOnce, tty, resources, security, stopSignal);
+        return new ContainerSpec(
+                name,
+                attempt,
+                command,
+                args,
+                workingDir,
+                env,
+                newMounts,
+                devices,
+                labels,
+                annotations,
+                logPath,
+                stdin,
+                stdinOnce,
+                tty,
+                resources,
+                security,
+                stopSignal);
     }
 
     public ContainerSpec withResources(Resources newResources) {
-        return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
-                annotations, logPath, stdin, stdinOnce, tty, newResources, security, stopSignal);
+        return new ContainerSpec(
+                name,
+                attempt,
+                command,
+                args,
+                workingDir,
+                env,
+                mounts,
+                devices,
+                labels,
+                annotations,
+                logPath,
+                stdin,
+                stdinOnce,
+                tty,
+                newResources,
+                security,
+                stopSignal);
     }
 
     public ContainerSpec withSecurity(Security newSecurity) {
-        return new ContainerSpec(name, attempt, command, args, workingDir, env, mounts, devices, labels,
-                annotations, logPath, stdin, stdinOnce, tty, resources, newSecurity, stopSignal);
+        return new ContainerSpec(
+                name,
+                attempt,
+                command,
+                args,
+                workingDir,
+                env,
+                mounts,
+                devices,
+                labels,
+                annotations,
+                logPath,
+                stdin,
+                stdinOnce,
+                tty,
+                resources,
+                newSecurity,
+                stopSignal);
     }
 
     /** One CRI {@code KeyValue} of {@code envs}. */
@@ -174,9 +252,18 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
      * @param memorySwapLimitBytes memory plus swap; unset with a memory limit means no swap beyond the limit
      * @param pidsLimit the CRI has no per-container pids limit; zero leaves it unset
      */
-    public record Resources(long cpuPeriod, long cpuQuota, long cpuShares, long memoryLimitBytes,
-            long memorySwapLimitBytes, long oomScoreAdj, String cpusetCpus, String cpusetMems,
-            List<HugepageLimit> hugepageLimits, Map<String, String> unified, long pidsLimit) {
+    public record Resources(
+            long cpuPeriod,
+            long cpuQuota,
+            long cpuShares,
+            long memoryLimitBytes,
+            long memorySwapLimitBytes,
+            long oomScoreAdj,
+            String cpusetCpus,
+            String cpusetMems,
+            List<HugepageLimit> hugepageLimits,
+            Map<String, String> unified,
+            long pidsLimit) {
 
         public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, "", "", List.of(), Map.of(), 0);
 
@@ -216,13 +303,39 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
      * @param strictSupplementalGroups the CRI's Strict policy: only the groups asked for, not those the image's
      *     /etc/group gives the user (Merge)
      */
-    public record Security(Long runAsUser, String runAsUsername, Long runAsGroup, List<Long> supplementalGroups,
-            boolean readonlyRootfs, boolean privileged, boolean noNewPrivs, List<String> capabilitiesAdd,
-            List<String> capabilitiesDrop, List<String> capabilitiesAddAmbient, List<String> maskedPaths,
-            List<String> readonlyPaths, PidMode pidMode, SeccompProfile seccomp, boolean strictSupplementalGroups) {
+    public record Security(
+            Long runAsUser,
+            String runAsUsername,
+            Long runAsGroup,
+            List<Long> supplementalGroups,
+            boolean readonlyRootfs,
+            boolean privileged,
+            boolean noNewPrivs,
+            List<String> capabilitiesAdd,
+            List<String> capabilitiesDrop,
+            List<String> capabilitiesAddAmbient,
+            List<String> maskedPaths,
+            List<String> readonlyPaths,
+            PidMode pidMode,
+            SeccompProfile seccomp,
+            boolean strictSupplementalGroups) {
 
-        public static final Security DEFAULT = new Security(null, "", null, List.of(), false, false, false,
-                List.of(), List.of(), List.of(), null, null, PidMode.CONTAINER, SeccompProfile.UNCONFINED, false);
+        public static final Security DEFAULT = new Security(
+                null,
+                "",
+                null,
+                List.of(),
+                false,
+                false,
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                null,
+                PidMode.CONTAINER,
+                SeccompProfile.UNCONFINED,
+                false);
 
         public Security {
             runAsUsername = orEmpty(runAsUsername);
@@ -237,9 +350,22 @@ public record ContainerSpec(String name, long attempt, List<String> command, Lis
         }
 
         public Security withPidMode(PidMode newPidMode) {
-            return new Security(runAsUser, runAsUsername, runAsGroup, supplementalGroups, readonlyRootfs, privileged,
-                    noNewPrivs, capabilitiesAdd, capabilitiesDrop, capabilitiesAddAmbient, maskedPaths, readonlyPaths,
-                    newPidMode, seccomp, strictSupplementalGroups);
+            return new Security(
+                    runAsUser,
+                    runAsUsername,
+                    runAsGroup,
+                    supplementalGroups,
+                    readonlyRootfs,
+                    privileged,
+                    noNewPrivs,
+                    capabilitiesAdd,
+                    capabilitiesDrop,
+                    capabilitiesAddAmbient,
+                    maskedPaths,
+                    readonlyPaths,
+                    newPidMode,
+                    seccomp,
+                    strictSupplementalGroups);
         }
     }
 

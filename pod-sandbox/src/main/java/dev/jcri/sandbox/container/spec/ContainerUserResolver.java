@@ -76,11 +76,12 @@ public final class ContainerUserResolver {
             name = entry.map(UserDatabase.User::name).orElse(null);
         } else {
             if (!hasPasswd) {
-                throw new IllegalArgumentException(source + ": user \"" + userPart
-                        + "\" cannot be resolved, the image has no /etc/passwd");
+                throw new IllegalArgumentException(
+                        source + ": user \"" + userPart + "\" cannot be resolved, the image has no /etc/passwd");
             }
-            UserDatabase.User entry = database.userNamed(userPart).orElseThrow(() -> new IllegalArgumentException(
-                    source + ": user \"" + userPart + "\" is not in the image's /etc/passwd"));
+            UserDatabase.User entry = database.userNamed(userPart)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            source + ": user \"" + userPart + "\" is not in the image's /etc/passwd"));
             uid = entry.uid();
             gid = entry.gid();
             name = entry.name();
@@ -90,12 +91,14 @@ public final class ContainerUserResolver {
                 gid = parseId(groupPart, source);
             } else {
                 if (!hasGroup) {
-                    throw new IllegalArgumentException(source + ": group \"" + groupPart
-                            + "\" cannot be resolved, the image has no /etc/group");
+                    throw new IllegalArgumentException(
+                            source + ": group \"" + groupPart + "\" cannot be resolved, the image has no /etc/group");
                 }
                 String group = groupPart;
-                gid = database.groupNamed(group).orElseThrow(() -> new IllegalArgumentException(
-                        source + ": group \"" + group + "\" is not in the image's /etc/group")).gid();
+                gid = database.groupNamed(group)
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                source + ": group \"" + group + "\" is not in the image's /etc/group"))
+                        .gid();
             }
         }
         if (runAsGroup != null) {

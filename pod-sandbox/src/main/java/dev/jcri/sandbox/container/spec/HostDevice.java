@@ -24,8 +24,8 @@ record HostDevice(String path, String type, int major, int minor, int fileMode, 
     private static final int S_IFDIR = 0040000;
 
     /** Directories under /dev that hold no devices of their own or are the container's (Docker's list). */
-    private static final Set<String> SKIPPED_DIRS = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts",
-            ".udev");
+    private static final Set<String> SKIPPED_DIRS =
+            Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev");
 
     /**
      * The device at {@code hostPath} (links followed, as {@code /dev/disk/by-id/...} are links), or every device
@@ -102,7 +102,12 @@ record HostDevice(String path, String type, int major, int minor, int fileMode, 
             return null;
         }
         long rdev = (Long) attributes.get("rdev");
-        return new HostDevice(containerPath, type, DeviceNodes.major(rdev), DeviceNodes.minor(rdev), mode & 0777,
+        return new HostDevice(
+                containerPath,
+                type,
+                DeviceNodes.major(rdev),
+                DeviceNodes.minor(rdev),
+                mode & 0777,
                 Integer.toUnsignedLong((Integer) attributes.get("uid")),
                 Integer.toUnsignedLong((Integer) attributes.get("gid")));
     }

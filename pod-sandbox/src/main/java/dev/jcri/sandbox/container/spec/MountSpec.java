@@ -10,10 +10,19 @@ import dev.jcri.sandbox.ns.UserMappings;
  *     user namespace (kubelet sets them, equal to the pod's, for the volumes of a pod with its own users); null
  *     for a plain bind mount
  */
-public record MountSpec(String containerPath, String hostPath, boolean readonly, Propagation propagation,
-        boolean recursiveReadOnly, UserMappings idmap) {
+public record MountSpec(
+        String containerPath,
+        String hostPath,
+        boolean readonly,
+        Propagation propagation,
+        boolean recursiveReadOnly,
+        UserMappings idmap) {
 
-    public MountSpec(String containerPath, String hostPath, boolean readonly, Propagation propagation,
+    public MountSpec(
+            String containerPath,
+            String hostPath,
+            boolean readonly,
+            Propagation propagation,
             boolean recursiveReadOnly) {
         this(containerPath, hostPath, readonly, propagation, recursiveReadOnly, null);
     }

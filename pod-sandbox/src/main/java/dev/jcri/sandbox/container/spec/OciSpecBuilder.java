@@ -1,8 +1,7 @@
 package dev.jcri.sandbox.container.spec;
 
-import dev.jcri.sandbox.cgroup.CgroupParent;
-
 import dev.jcri.image.store.ImageConfigSummary;
+import dev.jcri.sandbox.cgroup.CgroupParent;
 import dev.jcri.sandbox.ns.UserMappings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,16 +29,25 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OciSpecBuilder {
     static final String OCI_VERSION = "1.0.2";
     /** A pure cgroup v2 node: its v2 tree is mounted at /sys/fs/cgroup itself. */
-    private static final boolean UNIFIED_HOST =
-            Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    private static final boolean UNIFIED_HOST = Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers"));
 
     /** containerd's and CRI-O's defaults merged; absent files are skipped by the runtime. */
-    static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/interrupts",
-            "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
-            "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware");
+    static final List<String> DEFAULT_MASKED_PATHS = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/interrupts",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/sys/devices/virtual/powercap",
+            "/sys/firmware");
 
-    static final List<String> DEFAULT_READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
+    static final List<String> DEFAULT_READONLY_PATHS =
+            List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
     private static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
 
@@ -59,23 +67,50 @@ public final class OciSpecBuilder {
         return node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    public static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
-            String containerId, Path rootfs, int daemonOomScoreAdj, SeccompFilters seccomp) throws IOException {
-        return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, Capabilities.ofThisProcess(),
-                seccomp);
+    public static OciSpec build(
+            ContainerSpec spec,
+            ImageConfigSummary image,
+            SandboxContext sandbox,
+            String containerId,
+            Path rootfs,
+            int daemonOomScoreAdj,
+            SeccompFilters seccomp)
+            throws IOException {
+        return build(
+                spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, Capabilities.ofThisProcess(), seccomp);
     }
 
     /** @param grantableCapabilities what the runtime can pass on, {@code CAP_*} names (tests fix it) */
-    public static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
-            String containerId, Path rootfs, int daemonOomScoreAdj, Set<String> grantableCapabilities)
+    public static OciSpec build(
+            ContainerSpec spec,
+            ImageConfigSummary image,
+            SandboxContext sandbox,
+            String containerId,
+            Path rootfs,
+            int daemonOomScoreAdj,
+            Set<String> grantableCapabilities)
             throws IOException {
-        return build(spec, image, sandbox, containerId, rootfs, daemonOomScoreAdj, grantableCapabilities,
+        return build(
+                spec,
+                image,
+                sandbox,
+                containerId,
+                rootfs,
+                daemonOomScoreAdj,
+                grantableCapabilities,
                 SeccompFilters.builtIn());
     }
 
-    private static OciSpec build(ContainerSpec spec, ImageConfigSummary image, SandboxContext sandbox,
-            String containerId, Path rootfs, int daemonOomScoreAdj, Set<String> grantableCapabilities,
-            SeccompFilters seccomp) throws IOException {
+    private static OciSpec build(
+            ContainerSpec spec,
+            ImageConfigSummary image,
+            SandboxContext sandbox,
+            String containerId,
+            Path rootfs,
+            int daemonOomScoreAdj,
+            Set<String> grantableCapabilities,
+            SeccompFilters seccomp)
+            throws IOException {
         if (!CONTAINER_ID.matcher(containerId).matches()) {
             throw new IllegalArgumentException("container ID \"" + containerId + "\" is not a valid ID");
         }
@@ -98,10 +133,12 @@ public final class OciSpecBuilder {
         userNode.put("gid", user.gid());
         ArrayNode gids = userNode.putArray("additionalGids");
         user.additionalGids().forEach(gids::add);
-        strings(process.putArray("args"),
+        strings(
+                process.putArray("args"),
                 ContainerCommand.of(spec.command(), spec.args(), image.entrypoint(), image.cmd()));
         // HOSTNAME follows the pod's name even for host-UTS pods, as in Docker and CRI-O.
-        strings(process.putArray("env"),
+        strings(
+                process.putArray("env"),
                 ContainerEnvironment.of(image.env(), spec.env(), sandbox.hostname(), spec.tty()));
         process.put("cwd", workingDir(spec.workingDir(), image.workingDir()));
         Capabilities capabilities = Capabilities.of(security, grantableCapabilities);
@@ -118,8 +155,8 @@ public final class OciSpecBuilder {
         process.put("noNewPrivileges", security.noNewPrivs());
         // Lowering oom_score_adj below one's own needs CAP_SYS_RESOURCE, which jcri may lack; clamp as
         // containerd's restrict_oom_score_adj does rather than fail the container.
-        process.put("oomScoreAdj", (int) Math.max(Math.min(spec.resources().oomScoreAdj(), 1000),
-                Math.max(daemonOomScoreAdj, -1000)));
+        process.put("oomScoreAdj", (int)
+                Math.max(Math.min(spec.resources().oomScoreAdj(), 1000), Math.max(daemonOomScoreAdj, -1000)));
 
         ObjectNode root = json.putObject("root");
         root.put("path", rootfs.toString());
@@ -153,8 +190,8 @@ public final class OciSpecBuilder {
             idMapping(linux.putArray("gidMappings"), sandbox.users().gids());
         }
         linux.put("cgroupsPath", cgroupsPath(sandbox.cgroupParent(), containerId));
-        ObjectNode filter = seccomp.forContainer(security.seccomp(), Set.copyOf(capabilities.sets()),
-                security.privileged());
+        ObjectNode filter =
+                seccomp.forContainer(security.seccomp(), Set.copyOf(capabilities.sets()), security.privileged());
         if (filter != null) {
             linux.set("seccomp", filter);
         }
@@ -172,12 +209,12 @@ public final class OciSpecBuilder {
             String field = "devices[" + i + "]";
             String containerPath = ContainerPath.clean(device.containerPath(), field + ".container_path");
             if (!device.hostPath().startsWith("/")) {
-                throw new IllegalArgumentException(field + ".host_path: \"" + device.hostPath()
-                        + "\" is not an absolute path");
+                throw new IllegalArgumentException(
+                        field + ".host_path: \"" + device.hostPath() + "\" is not an absolute path");
             }
             String access = access(device.permissions(), field + ".permissions");
-            for (HostDevice found : HostDevice.lookUp(Path.of(device.hostPath()), containerPath,
-                    field + ".host_path")) {
+            for (HostDevice found :
+                    HostDevice.lookUp(Path.of(device.hostPath()), containerPath, field + ".host_path")) {
                 devices.put(found.path(), found);
                 granted.add(new CgroupResources.GrantedDevice(found, access));
             }
@@ -201,10 +238,10 @@ public final class OciSpecBuilder {
         }
         // Privileged containers see /proc and /sys unfiltered.
         if (!security.privileged()) {
-            strings(linux.putArray("maskedPaths"), paths(security.maskedPaths(), DEFAULT_MASKED_PATHS,
-                    "masked_paths"));
-            strings(linux.putArray("readonlyPaths"), paths(security.readonlyPaths(), DEFAULT_READONLY_PATHS,
-                    "readonly_paths"));
+            strings(linux.putArray("maskedPaths"), paths(security.maskedPaths(), DEFAULT_MASKED_PATHS, "masked_paths"));
+            strings(
+                    linux.putArray("readonlyPaths"),
+                    paths(security.readonlyPaths(), DEFAULT_READONLY_PATHS, "readonly_paths"));
         }
         return new OciSpec(json, user.uid(), user.gid(), user.additionalGids());
     }
@@ -223,18 +260,18 @@ public final class OciSpecBuilder {
         return imageDir.startsWith("/") ? imageDir : "/" + imageDir;
     }
 
-    private static void namespaces(ArrayNode namespaces, ContainerSpec.PidMode pidMode, SandboxContext sandbox,
-            boolean privileged) {
+    private static void namespaces(
+            ArrayNode namespaces, ContainerSpec.PidMode pidMode, SandboxContext sandbox, boolean privileged) {
         switch (pidMode) {
             case CONTAINER -> namespaces.addObject().put("type", "pid");
             case POD -> {
                 if (sandbox.pidnsPath().isEmpty()) {
-                    throw new IllegalArgumentException("namespace_options.pid: POD, but the pod has no shared PID"
-                            + " namespace");
+                    throw new IllegalArgumentException(
+                            "namespace_options.pid: POD, but the pod has no shared PID" + " namespace");
                 }
                 namespace(namespaces, "pid", sandbox.pidnsPath());
             }
-            case NODE -> { }
+            case NODE -> {}
         }
         namespaces.addObject().put("type", "mount");
         // The pod's user namespace, already mapped; the mappings are repeated for runtimes that check them.
@@ -251,7 +288,9 @@ public final class OciSpecBuilder {
     }
 
     private static void idMapping(ArrayNode mappings, UserMappings.Range range) {
-        mappings.addObject().put("containerID", range.containerId()).put("hostID", range.hostId())
+        mappings.addObject()
+                .put("containerID", range.containerId())
+                .put("hostID", range.hostId())
                 .put("size", range.length());
     }
 

@@ -44,19 +44,20 @@ final class RootfsFile {
             return Optional.empty();
         }
         Path file = resolved.get();
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         // A FIFO or device here would block or stream forever; only a plain file is a user database.
         if (!attributes.isRegularFile()) {
             throw new IllegalArgumentException("the image's " + containerPath + " is not a regular file");
         }
         // NOFOLLOW: the last component was checked above; refuse it should it have turned into a link since.
-        try (SeekableByteChannel channel = Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)); InputStream in = Channels.newInputStream(channel)) {
+        try (SeekableByteChannel channel =
+                        Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+                InputStream in = Channels.newInputStream(channel)) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                throw new IllegalArgumentException("the image's " + containerPath + " is larger than "
-                        + MAX_BYTES + " bytes");
+                throw new IllegalArgumentException(
+                        "the image's " + containerPath + " is larger than " + MAX_BYTES + " bytes");
             }
             return Optional.of(new String(bytes, StandardCharsets.UTF_8));
         }
@@ -87,8 +88,8 @@ final class RootfsFile {
             }
             if (attributes.isSymbolicLink()) {
                 if (++links > MAX_LINKS) {
-                    throw new IllegalArgumentException("the image's " + containerPath
-                            + " goes through more than " + MAX_LINKS + " symbolic links");
+                    throw new IllegalArgumentException("the image's " + containerPath + " goes through more than "
+                            + MAX_LINKS + " symbolic links");
                 }
                 String target = Files.readSymbolicLink(candidate).toString();
                 if (target.startsWith("/")) {

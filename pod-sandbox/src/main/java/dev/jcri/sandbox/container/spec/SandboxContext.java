@@ -13,16 +13,48 @@ import dev.jcri.sandbox.ns.UserMappings;
  * @param usernsPath the pod's pinned user namespace, empty for host users
  * @param users that namespace's mappings, null for host users
  */
-public record SandboxContext(String sandboxId, String hostname, String netnsPath, String ipcnsPath,
-        String utsnsPath, String pidnsPath, String resolvConfPath, String hostsPath, String hostnamePath,
-        String shmPath, String cgroupParent, String usernsPath, UserMappings users) {
+public record SandboxContext(
+        String sandboxId,
+        String hostname,
+        String netnsPath,
+        String ipcnsPath,
+        String utsnsPath,
+        String pidnsPath,
+        String resolvConfPath,
+        String hostsPath,
+        String hostnamePath,
+        String shmPath,
+        String cgroupParent,
+        String usernsPath,
+        UserMappings users) {
 
     /** A pod with host users. */
-    public SandboxContext(String sandboxId, String hostname, String netnsPath, String ipcnsPath, String utsnsPath,
-            String pidnsPath, String resolvConfPath, String hostsPath, String hostnamePath, String shmPath,
+    public SandboxContext(
+            String sandboxId,
+            String hostname,
+            String netnsPath,
+            String ipcnsPath,
+            String utsnsPath,
+            String pidnsPath,
+            String resolvConfPath,
+            String hostsPath,
+            String hostnamePath,
+            String shmPath,
             String cgroupParent) {
-        this(sandboxId, hostname, netnsPath, ipcnsPath, utsnsPath, pidnsPath, resolvConfPath, hostsPath,
-                hostnamePath, shmPath, cgroupParent, "", null);
+        this(
+                sandboxId,
+                hostname,
+                netnsPath,
+                ipcnsPath,
+                utsnsPath,
+                pidnsPath,
+                resolvConfPath,
+                hostsPath,
+                hostnamePath,
+                shmPath,
+                cgroupParent,
+                "",
+                null);
     }
 
     public SandboxContext {

@@ -58,7 +58,8 @@ public final class SeccompFilters {
         if (privileged || choice.kind() == SeccompProfile.Kind.UNCONFINED) {
             return null;
         }
-        JsonNode profile = choice.kind() == SeccompProfile.Kind.RUNTIME_DEFAULT ? runtimeDefault
+        JsonNode profile = choice.kind() == SeccompProfile.Kind.RUNTIME_DEFAULT
+                ? runtimeDefault
                 : load(Path.of(choice.localhostPath()), "seccomp.localhost_ref");
         return resolve(profile, capabilities);
     }
@@ -73,11 +74,11 @@ public final class SeccompFilters {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(field + ": seccomp profile " + path + " does not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException(field + ": seccomp profile " + path + " is unreadable: "
-                    + e.getMessage());
+            throw new IllegalArgumentException(
+                    field + ": seccomp profile " + path + " is unreadable: " + e.getMessage());
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(field + ": seccomp profile " + path + " is not JSON: "
-                    + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    field + ": seccomp profile " + path + " is not JSON: " + e.getOriginalMessage());
         }
         if (!profile.path("defaultAction").isString()) {
             throw new IllegalArgumentException(field + ": seccomp profile " + path + " has no defaultAction");
@@ -111,7 +112,11 @@ public final class SeccompFilters {
                 continue;
             }
             ObjectNode out = syscalls.addObject();
-            out.set("names", rule.has("names") ? rule.get("names") : JSON.createArrayNode().add(rule.path("name")));
+            out.set(
+                    "names",
+                    rule.has("names")
+                            ? rule.get("names")
+                            : JSON.createArrayNode().add(rule.path("name")));
             out.put("action", rule.path("action").asString());
             if (rule.has("errnoRet")) {
                 out.put("errnoRet", rule.get("errnoRet").asInt());

@@ -10,7 +10,11 @@ public record SeccompProfile(Kind kind, String localhostPath) {
     public static final SeccompProfile UNCONFINED = new SeccompProfile(Kind.UNCONFINED, "");
     public static final SeccompProfile RUNTIME_DEFAULT = new SeccompProfile(Kind.RUNTIME_DEFAULT, "");
 
-    public enum Kind { UNCONFINED, RUNTIME_DEFAULT, LOCALHOST }
+    public enum Kind {
+        UNCONFINED,
+        RUNTIME_DEFAULT,
+        LOCALHOST
+    }
 
     public SeccompProfile {
         localhostPath = localhostPath == null ? "" : localhostPath;

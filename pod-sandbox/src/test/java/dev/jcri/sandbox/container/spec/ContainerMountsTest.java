@@ -15,11 +15,16 @@ class ContainerMountsTest {
     }
 
     private List<String> destinations() {
-        return mounts().mounts().stream().map(ContainerMounts.Mount::destination).toList();
+        return mounts().mounts().stream()
+                .map(ContainerMounts.Mount::destination)
+                .toList();
     }
 
     private ContainerMounts.Mount at(String destination) {
-        return mounts().mounts().stream().filter(m -> m.destination().equals(destination)).findFirst().orElseThrow();
+        return mounts().mounts().stream()
+                .filter(m -> m.destination().equals(destination))
+                .findFirst()
+                .orElseThrow();
     }
 
     private String error() {
@@ -28,19 +33,36 @@ class ContainerMountsTest {
 
     @Test
     void defaultsComeInMountOrder() {
-        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/dev/shm",
-                "/etc/resolv.conf", "/etc/hosts", "/etc/hostname"), destinations());
-        assertEquals(new ContainerMounts.Mount("/dev", "tmpfs", "tmpfs",
-                List.of("nosuid", "strictatime", "mode=755", "size=65536k")), at("/dev"));
-        assertEquals(List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"),
+        assertEquals(
+                List.of(
+                        "/proc",
+                        "/dev",
+                        "/dev/pts",
+                        "/dev/mqueue",
+                        "/sys",
+                        "/sys/fs/cgroup",
+                        "/dev/shm",
+                        "/etc/resolv.conf",
+                        "/etc/hosts",
+                        "/etc/hostname"),
+                destinations());
+        assertEquals(
+                new ContainerMounts.Mount(
+                        "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
+                at("/dev"));
+        assertEquals(
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"),
                 at("/dev/pts").options());
         assertEquals(List.of("nosuid", "noexec", "nodev", "ro"), at("/sys").options());
         assertEquals("cgroup", at("/sys/fs/cgroup").type());
         assertTrue(at("/sys/fs/cgroup").options().contains("ro"));
-        assertEquals(new ContainerMounts.Mount("/dev/shm", "bind", draft.shm,
-                List.of("rbind", "rprivate", "nosuid", "nodev", "noexec", "rw")), at("/dev/shm"));
-        assertEquals(new ContainerMounts.Mount("/etc/hosts", "bind", draft.hosts,
-                List.of("rbind", "rprivate", "rw")), at("/etc/hosts"));
+        assertEquals(
+                new ContainerMounts.Mount(
+                        "/dev/shm", "bind", draft.shm, List.of("rbind", "rprivate", "nosuid", "nodev", "noexec", "rw")),
+                at("/dev/shm"));
+        assertEquals(
+                new ContainerMounts.Mount("/etc/hosts", "bind", draft.hosts, List.of("rbind", "rprivate", "rw")),
+                at("/etc/hosts"));
         assertEquals("", mounts().rootfsPropagation());
     }
 
@@ -61,7 +83,8 @@ class ContainerMountsTest {
     @Test
     void shmFollowsTheIpcNamespace() {
         draft.hostNamespaces();
-        assertEquals(new ContainerMounts.Mount("/dev/shm", "bind", "/dev/shm", List.of("rbind", "rprivate", "rw")),
+        assertEquals(
+                new ContainerMounts.Mount("/dev/shm", "bind", "/dev/shm", List.of("rbind", "rprivate", "rw")),
                 at("/dev/shm"));
         draft.ipcns = "/run/jcri/ns/ipc/pod1";
         assertEquals("tmpfs", at("/dev/shm").type());
@@ -71,8 +94,9 @@ class ContainerMountsTest {
     void absentPodFilesAreNotMounted() {
         draft.resolvConf = "";
         draft.hostnameFile = "";
-        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/dev/shm",
-                "/etc/hosts"), destinations());
+        assertEquals(
+                List.of("/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/dev/shm", "/etc/hosts"),
+                destinations());
     }
 
     @Test
@@ -81,20 +105,37 @@ class ContainerMountsTest {
         draft.mounts.add(new MountSpec("/etc/hosts", "/var/lib/kubelet/pods/p/etc-hosts", false, null, false));
         draft.mounts.add(new MountSpec("/data/", "/srv/data", true, MountSpec.Propagation.PRIVATE, false));
         draft.mounts.add(new MountSpec("/dev/termination-log", "/var/lib/kubelet/t", false, null, false));
-        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/dev/shm",
-                "/etc/resolv.conf", "/etc/hostname", "/data", "/data/logs", "/etc/hosts", "/dev/termination-log"),
+        assertEquals(
+                List.of(
+                        "/proc",
+                        "/dev",
+                        "/dev/pts",
+                        "/dev/mqueue",
+                        "/sys",
+                        "/sys/fs/cgroup",
+                        "/dev/shm",
+                        "/etc/resolv.conf",
+                        "/etc/hostname",
+                        "/data",
+                        "/data/logs",
+                        "/etc/hosts",
+                        "/dev/termination-log"),
                 destinations());
-        assertEquals(new ContainerMounts.Mount("/data", "bind", "/srv/data", List.of("rbind", "rprivate", "ro")),
+        assertEquals(
+                new ContainerMounts.Mount("/data", "bind", "/srv/data", List.of("rbind", "rprivate", "ro")),
                 at("/data"));
-        assertEquals(new ContainerMounts.Mount("/etc/hosts", "bind", "/var/lib/kubelet/pods/p/etc-hosts",
-                List.of("rbind", "rprivate", "rw")), at("/etc/hosts"));
+        assertEquals(
+                new ContainerMounts.Mount(
+                        "/etc/hosts", "bind", "/var/lib/kubelet/pods/p/etc-hosts", List.of("rbind", "rprivate", "rw")),
+                at("/etc/hosts"));
     }
 
     @Test
     void aCriDevReplacesEverythingUnderIt() {
         draft.mounts.add(new MountSpec("/dev", "/dev", false, null, false));
-        assertEquals(List.of("/proc", "/sys", "/sys/fs/cgroup", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname",
-                "/dev"), destinations());
+        assertEquals(
+                List.of("/proc", "/sys", "/sys/fs/cgroup", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname", "/dev"),
+                destinations());
     }
 
     @Test
@@ -126,8 +167,7 @@ class ContainerMountsTest {
         draft.mounts.add(new MountSpec("data", "/srv", false, null, false));
         assertEquals("mounts[1].container_path: \"data\" is not an absolute path", error());
         draft.mounts.set(1, new MountSpec("/data/../../etc", "/srv", false, null, false));
-        assertEquals("mounts[1].container_path: \"/data/../../etc\" is not clean (it has a \"..\" component)",
-                error());
+        assertEquals("mounts[1].container_path: \"/data/../../etc\" is not clean (it has a \"..\" component)", error());
         draft.mounts.set(1, new MountSpec("/data/./x", "/srv", false, null, false));
         assertTrue(error().startsWith("mounts[1].container_path:"));
         draft.mounts.set(1, new MountSpec("/", "/srv", false, null, false));

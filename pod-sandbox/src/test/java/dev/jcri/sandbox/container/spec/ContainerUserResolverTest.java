@@ -90,8 +90,7 @@ class ContainerUserResolverTest {
         draft.imageUser = "mallory";
         assertEquals("the image's USER \"mallory\": user \"mallory\" is not in the image's /etc/passwd", error());
         draft.imageUser = "alice:nogroup";
-        assertEquals("the image's USER \"alice:nogroup\": group \"nogroup\" is not in the image's /etc/group",
-                error());
+        assertEquals("the image's USER \"alice:nogroup\": group \"nogroup\" is not in the image's /etc/group", error());
         draft.imageUser = "broken";
         assertTrue(error().contains("user \"broken\" is not in"), "entries with bad numbers are skipped");
         draft.imageUser = ":50";
@@ -114,8 +113,8 @@ class ContainerUserResolverTest {
         draft.runAsUsername = "bob";
         assertEquals(new ContainerUser(1001, 100, List.of(100L, 50L)), resolve());
         draft.runAsUsername = "nobody-here";
-        assertEquals("run_as_username \"nobody-here\": user \"nobody-here\" is not in the image's /etc/passwd",
-                error());
+        assertEquals(
+                "run_as_username \"nobody-here\": user \"nobody-here\" is not in the image's /etc/passwd", error());
     }
 
     @Test
@@ -149,8 +148,8 @@ class ContainerUserResolverTest {
         draft.imageUser = "1000:1000";
         assertEquals(new ContainerUser(1000, 1000, List.of(1000L)), resolve());
         draft.imageUser = "alice";
-        assertEquals("the image's USER \"alice\": user \"alice\" cannot be resolved, the image has no /etc/passwd",
-                error());
+        assertEquals(
+                "the image's USER \"alice\": user \"alice\" cannot be resolved, the image has no /etc/passwd", error());
         draft.imageUser = "1000:staff";
         assertTrue(error().endsWith("group \"staff\" cannot be resolved, the image has no /etc/group"));
     }

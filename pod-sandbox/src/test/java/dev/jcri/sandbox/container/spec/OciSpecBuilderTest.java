@@ -34,8 +34,9 @@ class OciSpecBuilderTest {
     }
 
     private ObjectNode build(int daemonOomScoreAdj) throws IOException {
-        return OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), ID, rootfs, daemonOomScoreAdj,
-                ALL_CAPS).json();
+        return OciSpecBuilder.build(
+                        draft.spec(), draft.image(), draft.sandbox(), ID, rootfs, daemonOomScoreAdj, ALL_CAPS)
+                .json();
     }
 
     private String buildError() {
@@ -54,26 +55,38 @@ class OciSpecBuilderTest {
     void argsFollowKubernetesPrecedence() {
         List<String> entrypoint = List.of("/entry", "e1");
         List<String> cmd = List.of("c1", "c2");
-        assertEquals(List.of("/cmd", "x", "y"),
-                ContainerCommand.of(List.of("/cmd", "x"), List.of("y"), entrypoint, cmd), "command and args");
-        assertEquals(List.of("/cmd", "x"),
-                ContainerCommand.of(List.of("/cmd", "x"), List.of(), entrypoint, cmd), "command drops image Cmd");
-        assertEquals(List.of("/entry", "e1", "y"),
-                ContainerCommand.of(List.of(), List.of("y"), entrypoint, cmd), "args replace image Cmd");
-        assertEquals(List.of("/entry", "e1", "c1", "c2"),
-                ContainerCommand.of(List.of(), List.of(), entrypoint, cmd), "the image's own");
+        assertEquals(
+                List.of("/cmd", "x", "y"),
+                ContainerCommand.of(List.of("/cmd", "x"), List.of("y"), entrypoint, cmd),
+                "command and args");
+        assertEquals(
+                List.of("/cmd", "x"),
+                ContainerCommand.of(List.of("/cmd", "x"), List.of(), entrypoint, cmd),
+                "command drops image Cmd");
+        assertEquals(
+                List.of("/entry", "e1", "y"),
+                ContainerCommand.of(List.of(), List.of("y"), entrypoint, cmd),
+                "args replace image Cmd");
+        assertEquals(
+                List.of("/entry", "e1", "c1", "c2"),
+                ContainerCommand.of(List.of(), List.of(), entrypoint, cmd),
+                "the image's own");
         assertEquals(List.of("c1", "c2"), ContainerCommand.of(List.of(), List.of(), List.of(), cmd));
         assertEquals(List.of("y"), ContainerCommand.of(List.of(), List.of("y"), List.of(), cmd));
     }
 
     @Test
     void noCommandAnywhereIsRefused() {
-        assertEquals("no command: neither the container config nor the image gives one",
-                assertThrows(IllegalArgumentException.class,
-                        () -> ContainerCommand.of(List.of(), List.of(), List.of(), List.of())).getMessage());
+        assertEquals(
+                "no command: neither the container config nor the image gives one",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> ContainerCommand.of(List.of(), List.of(), List.of(), List.of()))
+                        .getMessage());
         draft.cmd.clear();
         assertEquals("no command: neither the container config nor the image gives one", buildError());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ContainerCommand.of(List.of(""), List.of(), List.of(), List.of()));
     }
 
@@ -92,7 +105,8 @@ class OciSpecBuilderTest {
         draft.env.add(new ContainerSpec.EnvVar("LANG", "C.UTF-8"));
         draft.env.add(new ContainerSpec.EnvVar("APP", "a=b"));
         draft.env.add(new ContainerSpec.EnvVar("APP", "last"));
-        assertEquals(List.of("PATH=/image/bin", "HOSTNAME=web-0", "LANG=C.UTF-8", "EMPTY=", "APP=last"),
+        assertEquals(
+                List.of("PATH=/image/bin", "HOSTNAME=web-0", "LANG=C.UTF-8", "EMPTY=", "APP=last"),
                 strings(build().at("/process/env")));
     }
 
@@ -100,11 +114,13 @@ class OciSpecBuilderTest {
     void envGetsADefaultPathAndTermForATty() throws IOException {
         draft.imageEnv.clear();
         draft.tty = true;
-        assertEquals(List.of("PATH=" + ContainerEnvironment.DEFAULT_PATH, "HOSTNAME=web-0", "TERM=xterm"),
+        assertEquals(
+                List.of("PATH=" + ContainerEnvironment.DEFAULT_PATH, "HOSTNAME=web-0", "TERM=xterm"),
                 strings(build().at("/process/env")));
         draft.env.add(new ContainerSpec.EnvVar("TERM", "vt100"));
         draft.env.add(new ContainerSpec.EnvVar("HOSTNAME", "mine"));
-        assertEquals(List.of("PATH=" + ContainerEnvironment.DEFAULT_PATH, "HOSTNAME=mine", "TERM=vt100"),
+        assertEquals(
+                List.of("PATH=" + ContainerEnvironment.DEFAULT_PATH, "HOSTNAME=mine", "TERM=vt100"),
                 strings(build().at("/process/env")));
     }
 
@@ -147,8 +163,13 @@ class OciSpecBuilderTest {
         assertEquals(rootfs.toString(), json.at("/root/path").asString());
         assertTrue(json.at("/root/readonly").asBoolean());
         assertEquals("web-0", json.get("hostname").asString());
-        assertEquals(Map.of("a", "1", "b", "2"), Map.of("a", json.at("/annotations/a").asString(),
-                "b", json.at("/annotations/b").asString()));
+        assertEquals(
+                Map.of("a", "1", "b", "2"),
+                Map.of(
+                        "a",
+                        json.at("/annotations/a").asString(),
+                        "b",
+                        json.at("/annotations/b").asString()));
         assertTrue(json.at("/process/rlimits").isMissingNode(), "rlimits are inherited from the runtime");
         assertTrue(json.at("/linux/seccomp").isMissingNode());
         assertEquals(0, json.at("/process/user/uid").asLong());
@@ -158,7 +179,9 @@ class OciSpecBuilderTest {
     @Test
     void theJsonRoundTrips() throws IOException {
         OciSpec spec = OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), ID, rootfs, 0, ALL_CAPS);
-        assertEquals(spec.json().toString(), JsonMapper.builder().build().readTree(spec.bytes()).toString());
+        assertEquals(
+                spec.json().toString(),
+                JsonMapper.builder().build().readTree(spec.bytes()).toString());
     }
 
     @Test
@@ -171,10 +194,13 @@ class OciSpecBuilderTest {
 
     @Test
     void invalidContainerIdsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> OciSpecBuilder.build(draft.spec(), draft.image(),
-                draft.sandbox(), "../x", rootfs, 0, ALL_CAPS));
-        assertThrows(IllegalArgumentException.class, () -> OciSpecBuilder.build(draft.spec(), draft.image(),
-                draft.sandbox(), ID, Path.of("relative"), 0, ALL_CAPS));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), "../x", rootfs, 0, ALL_CAPS));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OciSpecBuilder.build(
+                        draft.spec(), draft.image(), draft.sandbox(), ID, Path.of("relative"), 0, ALL_CAPS));
     }
 
     // ---- oomScoreAdj
@@ -196,8 +222,16 @@ class OciSpecBuilderTest {
     @Test
     void defaultCapabilitiesHaveNoInheritableSet() throws IOException {
         ObjectNode json = build();
-        List<String> expected = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_SETGID",
-                "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_KILL");
+        List<String> expected = List.of(
+                "CAP_CHOWN",
+                "CAP_DAC_OVERRIDE",
+                "CAP_FSETID",
+                "CAP_FOWNER",
+                "CAP_SETGID",
+                "CAP_SETUID",
+                "CAP_SETPCAP",
+                "CAP_NET_BIND_SERVICE",
+                "CAP_KILL");
         for (String set : List.of("bounding", "effective", "permitted")) {
             assertEquals(expected, strings(json.at("/process/capabilities/" + set)), set);
         }
@@ -210,8 +244,18 @@ class OciSpecBuilderTest {
         draft.capAdd.addAll(List.of("NET_ADMIN", "cap_sys_time"));
         draft.capDrop.addAll(List.of("CHOWN", "CAP_KILL"));
         List<String> caps = strings(build().at("/process/capabilities/bounding"));
-        assertEquals(List.of("CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID",
-                "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_NET_ADMIN", "CAP_SYS_TIME"), caps);
+        assertEquals(
+                List.of(
+                        "CAP_DAC_OVERRIDE",
+                        "CAP_FSETID",
+                        "CAP_FOWNER",
+                        "CAP_SETGID",
+                        "CAP_SETUID",
+                        "CAP_SETPCAP",
+                        "CAP_NET_BIND_SERVICE",
+                        "CAP_NET_ADMIN",
+                        "CAP_SYS_TIME"),
+                caps);
     }
 
     @Test
@@ -248,20 +292,26 @@ class OciSpecBuilderTest {
         draft.capAdd.set(0, "SYS_RESOURCE");
         Set<String> grantable = new HashSet<>(ALL_CAPS);
         grantable.remove("CAP_SYS_RESOURCE");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> OciSpecBuilder.build(draft.spec(),
-                draft.image(), draft.sandbox(), ID, rootfs, 0, grantable)).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> OciSpecBuilder.build(
+                                draft.spec(), draft.image(), draft.sandbox(), ID, rootfs, 0, grantable))
+                .getMessage()
                 .contains("CAP_SYS_RESOURCE cannot be granted"));
         // ALL and privileged mean "all that can be granted".
         draft.capAdd.set(0, "ALL");
-        List<String> caps = strings(OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), ID, rootfs,
-                0, grantable).json().at("/process/capabilities/bounding"));
+        List<String> caps =
+                strings(OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), ID, rootfs, 0, grantable)
+                        .json()
+                        .at("/process/capabilities/bounding"));
         assertEquals(Capabilities.KNOWN.size() - 1, caps.size());
         assertFalse(caps.contains("CAP_SYS_RESOURCE"));
     }
 
     @Test
     void capabilitiesFromAMask() {
-        assertEquals(Set.of("CAP_CHOWN", "CAP_KILL", "CAP_CHECKPOINT_RESTORE"),
+        assertEquals(
+                Set.of("CAP_CHOWN", "CAP_KILL", "CAP_CHECKPOINT_RESTORE"),
                 Capabilities.fromMask(1L | (1L << 5) | (1L << 40) | (1L << 45)));
         assertTrue(Capabilities.ofThisProcess().contains("CAP_SYS_ADMIN"), "tests run as root");
     }
@@ -318,8 +368,14 @@ class OciSpecBuilderTest {
     @Test
     void podNamespacesAreJoinedByPath() throws IOException {
         JsonNode namespaces = build().at("/linux/namespaces");
-        assertEquals(List.of("pid:", "mount:", "network:/run/jcri/ns/net/pod1", "ipc:/run/jcri/ns/ipc/pod1",
-                "uts:/run/jcri/ns/uts/pod1"), describe(namespaces));
+        assertEquals(
+                List.of(
+                        "pid:",
+                        "mount:",
+                        "network:/run/jcri/ns/net/pod1",
+                        "ipc:/run/jcri/ns/ipc/pod1",
+                        "uts:/run/jcri/ns/uts/pod1"),
+                describe(namespaces));
     }
 
     @Test
@@ -334,12 +390,15 @@ class OciSpecBuilderTest {
         draft.pidMode = ContainerSpec.PidMode.POD;
         assertTrue(buildError().startsWith("namespace_options.pid: POD"));
         draft.pidns = "/run/jcri/ns/pid/pod1";
-        assertEquals("pid:/run/jcri/ns/pid/pod1", describe(build().at("/linux/namespaces")).getFirst());
+        assertEquals(
+                "pid:/run/jcri/ns/pid/pod1",
+                describe(build().at("/linux/namespaces")).getFirst());
     }
 
     private static List<String> describe(JsonNode namespaces) {
         List<String> out = new ArrayList<>();
-        namespaces.forEach(n -> out.add(n.get("type").asString() + ":" + n.path("path").asString("")));
+        namespaces.forEach(
+                n -> out.add(n.get("type").asString() + ":" + n.path("path").asString("")));
         return out;
     }
 
@@ -347,7 +406,9 @@ class OciSpecBuilderTest {
     void cgroupsPathIsTheParentPlusTheId() throws IOException {
         assertEquals("/jcri/" + ID, build().at("/linux/cgroupsPath").asString());
         draft.cgroupParent = "/kubepods/burstable/pod1234/";
-        assertEquals("/kubepods/burstable/pod1234/" + ID, build().at("/linux/cgroupsPath").asString());
+        assertEquals(
+                "/kubepods/burstable/pod1234/" + ID,
+                build().at("/linux/cgroupsPath").asString());
         draft.cgroupParent = "/kubepods/../etc";
         assertTrue(buildError().startsWith("cgroup_parent:"));
         draft.cgroupParent = "";
@@ -358,8 +419,17 @@ class OciSpecBuilderTest {
 
     @Test
     void resourcesMapToTheSpec() throws IOException {
-        draft.resources = new ContainerSpec.Resources(100000, 50000, 512, 256L << 20, 0, 0, "0-1", "0",
-                List.of(new ContainerSpec.HugepageLimit("2MB", 4L << 20)), Map.of("memory.high", "200000000"),
+        draft.resources = new ContainerSpec.Resources(
+                100000,
+                50000,
+                512,
+                256L << 20,
+                0,
+                0,
+                "0-1",
+                "0",
+                List.of(new ContainerSpec.HugepageLimit("2MB", 4L << 20)),
+                Map.of("memory.high", "200000000"),
                 100);
         JsonNode resources = build().at("/linux/resources");
         assertEquals(512, resources.at("/cpu/shares").asLong());
@@ -389,16 +459,15 @@ class OciSpecBuilderTest {
 
     @Test
     void resourceValuesThatCouldEscapeAreRefused() {
-        draft.resources = new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "", "", List.of(), Map.of("../x", "1"),
-                0);
+        draft.resources = new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "", "", List.of(), Map.of("../x", "1"), 0);
         assertTrue(buildError().startsWith("unified: \"../x\""));
-        draft.resources = new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "", "", List.of(),
-                Map.of("memory.high", "1\n2"), 0);
+        draft.resources =
+                new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "", "", List.of(), Map.of("memory.high", "1\n2"), 0);
         assertTrue(buildError().contains("control character"));
         draft.resources = new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "0-1\n", "", List.of(), Map.of(), 0);
         assertTrue(buildError().startsWith("cpuset_cpus:"));
-        draft.resources = new ContainerSpec.Resources(0, 0, 0, 0, 0, 0, "", "",
-                List.of(new ContainerSpec.HugepageLimit("2M/../x", 1)), Map.of(), 0);
+        draft.resources = new ContainerSpec.Resources(
+                0, 0, 0, 0, 0, 0, "", "", List.of(new ContainerSpec.HugepageLimit("2M/../x", 1)), Map.of(), 0);
         assertTrue(buildError().startsWith("hugepage_limits[0].page_size:"));
     }
 
@@ -413,10 +482,22 @@ class OciSpecBuilderTest {
             JsonNode rule = rules.get(i);
             assertTrue(rule.get("allow").asBoolean());
             allowed.add(rule.get("type").asString() + " " + rule.path("major").asString("*") + ":"
-                    + rule.path("minor").asString("*") + " " + rule.get("access").asString());
+                    + rule.path("minor").asString("*") + " "
+                    + rule.get("access").asString());
         }
-        assertEquals(List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-                "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm"), allowed);
+        assertEquals(
+                List.of(
+                        "c *:* m",
+                        "b *:* m",
+                        "c 1:3 rwm",
+                        "c 1:5 rwm",
+                        "c 1:7 rwm",
+                        "c 1:8 rwm",
+                        "c 1:9 rwm",
+                        "c 5:0 rwm",
+                        "c 5:2 rwm",
+                        "c 136:* rwm"),
+                allowed);
         assertTrue(build().at("/linux/devices").isMissingNode());
     }
 
@@ -435,8 +516,10 @@ class OciSpecBuilderTest {
         assertEquals(0, device.get("uid").asLong());
         JsonNode rules = json.at("/linux/resources/devices");
         JsonNode last = rules.get(rules.size() - 1);
-        assertEquals("c 1:3 rw", last.get("type").asString() + " " + last.get("major").asInt() + ":"
-                + last.get("minor").asInt() + " " + last.get("access").asString());
+        assertEquals(
+                "c 1:3 rw",
+                last.get("type").asString() + " " + last.get("major").asInt() + ":"
+                        + last.get("minor").asInt() + " " + last.get("access").asString());
         assertTrue(last.get("allow").asBoolean());
     }
 
@@ -473,8 +556,8 @@ class OciSpecBuilderTest {
 
     @Test
     void theRecordsTolerateNulls() {
-        ContainerSpec spec = new ContainerSpec(null, 0, null, null, null, null, null, null, null, null, null, false,
-                false, false, null, null, null);
+        ContainerSpec spec = new ContainerSpec(
+                null, 0, null, null, null, null, null, null, null, null, null, false, false, false, null, null, null);
         assertEquals("", spec.name());
         assertEquals(ContainerSpec.Resources.NONE, spec.resources());
         assertNull(spec.security().maskedPaths());

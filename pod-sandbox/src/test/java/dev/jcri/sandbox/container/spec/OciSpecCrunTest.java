@@ -49,7 +49,8 @@ class OciSpecCrunTest {
         assumeTrue(Files.isExecutable(CRUN), "needs crun");
         assumeTrue(Files.isExecutable(BUSYBOX), "needs a static busybox");
         Path v2Controllers = CGROUP_ROOT.resolve("unified/cgroup.controllers");
-        assumeTrue(!Files.exists(v2Controllers) || Files.readString(v2Controllers).isBlank(),
+        assumeTrue(
+                !Files.exists(v2Controllers) || Files.readString(v2Controllers).isBlank(),
                 "crun refuses a hybrid host with controllers in the v2 tree");
         state = Files.createDirectories(dir.resolve("state"));
         bundle = Files.createDirectories(dir.resolve("bundle"));
@@ -65,8 +66,7 @@ class OciSpecCrunTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (Started container : started) {
-            run(List.of(container.runtime().toString(), "--root", state.toString(), "delete", "-f",
-                    container.id()));
+            run(List.of(container.runtime().toString(), "--root", state.toString(), "delete", "-f", container.id()));
         }
         // Only the cgroups this test made: <hierarchy>/jcri-spec-test/<group>/..., deepest first.
         try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
@@ -76,7 +76,9 @@ class OciSpecCrunTest {
                 if (Files.isDirectory(mine)) {
                     try (Stream<Path> tree = Files.walk(mine)) {
                         for (Path cgroup : tree.filter(Files::isDirectory)
-                                .sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList()) {
+                                .sorted(Comparator.comparingInt(Path::getNameCount)
+                                        .reversed())
+                                .toList()) {
                             Files.delete(cgroup);
                         }
                     }
@@ -121,33 +123,39 @@ class OciSpecCrunTest {
         draft.mounts.add(new MountSpec("/data", data.toString(), true, MountSpec.Propagation.PRIVATE, false));
         draft.devices.add(new DeviceSpec("/dev/mynull", "/dev/null", "rw"));
         draft.capAmbient.add("NET_BIND_SERVICE");
-        draft.resources = new ContainerSpec.Resources(100000, 50000, 512, 64L << 20, 0, 500, "", "", List.of(),
-                Map.of(), 64);
-        draft.command.addAll(List.of("/bin/sh", "-c", script(
-                "[ \"$(id -u):$(id -g)\" = 1000:1000 ]",
-                "id -G | grep -qw 2000",
-                "id -G | grep -qw 3000",
-                "[ \"$FOO\" = bar ]",
-                "[ \"$(pwd)\" = /data ]",
-                "[ \"$(cat /data/file)\" = hello ]",
-                "! touch /data/new 2>/dev/null",
-                "! touch /new 2>/dev/null",
-                "[ -c /dev/mynull ]",
-                "echo x > /dev/mynull",
-                "grep CapAmb /proc/self/status | grep -q 0000000000000400",
-                "[ \"$(cat /proc/self/oom_score_adj)\" = 500 ]",
-                "[ ! -s /proc/kcore ]",
-                "grep -q nameserver /etc/resolv.conf",
-                "grep -q ' /sys sysfs ro' /proc/mounts")));
+        draft.resources =
+                new ContainerSpec.Resources(100000, 50000, 512, 64L << 20, 0, 500, "", "", List.of(), Map.of(), 64);
+        draft.command.addAll(List.of(
+                "/bin/sh",
+                "-c",
+                script(
+                        "[ \"$(id -u):$(id -g)\" = 1000:1000 ]",
+                        "id -G | grep -qw 2000",
+                        "id -G | grep -qw 3000",
+                        "[ \"$FOO\" = bar ]",
+                        "[ \"$(pwd)\" = /data ]",
+                        "[ \"$(cat /data/file)\" = hello ]",
+                        "! touch /data/new 2>/dev/null",
+                        "! touch /new 2>/dev/null",
+                        "[ -c /dev/mynull ]",
+                        "echo x > /dev/mynull",
+                        "grep CapAmb /proc/self/status | grep -q 0000000000000400",
+                        "[ \"$(cat /proc/self/oom_score_adj)\" = 500 ]",
+                        "[ ! -s /proc/kcore ]",
+                        "grep -q nameserver /etc/resolv.conf",
+                        "grep -q ' /sys sysfs ro' /proc/mounts")));
         return draft;
     }
 
     @Test
     void aDefaultContainerHasNoInheritableCapabilities() throws Exception {
         SpecDraft draft = hostPod();
-        draft.command.addAll(List.of("/bin/sh", "-c", script(
-                "grep CapInh /proc/self/status | grep -q 0000000000000000",
-                "grep CapBnd /proc/self/status | grep -q 00000000000005fb")));
+        draft.command.addAll(List.of(
+                "/bin/sh",
+                "-c",
+                script(
+                        "grep CapInh /proc/self/status | grep -q 0000000000000000",
+                        "grep CapBnd /proc/self/status | grep -q 00000000000005fb")));
         assertRuns(draft);
     }
 
@@ -156,11 +164,14 @@ class OciSpecCrunTest {
         SpecDraft draft = hostPod();
         draft.seccomp = SeccompProfile.RUNTIME_DEFAULT;
         // A shell, a pipeline, a subshell and file I/O all work; the filter is on.
-        draft.command.addAll(List.of("/bin/sh", "-c", script(
-                "grep -q 'Seccomp:[[:space:]]*2' /proc/self/status",
-                "echo hello | grep -q hello",
-                "(echo sub; echo two) | sort | grep -q sub",
-                "ls / > /dev/null")));
+        draft.command.addAll(List.of(
+                "/bin/sh",
+                "-c",
+                script(
+                        "grep -q 'Seccomp:[[:space:]]*2' /proc/self/status",
+                        "echo hello | grep -q hello",
+                        "(echo sub; echo two) | sort | grep -q sub",
+                        "ls / > /dev/null")));
         assertRuns(draft);
     }
 
@@ -178,11 +189,14 @@ class OciSpecCrunTest {
         SpecDraft draft = hostPod();
         draft.privileged = true;
         String permitted = String.format("%016x", mask(Capabilities.ofThisProcess()));
-        draft.command.addAll(List.of("/bin/sh", "-c", script(
-                "grep CapEff /proc/self/status | grep -q " + permitted,
-                "[ -c /dev/zero ]",
-                "[ -c /dev/kmsg ]",
-                "grep -q ' /sys sysfs rw' /proc/mounts")));
+        draft.command.addAll(List.of(
+                "/bin/sh",
+                "-c",
+                script(
+                        "grep CapEff /proc/self/status | grep -q " + permitted,
+                        "[ -c /dev/zero ]",
+                        "[ -c /dev/kmsg ]",
+                        "grep -q ' /sys sysfs rw' /proc/mounts")));
         assertRuns(draft);
     }
 
@@ -190,8 +204,13 @@ class OciSpecCrunTest {
     private static String script(String... checks) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < checks.length; i++) {
-            out.append("{ ").append(checks[i]).append("; } || { echo 'check ").append(i).append(" failed: ")
-                    .append(checks[i].replace("'", "")).append("'; exit 1; }\n");
+            out.append("{ ")
+                    .append(checks[i])
+                    .append("; } || { echo 'check ")
+                    .append(i)
+                    .append(" failed: ")
+                    .append(checks[i].replace("'", ""))
+                    .append("'; exit 1; }\n");
         }
         return out.toString();
     }
@@ -200,9 +219,12 @@ class OciSpecCrunTest {
         SpecDraft draft = new SpecDraft().hostNamespaces();
         draft.cmd.clear();
         draft.cgroupParent = "/" + CGROUP_TOP + "/" + group;
-        draft.resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n").toString();
-        draft.hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n").toString();
-        draft.hostnameFile = Files.writeString(dir.resolve("hostname"), "web-0\n").toString();
+        draft.resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n")
+                .toString();
+        draft.hosts =
+                Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n").toString();
+        draft.hostnameFile =
+                Files.writeString(dir.resolve("hostname"), "web-0\n").toString();
         return draft;
     }
 
@@ -212,24 +234,30 @@ class OciSpecCrunTest {
 
     private void assertRuns(Path runtime, SpecDraft draft) throws Exception {
         String id = "spec-" + HexFormat.of().formatHex(randomBytes());
-        int daemonOomScoreAdj = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
-        OciSpec spec = OciSpecBuilder.build(draft.spec(), draft.image(), draft.sandbox(), id, rootfs,
-                daemonOomScoreAdj, SeccompFilters.builtIn());
+        int daemonOomScoreAdj = Integer.parseInt(
+                Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
+        OciSpec spec = OciSpecBuilder.build(
+                draft.spec(), draft.image(), draft.sandbox(), id, rootfs, daemonOomScoreAdj, SeccompFilters.builtIn());
         Files.write(bundle.resolve("config.json"), spec.bytes());
         started.add(new Started(runtime, id));
-        Result result = run(List.of(runtime.toString(), "--root", state.toString(), "run", "-b",
-                bundle.toString(), id));
-        assertEquals(0, result.exitCode(), runtime.getFileName() + " output:\n" + result.output() + "\nconfig.json:\n"
-                + new String(spec.bytes(), StandardCharsets.UTF_8));
+        Result result =
+                run(List.of(runtime.toString(), "--root", state.toString(), "run", "-b", bundle.toString(), id));
+        assertEquals(
+                0,
+                result.exitCode(),
+                runtime.getFileName() + " output:\n" + result.output() + "\nconfig.json:\n"
+                        + new String(spec.bytes(), StandardCharsets.UTF_8));
     }
 
     private record Result(int exitCode, String output) {}
 
     private Result run(List<String> command) throws Exception {
         Path output = Files.createTempFile(dir, "crun", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null")
-                        .toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor();

@@ -52,24 +52,64 @@ final class SpecDraft {
     boolean strictGroups;
 
     ContainerSpec.Security security() {
-        return new ContainerSpec.Security(runAsUser, runAsUsername, runAsGroup, supplementalGroups, readonlyRootfs,
-                privileged, noNewPrivs, capAdd, capDrop, capAmbient, maskedPaths, readonlyPaths, pidMode, seccomp,
+        return new ContainerSpec.Security(
+                runAsUser,
+                runAsUsername,
+                runAsGroup,
+                supplementalGroups,
+                readonlyRootfs,
+                privileged,
+                noNewPrivs,
+                capAdd,
+                capDrop,
+                capAmbient,
+                maskedPaths,
+                readonlyPaths,
+                pidMode,
+                seccomp,
                 strictGroups);
     }
 
     ContainerSpec spec() {
-        return new ContainerSpec("app", 0, command, args, workingDir, env, mounts, devices, Map.of("l", "v"),
-                annotations, "app/0.log", false, false, tty, resources, security(), "");
+        return new ContainerSpec(
+                "app",
+                0,
+                command,
+                args,
+                workingDir,
+                env,
+                mounts,
+                devices,
+                Map.of("l", "v"),
+                annotations,
+                "app/0.log",
+                false,
+                false,
+                tty,
+                resources,
+                security(),
+                "");
     }
 
     ImageConfigSummary image() {
-        return new ImageConfigSummary(imageUser, imageEnv, entrypoint, cmd, imageWorkingDir, "", Map.of(),
-                List.of(), List.of(), "", "linux", "amd64");
+        return new ImageConfigSummary(
+                imageUser,
+                imageEnv,
+                entrypoint,
+                cmd,
+                imageWorkingDir,
+                "",
+                Map.of(),
+                List.of(),
+                List.of(),
+                "",
+                "linux",
+                "amd64");
     }
 
     SandboxContext sandbox() {
-        return new SandboxContext("pod1", hostname, netns, ipcns, utsns, pidns, resolvConf, hosts, hostnameFile,
-                shm, cgroupParent);
+        return new SandboxContext(
+                "pod1", hostname, netns, ipcns, utsns, pidns, resolvConf, hosts, hostnameFile, shm, cgroupParent);
     }
 
     /** The pod uses the host's network, IPC and UTS namespaces. */

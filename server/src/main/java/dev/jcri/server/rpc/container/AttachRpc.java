@@ -5,8 +5,8 @@ import dev.jcri.cri.v1.AttachResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.call.CriCall;
-import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
+import dev.jcri.server.streaming.request.StreamRequest;
 
 /**
  * Attach: returns the URL through which a client reaches the running container's own stdio. Stdin is only
@@ -27,12 +27,12 @@ public final class AttachRpc implements CriCall.Handler<AttachRequest, AttachRes
         CriContainers.requireStreams(request.getStdin(), request.getStdout(), request.getStderr(), request.getTty());
         ContainerRecord container = containers.requireRunning(id);
         if (request.getStdin() && !container.spec().stdin()) {
-            throw new IllegalStateException("container " + container.id()
-                    + " was created without stdin; attach with stdin is not possible");
+            throw new IllegalStateException(
+                    "container " + container.id() + " was created without stdin; attach with stdin is not possible");
         }
         // The flags say which streams the client opens; the container's own tty decides what conmon sends.
-        String url = streaming.urlFor(new StreamRequest.Attach(container.id(), request.getTty(), request.getStdin(),
-                request.getStdout(), request.getStderr()));
+        String url = streaming.urlFor(new StreamRequest.Attach(
+                container.id(), request.getTty(), request.getStdin(), request.getStdout(), request.getStderr()));
         return AttachResponse.newBuilder().setUrl(url).build();
     }
 }

@@ -4,8 +4,8 @@ import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ContainerStatusResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
-import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.call.RpcErrors;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,10 +25,10 @@ public final class ContainerStatusRpc implements CriCall.Handler<ContainerStatus
     @Override
     public ContainerStatusResponse handle(ContainerStatusRequest request) throws IOException {
         String id = CriContainers.requiredId(request.getContainerId());
-        ContainerRecord record = containers.find(id)
-                .orElseThrow(() -> RpcErrors.notFound("container " + id + " not found"));
-        ContainerStatusResponse.Builder response = ContainerStatusResponse.newBuilder()
-                .setStatus(CriContainers.toStatus(record));
+        ContainerRecord record =
+                containers.find(id).orElseThrow(() -> RpcErrors.notFound("container " + id + " not found"));
+        ContainerStatusResponse.Builder response =
+                ContainerStatusResponse.newBuilder().setStatus(CriContainers.toStatus(record));
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("pid", record.pid());

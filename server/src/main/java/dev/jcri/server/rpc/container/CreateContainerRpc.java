@@ -31,7 +31,9 @@ public final class CreateContainerRpc implements CriCall.Handler<CreateContainer
             throw new IllegalArgumentException("config.image.image: required");
         }
         lsm.check(request.getConfig().getLinux().getSecurityContext());
-        String id = containers.create(sandboxId, CriContainers.toSpec(request.getConfig()), image).id();
+        String id = containers
+                .create(sandboxId, CriContainers.toSpec(request.getConfig()), image)
+                .id();
         // As for RunPodSandbox: finished despite a passed deadline, and handed to a retry while maybe unanswered.
         if (CallerWaiting.now()) {
             containers.answered(id);

@@ -18,15 +18,14 @@ import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.Signal;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
-import dev.jcri.sandbox.container.spec.SeccompProfile;
 import dev.jcri.sandbox.container.spec.DeviceSpec;
 import dev.jcri.sandbox.container.spec.MountSpec;
+import dev.jcri.sandbox.container.spec.SeccompProfile;
 import dev.jcri.sandbox.ns.UserMappings;
-import dev.jcri.server.rpc.pod.CriPods;
 import dev.jcri.server.rpc.FieldCheck;
+import dev.jcri.server.rpc.pod.CriPods;
 import java.util.ArrayList;
 import java.util.List;
-
 
 /** Translates between the CRI's container messages and the container domain. */
 public final class CriContainers {
@@ -43,8 +42,8 @@ public final class CriContainers {
             throw new IllegalArgumentException("config.metadata: required");
         }
         FieldCheck.required("config.metadata.name", config.getMetadata().getName());
-        String logPath = config.getLogPath().isEmpty() ? ""
-                : FieldCheck.relativePath("config.log_path", config.getLogPath());
+        String logPath =
+                config.getLogPath().isEmpty() ? "" : FieldCheck.relativePath("config.log_path", config.getLogPath());
         noNul("config.command", config.getCommandList());
         noNul("config.args", config.getArgsList());
         List<MountSpec> mounts = new ArrayList<>();
@@ -52,31 +51,39 @@ public final class CriContainers {
             mounts.add(toDomain(config.getMounts(i), "config.mounts[" + i + "]"));
         }
         for (int i = 0; i < config.getDevicesCount(); i++) {
-            FieldCheck.absolutePath("config.devices[" + i + "].container_path",
+            FieldCheck.absolutePath(
+                    "config.devices[" + i + "].container_path",
                     config.getDevices(i).getContainerPath());
-            FieldCheck.absolutePath("config.devices[" + i + "].host_path", config.getDevices(i).getHostPath());
+            FieldCheck.absolutePath(
+                    "config.devices[" + i + "].host_path", config.getDevices(i).getHostPath());
         }
         if (config.getStopSignal() == Signal.UNRECOGNIZED) {
-            throw new IllegalArgumentException("config.stop_signal: " + config.getStopSignalValue()
-                    + " is not a signal this runtime knows");
+            throw new IllegalArgumentException(
+                    "config.stop_signal: " + config.getStopSignalValue() + " is not a signal this runtime knows");
         }
         LinuxContainerSecurityContext sc = config.getLinux().getSecurityContext();
         ContainerSpec.Resources resources = resources(config.getLinux().getResources(), "config.linux.resources");
         ContainerSpec.Security security = new ContainerSpec.Security(
-                sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null, sc.getRunAsUsername(),
-                sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null, sc.getSupplementalGroupsList(),
-                sc.getReadonlyRootfs(), sc.getPrivileged(), sc.getNoNewPrivs(),
-                sc.getCapabilities().getAddCapabilitiesList(), sc.getCapabilities().getDropCapabilitiesList(),
+                sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : null,
+                sc.getRunAsUsername(),
+                sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : null,
+                sc.getSupplementalGroupsList(),
+                sc.getReadonlyRootfs(),
+                sc.getPrivileged(),
+                sc.getNoNewPrivs(),
+                sc.getCapabilities().getAddCapabilitiesList(),
+                sc.getCapabilities().getDropCapabilitiesList(),
                 sc.getCapabilities().getAddAmbientCapabilitiesList(),
                 // Protobuf cannot tell an empty list from none; none means the defaults, as with containerd.
                 sc.getMaskedPathsCount() == 0 ? null : sc.getMaskedPathsList(),
                 sc.getReadonlyPathsCount() == 0 ? null : sc.getReadonlyPathsList(),
-                pidMode(sc.getNamespaceOptions().getPid()), seccomp(sc),
+                pidMode(sc.getNamespaceOptions().getPid()),
+                seccomp(sc),
                 switch (sc.getSupplementalGroupsPolicy()) {
                     case Merge -> false;
                     case Strict -> true;
-                    case UNRECOGNIZED -> throw new IllegalArgumentException(
-                            "supplemental_groups_policy: unknown value");
+                    case UNRECOGNIZED ->
+                        throw new IllegalArgumentException("supplemental_groups_policy: unknown value");
                 });
         return ContainerSpec.builder(config.getMetadata().getName())
                 .attempt(Integer.toUnsignedLong(config.getMetadata().getAttempt()))
@@ -84,10 +91,13 @@ public final class CriContainers {
                 .args(config.getArgsList())
                 .workingDir(config.getWorkingDir())
                 .env(config.getEnvsList().stream()
-                        .map(kv -> new ContainerSpec.EnvVar(kv.getKey(), kv.getValue().toStringUtf8())).toList())
+                        .map(kv -> new ContainerSpec.EnvVar(
+                                kv.getKey(), kv.getValue().toStringUtf8()))
+                        .toList())
                 .mounts(mounts)
                 .devices(config.getDevicesList().stream()
-                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions())).toList())
+                        .map(d -> new DeviceSpec(d.getContainerPath(), d.getHostPath(), d.getPermissions()))
+                        .toList())
                 .labels(config.getLabelsMap())
                 .annotations(config.getAnnotationsMap())
                 .logPath(logPath)
@@ -128,8 +138,8 @@ public final class CriContainers {
         if (path.startsWith("localhost/")) {
             return SeccompProfile.localhost(path.substring("localhost/".length()));
         }
-        throw new IllegalArgumentException("seccomp_profile_path: \"" + path
-                + "\" is none of runtime/default, unconfined, localhost/<path>");
+        throw new IllegalArgumentException(
+                "seccomp_profile_path: \"" + path + "\" is none of runtime/default, unconfined, localhost/<path>");
     }
 
     /**
@@ -141,21 +151,38 @@ public final class CriContainers {
     static ContainerSpec.Resources resources(LinuxContainerResources r, String field) {
         requireRange(field + ".cpu_period", r.getCpuPeriod(), 1000, 1_000_000, "microseconds, 1 ms to 1 s");
         if (r.getCpuQuota() != -1) {
-            requireRange(field + ".cpu_quota", r.getCpuQuota(), 1000, Long.MAX_VALUE,
+            requireRange(
+                    field + ".cpu_quota",
+                    r.getCpuQuota(),
+                    1000,
+                    Long.MAX_VALUE,
                     "microseconds, at least 1 ms, or -1 for none");
         }
         requireRange(field + ".cpu_shares", r.getCpuShares(), 1, Long.MAX_VALUE, "a positive weight");
         requireRange(field + ".memory_limit_in_bytes", r.getMemoryLimitInBytes(), 1, Long.MAX_VALUE, "bytes");
         if (r.getMemorySwapLimitInBytes() != -1) {
-            requireRange(field + ".memory_swap_limit_in_bytes", r.getMemorySwapLimitInBytes(), 1, Long.MAX_VALUE,
+            requireRange(
+                    field + ".memory_swap_limit_in_bytes",
+                    r.getMemorySwapLimitInBytes(),
+                    1,
+                    Long.MAX_VALUE,
                     "bytes, or -1 for no limit");
         }
         requireRange(field + ".oom_score_adj", r.getOomScoreAdj(), -1000, 1000, "-1000 to 1000");
-        return new ContainerSpec.Resources(r.getCpuPeriod(), r.getCpuQuota(), r.getCpuShares(),
-                r.getMemoryLimitInBytes(), r.getMemorySwapLimitInBytes(), r.getOomScoreAdj(), r.getCpusetCpus(),
-                r.getCpusetMems(), r.getHugepageLimitsList().stream()
-                        .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit())).toList(),
-                r.getUnifiedMap(), 0);
+        return new ContainerSpec.Resources(
+                r.getCpuPeriod(),
+                r.getCpuQuota(),
+                r.getCpuShares(),
+                r.getMemoryLimitInBytes(),
+                r.getMemorySwapLimitInBytes(),
+                r.getOomScoreAdj(),
+                r.getCpusetCpus(),
+                r.getCpusetMems(),
+                r.getHugepageLimitsList().stream()
+                        .map(h -> new ContainerSpec.HugepageLimit(h.getPageSize(), h.getLimit()))
+                        .toList(),
+                r.getUnifiedMap(),
+                0);
     }
 
     private static void requireRange(String field, long value, long min, long max, String what) {
@@ -174,8 +201,12 @@ public final class CriContainers {
                 .setOomScoreAdj(r.oomScoreAdj())
                 .setCpusetCpus(r.cpusetCpus())
                 .setCpusetMems(r.cpusetMems())
-                .addAllHugepageLimits(r.hugepageLimits().stream().map(h -> HugepageLimit.newBuilder()
-                        .setPageSize(h.pageSize()).setLimit(h.limit()).build()).toList())
+                .addAllHugepageLimits(r.hugepageLimits().stream()
+                        .map(h -> HugepageLimit.newBuilder()
+                                .setPageSize(h.pageSize())
+                                .setLimit(h.limit())
+                                .build())
+                        .toList())
                 .putAllUnified(r.unified())
                 .build();
     }
@@ -186,17 +217,23 @@ public final class CriContainers {
             case PROPAGATION_PRIVATE -> MountSpec.Propagation.PRIVATE;
             case PROPAGATION_HOST_TO_CONTAINER -> MountSpec.Propagation.HOST_TO_CONTAINER;
             case PROPAGATION_BIDIRECTIONAL -> MountSpec.Propagation.BIDIRECTIONAL;
-            case UNRECOGNIZED -> throw new IllegalArgumentException(field + ".propagation: "
-                    + mount.getPropagationValue() + " is not a propagation mode");
+            case UNRECOGNIZED ->
+                throw new IllegalArgumentException(
+                        field + ".propagation: " + mount.getPropagationValue() + " is not a propagation mode");
         };
         UserMappings idmap = null;
         if (mount.getUidMappingsCount() > 0 || mount.getGidMappingsCount() > 0) {
-            idmap = new UserMappings(CriPods.range(mount.getUidMappingsList(), field + ".uid_mappings"),
+            idmap = new UserMappings(
+                    CriPods.range(mount.getUidMappingsList(), field + ".uid_mappings"),
                     CriPods.range(mount.getGidMappingsList(), field + ".gid_mappings"));
         }
-        return new MountSpec(FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
-                FieldCheck.absolutePath(field + ".host_path", mount.getHostPath()), mount.getReadonly(), propagation,
-                mount.getRecursiveReadOnly(), idmap);
+        return new MountSpec(
+                FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
+                FieldCheck.absolutePath(field + ".host_path", mount.getHostPath()),
+                mount.getReadonly(),
+                propagation,
+                mount.getRecursiveReadOnly(),
+                idmap);
     }
 
     /** Strings that become execve arguments: C strings, which end at the first NUL. */
@@ -213,8 +250,9 @@ public final class CriContainers {
             case POD -> ContainerSpec.PidMode.POD;
             case NODE -> ContainerSpec.PidMode.NODE;
             case CONTAINER -> ContainerSpec.PidMode.CONTAINER;
-            case TARGET, UNRECOGNIZED -> throw new IllegalArgumentException(
-                    "linux.security_context.namespace_options.pid: mode " + mode + " is not supported");
+            case TARGET, UNRECOGNIZED ->
+                throw new IllegalArgumentException(
+                        "linux.security_context.namespace_options.pid: mode " + mode + " is not supported");
         };
     }
 
@@ -235,8 +273,10 @@ public final class CriContainers {
     }
 
     public static ContainerMetadata metadata(ContainerRecord record) {
-        return ContainerMetadata.newBuilder().setName(record.spec().name())
-                .setAttempt((int) record.spec().attempt()).build();
+        return ContainerMetadata.newBuilder()
+                .setName(record.spec().name())
+                .setAttempt((int) record.spec().attempt())
+                .build();
     }
 
     static ContainerState state(ContainerRecord record) {
@@ -270,34 +310,45 @@ public final class CriContainers {
                 .setState(state(record))
                 .setCreatedAt(record.createdAt())
                 .setStartedAt(record.startedAt())
-                .setFinishedAt(record.exit().map(ContainerRecord.ExitStatus::finishedAt).orElse(0L))
+                .setFinishedAt(record.exit()
+                        .map(ContainerRecord.ExitStatus::finishedAt)
+                        .orElse(0L))
                 .setExitCode(record.exitCode())
                 .setImage(ImageSpec.newBuilder().setImage(record.image().requested()))
                 .setImageRef(record.image().id())
                 .setImageId(record.image().id())
                 .setReason(record.exit().map(ContainerRecord.ExitStatus::reason).orElse(""))
-                .setMessage(record.exit().map(ContainerRecord.ExitStatus::message).orElse(""))
+                .setMessage(
+                        record.exit().map(ContainerRecord.ExitStatus::message).orElse(""))
                 .putAllLabels(record.spec().labels())
                 .putAllAnnotations(record.spec().annotations())
                 .setLogPath(record.logPath())
-                .setUser(ContainerUser.newBuilder().setLinux(LinuxContainerUser.newBuilder()
-                        .setUid(record.process().map(ContainerRecord.ContainerProcess::uid).orElse(0L))
-                        .setGid(record.process().map(ContainerRecord.ContainerProcess::gid).orElse(0L))
-                        .addAllSupplementalGroups(record.process().map(ContainerRecord.ContainerProcess::additionalGids)
-                                .orElse(List.of()))))
+                .setUser(ContainerUser.newBuilder()
+                        .setLinux(LinuxContainerUser.newBuilder()
+                                .setUid(record.process()
+                                        .map(ContainerRecord.ContainerProcess::uid)
+                                        .orElse(0L))
+                                .setGid(record.process()
+                                        .map(ContainerRecord.ContainerProcess::gid)
+                                        .orElse(0L))
+                                .addAllSupplementalGroups(record.process()
+                                        .map(ContainerRecord.ContainerProcess::additionalGids)
+                                        .orElse(List.of()))))
                 .setStopSignal(signal(record.stopSignal()))
-                .setResources(ContainerResources.newBuilder().setLinux(toCri(record.spec().resources())));
+                .setResources(ContainerResources.newBuilder()
+                        .setLinux(toCri(record.spec().resources())));
         for (MountSpec mount : record.spec().mounts()) {
             status.addMounts(Mount.newBuilder()
                     .setContainerPath(mount.containerPath())
                     .setHostPath(mount.hostPath())
                     .setReadonly(mount.readonly())
                     .setRecursiveReadOnly(mount.recursiveReadOnly())
-                    .setPropagation(switch (mount.propagation()) {
-                        case PRIVATE -> MountPropagation.PROPAGATION_PRIVATE;
-                        case HOST_TO_CONTAINER -> MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
-                        case BIDIRECTIONAL -> MountPropagation.PROPAGATION_BIDIRECTIONAL;
-                    }));
+                    .setPropagation(
+                            switch (mount.propagation()) {
+                                case PRIVATE -> MountPropagation.PROPAGATION_PRIVATE;
+                                case HOST_TO_CONTAINER -> MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+                                case BIDIRECTIONAL -> MountPropagation.PROPAGATION_BIDIRECTIONAL;
+                            }));
         }
         return status.build();
     }
@@ -318,5 +369,4 @@ public final class CriContainers {
     public static String requiredId(String id) {
         return FieldCheck.id("container_id", id);
     }
-
 }

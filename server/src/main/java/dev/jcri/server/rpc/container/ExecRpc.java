@@ -5,8 +5,8 @@ import dev.jcri.cri.v1.ExecResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.call.CriCall;
-import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
+import dev.jcri.server.streaming.request.StreamRequest;
 
 /**
  * Exec: returns the URL of a streamed exec; the command starts when the client connects to it. Checked here,
@@ -30,8 +30,13 @@ public final class ExecRpc implements CriCall.Handler<ExecRequest, ExecResponse>
         CriContainers.noNul("cmd", request.getCmdList());
         CriContainers.requireStreams(request.getStdin(), request.getStdout(), request.getStderr(), request.getTty());
         ContainerRecord container = containers.requireRunning(id);
-        String url = streaming.urlFor(new StreamRequest.Exec(container.id(), request.getCmdList(), request.getTty(),
-                request.getStdin(), request.getStdout(), request.getStderr()));
+        String url = streaming.urlFor(new StreamRequest.Exec(
+                container.id(),
+                request.getCmdList(),
+                request.getTty(),
+                request.getStdin(),
+                request.getStdout(),
+                request.getStderr()));
         return ExecResponse.newBuilder().setUrl(url).build();
     }
 }

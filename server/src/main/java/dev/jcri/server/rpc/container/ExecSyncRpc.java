@@ -38,7 +38,8 @@ public final class ExecSyncRpc implements CriCall.Handler<ExecSyncRequest, ExecS
                     .setExitCode(result.exitCode())
                     .build();
         } catch (SyncExec.TimedOut e) {
-            throw Status.DEADLINE_EXCEEDED.withDescription("exec in container " + id + ": " + e.getMessage())
+            throw Status.DEADLINE_EXCEEDED
+                    .withDescription("exec in container " + id + ": " + e.getMessage())
                     .asRuntimeException();
         }
     }

@@ -53,12 +53,13 @@ public final class GetContainerEventsRpc {
     private ContainerEventResponse toCri(ContainerEvents.Event event) {
         ContainerEventResponse.Builder response = ContainerEventResponse.newBuilder()
                 .setContainerId(event.record().id())
-                .setContainerEventType(switch (event.type()) {
-                    case CREATED -> ContainerEventType.CONTAINER_CREATED_EVENT;
-                    case STARTED -> ContainerEventType.CONTAINER_STARTED_EVENT;
-                    case STOPPED -> ContainerEventType.CONTAINER_STOPPED_EVENT;
-                    case DELETED -> ContainerEventType.CONTAINER_DELETED_EVENT;
-                })
+                .setContainerEventType(
+                        switch (event.type()) {
+                            case CREATED -> ContainerEventType.CONTAINER_CREATED_EVENT;
+                            case STARTED -> ContainerEventType.CONTAINER_STARTED_EVENT;
+                            case STOPPED -> ContainerEventType.CONTAINER_STOPPED_EVENT;
+                            case DELETED -> ContainerEventType.CONTAINER_DELETED_EVENT;
+                        })
                 .setCreatedAt(event.at());
         sandboxes.find(event.record().sandboxId()).ifPresent(s -> response.setPodSandboxStatus(CriPods.toStatus(s)));
         containers.list().stream()

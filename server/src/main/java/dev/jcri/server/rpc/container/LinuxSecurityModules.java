@@ -21,7 +21,9 @@ public record LinuxSecurityModules(boolean appArmor, boolean selinux) {
     public static LinuxSecurityModules ofThisNode() {
         boolean appArmor;
         try {
-            appArmor = Files.readString(Path.of("/sys/module/apparmor/parameters/enabled")).strip().equals("Y");
+            appArmor = Files.readString(Path.of("/sys/module/apparmor/parameters/enabled"))
+                    .strip()
+                    .equals("Y");
         } catch (IOException e) {
             appArmor = false;
         }
@@ -33,10 +35,12 @@ public record LinuxSecurityModules(boolean appArmor, boolean selinux) {
             return;
         }
         String appArmorProfile = appArmorRequest(context);
-        if (!appArmorProfile.isEmpty() && !appArmorProfile.equals("unconfined")
+        if (!appArmorProfile.isEmpty()
+                && !appArmorProfile.equals("unconfined")
                 && !(appArmorProfile.equals("runtime/default") && !appArmor)) {
             throw new IllegalStateException("apparmor: profile \"" + appArmorProfile + "\" was asked for, but "
-                    + (appArmor ? "jcri does not apply AppArmor profiles yet"
+                    + (appArmor
+                            ? "jcri does not apply AppArmor profiles yet"
                             : "AppArmor is not enabled on this node"));
         }
         if (context.hasSelinuxOptions() && !empty(context.getSelinuxOptions())) {
@@ -60,7 +64,9 @@ public record LinuxSecurityModules(boolean appArmor, boolean selinux) {
     }
 
     private static boolean empty(SELinuxOption options) {
-        return options.getUser().isEmpty() && options.getRole().isEmpty() && options.getType().isEmpty()
+        return options.getUser().isEmpty()
+                && options.getRole().isEmpty()
+                && options.getType().isEmpty()
                 && options.getLevel().isEmpty();
     }
 }

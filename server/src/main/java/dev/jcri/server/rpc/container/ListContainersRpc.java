@@ -1,12 +1,12 @@
 package dev.jcri.server.rpc.container;
 
-import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ContainerFilter;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListContainersResponse;
 import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.rpc.LabelSelector;
 import java.util.List;
 
 /** ListContainers: all, or those matching the filter's ID (or prefix), pod, state and labels. */
@@ -21,7 +21,8 @@ public final class ListContainersRpc implements CriCall.Handler<ListContainersRe
     public ListContainersResponse handle(ListContainersRequest request) {
         return ListContainersResponse.newBuilder()
                 .addAllContainers(select(containers, request.getFilter()).stream()
-                        .map(CriContainers::toListItem).toList())
+                        .map(CriContainers::toListItem)
+                        .toList())
                 .build();
     }
 
@@ -30,7 +31,8 @@ public final class ListContainersRpc implements CriCall.Handler<ListContainersRe
         return containers.list().stream()
                 .filter(r -> filter.getId().isEmpty() || r.id().startsWith(filter.getId()))
                 .filter(r -> filter.getPodSandboxId().isEmpty() || r.sandboxId().startsWith(filter.getPodSandboxId()))
-                .filter(r -> !filter.hasState() || CriContainers.state(r) == filter.getState().getState())
+                .filter(r -> !filter.hasState()
+                        || CriContainers.state(r) == filter.getState().getState())
                 .filter(r -> LabelSelector.matches(r.spec().labels(), filter.getLabelSelectorMap()))
                 .toList();
     }

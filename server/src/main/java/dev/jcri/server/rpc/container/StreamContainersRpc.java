@@ -18,8 +18,13 @@ public final class StreamContainersRpc {
 
     public void handle(StreamContainersRequest request, StreamObserver<StreamContainersResponse> responses) {
         List<Container> items = ListContainersRpc.select(containers, request.getFilter()).stream()
-                .map(CriContainers::toListItem).toList();
-        StreamBatches.send(items, batch -> StreamContainersResponse.newBuilder().addAllContainers(batch).build(),
+                .map(CriContainers::toListItem)
+                .toList();
+        StreamBatches.send(
+                items,
+                batch -> StreamContainersResponse.newBuilder()
+                        .addAllContainers(batch)
+                        .build(),
                 responses);
     }
 }

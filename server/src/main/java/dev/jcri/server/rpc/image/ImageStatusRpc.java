@@ -38,8 +38,11 @@ public final class ImageStatusRpc implements CriCall.Handler<ImageStatusRequest,
             info.put("manifestDigest", record.manifestDigest());
             info.put("layers", record.layers());
             Optional<byte[]> config = store.readBlob(record.id());
-            info.put("imageSpec", config.isPresent()
-                    ? JSON.readTree(new String(config.get(), StandardCharsets.UTF_8)) : record.config());
+            info.put(
+                    "imageSpec",
+                    config.isPresent()
+                            ? JSON.readTree(new String(config.get(), StandardCharsets.UTF_8))
+                            : record.config());
             response.putInfo("info", JSON.writeValueAsString(info));
         }
         return response.build();

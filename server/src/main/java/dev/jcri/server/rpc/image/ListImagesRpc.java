@@ -19,7 +19,9 @@ public final class ListImagesRpc implements CriCall.Handler<ListImagesRequest, L
     @Override
     public ListImagesResponse handle(ListImagesRequest request) {
         return ListImagesResponse.newBuilder()
-                .addAllImages(select(store, request.getFilter()).stream().map(CriImages::toCri).toList())
+                .addAllImages(select(store, request.getFilter()).stream()
+                        .map(CriImages::toCri)
+                        .toList())
                 .build();
     }
 

@@ -3,13 +3,13 @@ package dev.jcri.server.rpc.image;
 import dev.jcri.cri.v1.AuthConfig;
 import dev.jcri.cri.v1.PullImageRequest;
 import dev.jcri.cri.v1.PullImageResponse;
+import dev.jcri.image.distribution.RegistryCredentials;
 import dev.jcri.image.pull.ImagePuller;
 import dev.jcri.image.pull.PullOutcome;
-import dev.jcri.image.distribution.RegistryCredentials;
 import dev.jcri.server.call.CriCall;
-import io.grpc.Context;
 import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.metrics.RuntimeMetrics;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -33,10 +33,14 @@ public final class PullImageRpc implements CriCall.Handler<PullImageRequest, Pul
         try {
             PullOutcome outcome = pull(image, request);
             metrics.pullSucceeded(outcome);
-            return PullImageResponse.newBuilder().setImageRef(outcome.image().id()).build();
+            return PullImageResponse.newBuilder()
+                    .setImageRef(outcome.image().id())
+                    .build();
         } catch (Exception e) {
-            metrics.pullFailed(e instanceof StatusRuntimeException status ? status.getStatus().getCode()
-                    : RpcErrors.toStatus(e).getCode());
+            metrics.pullFailed(
+                    e instanceof StatusRuntimeException status
+                            ? status.getStatus().getCode()
+                            : RpcErrors.toStatus(e).getCode());
             throw e;
         }
     }
@@ -64,13 +68,18 @@ public final class PullImageRpc implements CriCall.Handler<PullImageRequest, Pul
 
     private static RuntimeException cancelled(Context context, String image) {
         Status status = context.getDeadline() != null && context.getDeadline().isExpired()
-                ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
+                ? Status.DEADLINE_EXCEEDED
+                : Status.CANCELLED;
         return status.withDescription("pull of " + image + " stopped: the caller cancelled or its deadline passed")
                 .asRuntimeException();
     }
 
     private static RegistryCredentials credentials(AuthConfig auth) {
-        return RegistryCredentials.fromCri(auth.getUsername(), auth.getPassword(), auth.getAuth(),
-                auth.getIdentityToken(), auth.getRegistryToken());
+        return RegistryCredentials.fromCri(
+                auth.getUsername(),
+                auth.getPassword(),
+                auth.getAuth(),
+                auth.getIdentityToken(),
+                auth.getRegistryToken());
     }
 }

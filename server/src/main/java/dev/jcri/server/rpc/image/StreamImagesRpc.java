@@ -20,7 +20,12 @@ public final class StreamImagesRpc {
     }
 
     public void handle(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
-        List<Image> images = ListImagesRpc.select(store, request.getFilter()).stream().map(CriImages::toCri).toList();
-        StreamBatches.send(images, batch -> StreamImagesResponse.newBuilder().addAllImages(batch).build(), responses);
+        List<Image> images = ListImagesRpc.select(store, request.getFilter()).stream()
+                .map(CriImages::toCri)
+                .toList();
+        StreamBatches.send(
+                images,
+                batch -> StreamImagesResponse.newBuilder().addAllImages(batch).build(),
+                responses);
     }
 }

@@ -1,12 +1,12 @@
 package dev.jcri.server.rpc.pod;
 
-import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandboxFilter;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.rpc.LabelSelector;
 import java.util.List;
 
 /** ListPodSandbox: every sandbox, or those matching the filter's ID (or prefix), state and labels. */
@@ -20,7 +20,9 @@ public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRe
     @Override
     public ListPodSandboxResponse handle(ListPodSandboxRequest request) {
         return ListPodSandboxResponse.newBuilder()
-                .addAllItems(select(sandboxes, request.getFilter()).stream().map(CriPods::toListItem).toList())
+                .addAllItems(select(sandboxes, request.getFilter()).stream()
+                        .map(CriPods::toListItem)
+                        .toList())
                 .build();
     }
 
@@ -29,7 +31,8 @@ public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRe
         String id = filter.getId();
         return sandboxes.list().stream()
                 .filter(r -> id.isEmpty() || r.id().startsWith(id))
-                .filter(r -> !filter.hasState() || CriPods.state(r.state()) == filter.getState().getState())
+                .filter(r -> !filter.hasState()
+                        || CriPods.state(r.state()) == filter.getState().getState())
                 .filter(r -> LabelSelector.matches(r.spec().labels(), filter.getLabelSelectorMap()))
                 .toList();
     }

@@ -5,15 +5,14 @@ import dev.jcri.cri.v1.PodSandboxStatusResponse;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
-import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.call.RpcErrors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /** PodSandboxStatus: the sandbox's state, network and namespaces; with verbose, jcri's record of it. */
-public final class PodSandboxStatusRpc
-        implements CriCall.Handler<PodSandboxStatusRequest, PodSandboxStatusResponse> {
+public final class PodSandboxStatusRpc implements CriCall.Handler<PodSandboxStatusRequest, PodSandboxStatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final PodSandboxes sandboxes;
@@ -25,8 +24,8 @@ public final class PodSandboxStatusRpc
     @Override
     public PodSandboxStatusResponse handle(PodSandboxStatusRequest request) {
         String id = PodIds.required(request.getPodSandboxId());
-        SandboxRecord record = sandboxes.find(id)
-                .orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
+        SandboxRecord record =
+                sandboxes.find(id).orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
         PodSandboxStatusResponse.Builder response = PodSandboxStatusResponse.newBuilder()
                 .setStatus(CriPods.toStatus(record))
                 .setTimestamp(EpochNanos.now());

@@ -5,8 +5,8 @@ import dev.jcri.cri.v1.PortForwardResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.call.CriCall;
-import dev.jcri.server.streaming.request.StreamRequest;
 import dev.jcri.server.streaming.StreamingServer;
+import dev.jcri.server.streaming.request.StreamRequest;
 
 /**
  * PortForward: returns the URL through which a client reaches ports on the pod's own loopback. The ports may be

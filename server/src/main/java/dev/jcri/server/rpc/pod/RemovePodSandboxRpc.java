@@ -6,8 +6,7 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.server.call.CriCall;
 
 /** RemovePodSandbox: everything the sandbox holds goes, stopping it first if needed. */
-public final class RemovePodSandboxRpc
-        implements CriCall.Handler<RemovePodSandboxRequest, RemovePodSandboxResponse> {
+public final class RemovePodSandboxRpc implements CriCall.Handler<RemovePodSandboxRequest, RemovePodSandboxResponse> {
     private final PodSandboxes sandboxes;
 
     public RemovePodSandboxRpc(PodSandboxes sandboxes) {

@@ -18,8 +18,13 @@ public final class StreamPodSandboxesRpc {
 
     public void handle(StreamPodSandboxesRequest request, StreamObserver<StreamPodSandboxesResponse> responses) {
         List<PodSandbox> items = ListPodSandboxRpc.select(sandboxes, request.getFilter()).stream()
-                .map(CriPods::toListItem).toList();
-        StreamBatches.send(items, batch -> StreamPodSandboxesResponse.newBuilder().addAllPodSandboxes(batch).build(),
+                .map(CriPods::toListItem)
+                .toList();
+        StreamBatches.send(
+                items,
+                batch -> StreamPodSandboxesResponse.newBuilder()
+                        .addAllPodSandboxes(batch)
+                        .build(),
                 responses);
     }
 }

@@ -3,8 +3,8 @@ package dev.jcri.server.rpc.pod;
 import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.jcri.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.jcri.sandbox.pod.PodSandboxes;
-import dev.jcri.server.call.RpcErrors;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.call.RpcErrors;
 
 /**
  * UpdatePodSandboxResources: kubelet's notice of an in-place pod resize. With either driver kubelet writes the pod

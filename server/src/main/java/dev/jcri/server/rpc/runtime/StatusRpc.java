@@ -2,17 +2,15 @@ package dev.jcri.server.rpc.runtime;
 
 import dev.jcri.cri.v1.RuntimeCondition;
 import dev.jcri.cri.v1.RuntimeFeatures;
-import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.cri.v1.RuntimeHandler;
-import dev.jcri.cri.v1.RuntimeFeatures;
-import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.cri.v1.RuntimeHandlerFeatures;
 import dev.jcri.cri.v1.RuntimeStatus;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StatusResponse;
+import dev.jcri.sandbox.container.RuntimeFeatureProbe;
+import dev.jcri.server.call.CriCall;
 import dev.jcri.server.config.EffectiveConfigWriter;
 import dev.jcri.server.config.NodeConfig;
-import dev.jcri.server.call.CriCall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +38,11 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
     /**
      * @param networkNotReadyReason empty when a usable CNI config exists, else why not (naming the dirs searched)
      */
-    public StatusRpc(NodeConfig config, Supplier<Optional<String>> networkNotReadyReason,
-            AtomicReference<String> podCidr, Predicate<String> userNamespaces) {
+    public StatusRpc(
+            NodeConfig config,
+            Supplier<Optional<String>> networkNotReadyReason,
+            AtomicReference<String> podCidr,
+            Predicate<String> userNamespaces) {
         this.config = config;
         this.userNamespaces = userNamespaces;
         this.networkNotReadyReason = networkNotReadyReason;
@@ -61,7 +62,8 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("config", EffectiveConfigWriter.nested(config));
             info.put("podCIDR", podCidr.get());
-            info.put("configFiles", config.sources().stream().map(Path::toString).toList());
+            info.put(
+                    "configFiles", config.sources().stream().map(Path::toString).toList());
             info.forEach((key, value) -> response.putInfo(key, JSON.writeValueAsString(value)));
         }
         return response.build();
@@ -80,7 +82,8 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
         if (missing.isEmpty()) {
             return condition.setStatus(true).build();
         }
-        return condition.setStatus(false)
+        return condition
+                .setStatus(false)
                 .setReason("RuntimeBinaryMissing")
                 .setMessage("not executable: " + String.join(", ", missing) + "; run `jcri check`")
                 .build();
@@ -92,15 +95,25 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
         if (reason.isEmpty()) {
             return condition.setStatus(true).build();
         }
-        return condition.setStatus(false).setReason("NetworkPluginNotReady").setMessage(reason.get()).build();
+        return condition
+                .setStatus(false)
+                .setReason("NetworkPluginNotReady")
+                .setMessage(reason.get())
+                .build();
     }
 
     /** Every configured handler, plus the default once more under the empty name kubelet uses for "no class". */
     private List<RuntimeHandler> handlers() {
         List<RuntimeHandler> handlers = new ArrayList<>();
-        handlers.add(RuntimeHandler.newBuilder().setName("").setFeatures(features(config.defaultRuntime())).build());
+        handlers.add(RuntimeHandler.newBuilder()
+                .setName("")
+                .setFeatures(features(config.defaultRuntime()))
+                .build());
         for (String name : config.runtimes().keySet()) {
-            handlers.add(RuntimeHandler.newBuilder().setName(name).setFeatures(features(name)).build());
+            handlers.add(RuntimeHandler.newBuilder()
+                    .setName(name)
+                    .setFeatures(features(name))
+                    .build());
         }
         return handlers;
     }

@@ -2,9 +2,9 @@ package dev.jcri.server.rpc.runtime;
 
 import dev.jcri.cri.v1.UpdateRuntimeConfigRequest;
 import dev.jcri.cri.v1.UpdateRuntimeConfigResponse;
-import dev.jcri.server.call.CriCall;
 import dev.jcri.sandbox.pod.IpLiteral;
 import dev.jcri.sandbox.pod.QuotedText;
+import dev.jcri.server.call.CriCall;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +47,7 @@ public final class UpdateRuntimeConfigRpc
             String address = cidr.substring(0, slash);
             ok = IpLiteral.isValid(address);
             String prefix = cidr.substring(slash + 1);
-            ok &= prefix.matches("[0-9]{1,3}")
-                    && Integer.parseInt(prefix) <= (IpLiteral.isIpv6(address) ? 128 : 32);
+            ok &= prefix.matches("[0-9]{1,3}") && Integer.parseInt(prefix) <= (IpLiteral.isIpv6(address) ? 128 : 32);
         }
         if (!ok) {
             throw new IllegalArgumentException("runtime_config.network_config.pod_cidr: " + QuotedText.of(cidr)

@@ -21,6 +21,7 @@ public final class ContainerStatsRpc implements CriCall.Handler<ContainerStatsRe
     public ContainerStatsResponse handle(ContainerStatsRequest request) {
         String id = CriContainers.requiredId(request.getContainerId());
         return ContainerStatsResponse.newBuilder()
-                .setStats(CriStats.container(stats.container(containers.require(id)))).build();
+                .setStats(CriStats.container(stats.container(containers.require(id))))
+                .build();
     }
 }

@@ -3,9 +3,9 @@ package dev.jcri.server.rpc.stats;
 import dev.jcri.cri.v1.ContainerAttributes;
 import dev.jcri.cri.v1.ContainerStats;
 import dev.jcri.cri.v1.CpuUsage;
-import dev.jcri.cri.v1.IoUsage;
 import dev.jcri.cri.v1.FilesystemIdentifier;
 import dev.jcri.cri.v1.FilesystemUsage;
+import dev.jcri.cri.v1.IoUsage;
 import dev.jcri.cri.v1.LinuxPodSandboxStats;
 import dev.jcri.cri.v1.MemoryUsage;
 import dev.jcri.cri.v1.NetworkInterfaceUsage;
@@ -62,9 +62,11 @@ final class CriStats {
                 .setCpu(cpu(now, sample.usage(), sample.nanoCores()))
                 .setMemory(memory(now, sample.usage()))
                 .setNetwork(network(now, sample.interfaces()))
-                .addAllContainers(sample.containers().stream().map(CriStats::container).toList());
+                .addAllContainers(
+                        sample.containers().stream().map(CriStats::container).toList());
         if (sample.usage().processes() != CgroupUsage.UNKNOWN) {
-            linux.setProcess(ProcessUsage.newBuilder().setTimestamp(now)
+            linux.setProcess(ProcessUsage.newBuilder()
+                    .setTimestamp(now)
                     .setProcessCount(value(sample.usage().processes())));
         }
         return PodSandboxStats.newBuilder()
@@ -121,8 +123,12 @@ final class CriStats {
     }
 
     private static PsiData psiData(Pressure.Stall stall) {
-        return PsiData.newBuilder().setTotal(stall.totalMicros()).setAvg10(stall.avg10()).setAvg60(stall.avg60())
-                .setAvg300(stall.avg300()).build();
+        return PsiData.newBuilder()
+                .setTotal(stall.totalMicros())
+                .setAvg10(stall.avg10())
+                .setAvg60(stall.avg60())
+                .setAvg300(stall.avg300())
+                .build();
     }
 
     /** eth0 is the pod's default interface, as CNI plugins name it. */

@@ -1,6 +1,5 @@
 package dev.jcri.server.rpc.stats;
 
-import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ContainerStats;
 import dev.jcri.cri.v1.ContainerStatsFilter;
 import dev.jcri.cri.v1.ListContainerStatsRequest;
@@ -9,6 +8,7 @@ import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.rpc.LabelSelector;
 import java.util.List;
 
 /**
@@ -27,7 +27,8 @@ public final class ListContainerStatsRpc
 
     @Override
     public ListContainerStatsResponse handle(ListContainerStatsRequest request) throws InterruptedException {
-        return ListContainerStatsResponse.newBuilder().addAllStats(sample(containers, stats, request.getFilter()))
+        return ListContainerStatsResponse.newBuilder()
+                .addAllStats(sample(containers, stats, request.getFilter()))
                 .build();
     }
 

@@ -10,6 +10,8 @@ public final class ListMetricDescriptorsRpc
 
     @Override
     public ListMetricDescriptorsResponse handle(ListMetricDescriptorsRequest request) {
-        return ListMetricDescriptorsResponse.newBuilder().addAllDescriptors(CadvisorMetrics.descriptors()).build();
+        return ListMetricDescriptorsResponse.newBuilder()
+                .addAllDescriptors(CadvisorMetrics.descriptors())
+                .build();
     }
 }

@@ -24,7 +24,9 @@ public final class ListPodSandboxMetricsRpc
 
     @Override
     public ListPodSandboxMetricsResponse handle(ListPodSandboxMetricsRequest request) throws InterruptedException {
-        return ListPodSandboxMetricsResponse.newBuilder().addAllPodMetrics(sample(sandboxes, stats)).build();
+        return ListPodSandboxMetricsResponse.newBuilder()
+                .addAllPodMetrics(sample(sandboxes, stats))
+                .build();
     }
 
     static List<PodSandboxMetrics> sample(PodSandboxes sandboxes, ResourceStats stats) throws InterruptedException {

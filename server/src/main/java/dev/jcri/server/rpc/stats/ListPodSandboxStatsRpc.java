@@ -1,6 +1,5 @@
 package dev.jcri.server.rpc.stats;
 
-import dev.jcri.server.rpc.LabelSelector;
 import dev.jcri.cri.v1.ListPodSandboxStatsRequest;
 import dev.jcri.cri.v1.ListPodSandboxStatsResponse;
 import dev.jcri.cri.v1.PodSandboxStats;
@@ -10,6 +9,7 @@ import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 import dev.jcri.sandbox.stats.ResourceStats;
 import dev.jcri.server.call.CriCall;
+import dev.jcri.server.rpc.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +26,8 @@ public final class ListPodSandboxStatsRpc
 
     @Override
     public ListPodSandboxStatsResponse handle(ListPodSandboxStatsRequest request) throws InterruptedException {
-        return ListPodSandboxStatsResponse.newBuilder().addAllStats(sample(sandboxes, stats, request.getFilter()))
+        return ListPodSandboxStatsResponse.newBuilder()
+                .addAllStats(sample(sandboxes, stats, request.getFilter()))
                 .build();
     }
 

@@ -25,8 +25,10 @@ public final class PodSandboxStatsRpc implements CriCall.Handler<PodSandboxStats
     @Override
     public PodSandboxStatsResponse handle(PodSandboxStatsRequest request) throws InterruptedException {
         String id = PodIds.required(request.getPodSandboxId());
-        SandboxRecord sandbox = sandboxes.find(id)
-                .orElseThrow(() -> new NotFoundException("pod sandbox " + id + " not found"));
-        return PodSandboxStatsResponse.newBuilder().setStats(CriStats.pod(stats.pod(sandbox))).build();
+        SandboxRecord sandbox =
+                sandboxes.find(id).orElseThrow(() -> new NotFoundException("pod sandbox " + id + " not found"));
+        return PodSandboxStatsResponse.newBuilder()
+                .setStats(CriStats.pod(stats.pod(sandbox)))
+                .build();
     }
 }

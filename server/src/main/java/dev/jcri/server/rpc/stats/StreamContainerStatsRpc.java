@@ -19,9 +19,14 @@ public final class StreamContainerStatsRpc {
         this.stats = stats;
     }
 
-    public void handle(StreamContainerStatsRequest request, StreamObserver<StreamContainerStatsResponse> responses) throws InterruptedException {
+    public void handle(StreamContainerStatsRequest request, StreamObserver<StreamContainerStatsResponse> responses)
+            throws InterruptedException {
         List<ContainerStats> items = ListContainerStatsRpc.sample(containers, stats, request.getFilter());
-        StreamBatches.send(items, batch -> StreamContainerStatsResponse.newBuilder().addAllContainerStats(batch)
-                .build(), responses);
+        StreamBatches.send(
+                items,
+                batch -> StreamContainerStatsResponse.newBuilder()
+                        .addAllContainerStats(batch)
+                        .build(),
+                responses);
     }
 }

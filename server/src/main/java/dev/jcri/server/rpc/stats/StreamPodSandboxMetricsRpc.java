@@ -19,10 +19,15 @@ public final class StreamPodSandboxMetricsRpc {
         this.stats = stats;
     }
 
-    public void handle(StreamPodSandboxMetricsRequest request,
-            StreamObserver<StreamPodSandboxMetricsResponse> responses) throws InterruptedException {
+    public void handle(
+            StreamPodSandboxMetricsRequest request, StreamObserver<StreamPodSandboxMetricsResponse> responses)
+            throws InterruptedException {
         List<PodSandboxMetrics> items = ListPodSandboxMetricsRpc.sample(sandboxes, stats);
-        StreamBatches.send(items, batch -> StreamPodSandboxMetricsResponse.newBuilder()
-                .addAllPodSandboxMetrics(batch).build(), responses);
+        StreamBatches.send(
+                items,
+                batch -> StreamPodSandboxMetricsResponse.newBuilder()
+                        .addAllPodSandboxMetrics(batch)
+                        .build(),
+                responses);
     }
 }

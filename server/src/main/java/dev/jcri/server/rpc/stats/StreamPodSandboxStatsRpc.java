@@ -19,9 +19,14 @@ public final class StreamPodSandboxStatsRpc {
         this.stats = stats;
     }
 
-    public void handle(StreamPodSandboxStatsRequest request, StreamObserver<StreamPodSandboxStatsResponse> responses) throws InterruptedException {
+    public void handle(StreamPodSandboxStatsRequest request, StreamObserver<StreamPodSandboxStatsResponse> responses)
+            throws InterruptedException {
         List<PodSandboxStats> items = ListPodSandboxStatsRpc.sample(sandboxes, stats, request.getFilter());
-        StreamBatches.send(items, batch -> StreamPodSandboxStatsResponse.newBuilder().addAllPodSandboxStats(batch)
-                .build(), responses);
+        StreamBatches.send(
+                items,
+                batch -> StreamPodSandboxStatsResponse.newBuilder()
+                        .addAllPodSandboxStats(batch)
+                        .build(),
+                responses);
     }
 }

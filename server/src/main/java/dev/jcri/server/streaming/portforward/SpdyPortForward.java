@@ -54,8 +54,11 @@ public final class SpdyPortForward {
             Pair pair = pending.computeIfAbsent(requestId, k -> new Pair());
             boolean error = stream.header("streamType").equals("error");
             if ((error ? pair.error : pair.data) != null) {
-                report(connection, pair.error, "error processing stream for request " + requestId + ": "
-                        + (error ? "error" : "data") + " stream already assigned");
+                report(
+                        connection,
+                        pair.error,
+                        "error processing stream for request " + requestId + ": " + (error ? "error" : "data")
+                                + " stream already assigned");
                 connection.reset(stream);
                 continue;
             }
@@ -66,7 +69,8 @@ public final class SpdyPortForward {
             }
             if (pair.error != null && pair.data != null) {
                 pending.remove(requestId);
-                Thread.ofVirtual().name("portforward-" + port(stream))
+                Thread.ofVirtual()
+                        .name("portforward-" + port(stream))
                         .start(() -> forward(connection, request, dialer, pair.error, pair.data));
             }
         }
@@ -87,8 +91,12 @@ public final class SpdyPortForward {
         }
     }
 
-    private static void forward(SpdyConnection connection, StreamRequest.PortForward request, PortDialer dialer,
-            SpdyStream error, SpdyStream data) {
+    private static void forward(
+            SpdyConnection connection,
+            StreamRequest.PortForward request,
+            PortDialer dialer,
+            SpdyStream error,
+            SpdyStream data) {
         int port = port(data);
         SocketChannel socket;
         try {

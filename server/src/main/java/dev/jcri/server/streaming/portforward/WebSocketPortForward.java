@@ -22,8 +22,12 @@ import java.util.concurrent.TimeUnit;
 public final class WebSocketPortForward {
     private WebSocketPortForward() {}
 
-    public static void serve(WebSocketConnection connection, ChannelProtocol protocol,
-            StreamRequest.PortForward request, List<Integer> ports, PortDialer dialer)
+    public static void serve(
+            WebSocketConnection connection,
+            ChannelProtocol protocol,
+            StreamRequest.PortForward request,
+            List<Integer> ports,
+            PortDialer dialer)
             throws IOException, InterruptedException {
         List<InboundBytes> inputs = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
@@ -55,8 +59,10 @@ public final class WebSocketPortForward {
         List<Thread> forwards = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
             int index = i;
-            forwards.add(Thread.ofVirtual().name("ws-portforward-" + ports.get(i)).start(() ->
-                    forward(connection, protocol, request, dialer, index, ports.get(index), inputs.get(index))));
+            forwards.add(Thread.ofVirtual()
+                    .name("ws-portforward-" + ports.get(i))
+                    .start(() -> forward(
+                            connection, protocol, request, dialer, index, ports.get(index), inputs.get(index))));
         }
         for (Thread forward : forwards) {
             forward.join();
@@ -66,8 +72,14 @@ public final class WebSocketPortForward {
         connection.close();
     }
 
-    private static void forward(WebSocketConnection connection, ChannelProtocol protocol,
-            StreamRequest.PortForward request, PortDialer dialer, int index, int port, InboundBytes input) {
+    private static void forward(
+            WebSocketConnection connection,
+            ChannelProtocol protocol,
+            StreamRequest.PortForward request,
+            PortDialer dialer,
+            int index,
+            int port,
+            InboundBytes input) {
         SocketChannel socket;
         try {
             socket = dialer.dial(port);

@@ -24,7 +24,7 @@ public final class AttachSession {
         try {
             attach = containers.attach(request.containerId());
         } catch (IOException | RuntimeException e) {
-            channels.start(size -> { }, () -> { });
+            channels.start(size -> {}, () -> {});
             channels.finish(new CommandResult.Failed("error attaching to container: " + e.getMessage()));
             return;
         }
@@ -37,24 +37,29 @@ public final class AttachSession {
                 attach.detach();
             });
             if (channels.stdin() != null) {
-                stdin = Pumps.start("attach-stdin", true, channels.stdin(), new OutputStream() {
-                    @Override
-                    public void write(int b) throws IOException {
-                        write(new byte[] {(byte) b}, 0, 1);
-                    }
+                stdin = Pumps.start(
+                        "attach-stdin",
+                        true,
+                        channels.stdin(),
+                        new OutputStream() {
+                            @Override
+                            public void write(int b) throws IOException {
+                                write(new byte[] {(byte) b}, 0, 1);
+                            }
 
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        attach.writeStdin(b, off, len);
-                    }
-                }, () -> {
-                    if (!detached.get()) {
-                        attach.closeStdin();
-                    }
-                });
+                            @Override
+                            public void write(byte[] b, int off, int len) throws IOException {
+                                attach.writeStdin(b, off, len);
+                            }
+                        },
+                        () -> {
+                            if (!detached.get()) {
+                                attach.closeStdin();
+                            }
+                        });
             }
-            Thread output = Thread.ofPlatform().daemon().name("attach-output")
-                    .start(() -> copyOutput(attach, channels));
+            Thread output =
+                    Thread.ofPlatform().daemon().name("attach-output").start(() -> copyOutput(attach, channels));
             output.join();
             attach.detach();
             if (detached.get()) {

@@ -53,8 +53,8 @@ public sealed interface CommandResult {
 
         @Override
         public String legacyText() {
-            return "command terminated with non-zero exit code: error executing command ["
-                    + String.join(" ", command) + "], exit code " + code;
+            return "command terminated with non-zero exit code: error executing command [" + String.join(" ", command)
+                    + "], exit code " + code;
         }
     }
 

@@ -26,12 +26,12 @@ public final class ExecSession {
         try {
             process = containers.exec(request.containerId(), request.command(), request.tty());
         } catch (IOException | RuntimeException e) {
-            channels.start(size -> { }, () -> { });
+            channels.start(size -> {}, () -> {});
             channels.finish(new CommandResult.Failed("error executing command in container: " + e.getMessage()));
             return;
         }
-        log.info("exec started container={} tty={} command={}", request.containerId(), request.tty(),
-                request.command());
+        log.info(
+                "exec started container={} tty={} command={}", request.containerId(), request.tty(), request.command());
         AtomicBoolean disconnected = new AtomicBoolean();
         try (process) {
             boolean nativeIo = process.tty();
@@ -49,9 +49,10 @@ public final class ExecSession {
             } else if (!process.tty()) {
                 process.stdin().close();
             }
-            Thread stdout = Pumps.start("exec-stdout", nativeIo, process.stdout(), channels.stdout(), () -> { });
-            Thread stderr = process.stderr() == null ? null
-                    : Pumps.start("exec-stderr", false, process.stderr(), channels.stderr(), () -> { });
+            Thread stdout = Pumps.start("exec-stdout", nativeIo, process.stdout(), channels.stdout(), () -> {});
+            Thread stderr = process.stderr() == null
+                    ? null
+                    : Pumps.start("exec-stderr", false, process.stderr(), channels.stderr(), () -> {});
             int exitCode = process.waitFor();
             Pumps.join(stdout, DRAIN_MILLIS);
             Pumps.join(stderr, DRAIN_MILLIS);

@@ -32,7 +32,8 @@ final class Pumps {
                 atEnd.run();
             }
         };
-        return nativeIo ? Thread.ofPlatform().daemon().name(name).start(copy)
+        return nativeIo
+                ? Thread.ofPlatform().daemon().name(name).start(copy)
                 : Thread.ofVirtual().name(name).start(copy);
     }
 

@@ -23,6 +23,7 @@ public final class SpdyCommandChannels implements CommandChannels {
             List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io");
     /** How long the client has to open its streams, as kubelet allows. */
     public static final Duration STREAM_CREATION_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Duration LINGER = Duration.ofSeconds(2);
 
     private final SpdyConnection connection;
@@ -43,13 +44,21 @@ public final class SpdyCommandChannels implements CommandChannels {
      * Waits until the client opened every stream the request implies; null (and the connection closed) when it
      * did not within {@link #STREAM_CREATION_TIMEOUT}.
      */
-    public static SpdyCommandChannels await(SpdyConnection connection, String protocol, boolean wantStdin,
-            boolean wantStdout, boolean wantStderr, boolean tty) throws InterruptedException {
+    public static SpdyCommandChannels await(
+            SpdyConnection connection,
+            String protocol,
+            boolean wantStdin,
+            boolean wantStdout,
+            boolean wantStderr,
+            boolean tty)
+            throws InterruptedException {
         SpdyCommandChannels channels = new SpdyCommandChannels(connection, protocol);
         boolean wantResize = tty && (protocol.startsWith("v3.") || protocol.startsWith("v4."));
         long deadline = System.nanoTime() + STREAM_CREATION_TIMEOUT.toNanos();
-        while (channels.error == null || (wantStdin && channels.stdin == null)
-                || (wantStdout && channels.stdout == null) || (wantStderr && channels.stderr == null)
+        while (channels.error == null
+                || (wantStdin && channels.stdin == null)
+                || (wantStdout && channels.stdout == null)
+                || (wantStderr && channels.stderr == null)
                 || (wantResize && channels.resize == null)) {
             long left = deadline - System.nanoTime();
             SpdyStream stream = left > 0 ? connection.nextStream(left, TimeUnit.NANOSECONDS) : null;
@@ -100,7 +109,8 @@ public final class SpdyCommandChannels implements CommandChannels {
 
     /** Go's json.Encoder writes one object per message; they arrive as one stream of concatenated objects. */
     static void readResizes(InputStream in, Consumer<TerminalSize> onResize) {
-        try (MappingIterator<JsonNode> sizes = CommandResult.JSON.readerFor(JsonNode.class).readValues(in)) {
+        try (MappingIterator<JsonNode> sizes =
+                CommandResult.JSON.readerFor(JsonNode.class).readValues(in)) {
             while (sizes.hasNextValue()) {
                 onResize.accept(TerminalSize.fromJson(sizes.nextValue()));
             }

@@ -32,8 +32,8 @@ public final class WebSocketCommandChannels implements CommandChannels {
     private final CountDownLatch readerDone = new CountDownLatch(1);
     private volatile boolean finished;
 
-    private WebSocketCommandChannels(WebSocketConnection connection, ChannelProtocol protocol, boolean stdin,
-            boolean stdout, boolean stderr) {
+    private WebSocketCommandChannels(
+            WebSocketConnection connection, ChannelProtocol protocol, boolean stdin, boolean stdout, boolean stderr) {
         this.connection = connection;
         this.protocol = protocol;
         this.stdin = stdin ? new InboundBytes() : null;
@@ -45,8 +45,9 @@ public final class WebSocketCommandChannels implements CommandChannels {
      * Sends the empty message kubelet sends first, on the lowest channel the server writes, which tells the
      * client the channels are open.
      */
-    public static WebSocketCommandChannels open(WebSocketConnection connection, ChannelProtocol protocol,
-            boolean stdin, boolean stdout, boolean stderr) throws IOException {
+    public static WebSocketCommandChannels open(
+            WebSocketConnection connection, ChannelProtocol protocol, boolean stdin, boolean stdout, boolean stderr)
+            throws IOException {
         WebSocketCommandChannels channels = new WebSocketCommandChannels(connection, protocol, stdin, stdout, stderr);
         protocol.send(connection, stdout ? STDOUT : stderr ? STDERR : ERROR, new byte[0], 0, 0);
         return channels;
@@ -123,7 +124,9 @@ public final class WebSocketCommandChannels implements CommandChannels {
             }
             case RESIZE -> SpdyCommandChannels.readResizes(new ByteArrayInputStream(message.data()), onResize);
             case ChannelProtocol.CLOSE_SIGNAL -> {
-                if (protocol.closeSignal() && message.data().length == 1 && message.data()[0] == STDIN
+                if (protocol.closeSignal()
+                        && message.data().length == 1
+                        && message.data()[0] == STDIN
                         && stdin != null) {
                     stdin.end();
                 }

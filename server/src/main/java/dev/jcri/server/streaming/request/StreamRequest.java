@@ -8,8 +8,8 @@ public sealed interface StreamRequest {
     /** The URL path segment: {@code /exec/<token>} and so on, as kubelet's streaming server names them. */
     String kind();
 
-    record Exec(String containerId, List<String> command, boolean tty, boolean stdin, boolean stdout,
-            boolean stderr) implements StreamRequest {
+    record Exec(String containerId, List<String> command, boolean tty, boolean stdin, boolean stdout, boolean stderr)
+            implements StreamRequest {
         public Exec {
             command = List.copyOf(command);
         }

@@ -40,6 +40,7 @@ public final class SpdyConnection implements AutoCloseable {
     private static final int FLAG_FIN = 0x01;
     /** Frames are 24-bit sized; Kubernetes' clients send far smaller ones. */
     private static final int MAX_FRAME = 1 << 20;
+
     private static final int MAX_DATA_CHUNK = 32 * 1024;
     private static final int RST_PROTOCOL_ERROR = 1;
     private static final int RST_CANCEL = 5;
@@ -128,8 +129,7 @@ public final class SpdyConnection implements AutoCloseable {
         }
     }
 
-    private void control(int version, int type, int flags, byte[] payload)
-            throws IOException, InterruptedException {
+    private void control(int version, int type, int flags, byte[] payload) throws IOException, InterruptedException {
         if (version != VERSION) {
             throw new SpdyProtocolException("SPDY version " + version + " is not spoken here");
         }
@@ -313,8 +313,10 @@ public final class SpdyConnection implements AutoCloseable {
     }
 
     private static int readInt(byte[] bytes, int offset) {
-        return ((bytes[offset] & 0xff) << 24) | ((bytes[offset + 1] & 0xff) << 16)
-                | ((bytes[offset + 2] & 0xff) << 8) | (bytes[offset + 3] & 0xff);
+        return ((bytes[offset] & 0xff) << 24)
+                | ((bytes[offset + 1] & 0xff) << 16)
+                | ((bytes[offset + 2] & 0xff) << 8)
+                | (bytes[offset + 3] & 0xff);
     }
 
     private static void putInt(byte[] bytes, int offset, int value) {

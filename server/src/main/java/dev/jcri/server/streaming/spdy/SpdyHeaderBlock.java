@@ -27,6 +27,7 @@ import java.util.zip.Inflater;
 final class SpdyHeaderBlock {
     /** Decoded header blocks larger than this are refused: the peer cannot make jcri allocate without bound. */
     static final int MAX_DECODED = 256 * 1024;
+
     private static final byte[] DICTIONARY = loadDictionary();
 
     private final Inflater inflater = new Inflater();

@@ -99,7 +99,7 @@ public final class WebSocketConnection implements AutoCloseable {
             lastActivity = System.nanoTime();
             switch (opcode) {
                 case OP_PING -> writeFrame(OP_PONG, payload);
-                case OP_PONG -> { }
+                case OP_PONG -> {}
                 case OP_CLOSE -> {
                     close(CLOSE_NORMAL, "");
                     return null;

@@ -20,8 +20,7 @@ class SpdyHeaderBlockTest {
             headers.put("port", Integer.toString(8080 + i));
             byte[] block = sender.encode(headers);
             Map<String, List<String>> decoded = receiver.decode(block, 0, block.length);
-            assertEquals(Map.of("streamtype", List.of("data"), "port", List.of(Integer.toString(8080 + i))),
-                    decoded);
+            assertEquals(Map.of("streamtype", List.of("data"), "port", List.of(Integer.toString(8080 + i))), decoded);
         }
     }
 
@@ -29,7 +28,8 @@ class SpdyHeaderBlockTest {
     void valuesSeparatedByNulAreSeveralValues() throws Exception {
         SpdyHeaderBlock sender = new SpdyHeaderBlock();
         byte[] block = sender.encode(Map.of("x-stream-protocol-version", "v4.channel.k8s.io\0v3.channel.k8s.io"));
-        assertEquals(List.of("v4.channel.k8s.io", "v3.channel.k8s.io"),
+        assertEquals(
+                List.of("v4.channel.k8s.io", "v3.channel.k8s.io"),
                 new SpdyHeaderBlock().decode(block, 0, block.length).get("x-stream-protocol-version"));
     }
 

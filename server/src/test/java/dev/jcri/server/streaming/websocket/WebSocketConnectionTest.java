@@ -40,8 +40,8 @@ class WebSocketConnectionTest {
         in.writeBytes(clientFrame(0x0, true, new byte[] {'b'}));
         in.writeBytes(clientFrame(0x8, true, new byte[] {0x03, (byte) 0xe8}));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        WebSocketConnection connection = new WebSocketConnection(new ByteArrayInputStream(in.toByteArray()), out,
-                () -> { });
+        WebSocketConnection connection =
+                new WebSocketConnection(new ByteArrayInputStream(in.toByteArray()), out, () -> {});
         assertArrayEquals(new byte[] {0, 'a', 'b'}, connection.readMessage());
         assertNull(connection.readMessage());
         byte[] written = out.toByteArray();
@@ -53,23 +53,28 @@ class WebSocketConnectionTest {
     @Test
     void anUnmaskedClientFrameIsAProtocolError() {
         byte[] unmasked = {(byte) 0x82, 1, 0};
-        WebSocketConnection connection = new WebSocketConnection(new ByteArrayInputStream(unmasked),
-                new ByteArrayOutputStream(), () -> { });
+        WebSocketConnection connection =
+                new WebSocketConnection(new ByteArrayInputStream(unmasked), new ByteArrayOutputStream(), () -> {});
         assertThrows(IOException.class, connection::readMessage);
     }
 
     @Test
     void channelProtocolsAreNegotiatedInTheClientsOrder() {
-        assertEquals("v4.channel.k8s.io", ChannelProtocol.negotiate(List.of("v9", "v4.channel.k8s.io",
-                "v5.channel.k8s.io"), ChannelProtocol.REMOTE_COMMAND).name());
+        assertEquals(
+                "v4.channel.k8s.io",
+                ChannelProtocol.negotiate(
+                                List.of("v9", "v4.channel.k8s.io", "v5.channel.k8s.io"), ChannelProtocol.REMOTE_COMMAND)
+                        .name());
         assertEquals(ChannelProtocol.UNNAMED, ChannelProtocol.negotiate(List.of(), ChannelProtocol.REMOTE_COMMAND));
         assertNull(ChannelProtocol.negotiate(List.of("v5.channel.k8s.io"), ChannelProtocol.PORT_FORWARD));
     }
 
     @Test
     void base64ChannelsAreDecoded() throws IOException {
-        ChannelProtocol base64 = ChannelProtocol.REMOTE_COMMAND.stream().filter(ChannelProtocol::base64)
-                .findFirst().orElseThrow();
+        ChannelProtocol base64 = ChannelProtocol.REMOTE_COMMAND.stream()
+                .filter(ChannelProtocol::base64)
+                .findFirst()
+                .orElseThrow();
         ChannelProtocol.Message message = base64.decode("0aGk=".getBytes(StandardCharsets.US_ASCII));
         assertEquals(0, message.channel());
         assertEquals("hi", new String(message.data(), StandardCharsets.UTF_8));
