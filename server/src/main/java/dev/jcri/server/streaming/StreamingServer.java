@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code /attach/<token>} and {@code /portforward/<token>}, upgraded to SPDY/3.1 (what kubelet and crictl speak)
  * or to WebSocket. One virtual thread per connection; the token, redeemed once, carries the CRI request's
  * parameters, so the URL needs no query.
+ *
+ * <p>Longer than the rest (~400 lines) because it is one protocol front: the accept loop, the HTTP head, the
+ * token, and the SPDY/WebSocket negotiation of each of the three routes belong together; the framings, sessions
+ * and port forwarding are in the subpackages.
  */
 public final class StreamingServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingServer.class);
