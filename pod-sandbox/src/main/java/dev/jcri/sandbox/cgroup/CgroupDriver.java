@@ -19,15 +19,6 @@ public interface CgroupDriver {
      */
     void checkParent(String parent);
 
-    /** The OCI {@code linux.cgroupsPath} of a container of a pod with this parent. */
-    String cgroupsPath(String parent, String containerId);
-
-    /**
-     * Where the container's processes and limits are, as a path from a hierarchy's root ({@code /a/b/<id>}), for
-     * stats and OOM reading.
-     */
-    String containerCgroup(String parent, String containerId);
-
     /** Global flags every runtime command needs with this driver (crun and runc take the same). */
     List<String> runtimeFlags();
 

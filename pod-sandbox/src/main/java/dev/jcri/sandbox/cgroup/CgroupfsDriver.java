@@ -49,16 +49,6 @@ public final class CgroupfsDriver implements CgroupDriver {
     }
 
     @Override
-    public String cgroupsPath(String parent, String containerId) {
-        return CgroupParent.cgroupsPath(parent, containerId);
-    }
-
-    @Override
-    public String containerCgroup(String parent, String containerId) {
-        return CgroupParent.containerCgroup(parent, containerId);
-    }
-
-    @Override
     public List<String> runtimeFlags() {
         return List.of();
     }

@@ -45,16 +45,6 @@ public final class SystemdDriver implements CgroupDriver {
     }
 
     @Override
-    public String cgroupsPath(String parent, String containerId) {
-        return CgroupParent.cgroupsPath(parent, containerId);
-    }
-
-    @Override
-    public String containerCgroup(String parent, String containerId) {
-        return CgroupParent.containerCgroup(parent, containerId);
-    }
-
-    @Override
     public List<String> runtimeFlags() {
         return List.of("--systemd-cgroup");
     }

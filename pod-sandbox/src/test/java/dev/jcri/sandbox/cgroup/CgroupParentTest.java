@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** How each driver names cgroups and which parents it takes. */
+/** How cgroups are named in each driver's form of parent, and which parents each driver takes. */
 class CgroupParentTest {
     private static final String ID = "a".repeat(64);
     private final CgroupDriver cgroupfs = new CgroupfsDriver(List.of());
@@ -17,19 +17,20 @@ class CgroupParentTest {
             new SystemdDriver(new SystemdUnits("unix:path=/nonexistent"), Duration.ofSeconds(1));
 
     @Test
-    void cgroupsPathPerDriver() {
+    void cgroupsPathPerForm() {
         assertEquals(
-                "kubepods-burstable-pod1.slice:jcri:" + ID, systemd.cgroupsPath("kubepods-burstable-pod1.slice", ID));
-        assertEquals("/kubepods/burstable/pod1/" + ID, cgroupfs.cgroupsPath("/kubepods/burstable/pod1", ID));
-        assertEquals("/" + ID, cgroupfs.cgroupsPath("/", ID));
+                "kubepods-burstable-pod1.slice:jcri:" + ID,
+                CgroupParent.cgroupsPath("kubepods-burstable-pod1.slice", ID));
+        assertEquals("/kubepods/burstable/pod1/" + ID, CgroupParent.cgroupsPath("/kubepods/burstable/pod1", ID));
+        assertEquals("/" + ID, CgroupParent.cgroupsPath("/", ID));
     }
 
     @Test
     void containerCgroupIsTheScopeInTheExpandedSlice() {
         assertEquals(
                 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/jcri-" + ID + ".scope",
-                systemd.containerCgroup("kubepods-burstable-pod1.slice", ID));
-        assertEquals("/jcri/" + ID, cgroupfs.containerCgroup("/jcri", ID));
+                CgroupParent.containerCgroup("kubepods-burstable-pod1.slice", ID));
+        assertEquals("/jcri/" + ID, CgroupParent.containerCgroup("/jcri", ID));
         assertEquals("/jcri/conmon-" + ID, CgroupParent.conmonCgroup("/jcri", ID));
         assertEquals("jcri-conmon-" + ID + ".scope", CgroupParent.conmonScope(ID));
     }
