@@ -132,6 +132,21 @@ class InstallerPodTest {
         }
     }
 
+    /** jcri's own configuration loader takes the drop-in the chart renders (it refuses unknown keys and values). */
+    @Test
+    void jcriAcceptsTheChartsDropIn() throws Exception {
+        Path main = jcri.dir().resolve("chart-config.toml");
+        Files.writeString(main, "");
+        List<String> command = new ArrayList<>(JcriProcess.jarLauncher());
+        command.addAll(List.of("config", "--config", main.toString(), "--config-dir", configDir.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String effective = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), effective);
+        assertTrue(effective.contains("log_level = \"debug\""), effective);
+        assertTrue(effective.contains("0.0.0.0:9090"), effective);
+    }
+
     @Test
     void installsTheReleaseFromItsPodAndUninstallRemovesIt() throws Exception {
         List<String> args = new ArrayList<>();
