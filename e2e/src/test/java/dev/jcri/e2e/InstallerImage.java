@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The chart's installer image ({@code make installer-image}: {@code target/dist/jcri-installer-<version>.oci.tar},
  * an OCI image layout in a tar), built by {@code scripts/installer-image} when missing or older than the release
- * archive it carries, and pushed to a registry blob by blob.
+ * archive or the installer script it carries, and pushed to a registry blob by blob.
  */
 public final class InstallerImage {
     private static final Path REPO =
@@ -27,7 +27,10 @@ public final class InstallerImage {
     public static synchronized Path archive() throws IOException, InterruptedException {
         Path release = Release.archive();
         Path existing = find();
-        if (existing != null && Files.getLastModifiedTime(existing).compareTo(Files.getLastModifiedTime(release)) > 0) {
+        Path script = REPO.resolve("charts/installer/jcri-installer");
+        if (existing != null
+                && Files.getLastModifiedTime(existing).compareTo(Files.getLastModifiedTime(release)) > 0
+                && Files.getLastModifiedTime(existing).compareTo(Files.getLastModifiedTime(script)) > 0) {
             return existing;
         }
         Path log = Files.createTempFile("jcri-installer-image-", ".log");
