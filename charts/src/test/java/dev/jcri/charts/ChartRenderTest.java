@@ -234,7 +234,9 @@ class ChartRenderTest {
             assertEquals("metrics", endpoint.get("port"));
             assertEquals("/metrics", endpoint.get("path"));
             Service service = chart.one(Service.class);
-            assertEquals("metrics", service.getMetadata().getLabels().get("app.kubernetes.io/component"));
+            Map<?, ?> selected = (Map<?, ?>) ((Map<?, ?>) spec.get("selector")).get("matchLabels");
+            selected.forEach((key, value) ->
+                    assertEquals(value, service.getMetadata().getLabels().get(key), "the Service has " + key));
         }
         if (!metricsEnabled) {
             assertTrue(chart.all(Service.class).isEmpty());
