@@ -11,7 +11,7 @@ export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 JCRI_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 MVN := mvn -B -ntp -Djcri.commit=$(JCRI_COMMIT)
 
-.PHONY: deps build run test test-guest guest-suite unit fmt bench clean dist deb deb-upgrade-pair
+.PHONY: deps build run test test-guest guest-suite unit fmt bench clean dist deb deb-upgrade-pair installer-image
 
 deps:
 	@scripts/install-deps
@@ -60,6 +60,12 @@ bench: deps
 dist: deps
 	$(MVN) -DskipTests -pl server -am package
 	scripts/dist
+
+# The installer image of charts/jcri, target/dist/jcri-installer-<version>.oci.tar: an OCI archive built by Jib
+# without a container daemon (busybox, charts/installer/jcri-installer, the release archive). The e2e test that runs
+# it as a pod builds it when missing.
+installer-image: dist
+	MVN="$(MVN)" scripts/installer-image
 
 # The Debian package target/dist/jcri_<version>_amd64.deb, from the release that `make dist` staged.
 # DEB_VERSION=... overrides the package version (an upgrade test builds the same content twice).
