@@ -273,4 +273,26 @@ class ImageVolumeTest {
         assertEquals(List.of(), imageVolumeMounts());
         node.pull("test/single:1");
     }
+
+    @Test
+    void aCrashWithTheVolumeMountedIsUndoneAtTheNextStart() throws Exception {
+        int before = containerCount();
+        // Fires once the image volume is mounted and config.json written, before conmon: a half-made container.
+        jcri = node.killAndRestart(java.util.Map.of("JCRI_CRASH_AT", "container-bundle-written"));
+        StatusRuntimeException e =
+                assertThrows(StatusRuntimeException.class, () -> create("crashed", volume(layered, "data")));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+        assertTrue(jcri.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the daemon died");
+        assertEquals(137, jcri.process().exitValue());
+        assertEquals(1, imageVolumeMounts().size(), "the crash left the volume mounted");
+        jcri = node.killAndRestart();
+        assertEquals(List.of(), imageVolumeMounts());
+        assertEquals(before, containerCount());
+        // Nothing holds the image any more: it can go, and comes back for the other tests.
+        jcri.images()
+                .removeImage(RemoveImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(layered))
+                        .build());
+        node.pull("test/layered:1");
+    }
 }
