@@ -3,6 +3,7 @@ package dev.jcri.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.jcri.cri.v1.ContainerConfig;
 import dev.jcri.cri.v1.ContainerMetadata;
@@ -136,6 +137,25 @@ class StatsTest {
                         .addAllCmd(List.of("sh", "-c", command))
                         .setTimeout(20)
                         .build());
+    }
+
+    @Test
+    void pressureAndIoAreAbsentNotZeroOnCgroupV1() {
+        assumeFalse(CgroupHierarchies.unified(), "a cgroup v1 node (the v2 guest checks their presence)");
+        ContainerStats stats = stats(burner);
+        assertFalse(stats.hasIo(), stats.toString());
+        assertFalse(stats.getCpu().hasPsi(), stats.toString());
+        assertFalse(stats.getMemory().hasPsi(), stats.toString());
+        PodSandboxStats podStats = jcri.runtime()
+                .podSandboxStats(
+                        PodSandboxStatsRequest.newBuilder().setPodSandboxId(pod).build())
+                .getStats();
+        assertFalse(podStats.getLinux().hasIo(), podStats.getLinux().toString());
+        for (ContainerStats listed : jcri.runtime()
+                .listContainerStats(ListContainerStatsRequest.getDefaultInstance())
+                .getStatsList()) {
+            assertFalse(listed.hasIo(), listed.toString());
+        }
     }
 
     @Test

@@ -280,6 +280,43 @@ class UserNamespaceTest {
     }
 
     @Test
+    void anImageVolumeIsIdmappedLikeTheRootfs() throws Exception {
+        long uids = freshRange();
+        long gids = uids + 65536;
+        PodSandboxConfig.Builder config = pod(
+                "userns-imagevol",
+                UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(mapping(0, uids, 65536))
+                        .addGids(mapping(0, gids, 65536)));
+        String pod = runPod(config);
+        try {
+            String id = createWithVolumes(
+                    pod,
+                    config,
+                    "imagevol",
+                    dev.jcri.cri.v1.Mount.newBuilder()
+                            .setContainerPath("/vol")
+                            .setImage(ImageSpec.newBuilder().setImage(image))
+                            .setReadonly(true)
+                            .build());
+            jcri.runtime()
+                    .startContainer(StartContainerRequest.newBuilder()
+                            .setContainerId(id)
+                            .build());
+            // Root-owned in the image, the pod root's inside (not nobody's): the layers went through idmapped mounts.
+            assertEquals("0:0", exec(id, "stat -c %u:%g /vol/bin/busybox /vol/etc | sort -u"));
+            assertTrue(exec(id, "cat /vol/etc/passwd").startsWith("root:"));
+        } finally {
+            jcri.runtime()
+                    .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build());
+        }
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/image-volumes/"));
+    }
+
+    @Test
     void aSharedPidNamespaceLivesInThePodsUserNamespaceToo() throws Exception {
         long ids = freshRange();
         PodSandboxConfig.Builder config = pod(

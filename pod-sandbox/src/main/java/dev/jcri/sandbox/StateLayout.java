@@ -10,7 +10,8 @@ import java.util.List;
  * <pre>
  * root/sandboxes/ID/{sandbox.json, resolv.conf, hosts, hostname}   pod record and the files its containers bind
  * root/containers/ID/{container.json, upper/, work/}                container record and its writable layer
- * runroot/containers/ID/                                            bundle: config.json, rootfs/, conmon's files
+ * runroot/containers/ID/                                            bundle: config.json, rootfs/, conmon's files,
+ *                                                                   image-volumes/ (image volume overlays)
  * runroot/exits/ID, runroot/attach/ID                               conmon's exit file and attach-socket link
  * runroot/ns/KIND/ID                                                namespace pins (net, ipc, uts, pid, user)
  * runroot/sandboxes/ID/shm                                          the pod's /dev/shm tmpfs
@@ -180,6 +181,14 @@ public final class StateLayout {
         /** Idmapped volume mounts, staged here while the runtime creates the container. */
         public Path idmappedVolumes() {
             return bundle().resolve("volumes");
+        }
+
+        /**
+         * Image volumes, one read-only overlay per image mount at {@code <mount index>}, for the container's
+         * lifetime; deleting the bundle detaches them.
+         */
+        public Path imageVolumes() {
+            return bundle().resolve("image-volumes");
         }
 
         /** The container's resources for {@code <runtime> update}, while one runs. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.cri.v1.ContainerConfig;
 import dev.jcri.cri.v1.ContainerMetadata;
+import dev.jcri.cri.v1.ContainerStats;
+import dev.jcri.cri.v1.ContainerStatsRequest;
 import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
@@ -15,10 +17,13 @@ import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.LinuxPodSandboxConfig;
 import dev.jcri.cri.v1.LinuxSandboxSecurityContext;
+import dev.jcri.cri.v1.ListContainerStatsRequest;
 import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.NamespaceOption;
 import dev.jcri.cri.v1.PodSandboxConfig;
 import dev.jcri.cri.v1.PodSandboxMetadata;
+import dev.jcri.cri.v1.PodSandboxStats;
+import dev.jcri.cri.v1.PodSandboxStatsRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
@@ -185,6 +190,36 @@ class CgroupV2NodeTest {
                 .get("pid")
                 .asLong();
         assertEquals("0::" + parent + "/" + id, read(Path.of("/proc/" + pid + "/cgroup")), "the container's process");
+
+        // IO pressure (the CRI's IoUsage) from the container's and the pod's own v2 cgroups.
+        if (Files.exists(cgroup.resolve("io.pressure"))) {
+            ContainerStats stats = jcri.runtime()
+                    .containerStats(ContainerStatsRequest.newBuilder()
+                            .setContainerId(id)
+                            .build())
+                    .getStats();
+            assertTrue(stats.hasIo() && stats.getIo().getPsi().hasSome(), stats.toString());
+            assertTrue(stats.getIo().getTimestamp() > 0, stats.toString());
+            PodSandboxStats podStats = jcri.runtime()
+                    .podSandboxStats(PodSandboxStatsRequest.newBuilder()
+                            .setPodSandboxId(pod)
+                            .build())
+                    .getStats();
+            assertTrue(
+                    podStats.getLinux().hasIo()
+                            && podStats.getLinux().getIo().getPsi().hasSome(),
+                    podStats.getLinux().toString());
+            assertTrue(
+                    jcri
+                            .runtime()
+                            .listContainerStats(ListContainerStatsRequest.getDefaultInstance())
+                            .getStatsList()
+                            .stream()
+                            .allMatch(ContainerStats::hasIo),
+                    "every listed container has IO stats");
+        } else {
+            System.out.println("this kernel has no PSI (boot with psi=1): the stats carry no IoUsage");
+        }
 
         jcri.runtime()
                 .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()

@@ -21,8 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +38,8 @@ import java.util.regex.Pattern;
  *       same byte of the blob is flipped if the range holds it;</li>
  *   <li>{@link #failNext}: answer a path with an error status without asking the registry;</li>
  *   <li>{@link #delay}: hold answers for a path (so that concurrent pulls overlap);</li>
+ *   <li>{@link #stallBlob}: send the first half of a blob's body, then nothing until {@link #close} (a registry
+ *       that stops mid-blob); {@link #trickleBlob}: send a blob's body in small pieces with pauses between;</li>
  *   <li>{@code Location} headers pointing at the registry are rewritten to point at the proxy.</li>
  * </ul>
  * Every request is counted by path ({@link #requestCount}) and logged ({@link #requestLog}). Redirects are not
@@ -70,6 +74,11 @@ public final class TamperingProxy implements AutoCloseable {
     private final Map<String, Duration> delays = new ConcurrentHashMap<>();
     private final List<Failure> failures = new CopyOnWriteArrayList<>();
     private final AtomicInteger tampered = new AtomicInteger();
+    private final Map<String, Pace> paces = new ConcurrentHashMap<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+
+    /** How a blob's body is sent: {@code chunk} bytes every {@code pause}; a null pause stalls after half. */
+    private record Pace(int chunk, Duration pause) {}
 
     private record Failure(String pathSuffix, int status, AtomicInteger remaining) {}
 
@@ -126,6 +135,16 @@ public final class TamperingProxy implements AutoCloseable {
     /** How many blob bodies were altered so far. */
     public int tamperedResponses() {
         return tampered.get();
+    }
+
+    /** GETs of this blob send half its body, then hold the connection open without a byte until {@link #close}. */
+    public void stallBlob(String digest) {
+        paces.put(digest, new Pace(0, null));
+    }
+
+    /** GETs of this blob send {@code chunk} bytes every {@code pause}. */
+    public void trickleBlob(String digest, int chunk, Duration pause) {
+        paces.put(digest, new Pace(chunk, pause));
     }
 
     /** The next {@code times} requests whose path ends with {@code pathSuffix} get {@code status}, not forwarded. */
@@ -231,6 +250,12 @@ public final class TamperingProxy implements AutoCloseable {
             }
             long headContentLength =
                     resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+            Pace pace = method.equals("GET") && blob.matches() && status == 200 ? paces.get(blob.group(2)) : null;
+            if (pace != null && body.length > 1) {
+                paced(ex, body, pace);
+                log.add(method + " " + rawPath + " -> " + status + " (paced " + pace + ")");
+                return;
+            }
             respond(ex, method, status, body, headContentLength);
             log.add(method + " " + rawPath + " -> " + status + " (" + body.length + " bytes"
                     + (altered ? ", one byte flipped" : "") + ")");
@@ -247,6 +272,25 @@ public final class TamperingProxy implements AutoCloseable {
         } finally {
             ex.close();
         }
+    }
+
+    private void paced(HttpExchange ex, byte[] body, Pace pace) throws IOException, InterruptedException {
+        ex.sendResponseHeaders(200, body.length);
+        OutputStream os = ex.getResponseBody();
+        if (pace.pause() == null) {
+            os.write(body, 0, body.length / 2);
+            os.flush();
+            closing.await();
+            return;
+        }
+        for (int offset = 0; offset < body.length; offset += pace.chunk()) {
+            os.write(body, offset, Math.min(pace.chunk(), body.length - offset));
+            os.flush();
+            if (closing.await(pace.pause().toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+        os.close();
     }
 
     /** Flips the byte at the middle of the blob, if this answer holds it. */
@@ -323,6 +367,7 @@ public final class TamperingProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
         executor.shutdownNow();
         http.shutdownNow();

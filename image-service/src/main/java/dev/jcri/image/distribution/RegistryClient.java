@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,19 +102,42 @@ public final class RegistryClient {
     /** Opens a blob; the stream fails at its end unless the content matches the digest and size. */
     public VerifyingInputStream openBlob(Endpoint endpoint, Digest digest, long size, RegistryCredentials credentials)
             throws IOException, InterruptedException {
+        return openBlob(endpoint, digest, size, credentials, UnaryOperator.identity());
+    }
+
+    /** As {@link #openBlob}, the response body passed through {@code watch} first (a pull's progress timeout). */
+    public VerifyingInputStream openBlob(
+            Endpoint endpoint,
+            Digest digest,
+            long size,
+            RegistryCredentials credentials,
+            UnaryOperator<InputStream> watch)
+            throws IOException, InterruptedException {
         HttpResponse<InputStream> response = get(endpoint, "/blobs/" + digest, null, credentials, "blob " + digest);
-        return new VerifyingInputStream(response.body(), digest, size, "blob");
+        return new VerifyingInputStream(watch.apply(response.body()), digest, size, "blob");
     }
 
     /** Reads a small blob (an image config) whole, verified. */
     public byte[] fetchBlob(Endpoint endpoint, Digest digest, long size, RegistryCredentials credentials, int maxBytes)
+            throws IOException, InterruptedException {
+        return fetchBlob(endpoint, digest, size, credentials, maxBytes, UnaryOperator.identity());
+    }
+
+    /** As {@link #fetchBlob}, the response body passed through {@code watch} first. */
+    public byte[] fetchBlob(
+            Endpoint endpoint,
+            Digest digest,
+            long size,
+            RegistryCredentials credentials,
+            int maxBytes,
+            UnaryOperator<InputStream> watch)
             throws IOException, InterruptedException {
         if (size > maxBytes) {
             throw new RegistryException(
                     RegistryException.Kind.BAD_CONTENT,
                     "blob " + digest + " of " + size + " bytes exceeds the " + maxBytes + " bytes allowed for it");
         }
-        try (VerifyingInputStream in = openBlob(endpoint, digest, size, credentials)) {
+        try (VerifyingInputStream in = openBlob(endpoint, digest, size, credentials, watch)) {
             byte[] body = in.readNBytes(maxBytes + 1);
             in.drainAndVerify();
             return body;

@@ -51,18 +51,32 @@ public final class ImagePuller {
     private final ImageStore store;
     private final PlatformSelector platforms;
     private final LayerFetches fetches;
+    private final ProgressTimeout progress;
 
+    /** No progress timeout. */
     public ImagePuller(
             RegistryClient client,
             Supplier<RegistriesConfig> registries,
             ImageStore store,
             PlatformSelector platforms,
             int maxParallelLayers) {
+        this(client, registries, store, platforms, maxParallelLayers, Duration.ZERO);
+    }
+
+    /** @param progressTimeout a blob download that receives no bytes this long fails the pull; zero: never */
+    public ImagePuller(
+            RegistryClient client,
+            Supplier<RegistriesConfig> registries,
+            ImageStore store,
+            PlatformSelector platforms,
+            int maxParallelLayers,
+            Duration progressTimeout) {
         this.client = client;
         this.registries = registries;
         this.store = store;
         this.platforms = platforms;
         this.fetches = new LayerFetches(maxParallelLayers);
+        this.progress = new ProgressTimeout(progressTimeout);
     }
 
     /**
@@ -130,8 +144,24 @@ public final class ImagePuller {
                             + " (OCI or Docker schema 2 manifests only)");
         }
         ParsedManifest parsed = ParsedManifest.parse(manifest.body(), reference.toString());
-        byte[] configBytes = client.fetchBlob(
-                source, parsed.config().digest(), parsed.config().size(), credentials, MAX_CONFIG_BYTES);
+        ProgressTimeout.Watch configWatch =
+                progress.watch("config " + parsed.config().digest() + " of " + reference);
+        byte[] configBytes;
+        try {
+            configBytes = client.fetchBlob(
+                    source,
+                    parsed.config().digest(),
+                    parsed.config().size(),
+                    credentials,
+                    MAX_CONFIG_BYTES,
+                    configWatch::wrap);
+        } catch (IOException | InterruptedException e) {
+            RegistryException stalled = configWatch.stalledFailure(e);
+            if (stalled != null) {
+                throw stalled;
+            }
+            throw e;
+        }
         JsonNode config = parseConfig(configBytes, reference);
         List<String> diffIds = new ArrayList<>();
         config.path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asString("")));
@@ -222,11 +252,13 @@ public final class ImagePuller {
             throws IOException, InterruptedException {
         Path work = store.newWorkDir();
         boolean published = false;
+        ProgressTimeout.Watch watch = progress.watch("layer " + layer.digest() + " from " + source.host());
         try {
             Path diff = work.resolve("diff");
             Files.createDirectories(diff);
             long fetched;
-            try (VerifyingInputStream blob = client.openBlob(source, layer.digest(), layer.size(), credentials)) {
+            try (VerifyingInputStream blob =
+                    client.openBlob(source, layer.digest(), layer.size(), credentials, watch::wrap)) {
                 UnpackSummary summary;
                 try {
                     summary = LayerUnpacker.unpack(blob, diff);
@@ -256,6 +288,12 @@ public final class ImagePuller {
                     new LayerRecord(chainId, diffId, parent, layer.digest().toString(), layer.size()));
             published = true;
             return fetched;
+        } catch (IOException | InterruptedException e) {
+            RegistryException stalled = watch.stalledFailure(e);
+            if (stalled != null) {
+                throw stalled;
+            }
+            throw e;
         } finally {
             if (!published) {
                 deleteQuietly(work);

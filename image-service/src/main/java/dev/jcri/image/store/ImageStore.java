@@ -58,6 +58,8 @@ public final class ImageStore {
     private final Map<String, ImageRecord> byId = new LinkedHashMap<>();
     /** Layers held by someone other than an image: a pull in progress, a container's rootfs. */
     private final Map<String, Set<String>> pins = new HashMap<>();
+    /** Images in use as a whole, by owner (a container mounting them as image volumes): RemoveImage refuses them. */
+    private final Map<String, Set<String>> holds = new HashMap<>();
     /** Work dirs under tmp/ handed out and not yet published or released: what the leftover sweep spares. */
     private final Set<Path> workDirs = ConcurrentHashMap.newKeySet();
 
@@ -376,6 +378,15 @@ public final class ImageStore {
                 log.info("image untagged id={} tag={}", record.id(), tag);
                 return Optional.empty();
             }
+            List<String> holders = holds.entrySet().stream()
+                    .filter(e -> e.getValue().contains(record.id()))
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+            if (!holders.isEmpty()) {
+                throw new IllegalStateException("image " + record.id() + " is in use as an image volume by " + holders
+                        + "; remove those first");
+            }
             Files.deleteIfExists(recordFile(record.id()));
             AtomicFile.syncDirectory(images);
             byId.remove(record.id());
@@ -415,10 +426,25 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * Keeps whole images (by ID) on behalf of {@code owner}: {@link #remove} refuses to delete them until
+     * {@link #unpin} releases the owner. Their layers need a {@link #pin} of their own.
+     */
+    public void hold(String owner, Collection<String> imageIds) {
+        lock.lock();
+        try {
+            holds.computeIfAbsent(owner, o -> new HashSet<>()).addAll(imageIds);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases the owner's pinned layers and held images. */
     public void unpin(String owner) {
         lock.lock();
         try {
             pins.remove(owner);
+            holds.remove(owner);
         } finally {
             lock.unlock();
         }

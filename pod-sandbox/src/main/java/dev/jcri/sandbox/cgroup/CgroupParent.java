@@ -53,6 +53,11 @@ public final class CgroupParent {
         return cgroupsPath(parent, containerId);
     }
 
+    /** The pod's own cgroup from a hierarchy's root: the slice's path, or the cgroupfs path itself. */
+    public static String podCgroup(String parent) {
+        return isSlice(parent) ? SliceName.cgroupPath(parent) : parent;
+    }
+
     /** The scope systemd makes for a container at the runtime's request. */
     public static String containerScope(String containerId) {
         return SCOPE_PREFIX + "-" + containerId + ".scope";

@@ -108,6 +108,7 @@ final class ContainerCreate {
             }
         }
         hostPaths.requireUnprotected(spec);
+        List<ContainerRecord.ImageReference> volumeImages = ImageVolumes.resolve(spec, images);
         String id = ObjectId.generate();
         StateLayout.ContainerPaths paths = table.paths(id);
         Path bundle = paths.bundle();
@@ -127,7 +128,8 @@ final class ContainerCreate {
                 logPath.toString(),
                 runtime.handler(),
                 stopSignal,
-                infra);
+                infra,
+                volumeImages);
 
         // Locked before the name is taken: a retry that finds the name waits for this create to end.
         ReentrantLock lock = table.lockOf(id);
@@ -150,7 +152,7 @@ final class ContainerCreate {
             record = record.withSpec(spec);
             table.store().save(record);
             CrashPoint.reached(Step.CONTAINER_CREATING_SAVED);
-            images.pin(ContainerTable.pinOwner(id), imageRecord.layers());
+            ImageVolumes.pin(images, ContainerTable.pinOwner(id), record);
             undo.push(() -> images.unpin(ContainerTable.pinOwner(id)));
             Files.createDirectories(bundle);
             undo.push(() -> FileTree.delete(bundle));
@@ -171,6 +173,10 @@ final class ContainerCreate {
             }
             undo.push(() -> rootfs.unmount(paths.rootfs()));
             CrashPoint.reached(Step.CONTAINER_ROOTFS_MOUNTED);
+            // Mounted for the container's lifetime; on a crash, deleting the bundle detaches them.
+            List<Path> imageVolumes = new ArrayList<>();
+            undo.push(() -> ImageVolumes.release(rootfs, imageVolumes));
+            spec = ImageVolumes.stage(spec, volumeImages, images, rootfs, context, paths.imageVolumes(), imageVolumes);
 
             List<Path> stagedVolumes = new ArrayList<>();
             undo.push(() -> IdmappedVolumes.release(stagedVolumes));

@@ -13,6 +13,10 @@ public interface ContainerImages {
     /** Keeps the layers from garbage collection while {@code owner} exists. */
     void pin(String owner, List<String> layers);
 
+    /** Keeps whole images (by ID) while {@code owner} exists: RemoveImage refuses them until {@link #unpin}. */
+    void hold(String owner, List<String> imageIds);
+
+    /** Releases the owner's layers and images. */
     void unpin(String owner);
 
     /** The unpacked directory of a layer, by its chain ID. */
@@ -28,6 +32,11 @@ public interface ContainerImages {
             @Override
             public void pin(String owner, List<String> layers) {
                 store.pin(owner, layers);
+            }
+
+            @Override
+            public void hold(String owner, List<String> imageIds) {
+                store.hold(owner, imageIds);
             }
 
             @Override

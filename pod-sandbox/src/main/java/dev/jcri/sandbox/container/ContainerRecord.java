@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.container;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.Optional;
  * @param stopSignal what StopContainer sends first: the container's, else the image's, else SIGTERM
  * @param infra the pod's infra container, holding its shared PID namespace: jcri's own, never listed
  * @param removing a removal began: the next start finishes it if jcri dies first
+ * @param volumeImages the images its image volumes mount, in the order of those mounts: held in the image store
+ *     (with their layers) while the container exists
  *
  * <p>Written ahead of what it describes: the bundle, rootfs mount, runtime state and conmon all hang off the ID,
  * so a CREATING record is enough for the next start to undo whatever step a crash interrupted. On disk it keeps
@@ -36,7 +39,12 @@ public record ContainerRecord(
         String runtimeHandler,
         String stopSignal,
         boolean infra,
-        boolean removing) {
+        boolean removing,
+        List<ImageReference> volumeImages) {
+
+    public ContainerRecord {
+        volumeImages = List.copyOf(volumeImages);
+    }
 
     /**
      * @param requested the image as the request named it
@@ -73,7 +81,8 @@ public record ContainerRecord(
             String logPath,
             String runtimeHandler,
             String stopSignal,
-            boolean infra) {
+            boolean infra,
+            List<ImageReference> volumeImages) {
         return new ContainerRecord(
                 id,
                 name,
@@ -89,7 +98,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                false);
+                false,
+                volumeImages);
     }
 
     /** Created by the runtime: its PID and the identity its process runs as. */
@@ -109,7 +119,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                removing);
+                removing,
+                volumeImages);
     }
 
     ContainerRecord started(long at) {
@@ -128,7 +139,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                removing);
+                removing,
+                volumeImages);
     }
 
     ContainerRecord markedRemoving() {
@@ -147,7 +159,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                true);
+                true,
+                volumeImages);
     }
 
     ContainerRecord withSpec(ContainerSpec newSpec) {
@@ -166,7 +179,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                removing);
+                removing,
+                volumeImages);
     }
 
     ContainerRecord exited(ExitStatus status) {
@@ -185,7 +199,8 @@ public record ContainerRecord(
                 runtimeHandler,
                 stopSignal,
                 infra,
-                removing);
+                removing,
+                volumeImages);
     }
 
     /** The exit code the CRI reports: 0 until the container exited. */
@@ -225,7 +240,9 @@ public record ContainerRecord(
             List<Long> additionalGids,
             String stopSignal,
             boolean infra,
-            boolean removing) {}
+            boolean removing,
+            // Left out when empty: a container without image volumes keeps the first jcri's form.
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ImageReference> volumeImages) {}
 
     @JsonValue
     Stored stored() {
@@ -254,7 +271,8 @@ public record ContainerRecord(
                 p == null ? List.of() : p.additionalGids(),
                 stopSignal,
                 infra,
-                removing);
+                removing,
+                volumeImages);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -283,7 +301,8 @@ public record ContainerRecord(
                 orEmpty(s.runtimeHandler()),
                 orEmpty(s.stopSignal()),
                 s.infra(),
-                s.removing());
+                s.removing(),
+                s.volumeImages() == null ? List.of() : s.volumeImages());
     }
 
     private static String orEmpty(String value) {

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a restart of jcri: re-pins images, settles exits that happened while jcri was down, finishes creations
+ * After a restart of jcri: re-pins images (and those of image volumes), settles exits that happened while jcri was down, finishes creations
  * and removals a crash interrupted (by removing them), and finds containers started just before the crash.
  */
 final class ContainerRecovery {
@@ -37,7 +37,7 @@ final class ContainerRecovery {
         int restored = 0;
         int cleaned = 0;
         for (ContainerRecord record : table.store().load()) {
-            images.pin(ContainerTable.pinOwner(record.id()), record.image().layers());
+            ImageVolumes.pin(images, ContainerTable.pinOwner(record.id()), record);
             if (record.state() == ContainerState.CREATING || record.removing()) {
                 log.warn(
                         "finishing a container {} a crash interrupted id={}",

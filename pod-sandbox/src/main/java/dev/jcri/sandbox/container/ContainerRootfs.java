@@ -21,6 +21,20 @@ public interface ContainerRootfs {
             Path scratch)
             throws IOException;
 
+    /**
+     * An image volume: the layers read-only, nosuid, nodev, noexec, without an upper dir.
+     *
+     * @param usernsPin the pod's user namespace, whose mapping the layers are shown through; null for none
+     */
+    void mountImageVolume(
+            Path target,
+            List<Path> layersBottomFirst,
+            Path emptyLower,
+            Path usernsPin,
+            UserMappings users,
+            Path scratch)
+            throws IOException;
+
     /** Idempotent: a target that is not mounted (any more) is fine. */
     void unmount(Path target) throws IOException;
 }

@@ -28,6 +28,9 @@ final class HostPathPreparation {
     void requireUnprotected(ContainerSpec spec) {
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
+            if (mount.image() != null) {
+                continue;
+            }
             String hostPath = mount.hostPath();
             if (hostPath.isEmpty() || !hostPath.startsWith("/") || hostPath.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("mounts[" + i + "].host_path: an absolute path is required, got \""
@@ -53,6 +56,10 @@ final class HostPathPreparation {
         List<MountSpec> mounts = new ArrayList<>();
         for (int i = 0; i < spec.mounts().size(); i++) {
             MountSpec mount = spec.mounts().get(i);
+            if (mount.image() != null) {
+                mounts.add(mount);
+                continue;
+            }
             Path host = Path.of(mount.hostPath()).normalize();
             makeDirs(host, madeDirs);
             String real;
@@ -66,13 +73,7 @@ final class HostPathPreparation {
             if (!mount.recursiveReadOnly()) {
                 requirePropagation(mount.propagation(), Path.of(real), "mounts[" + i + "]");
             }
-            mounts.add(new MountSpec(
-                    mount.containerPath(),
-                    real,
-                    mount.readonly(),
-                    mount.propagation(),
-                    mount.recursiveReadOnly(),
-                    mount.idmap()));
+            mounts.add(mount.withHostPath(real));
         }
         return spec.withMounts(mounts);
     }

@@ -34,7 +34,8 @@ final class IdmappedVolumes {
      */
     static ContainerSpec stage(ContainerSpec spec, SandboxContext sandbox, Path stagingDir, List<Path> staged)
             throws IOException {
-        if (spec.mounts().stream().allMatch(m -> m.idmap() == null)) {
+        // Image volumes are idmapped layer by layer where they are staged (ImageVolumes).
+        if (spec.mounts().stream().allMatch(m -> m.idmap() == null || m.image() != null)) {
             return spec;
         }
         List<MountSpec> mounts = new ArrayList<>();
@@ -42,7 +43,7 @@ final class IdmappedVolumes {
         try {
             for (int i = 0; i < spec.mounts().size(); i++) {
                 MountSpec mount = spec.mounts().get(i);
-                if (mount.idmap() == null) {
+                if (mount.idmap() == null || mount.image() != null) {
                     mounts.add(mount);
                     continue;
                 }

@@ -42,6 +42,18 @@ public final class RootfsMount {
             }
 
             @Override
+            public void mountImageVolume(
+                    Path target,
+                    List<Path> layersBottomFirst,
+                    Path emptyLower,
+                    Path usernsPin,
+                    UserMappings users,
+                    Path scratch)
+                    throws IOException {
+                RootfsMount.mountImageVolume(target, layersBottomFirst, emptyLower, usernsPin, users, scratch);
+            }
+
+            @Override
             public void unmount(Path target) throws IOException {
                 RootfsMount.unmount(target);
             }
@@ -53,6 +65,61 @@ public final class RootfsMount {
         Files.createDirectories(target);
         Files.createDirectories(upper);
         Files.createDirectories(work);
+        String data = "lowerdir=" + lowerDirs(layersBottomFirst) + ",upperdir=" + escape(upper.toString()) + ",workdir="
+                + escape(work.toString());
+        mountOverlay(target, 0, data, layersBottomFirst.size());
+    }
+
+    /**
+     * An image volume: the image's layers as an overlay without an upper dir, so read-only by construction, and
+     * mounted nosuid, nodev, noexec. overlayfs wants two lower dirs at least without an upper one: a one-layer
+     * image gets {@code emptyLower} (made here) below its layer. With {@code usernsPin}, each layer goes through an
+     * idmapped mount of that user namespace under {@code scratch}, as {@link #mountIdmapped} does for the rootfs.
+     */
+    public static void mountImageVolume(
+            Path target,
+            List<Path> layersBottomFirst,
+            Path emptyLower,
+            Path usernsPin,
+            UserMappings users,
+            Path scratch)
+            throws IOException {
+        if (layersBottomFirst.isEmpty()) {
+            throw new IOException("the image has no layers to mount");
+        }
+        List<Path> layers = new ArrayList<>(layersBottomFirst);
+        if (layers.size() == 1) {
+            Files.createDirectories(emptyLower);
+            layers.addFirst(emptyLower);
+        }
+        Files.createDirectories(target);
+        long flags = Mount.MS_RDONLY | Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC;
+        if (usernsPin == null) {
+            mountOverlay(target, flags, "lowerdir=" + lowerDirs(layers), layers.size());
+            return;
+        }
+        List<Path> mapped = new ArrayList<>();
+        int userns = OpenFiles.openReadOnly(usernsPin.toString());
+        try {
+            for (int i = 0; i < layers.size(); i++) {
+                Path dir = scratch.resolve(Integer.toString(i));
+                Files.createDirectories(dir);
+                mapped.add(dir);
+                IdmappedMount.attach(layers.get(i).toString(), userns, dir.toString(), true, false);
+            }
+            mountOverlay(target, flags, "lowerdir=" + lowerDirs(mapped), mapped.size());
+        } finally {
+            OpenFiles.close(userns);
+            for (Path dir : mapped) {
+                unmount(dir);
+                Files.deleteIfExists(dir);
+            }
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /** Top layer first, as overlayfs lists them. */
+    private static String lowerDirs(List<Path> layersBottomFirst) {
         StringBuilder lower = new StringBuilder();
         for (int i = layersBottomFirst.size() - 1; i >= 0; i--) {
             if (!lower.isEmpty()) {
@@ -60,13 +127,15 @@ public final class RootfsMount {
             }
             lower.append(escape(layersBottomFirst.get(i).toString()));
         }
-        String data =
-                "lowerdir=" + lower + ",upperdir=" + escape(upper.toString()) + ",workdir=" + escape(work.toString());
+        return lower.toString();
+    }
+
+    private static void mountOverlay(Path target, long flags, String data, int layerCount) throws IOException {
         if (data.length() > MAX_MOUNT_DATA) {
-            throw new IOException("the image has too many layers (" + layersBottomFirst.size()
-                    + ") for one overlay mount with these paths");
+            throw new IOException(
+                    "the image has too many layers (" + layerCount + ") for one overlay mount with these paths");
         }
-        Mount.mount("overlay", target.toString(), "overlay", 0, data);
+        Mount.mount("overlay", target.toString(), "overlay", flags, data);
     }
 
     /**

@@ -43,14 +43,20 @@ public final class ResourceStats {
             WritableLayerUsage writableLayer,
             Path writableLayerPath) {}
 
-    /** One pod: its containers summed, its network, and its containers. */
+    /**
+     * One pod: its containers summed, its network, and its containers.
+     *
+     * @param ioPressure the IO pressure of the pod's own cgroup (cgroup v2; pressure cannot be summed over the
+     *     containers); {@link Pressure#NONE} on v1 and for a pod under jcri's shared parent
+     */
     public record PodSample(
             SandboxRecord sandbox,
             long timestamp,
             CgroupUsage usage,
             long nanoCores,
             List<InterfaceCounters> interfaces,
-            List<ContainerSample> containers) {}
+            List<ContainerSample> containers,
+            Pressure ioPressure) {}
 
     private record CpuPoint(long timestamp, long cpuNanos) {}
 
@@ -119,7 +125,11 @@ public final class ResourceStats {
                 nanoCores = nanoCores == CgroupUsage.UNKNOWN ? sample.nanoCores() : nanoCores + sample.nanoCores();
             }
         }
-        return new PodSample(sandbox, EpochNanos.now(), total, nanoCores, network(sandbox), samples);
+        // Only a parent kubelet gave is the pod's own: jcri's default parent holds every other pod too.
+        Pressure io = sandbox.spec().cgroupParent().isEmpty()
+                ? Pressure.NONE
+                : cgroups.read(CgroupParent.podCgroup(sandbox.cgroupParent())).ioPressure();
+        return new PodSample(sandbox, EpochNanos.now(), total, nanoCores, network(sandbox), samples, io);
     }
 
     /** Drops the rate history of containers no longer listed. */

@@ -283,7 +283,8 @@ public final class OrphanSweep {
 
     /**
      * Mounts under the places jcri mounts things: pins ({@code ns/<kind>/<id>}), the pod's shm
-     * ({@code sandboxes/<id>/shm}), rootfs overlays ({@code containers/<id>/rootfs}), compared as real paths, as
+     * ({@code sandboxes/<id>/shm}), rootfs overlays ({@code containers/<id>/rootfs}) and image volumes
+     * ({@code containers/<id>/image-volumes/<n>}), compared as real paths, as
      * mountinfo shows them.
      */
     private void observeMounts(Seen seen) {

@@ -99,6 +99,70 @@ class ContainerCreateTest {
     }
 
     @Test
+    void anImageVolumeIsMountedAfterTheRootfsAndHeldWithTheContainer() throws Exception {
+        ContainerSpec spec = FakeHost.spec().withMounts(List.of(imageVolume("")));
+
+        ContainerRecord record = host.create().create(FakeHost.POD, spec, FakeHost.IMAGE);
+
+        assertEquals(
+                List.of("images.pin", "images.hold", "rootfs.mount", "rootfs.mountImageVolume", "monitor.create"),
+                host.journal);
+        assertEquals(
+                List.of(new ContainerRecord.ImageReference(
+                        FakeHost.IMAGE, FakeHost.image().id(), List.of("layer"))),
+                record.volumeImages());
+        assertEquals(spec, record.spec(), "the record keeps the request, not the staged path");
+    }
+
+    @Test
+    void anImageVolumeWithABadSubPathIsUnmountedAgain() throws Exception {
+        ContainerSpec spec = FakeHost.spec().withMounts(List.of(imageVolume("missing")));
+
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
+
+        assertTrue(e.getMessage().startsWith("mounts[0].image_sub_path: "), e.getMessage());
+        assertEquals(
+                List.of(
+                        "images.pin",
+                        "images.hold",
+                        "rootfs.mount",
+                        "rootfs.mountImageVolume",
+                        "rootfs.unmount",
+                        "rootfs.unmount",
+                        "images.unpin"),
+                host.journal);
+        assertNothingLeft();
+    }
+
+    @Test
+    void anImageVolumeOfAMissingImageIsNotFoundBeforeAnythingIsMade() {
+        ContainerSpec spec = FakeHost.spec()
+                .withMounts(List.of(new MountSpec(
+                        "/vol",
+                        "",
+                        true,
+                        MountSpec.Propagation.PRIVATE,
+                        false,
+                        null,
+                        new MountSpec.ImageVolume("missing:latest", ""))));
+
+        assertThrows(NotFoundException.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
+        assertEquals(List.of(), host.journal);
+    }
+
+    private static MountSpec imageVolume(String subPath) {
+        return new MountSpec(
+                "/vol",
+                "",
+                true,
+                MountSpec.Propagation.PRIVATE,
+                false,
+                null,
+                new MountSpec.ImageVolume(FakeHost.IMAGE, subPath));
+    }
+
+    @Test
     void unknownPodsAndImagesAreNotFoundAndAPodNotReadyIsAFailedPrecondition() {
         assertThrows(
                 NotFoundException.class, () -> host.create().create("f".repeat(64), FakeHost.spec(), FakeHost.IMAGE));

@@ -77,7 +77,8 @@ final class FakeHost {
                 "/dev/null",
                 "runc",
                 "SIGTERM",
-                false);
+                false,
+                List.of());
         if (state != ContainerState.CREATING) {
             record = record.created(new ContainerRecord.ContainerProcess(4242, 0, 0, List.of()));
         }
@@ -320,6 +321,19 @@ final class FakeHost {
         }
 
         @Override
+        public void mountImageVolume(
+                Path target,
+                List<Path> layersBottomFirst,
+                Path emptyLower,
+                Path usernsPin,
+                UserMappings users,
+                Path scratch)
+                throws IOException {
+            journal.add("rootfs.mountImageVolume");
+            Files.createDirectories(target);
+        }
+
+        @Override
         public void unmount(Path target) {
             journal.add("rootfs.unmount");
         }
@@ -334,6 +348,11 @@ final class FakeHost {
         @Override
         public void pin(String owner, List<String> layers) {
             journal.add("images.pin");
+        }
+
+        @Override
+        public void hold(String owner, List<String> imageIds) {
+            journal.add("images.hold");
         }
 
         @Override

@@ -157,6 +157,12 @@ public final class ConfigSchema {
                     3,
                     "Layers of one pull downloaded and unpacked at the same time."),
             ConfigKey.of(
+                    "image.pull_progress_timeout_seconds",
+                    DURATION_SECONDS,
+                    60L,
+                    "A pull whose download receives no bytes for this long is cancelled (UNAVAILABLE) and stores "
+                            + "nothing; a slow download that keeps receiving bytes is never cut. 0: no limit."),
+            ConfigKey.of(
                     "shutdown.grace_seconds",
                     DURATION_SECONDS,
                     10L,

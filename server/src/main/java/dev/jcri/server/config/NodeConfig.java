@@ -115,6 +115,11 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return (Integer) values.get("image.max_parallel_layers");
     }
 
+    /** Zero: pulls are never cut for want of progress. */
+    public Duration pullProgressTimeout() {
+        return Duration.ofSeconds((Long) values.get("image.pull_progress_timeout_seconds"));
+    }
+
     /** Zero: the orphan sweep runs at startup only. */
     public Duration orphanSweepInterval() {
         return Duration.ofSeconds((Long) values.get("orphan_sweep_interval_seconds"));

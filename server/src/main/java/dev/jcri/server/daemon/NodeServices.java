@@ -135,7 +135,8 @@ public final class NodeServices implements AutoCloseable {
                 registries::get,
                 imageStore,
                 PlatformSelector.forThisNode(),
-                config.maxParallelLayers());
+                config.maxParallelLayers(),
+                config.pullProgressTimeout());
         AtomicReference<String> podCidr = new AtomicReference<>("");
         CniConfigDirectory cniConfigs = new CniConfigDirectory(config.cniConfDirs(), config.cniBinDirs());
         if (config.cniDefaultNetwork()

@@ -44,6 +44,15 @@ record ContainerMounts(List<Mount> mounts, String rootfsPropagation) {
                 throw new IllegalArgumentException(
                         field + ".host_path: \"" + spec.hostPath() + "\" is not an absolute path");
             }
+            if (spec.image() != null) {
+                // An image volume: read-only whatever the request says, and nothing in it runs or escalates.
+                cri.add(new Mount(
+                        destination,
+                        "bind",
+                        spec.hostPath(),
+                        List.of("rbind", "rprivate", "ro", "nosuid", "nodev", "noexec")));
+                continue;
+            }
             List<String> options = new ArrayList<>();
             options.add("rbind");
             switch (spec.propagation()) {

@@ -179,4 +179,24 @@ class ContainerMountsTest {
         draft.mounts.set(1, new MountSpec("", "/srv", false, null, false));
         assertTrue(error().startsWith("mounts[1].container_path:"));
     }
+
+    @Test
+    void anImageVolumeIsBoundReadOnlyNosuidNodevNoexecWhateverTheRequestSays() {
+        draft.mounts.add(new MountSpec(
+                "/vol",
+                "/run/jcri/containers/c/image-volumes/0/data",
+                false,
+                MountSpec.Propagation.HOST_TO_CONTAINER,
+                false,
+                null,
+                new MountSpec.ImageVolume("busybox", "data")));
+        assertEquals(
+                new ContainerMounts.Mount(
+                        "/vol",
+                        "bind",
+                        "/run/jcri/containers/c/image-volumes/0/data",
+                        List.of("rbind", "rprivate", "ro", "nosuid", "nodev", "noexec")),
+                at("/vol"));
+        assertEquals("", mounts().rootfsPropagation(), "an image volume asks for no propagation");
+    }
 }

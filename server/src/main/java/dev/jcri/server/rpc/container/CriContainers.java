@@ -227,6 +227,21 @@ public final class CriContainers {
                     CriPods.range(mount.getUidMappingsList(), field + ".uid_mappings"),
                     CriPods.range(mount.getGidMappingsList(), field + ".gid_mappings"));
         }
+        String image = mount.getImage().getImage();
+        if (!image.isEmpty()) {
+            // An image volume: kubelet leaves host_path empty; the image's mount takes its place.
+            return new MountSpec(
+                    FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
+                    "",
+                    true,
+                    MountSpec.Propagation.PRIVATE,
+                    false,
+                    idmap,
+                    new MountSpec.ImageVolume(image, mount.getImageSubPath()));
+        }
+        if (!mount.getImageSubPath().isEmpty()) {
+            throw new IllegalArgumentException(field + ".image_sub_path: needs " + field + ".image");
+        }
         return new MountSpec(
                 FieldCheck.absolutePath(field + ".container_path", mount.getContainerPath()),
                 FieldCheck.absolutePath(field + ".host_path", mount.getHostPath()),
@@ -338,8 +353,12 @@ public final class CriContainers {
                 .setResources(ContainerResources.newBuilder()
                         .setLinux(toCri(record.spec().resources())));
         for (MountSpec mount : record.spec().mounts()) {
-            status.addMounts(Mount.newBuilder()
-                    .setContainerPath(mount.containerPath())
+            Mount.Builder cri = Mount.newBuilder();
+            if (mount.image() != null) {
+                cri.setImage(ImageSpec.newBuilder().setImage(mount.image().reference()))
+                        .setImageSubPath(mount.image().subPath());
+            }
+            status.addMounts(cri.setContainerPath(mount.containerPath())
                     .setHostPath(mount.hostPath())
                     .setReadonly(mount.readonly())
                     .setRecursiveReadOnly(mount.recursiveReadOnly())

@@ -45,13 +45,15 @@ final class CriStats {
                         .putAllAnnotations(record.spec().annotations()))
                 .setCpu(cpu(now, usage, sample.nanoCores()))
                 .setMemory(memory(now, usage))
-                .setIo(io(now, usage))
                 .setWritableLayer(FilesystemUsage.newBuilder()
                         .setTimestamp(now)
                         .setFsId(FilesystemIdentifier.newBuilder()
                                 .setMountpoint(sample.writableLayerPath().toString()))
                         .setUsedBytes(value(sample.writableLayer().bytes()))
                         .setInodesUsed(value(sample.writableLayer().inodes())));
+        if (usage.ioPressure().known()) {
+            stats.setIo(io(now, usage.ioPressure()));
+        }
         return stats.build();
     }
 
@@ -64,6 +66,9 @@ final class CriStats {
                 .setNetwork(network(now, sample.interfaces()))
                 .addAllContainers(
                         sample.containers().stream().map(CriStats::container).toList());
+        if (sample.ioPressure().known()) {
+            linux.setIo(io(now, sample.ioPressure()));
+        }
         if (sample.usage().processes() != CgroupUsage.UNKNOWN) {
             linux.setProcess(ProcessUsage.newBuilder()
                     .setTimestamp(now)
@@ -105,13 +110,12 @@ final class CriStats {
         return memory.build();
     }
 
-    /** Only cgroup v2 measures IO pressure; on v1 the message carries its timestamp alone. */
-    private static IoUsage io(long now, CgroupUsage usage) {
-        IoUsage.Builder io = IoUsage.newBuilder().setTimestamp(now);
-        if (usage.ioPressure().known()) {
-            io.setPsi(psi(usage.ioPressure()));
-        }
-        return io.build();
+    /**
+     * The CRI's IoUsage holds IO pressure alone, which only cgroup v2 measures (io.pressure): on v1 the message is
+     * left out rather than sent empty.
+     */
+    private static IoUsage io(long now, Pressure pressure) {
+        return IoUsage.newBuilder().setTimestamp(now).setPsi(psi(pressure)).build();
     }
 
     /** The CRI's PSI totals are in microseconds, as the kernel reports them. */
