@@ -29,6 +29,7 @@ import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
+import dev.jcri.cri.v1.Signal;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
@@ -61,6 +62,7 @@ class ConformanceTest {
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
+    private static String stopSignalImage;
     private static String pod;
 
     @RegisterExtension
@@ -68,17 +70,24 @@ class ConformanceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(
-                false,
-                (registry, dir) -> registry.pusher()
-                        .push(
-                                "test/busybox",
-                                "1",
-                                OciImageBuilder.busybox()
-                                        .withLayer(l -> l.symlink("/bin/pgrep", "busybox"))
-                                        .build()));
+        node = TestNode.start(false, (registry, dir) -> {
+            registry.pusher()
+                    .push(
+                            "test/busybox",
+                            "1",
+                            OciImageBuilder.busybox()
+                                    .withLayer(l -> l.symlink("/bin/pgrep", "busybox"))
+                                    .build());
+            // The short form, as some Dockerfiles write it: jcri records and reports SIGUSR2.
+            registry.pusher()
+                    .push(
+                            "test/stopsignal",
+                            "1",
+                            OciImageBuilder.busybox().withStopSignal("USR2").build());
+        });
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
+        stopSignalImage = node.pull("test/stopsignal:1");
         pod = runPod("conformance");
     }
 
@@ -340,6 +349,45 @@ class ConformanceTest {
         } finally {
             removeContainer(id);
         }
+    }
+
+    @Test
+    void stopContainerSendsTheConfiguredSignalElseTheImagesElseSigterm() throws Exception {
+        // PID 1 ignores an untrapped SIGTERM, so only the expected signal ends it quickly, with the trap's code.
+        String trapped = "trap 'exit 42' USR1; trap 'exit 43' USR2; trap 'exit 44' 37; while true; do sleep 1; done";
+        String fromConfig = run(container("signal-config", "sh", "-c", trapped).setStopSignal(Signal.SIGNAL_SIGUSR1));
+        String realTime = run(container("signal-rt", "sh", "-c", trapped).setStopSignal(Signal.SIGNAL_SIGRTMINPLUS3));
+        String fromImage = run(container("signal-image", "sh", "-c", trapped)
+                .setImage(ImageSpec.newBuilder().setImage(stopSignalImage)));
+        String byDefault = run(container("signal-default", "sh", "-c", trapped));
+        try {
+            assertEquals(Signal.SIGNAL_SIGUSR1, status(fromConfig).getStopSignal());
+            assertEquals(Signal.SIGNAL_SIGRTMINPLUS3, status(realTime).getStopSignal());
+            assertEquals(Signal.SIGNAL_SIGUSR2, status(fromImage).getStopSignal());
+            assertEquals(Signal.SIGNAL_SIGTERM, status(byDefault).getStopSignal());
+            Thread.sleep(1000); // the traps are set
+            assertEquals(42, stopAndExitCode(fromConfig));
+            assertEquals(44, stopAndExitCode(realTime));
+            assertEquals(43, stopAndExitCode(fromImage));
+            assertEquals(Signal.SIGNAL_SIGUSR1, status(fromConfig).getStopSignal(), "kept after the exit");
+        } finally {
+            for (String id : List.of(fromConfig, realTime, fromImage, byDefault)) {
+                removeContainer(id);
+            }
+        }
+    }
+
+    private static int stopAndExitCode(String id) {
+        long start = System.nanoTime();
+        jcri.runtime()
+                .stopContainer(StopContainerRequest.newBuilder()
+                        .setContainerId(id)
+                        .setTimeout(30)
+                        .build());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "ended by the signal, not SIGKILL");
+        ContainerStatus status = status(id);
+        assertEquals(ContainerState.CONTAINER_EXITED, status.getState());
+        return status.getExitCode();
     }
 
     /**
