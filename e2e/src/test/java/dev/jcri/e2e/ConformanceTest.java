@@ -16,9 +16,12 @@ import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.Image;
 import dev.jcri.cri.v1.ImageSpec;
+import dev.jcri.cri.v1.ImageStatusRequest;
 import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.ListContainersRequest;
+import dev.jcri.cri.v1.ListImagesRequest;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.NamespaceMode;
 import dev.jcri.cri.v1.PodSandboxConfig;
@@ -26,6 +29,7 @@ import dev.jcri.cri.v1.PodSandboxStatsRequest;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
 import dev.jcri.cri.v1.PortForwardRequest;
 import dev.jcri.cri.v1.RemoveContainerRequest;
+import dev.jcri.cri.v1.RemoveImageRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
@@ -43,7 +47,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -70,21 +76,40 @@ class ConformanceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(false, (registry, dir) -> {
-            registry.pusher()
-                    .push(
-                            "test/busybox",
-                            "1",
-                            OciImageBuilder.busybox()
-                                    .withLayer(l -> l.symlink("/bin/pgrep", "busybox"))
-                                    .build());
-            // The short form, as some Dockerfiles write it: jcri records and reports SIGUSR2.
-            registry.pusher()
-                    .push(
-                            "test/stopsignal",
-                            "1",
-                            OciImageBuilder.busybox().withStopSignal("USR2").build());
-        });
+        node = TestNode.start(
+                false,
+                (registry, dir) -> {
+                    registry.pusher()
+                            .push(
+                                    "test/busybox",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withLayer(l -> l.symlink("/bin/pgrep", "busybox"))
+                                            .build());
+                    // The short form, as some Dockerfiles write it: jcri records and reports SIGUSR2.
+                    registry.pusher()
+                            .push(
+                                    "test/stopsignal",
+                                    "1",
+                                    OciImageBuilder.busybox()
+                                            .withStopSignal("USR2")
+                                            .build());
+                    // Distinct images (labels), so that pinning one by name cannot pin another by a shared ID.
+                    for (String name : List.of("pause", "pinned-a", "pinned-b", "gc-victim")) {
+                        registry.pusher()
+                                .push(
+                                        "test/" + name,
+                                        "1",
+                                        OciImageBuilder.image()
+                                                .withLabel("name", name)
+                                                .build());
+                    }
+                    Files.writeString(dir.resolve("jcri.d/50-pinned.toml"), """
+                    [image]
+                    pinned_images = ["%s/test/pinned-*"]
+                    """.formatted(registry.hostPort()));
+                },
+                registry -> List.of("--pause-image", registry.hostPort() + "/test/pause:1"));
         jcri = node.jcri();
         image = node.pull("test/busybox:1");
         stopSignalImage = node.pull("test/stopsignal:1");
@@ -388,6 +413,68 @@ class ConformanceTest {
         ContainerStatus status = status(id);
         assertEquals(ContainerState.CONTAINER_EXITED, status.getState());
         return status.getExitCode();
+    }
+
+    @Test
+    void thePauseImageAndConfiguredPatternsArePinnedAndSurviveAGcLikeLoop() {
+        String pause = imageStatus(node.pull("test/pause:1")).getId();
+        String pinnedA = imageStatus(node.pull("test/pinned-a:1")).getId();
+        String pinnedB = imageStatus(node.pull("test/pinned-b:1")).getId();
+        String victim = imageStatus(node.pull("test/gc-victim:1")).getId();
+        Map<String, Boolean> listed = new HashMap<>();
+        for (Image listedImage :
+                jcri.images().listImages(ListImagesRequest.getDefaultInstance()).getImagesList()) {
+            listed.put(listedImage.getId(), listedImage.getPinned());
+        }
+        assertEquals(true, listed.get(pause));
+        assertEquals(true, listed.get(pinnedA));
+        assertEquals(true, listed.get(pinnedB));
+        assertEquals(false, listed.get(victim));
+        assertEquals(false, listed.get(imageStatus(image).getId()), "an image no pattern names");
+        assertTrue(imageStatus(node.registryHostPort() + "/test/pinned-a:1").getPinned());
+        assertFalse(imageStatus(victim).getPinned());
+
+        // kubelet's image GC: every unpinned image of this test goes, the pinned stay.
+        for (Image candidate :
+                jcri.images().listImages(ListImagesRequest.getDefaultInstance()).getImagesList()) {
+            if (!candidate.getPinned()
+                    && List.of(pause, pinnedA, pinnedB, victim).contains(candidate.getId())) {
+                removeImage(candidate.getId());
+            }
+        }
+        assertFalse(present(victim), "the unpinned image was collected");
+        for (String kept : List.of(pause, pinnedA, pinnedB)) {
+            assertTrue(present(kept), kept);
+        }
+
+        // Pinning informs kubelet's GC only: asked directly, RemoveImage removes a pinned image (as CRI-O).
+        removeImage(pinnedB);
+        assertFalse(present(pinnedB));
+        removeImage(pinnedA);
+        removeImage(pause);
+    }
+
+    private static Image imageStatus(String name) {
+        return jcri.images()
+                .imageStatus(ImageStatusRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(name))
+                        .build())
+                .getImage();
+    }
+
+    private static boolean present(String name) {
+        return jcri.images()
+                .imageStatus(ImageStatusRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(name))
+                        .build())
+                .hasImage();
+    }
+
+    private static void removeImage(String name) {
+        jcri.images()
+                .removeImage(RemoveImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(name))
+                        .build());
     }
 
     /**

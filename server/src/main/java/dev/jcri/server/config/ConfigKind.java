@@ -10,6 +10,7 @@ public enum ConfigKind {
     STRING("a string"),
     ABSOLUTE_PATH("an absolute path"),
     PATH_LIST("an array of absolute paths"),
+    STRING_LIST("an array of strings"),
     BOOLEAN("true or false"),
     PORT("an integer port between 0 and 65535"),
     POSITIVE_INT("a positive integer"),
@@ -45,6 +46,15 @@ public enum ConfigKind {
                 }
                 yield List.copyOf(paths);
             }
+            case STRING_LIST -> {
+                if (!node.isArray()) throw rejected(node);
+                List<String> strings = new ArrayList<>();
+                for (JsonNode element : node) {
+                    if (!element.isString()) throw rejected(node);
+                    strings.add(element.asString());
+                }
+                yield List.copyOf(strings);
+            }
             case BOOLEAN -> {
                 if (!node.isBoolean()) throw rejected(node);
                 yield node.asBoolean();
@@ -77,6 +87,13 @@ public enum ConfigKind {
                     if (!part.isBlank()) paths.add(absolutePath(part.strip()));
                 }
                 yield List.copyOf(paths);
+            }
+            case STRING_LIST -> {
+                List<String> strings = new ArrayList<>();
+                for (String part : text.split(",")) {
+                    if (!part.isBlank()) strings.add(part.strip());
+                }
+                yield List.copyOf(strings);
             }
             case BOOLEAN ->
                 switch (text) {

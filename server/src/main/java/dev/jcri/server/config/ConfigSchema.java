@@ -7,6 +7,7 @@ import static dev.jcri.server.config.ConfigKind.PATH_LIST;
 import static dev.jcri.server.config.ConfigKind.PORT;
 import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
 import static dev.jcri.server.config.ConfigKind.STRING;
+import static dev.jcri.server.config.ConfigKind.STRING_LIST;
 
 import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import java.util.LinkedHashMap;
@@ -156,6 +157,12 @@ public final class ConfigSchema {
                     POSITIVE_INT,
                     3,
                     "Layers of one pull downloaded and unpacked at the same time."),
+            ConfigKey.of(
+                    "image.pinned_images",
+                    STRING_LIST,
+                    List.of(),
+                    "Images reported pinned (never removed by kubelet's image GC) besides pause_image: exact "
+                            + "names, or a prefix ending in * (\"registry.example/infra/*\")."),
             ConfigKey.of(
                     "shutdown.grace_seconds",
                     DURATION_SECONDS,

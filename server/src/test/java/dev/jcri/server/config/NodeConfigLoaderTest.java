@@ -126,6 +126,9 @@ class NodeConfigLoaderTest {
                 "[cni]\nconf_dirs = \"/etc/cni/net.d\"\n",
                 "key 'cni.conf_dirs': expected an array of absolute paths, got the string \"/etc/cni/net.d\"");
         cases.put("[metrics]\nenabled = \"yes\"\n", "key 'metrics.enabled': expected true or false");
+        cases.put(
+                "[image]\npinned_images = \"reg/x\"\n",
+                "key 'image.pinned_images': expected an array of strings, got the string \"reg/x\"");
         cases.put("[streaming]\nport = 70000\n", "key 'streaming.port': expected an integer port between 0 and 65535");
         cases.put("[runtimes.crun]\npath = 1\n", "key 'runtimes.crun.path': expected an absolute path");
         cases.put("[runtimes.crun]\nbinary = \"/x\"\n", "unknown key 'runtimes.crun.binary'");
@@ -152,6 +155,8 @@ class NodeConfigLoaderTest {
         cases.put("default_runtime = \"kata\"\n", "expected the name of a configured runtime (crun, runc)");
         cases.put("[metrics]\naddress = \"9090\"\n", "key 'metrics.address': expected host:port");
         cases.put("[image]\nmax_parallel_layers = 0\n", "key 'image.max_parallel_layers': expected a positive integer");
+        cases.put("[image]\npinned_images = [\"reg/a*b\"]\n", "key 'image.pinned_images': expected image names");
+        cases.put("[image]\npinned_images = [\"*\"]\n", "key 'image.pinned_images'");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             write("jcri.toml", c.getKey());
             String message = assertThrows(InvalidConfigException.class, () -> load(Map.of()), c.getKey())
