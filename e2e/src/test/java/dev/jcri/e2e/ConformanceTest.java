@@ -16,6 +16,7 @@ import dev.jcri.cri.v1.CreateContainerRequest;
 import dev.jcri.cri.v1.ExecRequest;
 import dev.jcri.cri.v1.ExecSyncRequest;
 import dev.jcri.cri.v1.ExecSyncResponse;
+import dev.jcri.cri.v1.IDMapping;
 import dev.jcri.cri.v1.Image;
 import dev.jcri.cri.v1.ImageSpec;
 import dev.jcri.cri.v1.ImageStatusRequest;
@@ -35,10 +36,13 @@ import dev.jcri.cri.v1.ReopenContainerLogRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.Signal;
 import dev.jcri.cri.v1.StartContainerRequest;
+import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
 import dev.jcri.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.jcri.cri.v1.UserNamespace;
+import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -475,6 +479,71 @@ class ConformanceTest {
                 .removeImage(RemoveImageRequest.newBuilder()
                         .setImage(ImageSpec.newBuilder().setImage(name))
                         .build());
+    }
+
+    @Test
+    void listenTakesAUnixEndpointAndRefusesOtherSchemes() throws Exception {
+        Path dir = JcriProcess.newStateDir();
+        // Flags given later win: this --listen replaces the harness's plain path with the same socket as an endpoint.
+        try (JcriProcess endpoint = JcriProcess.start(dir, List.of("--listen", "unix://" + JcriProcess.socket(dir)))) {
+            assertEquals(
+                    "jcri",
+                    endpoint.runtime()
+                            .version(VersionRequest.getDefaultInstance())
+                            .getRuntimeName());
+        }
+        Path refused = JcriProcess.newStateDir();
+        try {
+            Path log = refused.resolve("out.log");
+            Process process = JcriProcess.launch(refused, List.of("--listen", "tcp://127.0.0.1:10010"), log);
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+            String output = Files.readString(log);
+            assertEquals(2, process.exitValue(), output);
+            assertTrue(
+                    output.contains("flag --listen: jcri serves the CRI only on a unix socket")
+                            && output.contains("tcp://127.0.0.1:10010"),
+                    output);
+            assertFalse(Files.exists(JcriProcess.socket(refused)));
+        } finally {
+            StateDirCleanup.remove(refused);
+        }
+    }
+
+    @Test
+    void userNamespacesOnTheHostNetworkAreReportedUnsupportedAndRefused() {
+        assertFalse(jcri.runtime()
+                .status(StatusRequest.getDefaultInstance())
+                .getFeatures()
+                .getUserNamespacesHostNetwork());
+        IDMapping mapping = IDMapping.newBuilder()
+                .setContainerId(0)
+                .setHostId(1_500_000_000)
+                .setLength(65536)
+                .build();
+        PodSandboxConfig.Builder config = hostNetworkPod("userns-hostnet");
+        config.getLinuxBuilder()
+                .getSecurityContextBuilder()
+                .getNamespaceOptionsBuilder()
+                .setUsernsOptions(UserNamespace.newBuilder()
+                        .setMode(NamespaceMode.POD)
+                        .addUids(mapping)
+                        .addGids(mapping));
+        int pods = jcri.runtime()
+                .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                .getItemsCount();
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .runPodSandbox(RunPodSandboxRequest.newBuilder()
+                                .setConfig(config)
+                                .setRuntimeHandler("runc")
+                                .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
+        assertEquals(
+                pods,
+                jcri.runtime()
+                        .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsCount());
     }
 
     /**

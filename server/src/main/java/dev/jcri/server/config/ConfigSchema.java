@@ -6,6 +6,7 @@ import static dev.jcri.server.config.ConfigKind.DURATION_SECONDS;
 import static dev.jcri.server.config.ConfigKind.PATH_LIST;
 import static dev.jcri.server.config.ConfigKind.PORT;
 import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
+import static dev.jcri.server.config.ConfigKind.SOCKET_PATH;
 import static dev.jcri.server.config.ConfigKind.STRING;
 import static dev.jcri.server.config.ConfigKind.STRING_LIST;
 
@@ -48,9 +49,10 @@ public final class ConfigSchema {
                     .withFlag("--runroot"),
             ConfigKey.derived(
                             "listen",
-                            ABSOLUTE_PATH,
+                            SOCKET_PATH,
                             v -> v.get("runroot") + "/jcri.sock",
-                            "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root).")
+                            "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root); "
+                                    + "a path or unix:///path.")
                     .withFlag("--listen"),
             ConfigKey.of("log_level", STRING, "info", "One of error, warn, info, debug, trace.")
                     .withFlag("--log-level"),

@@ -65,6 +65,28 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void listenTakesAPathOrAUnixEndpointAndNothingElse() throws Exception {
+        write("jcri.toml", "listen = \"unix:///run/x/cri.sock\"\n");
+        assertEquals(Path.of("/run/x/cri.sock"), load(Map.of()).listen());
+        assertEquals(
+                Path.of("/run/y.sock"),
+                load(Map.of("--listen", "unix:///run/y.sock")).listen());
+        assertEquals(
+                Path.of("/run/z.sock"), load(Map.of("--listen", "/run/z.sock")).listen());
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("tcp://127.0.0.1:10010", "jcri serves the CRI only on a unix socket");
+        refused.put("npipe:////./pipe/x", "jcri serves the CRI only on a unix socket");
+        refused.put("unix://run/x.sock", "expected unix:// followed by an absolute path");
+        refused.put("run/x.sock", "expected an absolute path");
+        for (Map.Entry<String, String> c : refused.entrySet()) {
+            String message = assertThrows(
+                            InvalidConfigException.class, () -> load(Map.of("--listen", c.getKey())), c.getKey())
+                    .getMessage();
+            assertTrue(message.contains("listen") && message.contains(c.getValue()), message);
+        }
+    }
+
+    @Test
     void dropInsApplyInNameOrderAndFlagsWin() throws Exception {
         write("jcri.toml", "log_level = \"warn\"\nroot = \"/srv/a\"\n[cni]\nconf_dirs = [\"/etc/a\"]\n");
         write("jcri.d/20-b.toml", "root = \"/srv/b\"\n");
