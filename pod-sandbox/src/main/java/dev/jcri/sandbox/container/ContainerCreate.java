@@ -15,6 +15,7 @@ import dev.jcri.sandbox.container.spec.OciSpecBuilder;
 import dev.jcri.sandbox.container.spec.SandboxContext;
 import dev.jcri.sandbox.container.spec.SeccompFilters;
 import dev.jcri.sandbox.pod.PodSandboxSpec;
+import dev.jcri.sandbox.pod.QuotedText;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.sandbox.pod.SandboxState;
 import java.io.IOException;
@@ -113,11 +114,7 @@ final class ContainerCreate {
         StateLayout.ContainerPaths paths = table.paths(id);
         Path bundle = paths.bundle();
         Path logPath = logPath(sandbox, spec);
-        String stopSignal = !spec.stopSignal().isEmpty()
-                ? spec.stopSignal()
-                : !imageRecord.config().stopSignal().isEmpty()
-                        ? imageRecord.config().stopSignal()
-                        : "SIGTERM";
+        String stopSignal = stopSignal(spec.stopSignal(), imageRecord.config().stopSignal(), image);
         ContainerRecord record = ContainerRecord.creating(
                 id,
                 name,
@@ -307,6 +304,26 @@ final class ContainerCreate {
     }
 
     /** The CRI log path is relative to the pod's log directory and must stay inside it. */
+    /**
+     * What StopContainer sends first (KEP-4960): the container's own signal, else the image's {@code StopSignal},
+     * else SIGTERM. An image's value in a form no signal has is logged and SIGTERM used, as a container whose image
+     * says nothing.
+     */
+    static String stopSignal(String fromConfig, String fromImage, String image) {
+        if (!fromConfig.isEmpty()) {
+            // From the CRI's enum, so a name; kept as sent, so that the status reports it back unchanged.
+            return fromConfig;
+        }
+        if (fromImage.isEmpty()) {
+            return "SIGTERM";
+        }
+        Optional<String> signal = SignalName.canonical(fromImage);
+        if (signal.isEmpty()) {
+            log.warn("image {} names stop signal {} that is no signal; using SIGTERM", image, QuotedText.of(fromImage));
+        }
+        return signal.orElse("SIGTERM");
+    }
+
     private static Path logPath(SandboxRecord sandbox, ContainerSpec spec) {
         String dir = sandbox.spec().logDirectory();
         if (dir.isEmpty() || spec.logPath().isEmpty()) {

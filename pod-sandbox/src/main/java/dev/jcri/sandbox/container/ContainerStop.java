@@ -43,7 +43,7 @@ final class ContainerStop {
         }
         ContainerRuntime runtime = table.runtime(record.runtimeHandler());
         if (timeoutSeconds > 0) {
-            signal(runtime, record, record.stopSignal());
+            signal(runtime, record, runtimeForm(record.stopSignal()));
             CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
             if (awaitExit(exited, timeoutSeconds)) {
                 return;
@@ -55,6 +55,13 @@ final class ContainerStop {
             throw new IOException(
                     "container " + record.id() + " did not exit within " + KILL_WAIT_SECONDS + " s of SIGKILL");
         }
+    }
+
+    /** Real-time signals go by number: runtimes differ in how they spell them ({@code SIGRTMIN+3}, {@code RTMIN+3}). */
+    private static String runtimeForm(String stopSignal) {
+        return stopSignal.startsWith("SIGRT")
+                ? SignalName.number(stopSignal).map(String::valueOf).orElse(stopSignal)
+                : stopSignal;
     }
 
     private void signal(ContainerRuntime runtime, ContainerRecord record, String signal)

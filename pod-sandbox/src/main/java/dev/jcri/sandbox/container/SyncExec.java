@@ -54,9 +54,11 @@ public final class SyncExec {
                 process.waitFor();
             }
             if (!finished) {
-                killExecd(pidFile);
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+                // The runtime's exec process exits once it has reaped the command; it is killed only if it hangs.
+                if (!killExecd(pidFile) || !process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
                 throw new TimedOut("command timed out after " + timeoutSeconds + " s and was killed");
             }
             return new Result(join(stdout), join(stderr), process.exitValue());
@@ -66,15 +68,18 @@ public final class SyncExec {
         }
     }
 
-    private static void killExecd(Path pidFile) {
+    /** Whether the command had started (and is now killed with its descendants). */
+    private static boolean killExecd(Path pidFile) throws InterruptedException {
         try {
             String pid = Files.readString(pidFile).strip();
             if (!pid.isEmpty()) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                ExecTreeKill.kill(Long.parseLong(pid));
+                return true;
             }
         } catch (IOException | NumberFormatException e) {
             // The command never started; killing the runtime's process is all there is to do.
         }
+        return false;
     }
 
     private static byte[] join(CompletableFuture<byte[]> task) throws IOException, InterruptedException {

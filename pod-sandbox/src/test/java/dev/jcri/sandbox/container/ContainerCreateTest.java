@@ -42,6 +42,16 @@ class ContainerCreateTest {
     }
 
     @Test
+    void theStopSignalIsTheContainersElseTheImagesElseSigterm() {
+        assertEquals("SIGUSR1", ContainerCreate.stopSignal("SIGUSR1", "SIGINT", "img"));
+        assertEquals("SIGRTMIN+3", ContainerCreate.stopSignal("SIGRTMIN+3", "", "img"));
+        assertEquals("SIGINT", ContainerCreate.stopSignal("", "INT", "img"));
+        assertEquals("SIGQUIT", ContainerCreate.stopSignal("", "3", "img"));
+        assertEquals("SIGTERM", ContainerCreate.stopSignal("", "", "img"));
+        assertEquals("SIGTERM", ContainerCreate.stopSignal("", "NOT-A-SIGNAL", "img"));
+    }
+
+    @Test
     void aFailingConmonUndoesEveryEarlierStepInReverse() throws Exception {
         host.monitor.createFails = true;
 

@@ -29,7 +29,10 @@ public final class ConfigOptions {
     @Option(names = "--runroot", paramLabel = "DIR", description = "Runtime state directory (key runroot).")
     String runroot;
 
-    @Option(names = "--listen", paramLabel = "SOCKET", description = "CRI unix socket path (key listen).")
+    @Option(
+            names = "--listen",
+            paramLabel = "SOCKET",
+            description = "CRI unix socket: a path or unix:///path (key listen).")
     String listen;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info, debug or trace.")

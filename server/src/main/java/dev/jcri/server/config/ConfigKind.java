@@ -9,7 +9,10 @@ import tools.jackson.databind.JsonNode;
 public enum ConfigKind {
     STRING("a string"),
     ABSOLUTE_PATH("an absolute path"),
+    /** A unix socket as a path or as the endpoint kubelet and crictl write, {@code unix:///path}; kept as the path. */
+    SOCKET_PATH("an absolute path or unix:///path"),
     PATH_LIST("an array of absolute paths"),
+    STRING_LIST("an array of strings"),
     BOOLEAN("true or false"),
     PORT("an integer port between 0 and 65535"),
     POSITIVE_INT("a positive integer"),
@@ -36,6 +39,10 @@ public enum ConfigKind {
                 if (!node.isString()) throw rejected(node);
                 yield absolutePath(node.asString());
             }
+            case SOCKET_PATH -> {
+                if (!node.isString()) throw rejected(node);
+                yield socketPath(node.asString());
+            }
             case PATH_LIST -> {
                 if (!node.isArray()) throw rejected(node);
                 List<String> paths = new ArrayList<>();
@@ -44,6 +51,15 @@ public enum ConfigKind {
                     paths.add(absolutePath(element.asString()));
                 }
                 yield List.copyOf(paths);
+            }
+            case STRING_LIST -> {
+                if (!node.isArray()) throw rejected(node);
+                List<String> strings = new ArrayList<>();
+                for (JsonNode element : node) {
+                    if (!element.isString()) throw rejected(node);
+                    strings.add(element.asString());
+                }
+                yield List.copyOf(strings);
             }
             case BOOLEAN -> {
                 if (!node.isBoolean()) throw rejected(node);
@@ -71,12 +87,20 @@ public enum ConfigKind {
         return switch (this) {
             case STRING -> text;
             case ABSOLUTE_PATH -> absolutePath(text);
+            case SOCKET_PATH -> socketPath(text);
             case PATH_LIST -> {
                 List<String> paths = new ArrayList<>();
                 for (String part : text.split(",")) {
                     if (!part.isBlank()) paths.add(absolutePath(part.strip()));
                 }
                 yield List.copyOf(paths);
+            }
+            case STRING_LIST -> {
+                List<String> strings = new ArrayList<>();
+                for (String part : text.split(",")) {
+                    if (!part.isBlank()) strings.add(part.strip());
+                }
+                yield List.copyOf(strings);
             }
             case BOOLEAN ->
                 switch (text) {
@@ -113,6 +137,24 @@ public enum ConfigKind {
             throw new ValueRejected("expected " + expectation + ", got " + value);
         }
         return (int) value;
+    }
+
+    /** The path of a unix socket endpoint; any other scheme is refused, since jcri serves only a unix socket. */
+    static String socketPath(String text) throws ValueRejected {
+        if (text.startsWith("unix://")) {
+            String path = text.substring("unix://".length());
+            if (!path.startsWith("/")) {
+                throw new ValueRejected(
+                        "expected unix:// followed by an absolute path (unix:///run/jcri/jcri.sock), got \"" + text
+                                + "\"");
+            }
+            return path;
+        }
+        if (text.contains("://")) {
+            throw new ValueRejected("jcri serves the CRI only on a unix socket: expected an absolute path or "
+                    + "unix:///path, got \"" + text + "\"");
+        }
+        return absolutePath(text);
     }
 
     private static String absolutePath(String text) throws ValueRejected {

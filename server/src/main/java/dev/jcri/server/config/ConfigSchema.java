@@ -6,7 +6,9 @@ import static dev.jcri.server.config.ConfigKind.DURATION_SECONDS;
 import static dev.jcri.server.config.ConfigKind.PATH_LIST;
 import static dev.jcri.server.config.ConfigKind.PORT;
 import static dev.jcri.server.config.ConfigKind.POSITIVE_INT;
+import static dev.jcri.server.config.ConfigKind.SOCKET_PATH;
 import static dev.jcri.server.config.ConfigKind.STRING;
+import static dev.jcri.server.config.ConfigKind.STRING_LIST;
 
 import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import java.util.LinkedHashMap;
@@ -47,9 +49,10 @@ public final class ConfigSchema {
                     .withFlag("--runroot"),
             ConfigKey.derived(
                             "listen",
-                            ABSOLUTE_PATH,
+                            SOCKET_PATH,
                             v -> v.get("runroot") + "/jcri.sock",
-                            "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root).")
+                            "The CRI gRPC unix socket kubelet and crictl connect to (mode 0660, owned by root); "
+                                    + "a path or unix:///path.")
                     .withFlag("--listen"),
             ConfigKey.of("log_level", STRING, "info", "One of error, warn, info, debug, trace.")
                     .withFlag("--log-level"),
@@ -162,6 +165,12 @@ public final class ConfigSchema {
                     60L,
                     "A pull whose download receives no bytes for this long is cancelled (UNAVAILABLE) and stores "
                             + "nothing; a slow download that keeps receiving bytes is never cut. 0: no limit."),
+            ConfigKey.of(
+                    "image.pinned_images",
+                    STRING_LIST,
+                    List.of(),
+                    "Images reported pinned (never removed by kubelet's image GC) besides pause_image: exact "
+                            + "names, or a prefix ending in * (\"registry.example/infra/*\")."),
             ConfigKey.of(
                     "shutdown.grace_seconds",
                     DURATION_SECONDS,

@@ -58,6 +58,11 @@ public record NodeConfig(Map<String, Object> values, Map<String, RuntimeHandler>
         return string("pause_image");
     }
 
+    @SuppressWarnings("unchecked")
+    public List<String> pinnedImages() {
+        return (List<String>) values.get("image.pinned_images");
+    }
+
     public Path registriesConfig() {
         return path("registries_config");
     }

@@ -253,6 +253,17 @@ public final class NodeConfigLoader {
                 runtimes.containsKey((String) values.get("default_runtime")),
                 "expected the name of a configured runtime (" + String.join(", ", runtimes.keySet()) + ")");
         check(explicit, "pause_image", !((String) values.get("pause_image")).isBlank(), "expected an image reference");
+        @SuppressWarnings("unchecked")
+        List<String> pinnedImages = (List<String>) values.get("image.pinned_images");
+        for (String pattern : pinnedImages) {
+            // A '*' only ends a pattern: a typo stops jcri rather than leaving an image unpinned.
+            String p = pattern.strip();
+            check(
+                    explicit,
+                    "image.pinned_images",
+                    !p.isEmpty() && !p.equals("*") && (p.indexOf('*') < 0 || p.indexOf('*') == p.length() - 1),
+                    "expected image names or prefixes ending in * (\"registry.example/infra/*\")");
+        }
         check(
                 explicit,
                 "metrics.address",

@@ -54,6 +54,7 @@ import dev.jcri.server.rpc.container.UpdateContainerResourcesRpc;
 import dev.jcri.server.rpc.image.ImageFsInfoRpc;
 import dev.jcri.server.rpc.image.ImageStatusRpc;
 import dev.jcri.server.rpc.image.ListImagesRpc;
+import dev.jcri.server.rpc.image.PinnedImages;
 import dev.jcri.server.rpc.image.PullImageRpc;
 import dev.jcri.server.rpc.image.RemoveImageRpc;
 import dev.jcri.server.rpc.image.StreamImagesRpc;
@@ -276,10 +277,11 @@ public final class NodeServices implements AutoCloseable {
                 new ListMetricDescriptorsRpc(),
                 new ListPodSandboxMetricsRpc(sandboxes, stats),
                 new StreamPodSandboxMetricsRpc(sandboxes, stats)));
+        PinnedImages pinned = new PinnedImages(config.pauseImage(), config.pinnedImages());
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
-                new ListImagesRpc(imageStore),
-                new StreamImagesRpc(imageStore),
-                new ImageStatusRpc(imageStore),
+                new ListImagesRpc(imageStore, pinned),
+                new StreamImagesRpc(imageStore, pinned),
+                new ImageStatusRpc(imageStore, pinned),
                 new PullImageRpc(puller, metrics),
                 new RemoveImageRpc(imageStore),
                 new ImageFsInfoRpc(config.imageStoreDir())));

@@ -8,25 +8,49 @@ import dev.jcri.sandbox.pod.QuotedText;
  * escaped and cut short, so a hostile value can neither flood the answer nor forge a log line.
  */
 public final class FieldCheck {
-    /** jcri's IDs are 64 hex digits; a shorter one is a prefix, as crictl lets users type. */
-    public static final int MAX_ID = 64;
+    /**
+     * The longest ID accepted. jcri's own are 64 hex digits; other runtimes' (and critest's UUIDs) are shorter. The
+     * bound only stops a hostile request from making jcri look up, log and quote a huge string.
+     */
+    public static final int MAX_ID = 256;
 
     private FieldCheck() {}
 
     /**
-     * An ID or unique ID prefix of a pod or container: required, lowercase hex, at most 64 characters. Anything
-     * else could name no object, so it is refused rather than looked up.
+     * An ID or unique ID prefix of a pod or container: required, at most {@link #MAX_ID} characters, printable, no
+     * {@code /}. An ID that does not look like one of jcri's is not refused: it names nothing here, so Stop and
+     * Remove succeed and the other calls answer NOT_FOUND (kubelet and critest send such IDs). It is only ever looked
+     * up in the in-memory tables, never turned into a path; the character rules are a second fence for logs and
+     * answers. Empty is refused, as CRI-O and containerd do: it is a broken client, not an object that is gone.
      */
     public static String id(String field, String value) {
         String id = value.strip();
         if (id.isEmpty()) {
             throw new IllegalArgumentException(field + ": required");
         }
-        if (id.length() > MAX_ID || !id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            throw new IllegalArgumentException(field + ": " + QuotedText.of(id) + " is not an ID (up to " + MAX_ID
-                    + " lowercase hexadecimal digits)");
+        if (id.length() > MAX_ID) {
+            throw new IllegalArgumentException(
+                    field + ": " + QuotedText.of(id) + " is longer than " + MAX_ID + " characters; no ID is that long");
+        }
+        if (!id.codePoints().allMatch(FieldCheck::printableIdCharacter)) {
+            throw new IllegalArgumentException(
+                    field + ": " + QuotedText.of(id) + " holds a control, formatting or '/' character; no ID does");
         }
         return id;
+    }
+
+    private static boolean printableIdCharacter(int c) {
+        return c != '/'
+                && switch (Character.getType(c)) {
+                    case Character.CONTROL,
+                            Character.FORMAT,
+                            Character.SURROGATE,
+                            Character.UNASSIGNED,
+                            Character.PRIVATE_USE,
+                            Character.LINE_SEPARATOR,
+                            Character.PARAGRAPH_SEPARATOR -> false;
+                    default -> true;
+                };
     }
 
     /** A required string field. */

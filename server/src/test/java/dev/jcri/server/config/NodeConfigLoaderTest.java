@@ -65,6 +65,28 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void listenTakesAPathOrAUnixEndpointAndNothingElse() throws Exception {
+        write("jcri.toml", "listen = \"unix:///run/x/cri.sock\"\n");
+        assertEquals(Path.of("/run/x/cri.sock"), load(Map.of()).listen());
+        assertEquals(
+                Path.of("/run/y.sock"),
+                load(Map.of("--listen", "unix:///run/y.sock")).listen());
+        assertEquals(
+                Path.of("/run/z.sock"), load(Map.of("--listen", "/run/z.sock")).listen());
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("tcp://127.0.0.1:10010", "jcri serves the CRI only on a unix socket");
+        refused.put("npipe:////./pipe/x", "jcri serves the CRI only on a unix socket");
+        refused.put("unix://run/x.sock", "expected unix:// followed by an absolute path");
+        refused.put("run/x.sock", "expected an absolute path");
+        for (Map.Entry<String, String> c : refused.entrySet()) {
+            String message = assertThrows(
+                            InvalidConfigException.class, () -> load(Map.of("--listen", c.getKey())), c.getKey())
+                    .getMessage();
+            assertTrue(message.contains("listen") && message.contains(c.getValue()), message);
+        }
+    }
+
+    @Test
     void dropInsApplyInNameOrderAndFlagsWin() throws Exception {
         write("jcri.toml", "log_level = \"warn\"\nroot = \"/srv/a\"\n[cni]\nconf_dirs = [\"/etc/a\"]\n");
         write("jcri.d/20-b.toml", "root = \"/srv/b\"\n");
@@ -126,6 +148,9 @@ class NodeConfigLoaderTest {
                 "[cni]\nconf_dirs = \"/etc/cni/net.d\"\n",
                 "key 'cni.conf_dirs': expected an array of absolute paths, got the string \"/etc/cni/net.d\"");
         cases.put("[metrics]\nenabled = \"yes\"\n", "key 'metrics.enabled': expected true or false");
+        cases.put(
+                "[image]\npinned_images = \"reg/x\"\n",
+                "key 'image.pinned_images': expected an array of strings, got the string \"reg/x\"");
         cases.put("[streaming]\nport = 70000\n", "key 'streaming.port': expected an integer port between 0 and 65535");
         cases.put("[runtimes.crun]\npath = 1\n", "key 'runtimes.crun.path': expected an absolute path");
         cases.put("[runtimes.crun]\nbinary = \"/x\"\n", "unknown key 'runtimes.crun.binary'");
@@ -152,6 +177,8 @@ class NodeConfigLoaderTest {
         cases.put("default_runtime = \"kata\"\n", "expected the name of a configured runtime (crun, runc)");
         cases.put("[metrics]\naddress = \"9090\"\n", "key 'metrics.address': expected host:port");
         cases.put("[image]\nmax_parallel_layers = 0\n", "key 'image.max_parallel_layers': expected a positive integer");
+        cases.put("[image]\npinned_images = [\"reg/a*b\"]\n", "key 'image.pinned_images': expected image names");
+        cases.put("[image]\npinned_images = [\"*\"]\n", "key 'image.pinned_images'");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             write("jcri.toml", c.getKey());
             String message = assertThrows(InvalidConfigException.class, () -> load(Map.of()), c.getKey())

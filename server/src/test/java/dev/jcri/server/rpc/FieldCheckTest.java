@@ -8,13 +8,42 @@ import org.junit.jupiter.api.Test;
 
 class FieldCheckTest {
     @Test
-    void idsAreHexPrefixesOfAtMost64Digits() {
+    void idsThatDoNotLookLikeJcrisAreAcceptedToBeLookedUp() {
         assertEquals("0a1b", FieldCheck.id("container_id", " 0a1b "));
         assertEquals("f".repeat(64), FieldCheck.id("container_id", "f".repeat(64)));
-        for (String bad : new String[] {"", "  ", "f".repeat(65), "../../etc", "ABC", "0a\u00001b", "zz"}) {
+        for (String other : new String[] {
+            "0b6e6ad4-9b3b-4c1f-a0e2-5f3c2a7d9e11",
+            "abc",
+            "ABC",
+            "zz",
+            "..",
+            "pod name",
+            "\u00e9t\u00e9",
+            "x".repeat(256)
+        }) {
+            assertEquals(other, FieldCheck.id("container_id", other));
+        }
+    }
+
+    @Test
+    void hostileOrEmptyIdsAreRefusedNamingTheField() {
+        for (String bad : new String[] {
+            "",
+            "  ",
+            "x".repeat(257),
+            "y".repeat(100 << 10),
+            "../../etc",
+            "a/b",
+            "0a\u00001b",
+            "a\nb",
+            "a\u001bb",
+            "\u202eab",
+            "a\ud800"
+        }) {
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> FieldCheck.id("pod_sandbox_id", bad));
+                    assertThrows(IllegalArgumentException.class, () -> FieldCheck.id("pod_sandbox_id", bad), bad);
             assertTrue(e.getMessage().startsWith("pod_sandbox_id: "), e.getMessage());
+            assertTrue(e.getMessage().length() < 400, e.getMessage());
         }
     }
 

@@ -276,12 +276,15 @@ public final class CriContainers {
         if (signal == Signal.SIGNAL_RUNTIME_DEFAULT || signal == Signal.UNRECOGNIZED) {
             return "";
         }
-        return signal.name().substring("SIGNAL_".length());
+        // The enum spells real-time signals SIGRTMINPLUS3 and SIGRTMAXMINUS2; the domain, as kill(1) does.
+        return signal.name().substring("SIGNAL_".length()).replace("PLUS", "+").replace("MINUS", "-");
     }
 
     static Signal signal(String name) {
         try {
-            return name.isEmpty() ? Signal.SIGNAL_RUNTIME_DEFAULT : Signal.valueOf("SIGNAL_" + name);
+            return name.isEmpty()
+                    ? Signal.SIGNAL_RUNTIME_DEFAULT
+                    : Signal.valueOf("SIGNAL_" + name.replace("+", "PLUS").replace("-", "MINUS"));
         } catch (IllegalArgumentException e) {
             return Signal.SIGNAL_RUNTIME_DEFAULT;
         }

@@ -9,8 +9,9 @@ import dev.jcri.image.store.ImageRecord;
 final class CriImages {
     private CriImages() {}
 
-    static Image toCri(ImageRecord record) {
+    static Image toCri(ImageRecord record, boolean pinned) {
         Image.Builder image = Image.newBuilder()
+                .setPinned(pinned)
                 .setId(record.id())
                 .addAllRepoTags(record.repoTags())
                 .addAllRepoDigests(record.repoDigests())

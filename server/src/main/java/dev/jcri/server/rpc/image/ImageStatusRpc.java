@@ -17,9 +17,11 @@ public final class ImageStatusRpc implements CriCall.Handler<ImageStatusRequest,
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ImageStore store;
+    private final PinnedImages pinned;
 
-    public ImageStatusRpc(ImageStore store) {
+    public ImageStatusRpc(ImageStore store, PinnedImages pinned) {
         this.store = store;
+        this.pinned = pinned;
     }
 
     @Override
@@ -31,7 +33,8 @@ public final class ImageStatusRpc implements CriCall.Handler<ImageStatusRequest,
             return ImageStatusResponse.getDefaultInstance();
         }
         ImageRecord record = found.get();
-        ImageStatusResponse.Builder response = ImageStatusResponse.newBuilder().setImage(CriImages.toCri(record));
+        ImageStatusResponse.Builder response =
+                ImageStatusResponse.newBuilder().setImage(CriImages.toCri(record, pinned.pinned(record, store)));
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("id", record.id());

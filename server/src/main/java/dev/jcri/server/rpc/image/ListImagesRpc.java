@@ -11,16 +11,18 @@ import java.util.List;
 /** ListImages: every image, or only the one the filter names. */
 public final class ListImagesRpc implements CriCall.Handler<ListImagesRequest, ListImagesResponse> {
     private final ImageStore store;
+    private final PinnedImages pinned;
 
-    public ListImagesRpc(ImageStore store) {
+    public ListImagesRpc(ImageStore store, PinnedImages pinned) {
         this.store = store;
+        this.pinned = pinned;
     }
 
     @Override
     public ListImagesResponse handle(ListImagesRequest request) {
         return ListImagesResponse.newBuilder()
                 .addAllImages(select(store, request.getFilter()).stream()
-                        .map(CriImages::toCri)
+                        .map(record -> CriImages.toCri(record, pinned.pinned(record, store)))
                         .toList())
                 .build();
     }

@@ -14,14 +14,16 @@ import java.util.List;
  */
 public final class StreamImagesRpc {
     private final ImageStore store;
+    private final PinnedImages pinned;
 
-    public StreamImagesRpc(ImageStore store) {
+    public StreamImagesRpc(ImageStore store, PinnedImages pinned) {
         this.store = store;
+        this.pinned = pinned;
     }
 
     public void handle(StreamImagesRequest request, StreamObserver<StreamImagesResponse> responses) {
         List<Image> images = ListImagesRpc.select(store, request.getFilter()).stream()
-                .map(CriImages::toCri)
+                .map(record -> CriImages.toCri(record, pinned.pinned(record, store)))
                 .toList();
         StreamBatches.send(
                 images,

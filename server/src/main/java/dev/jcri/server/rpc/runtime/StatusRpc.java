@@ -57,7 +57,11 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
                         .addConditions(networkCondition()))
                 .addAllRuntimeHandlers(handlers())
                 // Strict supplemental groups are honoured (kubelet refuses Strict pods on runtimes that say no).
-                .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true));
+                // A user-namespaced pod on the node's network is refused (its root would administer the node's
+                // network without owning it), so user_namespaces_host_network says no (KEP-5607).
+                .setFeatures(RuntimeFeatures.newBuilder()
+                        .setSupplementalGroupsPolicy(true)
+                        .setUserNamespacesHostNetwork(false));
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("config", EffectiveConfigWriter.nested(config));

@@ -9,6 +9,7 @@ import dev.jcri.cri.v1.ContainerMetadata;
 import dev.jcri.cri.v1.LinuxContainerConfig;
 import dev.jcri.cri.v1.LinuxContainerResources;
 import dev.jcri.cri.v1.Mount;
+import dev.jcri.cri.v1.Signal;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import org.junit.jupiter.api.Test;
 
@@ -88,5 +89,18 @@ class CriContainersTest {
                         .build(),
                 "linux");
         assertEquals(-1, ok.cpuQuota());
+    }
+
+    @Test
+    void everyCriSignalRoundTripsThroughTheDomainsName() {
+        for (Signal signal : Signal.values()) {
+            if (signal == Signal.UNRECOGNIZED || signal == Signal.SIGNAL_RUNTIME_DEFAULT) {
+                continue;
+            }
+            assertEquals(signal, CriContainers.signal(CriContainers.signalName(signal)), signal.name());
+        }
+        assertEquals("SIGRTMIN+3", CriContainers.signalName(Signal.SIGNAL_SIGRTMINPLUS3));
+        assertEquals("SIGRTMAX-2", CriContainers.signalName(Signal.SIGNAL_SIGRTMAXMINUS2));
+        assertEquals(Signal.SIGNAL_RUNTIME_DEFAULT, CriContainers.signal(""));
     }
 }
