@@ -93,7 +93,20 @@ final class ContainerTranslation {
         }
         env.forEach((k, v) -> config.addEnvs(
                 KeyValue.newBuilder().setKey(k).setValue(com.google.protobuf.ByteString.copyFromUtf8(v))));
-        config.addAllMounts(mounts(pod, c, field, files));
+        for (Mount mount : mounts(pod, c, field, files)) {
+            // A user-namespaced pod's volumes carry its mappings, as kubelet sends them, so they are idmapped.
+            config.addMounts(
+                    usernsHostId >= 0 && Boolean.FALSE.equals(pod.getSpec().getHostUsers())
+                            ? mount.toBuilder()
+                                    .addAllUidMappings(PodTranslation.namespaces(pod, usernsHostId)
+                                            .getUsernsOptions()
+                                            .getUidsList())
+                                    .addAllGidMappings(PodTranslation.namespaces(pod, usernsHostId)
+                                            .getUsernsOptions()
+                                            .getGidsList())
+                                    .build()
+                            : mount);
+        }
         verifyRunAsNonRoot(pod, c, field, imageUser);
         config.setLinux(LinuxContainerConfig.newBuilder()
                 .setResources(LinuxResources.container(pod, c, node.memoryCapacity()))

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
@@ -25,13 +26,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ManifestReader {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final Pattern OCTAL_MODE =
+            Pattern.compile("((?:^|[\\s{,])(?:defaultMode|mode)\\s*:\\s*)0([0-7]+)(?![0-9])", Pattern.MULTILINE);
 
     public Manifests read(String text) throws PlayException {
         List<Pod> pods = new ArrayList<>();
         List<ConfigMap> configMaps = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
         List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(octalModes(text))) {
             while (it.hasNextValue()) {
                 documents.add(it.nextValue());
             }
@@ -64,6 +67,14 @@ public final class ManifestReader {
             throw new PlayException("manifest holds no v1 Pod");
         }
         return new Manifests(List.copyOf(pods), List.copyOf(configMaps), List.copyOf(secrets));
+    }
+
+    /**
+     * File modes written {@code 0644}, as manifests do: kubectl reads YAML 1.1, where a leading zero means octal,
+     * while this parser reads YAML 1.2, where it does not. Only {@code mode} and {@code defaultMode} values change.
+     */
+    static String octalModes(String text) {
+        return OCTAL_MODE.matcher(text).replaceAll(m -> m.group(1) + Integer.parseInt(m.group(2), 8));
     }
 
     private static boolean isKind(JsonNode document, String kind) {

@@ -73,6 +73,21 @@ class ManifestReaderTest {
     }
 
     @Test
+    void fileModesWithALeadingZeroAreOctalAsKubectlReadsThem() throws PlayException {
+        Pod pod = new ManifestReader()
+                .read(POD + "  volumes:\n  - name: v\n    secret: {secretName: s, defaultMode: 0400,"
+                        + " items: [{key: k, path: p, mode: 0755}]}\n  - name: w\n    configMap:\n      name: c\n"
+                        + "      defaultMode: 420\n")
+                .pods()
+                .getFirst();
+        assertEquals(0400, pod.getSpec().getVolumes().get(0).getSecret().getDefaultMode());
+        assertEquals(
+                0755,
+                pod.getSpec().getVolumes().get(0).getSecret().getItems().get(0).getMode());
+        assertEquals(0644, pod.getSpec().getVolumes().get(1).getConfigMap().getDefaultMode());
+    }
+
+    @Test
     void duplicatesAreRefused() {
         assertEquals("pod \"default/p\" appears twice in the manifest", error(POD + "---\n" + POD));
     }
