@@ -120,8 +120,11 @@ final class PlayCommand implements Callable<Integer> {
             System.err.println("jcri play: " + e.getMessage());
             return JcriCommand.EXIT_FAILED;
         } catch (io.grpc.StatusRuntimeException e) {
-            System.err.println("jcri play: " + endpoint + ": " + e.getStatus().getCode() + ": "
-                    + e.getStatus().getDescription());
+            System.err.println("jcri play: "
+                    + (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+                            ? "cannot reach the CRI at " + endpoint + " (is jcri running?): "
+                            : endpoint + ": ")
+                    + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             return JcriCommand.EXIT_FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
