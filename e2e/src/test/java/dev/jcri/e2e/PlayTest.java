@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code jcri play} against the real daemon over its socket: an init container filling an emptyDir that busybox
  * httpd serves on a host port reached over loopback; ConfigMap and Secret volumes and env; {@code --down} leaving
  * nothing, twice; bad manifests refused with nothing created; a failing pod removed unless {@code --keep-failed};
- * {@code --follow} restarting a crashing container with back-off and a container whose liveness probe fails, and
- * removing the pod on SIGTERM.
+ * {@code --follow} restarting a crashing container with back-off and a container whose exec liveness probe fails,
+ * TCP startup and HTTP readiness probes, and removing the pod on SIGTERM.
  */
 class PlayTest {
     private static TestNode node;
@@ -470,16 +470,29 @@ class PlayTest {
                   terminationGracePeriodSeconds: 2
                   containers:
                   - name: app
-                    image: %s
+                    image: %1$s
                     command: ["sh", "-c", "trap 'exit 0' TERM; echo up; touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600 & wait"]
                     livenessProbe:
                       exec: {command: ["cat", "/tmp/healthy"]}
                       periodSeconds: 1
                       failureThreshold: 2
+                  - name: web
+                    image: %1$s
+                    command: ["sh", "-c", "mkdir /www && echo ok > /www/index.html && exec /bin/busybox httpd -f -p 8080 -h /www"]
+                    ports: [{name: http, containerPort: 8080}]
+                    startupProbe:
+                      tcpSocket: {port: http}
+                      periodSeconds: 1
+                      failureThreshold: 30
+                    readinessProbe:
+                      httpGet: {path: /index.html, port: 8080}
+                      periodSeconds: 1
                 """.formatted(image);
         try (Following follow = new Following(manifest)) {
             follow.await("[sick/app] liveness probe failed 2 times", 1);
             follow.await("[sick/app] up", 2);
+            follow.await("[sick/web] startup probe succeeded", 1);
+            follow.await("[sick/web] ready", 1);
             assertEquals(0, follow.terminate(), follow.out.toString());
         }
         assertEquals(List.of(), sandboxes("sick"));
