@@ -144,8 +144,12 @@ class PlayTest {
                 .toStringUtf8();
     }
 
+    /** Pod directories play left: volumes under its state dir, and log directories. */
     private static long podDirs() throws IOException {
-        Path pods = playDir.resolve("state/pods");
+        return entries(playDir.resolve("state/pods")) + entries(playDir.resolve("logs"));
+    }
+
+    private static long entries(Path pods) throws IOException {
         if (!Files.isDirectory(pods)) {
             return 0;
         }
@@ -496,5 +500,34 @@ class PlayTest {
             assertEquals(0, follow.terminate(), follow.out.toString());
         }
         assertEquals(List.of(), sandboxes("sick"));
+    }
+
+    @Test
+    void followRestartsAFailingInitContainerUntilItSucceeds() throws Exception {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: retry}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  volumes: [{name: work, emptyDir: {}}]
+                  initContainers:
+                  - name: init
+                    image: %1$s
+                    command: ["sh", "-c", "test -f /work/ok || { touch /work/ok; echo first try fails; exit 1; }"]
+                    volumeMounts: [{name: work, mountPath: /work}]
+                  containers:
+                  - name: app
+                    image: %1$s
+                    command: ["sh", "-c", "trap 'exit 0' TERM; echo app up; sleep 3600 & wait"]
+                """.formatted(image);
+        try (Following follow = new Following(manifest)) {
+            follow.await("[retry/init] first try fails", 1);
+            follow.await("[retry/init] exited with code 1; back-off 0 ms before restart 1", 1);
+            follow.await("[retry/app] app up", 1);
+            assertEquals(0, follow.terminate(), follow.out.toString());
+        }
+        assertEquals(List.of(), sandboxes("retry"));
+        assertEquals(0, podDirs());
     }
 }

@@ -101,7 +101,13 @@ final class PlayCommand implements Callable<Integer> {
             Manifests manifests = new ManifestReader().read(text);
             NodeFacts node = NodeFacts.detect(nodeName, resolvConf, clusterDns, clusterDomain, podLogsDir);
             try (CriEndpoint cri = CriEndpoint.open(endpoint)) {
-                PodRunner runner = new PodRunner(cri, node, stateDir, keepFailed, System.out);
+                PodRunner runner = new PodRunner(
+                        cri,
+                        node,
+                        stateDir,
+                        keepFailed,
+                        follow ? Duration.ofMillis(backoffInitialMillis) : null,
+                        System.out);
                 if (down) {
                     runner.down(manifests);
                     return 0;

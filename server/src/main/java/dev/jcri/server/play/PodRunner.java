@@ -18,18 +18,22 @@ import dev.jcri.cri.v1.PodSandboxFilter;
 import dev.jcri.cri.v1.PodSandboxState;
 import dev.jcri.cri.v1.PodSandboxStatus;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
+import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RemovePodSandboxRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
+import dev.jcri.linux.FileTree;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -69,9 +73,21 @@ public final class PodRunner {
     private final PodTranslation pods;
     private final ContainerTranslation containers;
     private final boolean keepFailed;
+    private final Duration initRetry;
     private final PrintStream out;
 
-    public PodRunner(CriEndpoint endpoint, NodeFacts node, Path stateDir, boolean keepFailed, PrintStream out) {
+    /**
+     * @param initRetry under {@code --follow}: the initial back-off of failed init containers, which are then
+     *     restarted (and their logs shown) as kubelet does; null ends the play at the first failure
+     */
+    public PodRunner(
+            CriEndpoint endpoint,
+            NodeFacts node,
+            Path stateDir,
+            boolean keepFailed,
+            Duration initRetry,
+            PrintStream out) {
+        this.initRetry = initRetry;
         this.runtime = RuntimeServiceGrpc.newBlockingStub(endpoint.channel());
         this.pulls = new ImagePulls(ImageServiceGrpc.newBlockingStub(endpoint.channel()));
         this.node = node;
@@ -146,14 +162,7 @@ public final class PodRunner {
             List<io.fabric8.kubernetes.api.model.Container> inits =
                     pod.getSpec().getInitContainers();
             for (int i = 0; i < inits.size(); i++) {
-                StartedContainer init =
-                        startContainer(running, inits.get(i), "spec.initContainers[" + i + "]", 0, manifests);
-                ContainerStatus exited = awaitExit(init.id());
-                if (exited.getExitCode() != 0) {
-                    throw new PlayException(object + ": spec.initContainers[" + i + "] (\""
-                            + inits.get(i).getName() + "\") exited with code " + exited.getExitCode()
-                            + logTail(config, init));
-                }
+                runInit(running, inits.get(i), "spec.initContainers[" + i + "]", manifests);
             }
             List<io.fabric8.kubernetes.api.model.Container> apps = pod.getSpec().getContainers();
             for (int i = 0; i < apps.size(); i++) {
@@ -168,7 +177,7 @@ public final class PodRunner {
                 if (sandboxId != null) {
                     remove(sandboxId, 0);
                 }
-                volumes.remove(uid);
+                removeFiles(pod, uid);
             }
             if (e instanceof PlayException play) {
                 throw play;
@@ -181,6 +190,60 @@ public final class PodRunner {
                         e);
             }
             throw new PlayException(object + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One init container to completion. A failure ends the play, except under {@code --follow} with a restart
+     * policy other than Never, where kubelet's back-off restarts it as often as it takes.
+     */
+    private void runInit(
+            RunningPod running, io.fabric8.kubernetes.api.model.Container spec, String field, Manifests manifests)
+            throws PlayException {
+        Pod pod = running.pod();
+        String prefix = "[" + pod.getMetadata().getName() + "/" + spec.getName() + "] ";
+        boolean retry = initRetry != null && !pod.getSpec().getRestartPolicy().equals("Never");
+        RestartBackoff backoff = retry ? new RestartBackoff(initRetry) : null;
+        StartedContainer init = startContainer(running, spec, field, 0, manifests);
+        try {
+            while (true) {
+                ContainerLogStream log = initRetry == null
+                        ? null
+                        : ContainerLogStream.start(
+                                Path.of(running.sandboxConfig().getLogDirectory())
+                                        .resolve(spec.getName())
+                                        .resolve(init.restartCount() + ".log"),
+                                prefix,
+                                out);
+                ContainerStatus exited = awaitExit(init.id());
+                if (log != null) {
+                    log.finish();
+                }
+                if (exited.getExitCode() == 0) {
+                    return;
+                }
+                if (!retry) {
+                    throw new PlayException(PodTranslation.object(pod) + ": " + field + " (\"" + spec.getName()
+                            + "\") exited with code " + exited.getExitCode()
+                            + logTail(running.sandboxConfig(), init));
+                }
+                Instant finished = Instant.ofEpochSecond(0, exited.getFinishedAt());
+                Duration wait = backoff.next(finished);
+                out.println(prefix + "exited with code " + exited.getExitCode() + "; back-off " + wait.toMillis()
+                        + " ms before restart " + (init.restartCount() + 1));
+                Duration left = Duration.between(Instant.now(), finished.plus(wait));
+                if (!left.isNegative()) {
+                    Thread.sleep(left.toMillis());
+                }
+                String previous = init.id();
+                init = startContainer(running, spec, field, init.restartCount() + 1, manifests);
+                runtime.removeContainer(RemoveContainerRequest.newBuilder()
+                        .setContainerId(previous)
+                        .build());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlayException(PodTranslation.object(pod) + ": interrupted while " + field + " ran");
         }
     }
 
@@ -293,8 +356,7 @@ public final class PodRunner {
             }
             for (PodSandbox sandbox : found) {
                 remove(sandbox.getId(), pod.getSpec().getTerminationGracePeriodSeconds());
-                volumes.remove(sandbox.getLabelsOrDefault(
-                        PodTranslation.POD_UID, sandbox.getMetadata().getUid()));
+                removeFiles(pod, sandbox.getMetadata().getUid());
                 out.println("removed pod " + name + " " + sandbox.getId());
             }
         }
@@ -308,7 +370,20 @@ public final class PodRunner {
             out.println("removing sandbox " + pod.sandboxId() + ": "
                     + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
         }
-        volumes.remove(pod.pod().getMetadata().getUid());
+        removeFiles(pod.pod(), pod.pod().getMetadata().getUid());
+    }
+
+    /** What kubelet removes with a pod besides its sandbox: the pod's volumes and its log directory. */
+    private void removeFiles(Pod pod, String uid) {
+        volumes.remove(uid);
+        Path logs = node.podLogsRoot()
+                .resolve(pod.getMetadata().getNamespace() + "_"
+                        + pod.getMetadata().getName() + "_" + uid);
+        try {
+            FileTree.delete(logs);
+        } catch (IOException e) {
+            out.println("cannot remove " + logs + ": " + e.getMessage());
+        }
     }
 
     /** kubelet's KillPod: running containers stopped at once with the grace period, then the sandbox; then removal. */
