@@ -51,6 +51,7 @@ import java.util.stream.Stream;
  */
 public final class PodRunner {
     static final int LOG_TAIL_LINES = 10;
+    static final long MIN_GRACE_SECONDS = 2;
 
     /** A container the runner started: its manifest entry, its CRI ID, and the config it was created from. */
     record StartedContainer(
@@ -153,7 +154,8 @@ public final class PodRunner {
             if (PodTranslation.hostNetwork(pod)) {
                 ips = List.of(node.hostIp());
             }
-            Path etcHosts = volumes.writeHosts(pod, ips, PodTranslation.hostname(pod), hostsOfNode());
+            Path etcHosts =
+                    volumes.writeHosts(pod, ips, PodTranslation.hostname(pod), hostsOfNode(), node.clusterDomain());
             ContainerTranslation.HostFiles files = new ContainerTranslation.HostFiles(hostVolumes, etcHosts, null);
             RunningPod running =
                     new RunningPod(pod, sandboxId, config, List.copyOf(ips), files, userns, new LinkedHashMap<>());
@@ -388,6 +390,8 @@ public final class PodRunner {
 
     /** kubelet's KillPod: running containers stopped at once with the grace period, then the sandbox; then removal. */
     void remove(String sandboxId, long graceSeconds) {
+        // kubelet never gives a container less than 2 s.
+        long grace = Math.max(MIN_GRACE_SECONDS, graceSeconds);
         List<Container> running = runtime
                 .listContainers(ListContainersRequest.newBuilder()
                         .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId))
@@ -400,7 +404,7 @@ public final class PodRunner {
             for (Container c : running) {
                 stops.submit(() -> runtime.stopContainer(StopContainerRequest.newBuilder()
                         .setContainerId(c.getId())
-                        .setTimeout(graceSeconds)
+                        .setTimeout(grace)
                         .build()));
             }
         }

@@ -246,7 +246,8 @@ public final class VolumeMaterialiser {
     }
 
     /** The pod's /etc/hosts as kubelet manages it: loopback names, the pod's IPs and hostname, then hostAliases. */
-    Path writeHosts(Pod pod, List<String> podIps, String hostname, String hostsOfNode) throws PlayException {
+    Path writeHosts(Pod pod, List<String> podIps, String hostname, String hostsOfNode, String clusterDomain)
+            throws PlayException {
         StringBuilder hosts = new StringBuilder();
         if (PodTranslation.hostNetwork(pod)) {
             hosts.append("# Kubernetes-managed hosts file (host network).\n").append(hostsOfNode);
@@ -268,7 +269,9 @@ public final class VolumeMaterialiser {
                             .append(subdomain)
                             .append('.')
                             .append(pod.getMetadata().getNamespace())
-                            .append(".svc.cluster.local\t")
+                            .append(".svc.")
+                            .append(clusterDomain)
+                            .append('\t')
                             .append(hostname)
                             .append('\n');
                 } else {
