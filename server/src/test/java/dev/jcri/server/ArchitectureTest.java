@@ -84,6 +84,23 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("dev.jcri.server.rpc..", "dev.jcri.server.grpc..");
 
+    /** {@code jcri play} is a CRI client like kubelet: it reaches the daemon through the socket only. */
+    @ArchTest
+    static final ArchRule playTalksOnlyThroughTheCri = noClasses()
+            .that()
+            .resideInAPackage("dev.jcri.server.play..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.jcri.sandbox..",
+                    "dev.jcri.image..",
+                    "dev.jcri.cni..",
+                    "dev.jcri.server.daemon..",
+                    "dev.jcri.server.grpc..",
+                    "dev.jcri.server.rpc..",
+                    "dev.jcri.server.call..",
+                    "dev.jcri.server.config..");
+
     /**
      * The long-lived domain objects that hold the node's state or its host resources: a second instance of any of
      * them would be a second truth about the node (two record caches, two exit watchers, two sweeps).
