@@ -103,6 +103,10 @@ public final class RecordStore<T> {
      * Forgets the record and deletes its directory (whose files nothing mounts any more). The record file goes
      * last: a crash in the middle leaves the record, so the next start finishes the removal, never files no
      * record names.
+     *
+     * <p>No fsync of the parent: callers delete only records saved durably as {@code removing} or still
+     * {@code CREATING}, both of which the next start removes again. A deletion a power loss undoes therefore
+     * comes back as a removal to finish (docs/architecture.md, "Records and crash safety").
      */
     public void delete(String id) throws IOException {
         synchronized (this) {
@@ -122,7 +126,6 @@ public final class RecordStore<T> {
             }
         }
         FileTree.delete(recordDir);
-        AtomicFile.syncDirectory(dir);
     }
 
     /** The ID of the record holding {@code name}, if any. */

@@ -29,6 +29,7 @@ import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.e2e.CgroupHierarchies;
 import dev.jcri.e2e.JcriProcess;
+import dev.jcri.e2e.Release;
 import dev.jcri.e2e.TestNode;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import java.io.IOException;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * jcri and Debian's containerd side by side on this node, driven by the same CRI client code with the same requests
  * (issue 18's table): the same crun, CNI bridge plugin and loopback registry, each runtime with a bridge of its own.
- * jcri runs through {@code bin/jcri}, so the launcher's JVM flags are what is measured.
+ * jcri runs from the release ({@code make dist}, built first when older than the jar: its launcher's JVM flags
+ * and AOT cache are what ships), or with {@code -Djcri.bench.launcher=checkout} through {@code bin/jcri}.
  *
  * <ol>
  *   <li>start to serving (exec to the first Version answer); jcri's after a kill -9 of its first start;
@@ -61,7 +63,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </ol>
  *
  * Prints the table with ratios (and writes it to {@code e2e/target/bench-compare.md}); never fails on a number.
- * {@code -Djcri.bench.runs} (30), {@code -Djcri.bench.reads} (2000), {@code -Djcri.bench.pods} (30). Run with
+ * {@code -Djcri.bench.runs} (30), {@code -Djcri.bench.reads} (2000), {@code -Djcri.bench.pods} (30);
+ * {@code -Djcri.bench.jfr=FILE} records jcri with JFR and prints where its RPCs spend their time. Run with
  * {@code make bench-compare}.
  */
 @EnabledIfSystemProperty(named = "jcri.bench", matches = "true")
@@ -97,14 +100,50 @@ class ContainerdComparisonBenchmark {
 
     private final Report report = new Report();
 
+    /** {@code release} (make dist's archive, built when stale: what ships) or {@code checkout} (bin/jcri). */
+    private static final String LAUNCHER = System.getProperty("jcri.bench.launcher", "release");
+    /** When set, jcri records JFR and this file gets its recording, then {@link JfrBreakdown} prints it. */
+    private static final String JFR = System.getProperty("jcri.bench.jfr", "");
+
     @Test
     void jcriAgainstContainerd() throws Exception {
         ContainerdDaemon.installIfMissing();
         System.out.printf(
-                "containerd comparison: %d runs after %d warm-up runs per shape, %d pods, %d reads per RPC%n",
-                RUNS, WARMUP, PODS, READS);
+                "containerd comparison: jcri from the %s, %d runs after %d warm-up runs per shape, %d pods,"
+                        + " %d reads per RPC%n",
+                LAUNCHER, RUNS, WARMUP, PODS, READS);
+        Path unpacked = null;
+        List<String> launcher;
+        if (LAUNCHER.equals("release")) {
+            unpacked = Files.createTempDirectory("jcri-bench-release-");
+            launcher = new ArrayList<>(Release.launcher(Release.extract(Release.archive(), unpacked)));
+        } else {
+            launcher = new ArrayList<>(List.of(REPO.resolve("bin/jcri").toString()));
+        }
+        if (!JFR.isEmpty()) {
+            // fsyncs and process starts of any length, waits over 1 ms; jcri's own events are on by default.
+            launcher.addAll(
+                    0,
+                    List.of(
+                            "env",
+                            "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.FileForce#threshold=0ms,"
+                                    + "jdk.ProcessStart#enabled=true,jdk.ThreadPark#threshold=1ms"));
+        }
+        try {
+            compare(launcher);
+        } finally {
+            if (unpacked != null) {
+                Release.delete(unpacked);
+            }
+        }
+        if (!JFR.isEmpty()) {
+            JfrBreakdown.print(Path.of(JFR));
+        }
+    }
+
+    private void compare(List<String> launcher) throws Exception {
         try (TestNode node = TestNode.start(
-                List.of(REPO.resolve("bin/jcri").toString()),
+                launcher,
                 true,
                 (registry, dir) -> {
                     registry.pusher()
@@ -171,6 +210,9 @@ class ContainerdComparisonBenchmark {
                 }
                 memory("daemon memory, " + PODS + " pods running", both, true);
                 reads(both);
+                if (!JFR.isEmpty()) {
+                    dumpRecording(node.jcri().process().pid(), Path.of(JFR).toAbsolutePath());
+                }
                 long kill = System.nanoTime();
                 node.killAndRestart();
                 long recovered = System.nanoTime() - kill;
@@ -565,6 +607,18 @@ class ContainerdComparisonBenchmark {
         String dir = jcri.dir().toString();
         return ProcessTable.pidsWhoseCommandLine(
                 argv -> argv.getFirst().endsWith("conmon") && argv.stream().anyMatch(a -> a.startsWith(dir)));
+    }
+
+    /** The daemon's JFR recording so far, written before the kill -9 that would lose it. */
+    private static void dumpRecording(long pid, Path file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "JFR.dump", "filename=" + file)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (dump.waitFor() != 0) {
+            System.err.println("jcmd JFR.dump of " + pid + " exited " + dump.exitValue());
+        }
     }
 
     private static long lap(long[] ns, int step, long since) {
