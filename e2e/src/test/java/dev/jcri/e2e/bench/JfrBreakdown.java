@@ -51,6 +51,8 @@ final class JfrBreakdown {
                 }
             }
         }
+        // A recording's events come per thread buffer, not in time order.
+        rpcs.forEach(r -> r.inside().sort((a, b) -> a.getStartTime().compareTo(b.getStartTime())));
         Map<String, List<Rpc>> byRequest = new TreeMap<>();
         rpcs.forEach(r ->
                 byRequest.computeIfAbsent(r.request(), k -> new ArrayList<>()).add(r));
