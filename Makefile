@@ -11,7 +11,7 @@ export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 JCRI_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 MVN := mvn -B -ntp -Djcri.commit=$(JCRI_COMMIT)
 
-.PHONY: deps build run test test-guest guest-suite unit fmt bench clean dist deb deb-upgrade-pair installer-image
+.PHONY: deps build run test test-guest guest-suite unit fmt bench bench-compare clean dist deb deb-upgrade-pair installer-image
 
 deps:
 	@scripts/install-deps
@@ -55,6 +55,12 @@ fmt:
 # Benchmarks print figures and never fail on time.
 bench: deps
 	$(MVN) verify -pl server,e2e -am -Djcri.bench=true -Dtest='*Benchmark' -Dsurefire.failIfNoSpecifiedTests=false
+
+# jcri and Debian's containerd side by side (installs containerd if missing, runs it as a child in a temp dir);
+# the table goes to e2e/target/bench-compare.md. BENCH_ARGS, e.g. "-Djcri.bench.runs=50".
+bench-compare: deps
+	$(MVN) verify -pl server,e2e -am -Djcri.bench=true -Dtest=ContainerdComparisonBenchmark \
+	  -Dsurefire.failIfNoSpecifiedTests=false $(BENCH_ARGS)
 
 # The release archive target/dist/jcri-<version>-linux-amd64.tar.gz (jlinked runtime, AOT cache); needs root.
 dist: deps

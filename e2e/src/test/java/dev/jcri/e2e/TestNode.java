@@ -26,18 +26,32 @@ public final class TestNode implements AutoCloseable {
 
     private final LocalRegistry registry;
     private final TestNetwork network;
+    private final List<String> launcher;
     private final List<String> jcriArgs;
     private JcriProcess jcri;
 
-    private TestNode(LocalRegistry registry, TestNetwork network, List<String> jcriArgs, JcriProcess jcri) {
+    private TestNode(
+            LocalRegistry registry,
+            TestNetwork network,
+            List<String> launcher,
+            List<String> jcriArgs,
+            JcriProcess jcri) {
         this.registry = registry;
         this.network = network;
+        this.launcher = launcher;
         this.jcriArgs = jcriArgs;
         this.jcri = jcri;
     }
 
     /** @param jcriArgs extra daemon flags, which may name the registry (a pause image on it) */
     public static TestNode start(boolean ownNetwork, Setup setup, Function<LocalRegistry, List<String>> jcriArgs)
+            throws Exception {
+        return start(JcriProcess.jarLauncher(), ownNetwork, setup, jcriArgs);
+    }
+
+    /** As {@link #start(boolean, Setup, Function)}, the daemon run by {@code launcher} (e.g. {@code bin/jcri}). */
+    public static TestNode start(
+            List<String> launcher, boolean ownNetwork, Setup setup, Function<LocalRegistry, List<String>> jcriArgs)
             throws Exception {
         LocalRegistry registry = LocalRegistry.start();
         TestNetwork network = null;
@@ -52,7 +66,7 @@ public final class TestNode implements AutoCloseable {
                     """.formatted(registry.hostPort()));
             setup.prepare(registry, dir);
             List<String> args = jcriArgs.apply(registry);
-            return new TestNode(registry, network, args, JcriProcess.start(dir, args));
+            return new TestNode(registry, network, launcher, args, JcriProcess.start(launcher, dir, args, Map.of()));
         } catch (Exception | Error e) {
             try {
                 if (network != null) {
@@ -100,7 +114,7 @@ public final class TestNode implements AutoCloseable {
     private JcriProcess killAndRestart(WhileDown whileDown, Map<String, String> env) throws Exception {
         jcri.kill();
         whileDown.run(jcri.dir());
-        jcri = JcriProcess.start(jcri.dir(), jcriArgs, env);
+        jcri = JcriProcess.start(launcher, jcri.dir(), jcriArgs, env);
         return jcri;
     }
 

@@ -3,6 +3,8 @@ package dev.jcri.cni;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,17 +79,46 @@ public final class PodNetworking {
         CniConfigLookup lookup = configs.find();
         CniNetworkConfig config =
                 lookup.network().orElseThrow(() -> new CniException("pod network is not ready: " + lookup.reason()));
-        loopback.up(rt);
+        // lo and the network's interface are independent: the loopback plugin runs while the chain does, which
+        // takes one plugin process off the pod's start. Either failing undoes the chain (lo has no DEL).
+        FutureTask<Void> lo = new FutureTask<>(() -> {
+            loopback.up(rt);
+            return null;
+        });
+        Thread.ofVirtual().name("cni-loopback").start(lo);
         CniNetwork network = new CniNetwork(config, runner, cache);
         try {
-            return network.add(rt);
+            CniResult result = network.add(rt);
+            awaitLoopback(lo);
+            return result;
         } catch (CniException addFailure) {
+            if (!lo.isDone()) {
+                try {
+                    awaitLoopback(lo);
+                } catch (CniException loFailure) {
+                    addFailure.addSuppressed(loFailure);
+                }
+            }
             try {
                 network.del(rt);
             } catch (CniException delFailure) {
                 addFailure.addSuppressed(delFailure);
             }
             throw addFailure;
+        }
+    }
+
+    private static void awaitLoopback(FutureTask<Void> lo) throws CniException {
+        try {
+            lo.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CniException("interrupted while the loopback plugin ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CniException cni) {
+                throw cni;
+            }
+            throw new CniException("loopback plugin failed: " + e.getCause(), e.getCause());
         }
     }
 

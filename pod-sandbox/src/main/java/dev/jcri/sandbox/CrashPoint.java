@@ -69,6 +69,7 @@ public final class CrashPoint {
 
     /** The step is done; dies or pauses here if a test asked for it. */
     public static void reached(Step step) {
+        StepEvent.mark(step);
         if (!ARMED) {
             return;
         }

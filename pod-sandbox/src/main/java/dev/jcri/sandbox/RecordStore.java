@@ -100,9 +100,30 @@ public final class RecordStore<T> {
     }
 
     /**
+     * As {@link #save}, for a record already on disk, without the fsync of its directory: after a crash of the node
+     * the record may read as its previous version, never as a torn one. Only for changes that the next start
+     * settles the same way from the previous version (docs/architecture.md, "Records, crashes and retries").
+     */
+    public void saveChange(T record) throws IOException {
+        Path path = dirOf(idOf.apply(record)).resolve(file);
+        if (!Files.isRegularFile(path)) {
+            save(record);
+            return;
+        }
+        AtomicFile.replace(path, JSON.writeValueAsBytes(record), "rw-------");
+        synchronized (this) {
+            byId.put(idOf.apply(record), record);
+        }
+    }
+
+    /**
      * Forgets the record and deletes its directory (whose files nothing mounts any more). The record file goes
      * last: a crash in the middle leaves the record, so the next start finishes the removal, never files no
      * record names.
+     *
+     * <p>No fsync of the parent: callers delete only records saved durably as {@code removing} or still
+     * {@code CREATING}, both of which the next start removes again. A deletion a power loss undoes therefore
+     * comes back as a removal to finish (docs/architecture.md, "Records and crash safety").
      */
     public void delete(String id) throws IOException {
         synchronized (this) {
@@ -122,7 +143,6 @@ public final class RecordStore<T> {
             }
         }
         FileTree.delete(recordDir);
-        AtomicFile.syncDirectory(dir);
     }
 
     /** The ID of the record holding {@code name}, if any. */

@@ -53,6 +53,22 @@ class RecordStoreTest {
     }
 
     @Test
+    void aChangeReplacesTheRecordAndAFirstChangeWritesIt() throws Exception {
+        RecordStore<Item> store = store();
+        store.saveChange(new Item("a", "one", false));
+        assertEquals(List.of(new Item("a", "one", false)), store().load(), "no record yet: saved in full");
+        store.saveChange(new Item("a", "one", true));
+        assertEquals(List.of(new Item("a", "one", true)), store().load());
+        assertEquals(Optional.of(new Item("a", "one", true)), store.get("a"));
+        try (var files = Files.list(dir.resolve("a"))) {
+            assertEquals(
+                    List.of("item.json"),
+                    files.map(f -> f.getFileName().toString()).toList(),
+                    "no temp file");
+        }
+    }
+
+    @Test
     void aTakenNameNamesItsHolder() throws Exception {
         RecordStore<Item> store = store();
         store.reserve(new Item("a", "one", false));

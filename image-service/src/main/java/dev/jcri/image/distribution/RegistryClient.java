@@ -39,25 +39,44 @@ public final class RegistryClient {
     private static final int MAX_REDIRECTS = 5;
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient verified;
-    private final HttpClient unverified;
-    private final RegistryTokens tokens;
+    /** Made on first use: each client starts a selector thread, and TLS set-up costs a start ~0.2 s. */
+    private HttpClient verified;
+
+    private HttpClient unverified;
+    private RegistryTokens tokens;
     /** For insecure registries: the scheme that worked, so later requests skip the HTTPS attempt. */
     private final Map<String, String> insecureScheme = new ConcurrentHashMap<>();
 
-    public RegistryClient() {
-        this.verified = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        // Short: an insecure registry that speaks only plain HTTP may leave our TLS hello unanswered.
-        this.unverified = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(3))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(InsecureTls.context())
-                .build();
-        this.tokens = new RegistryTokens(verified);
+    public RegistryClient() {}
+
+    private synchronized HttpClient verified() {
+        if (verified == null) {
+            verified = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+        return verified;
+    }
+
+    private synchronized HttpClient unverified() {
+        if (unverified == null) {
+            // Short: an insecure registry that speaks only plain HTTP may leave our TLS hello unanswered.
+            unverified = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(3))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(InsecureTls.context())
+                    .build();
+        }
+        return unverified;
+    }
+
+    private synchronized RegistryTokens tokens() {
+        if (tokens == null) {
+            tokens = new RegistryTokens(verified());
+        }
+        return tokens;
     }
 
     /** Fetches a manifest or index by tag or digest; a digest reference is verified against the body. */
@@ -154,7 +173,7 @@ public final class RegistryClient {
         for (int attempt = 1; attempt <= ATTEMPTS; ) {
             String scheme = schemeFor(endpoint);
             URI uri = URI.create(scheme + "://" + endpoint.host() + path);
-            String authorization = tokens.cached(endpoint.host(), scope, credentials);
+            String authorization = tokens().cached(endpoint.host(), scope, credentials);
             HttpResponse<InputStream> response;
             try {
                 response = send(endpoint, uri, accept, authorization);
@@ -188,12 +207,12 @@ public final class RegistryClient {
             if (status == 401 && !answeredChallenge) {
                 discard(response);
                 answeredChallenge = true;
-                tokens.answer(
-                        challenges(endpoint, response, what),
-                        endpoint.host(),
-                        endpoint.repository(),
-                        scope,
-                        credentials);
+                tokens().answer(
+                                challenges(endpoint, response, what),
+                                endpoint.host(),
+                                endpoint.repository(),
+                                scope,
+                                credentials);
                 continue;
             }
             if (status >= 500 || status == 408) {
@@ -296,7 +315,7 @@ public final class RegistryClient {
     }
 
     private HttpClient client(Endpoint endpoint) {
-        return endpoint.insecure() ? unverified : verified;
+        return endpoint.insecure() ? unverified() : verified();
     }
 
     private static int backoff(int attempt) throws InterruptedException {

@@ -39,7 +39,9 @@ final class ContainerStart {
             table.runtime(record.runtimeHandler()).start(record.id());
             table.retries().answered(record.id());
             CrashPoint.reached(Step.CONTAINER_STARTED);
-            table.store().save(record.started(startedAt));
+            // A node crash that loses RUNNING leaves CREATED, which the next start settles as it would RUNNING: no
+            // conmon after a reboot, so EXITED either way.
+            table.store().saveChange(record.started(startedAt));
             CrashPoint.reached(Step.CONTAINER_RUNNING_SAVED);
             table.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
             log.info("container started id={} name={}", record.id(), record.name());

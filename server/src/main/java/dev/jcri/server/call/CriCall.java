@@ -31,9 +31,11 @@ public final class CriCall {
 
     /** Runs a server-streaming handler; a failure before completion becomes the call's status. */
     public static <Q, R> void stream(Q request, StreamObserver<R> responses, StreamHandler<Q, R> handler) {
+        RpcEvent event = RpcEvent.begin(request);
         try {
             checkLimits(request);
             handler.handle(request, responses);
+            event.commit();
         } catch (StatusRuntimeException e) {
             responses.onError(e);
         } catch (InterruptedException e) {
@@ -50,9 +52,11 @@ public final class CriCall {
     /** Runs a unary handler: its answer, or the status its failure maps to. */
     public static <Q, R> void unary(Q request, StreamObserver<R> responses, Handler<Q, R> handler) {
         R response;
+        RpcEvent event = RpcEvent.begin(request);
         try {
             checkLimits(request);
             response = handler.handle(request);
+            event.commit();
         } catch (StatusRuntimeException e) {
             responses.onError(e);
             return;

@@ -11,7 +11,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import java.util.TreeMap;
@@ -96,7 +95,7 @@ public final class RuntimeMetrics implements RpcObserver {
                                 sandboxes.list(), (SandboxRecord r) -> r.state().name())
                         .forEach((state, count) -> callback.call(count, state)))
                 .register(registry);
-        JvmMetrics.builder().register(registry);
+        registry.register(new JvmMetricsOnFirstScrape());
     }
 
     public PrometheusRegistry registry() {
