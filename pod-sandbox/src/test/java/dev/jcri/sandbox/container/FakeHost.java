@@ -56,6 +56,10 @@ final class FakeHost {
                 table, exits, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs, monitor, 0);
     }
 
+    ContainerCheckpoint checkpoint() {
+        return new ContainerCheckpoint(table, id -> Optional.ofNullable(sandboxes.get(id)));
+    }
+
     ContainerStop stop() {
         return new ContainerStop(table, exits);
     }
@@ -246,6 +250,37 @@ final class FakeHost {
         @Override
         public boolean supportsRecursiveReadOnly() {
             return true;
+        }
+
+        /** What checkpoint does: write these CRIU images, fail, or time out. */
+        Optional<String> checkpointProblem = Optional.empty();
+
+        boolean checkpointTimesOut;
+        boolean checkpointFails;
+
+        @Override
+        public void checkpoint(String containerId, Path imagePath, Path workPath, java.time.Duration limit)
+                throws IOException {
+            journal.add("runtime.checkpoint " + limit.toSeconds());
+            if (checkpointTimesOut) {
+                throw new RuntimeTimeoutException("checkpoint did not finish within " + limit.toSeconds() + " s");
+            }
+            if (checkpointFails) {
+                throw new Refused("checkpoint");
+            }
+            java.nio.file.Files.writeString(imagePath.resolve("pstree.img"), "pstree");
+            java.nio.file.Files.writeString(imagePath.resolve("pages-1.img"), "pages");
+            java.nio.file.Files.writeString(workPath.resolve("dump.log"), "Dumping finished successfully");
+        }
+
+        @Override
+        public void resume(String containerId) {
+            journal.add("runtime.resume");
+        }
+
+        @Override
+        public Optional<String> checkpointProblem() {
+            return checkpointProblem;
         }
     }
 
