@@ -42,9 +42,15 @@ final class CheckpointRestore {
             throw new IllegalArgumentException(
                     "config.image.image: " + archive + " is no checkpoint archive (not a regular file)");
         }
-        byte[] config = CheckpointArchive.readFile(archive, CheckpointArchive.CONFIG_DUMP, MAX_METADATA)
-                .orElseThrow(() -> new IllegalArgumentException("config.image.image: " + archive
-                        + " is no checkpoint archive (no " + CheckpointArchive.CONFIG_DUMP + ")"));
+        Optional<byte[]> found;
+        try {
+            found = CheckpointArchive.readFile(archive, CheckpointArchive.CONFIG_DUMP, MAX_METADATA);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "config.image.image: " + archive + " is no checkpoint archive: " + e.getMessage(), e);
+        }
+        byte[] config = found.orElseThrow(() -> new IllegalArgumentException("config.image.image: " + archive
+                + " is no checkpoint archive (no " + CheckpointArchive.CONFIG_DUMP + ")"));
         try {
             JsonNode dump = JSON.readTree(config);
             String name = dump.path("rootfsImageName").asString("");

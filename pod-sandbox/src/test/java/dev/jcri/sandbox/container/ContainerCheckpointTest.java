@@ -89,6 +89,50 @@ class ContainerCheckpointTest {
     }
 
     @Test
+    void aCreateFromTheArchiveRestoresItsRootfsAndProcessesAndItsStartRunsNothing() throws Exception {
+        runningWithRootfsChanges();
+        Path archive = out.resolve("ctr.tar");
+        host.checkpoint().checkpoint(ID, archive.toString(), 0);
+        host.journal.clear();
+
+        ContainerRecord restored = host.create().create(FakeHost.POD, FakeHost.spec(), archive.toString());
+
+        assertEquals(
+                List.of("images.pin", "rootfs.mount", "monitor.create --restore"),
+                host.journal.stream().filter(s -> !s.startsWith("runtime.")).toList());
+        assertEquals(FakeHost.IMAGE, restored.image().requested());
+        assertEquals(archive.toString(), restored.spec().annotations().get(CheckpointRestore.RESTORED_FROM));
+        var paths = host.layout.container(restored.id());
+        assertEquals("42", Files.readString(paths.rootfs().resolve("data/count")));
+        assertFalse(Files.exists(paths.restoreSource()));
+        host.journal.clear();
+
+        ContainerRecord started = new ContainerStart(host.table, host.exits).start(restored.id());
+
+        assertEquals(ContainerState.RUNNING, started.state());
+        assertEquals(List.of(), host.journal);
+    }
+
+    @Test
+    void aCreateFromAFileThatIsNoCheckpointOrNamesAMissingImageIsRefused() throws Exception {
+        Path notATar = Files.writeString(out.resolve("plain.tar"), "plain");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> host.create().create(FakeHost.POD, FakeHost.spec(), notATar.toString()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> host.create()
+                        .create(
+                                FakeHost.POD,
+                                FakeHost.spec(),
+                                out.resolve("missing.tar").toString()));
+        var annotated = FakeHost.spec().withAnnotations(java.util.Map.of(CheckpointRestore.RESTORED_FROM, "/x"));
+        assertThrows(
+                IllegalArgumentException.class, () -> host.create().create(FakeHost.POD, annotated, FakeHost.IMAGE));
+        assertEquals(List.of(), host.journal);
+    }
+
+    @Test
     void aLocationThatIsRelativeOrInsideJcrisStateIsRefusedNamingTheField() throws Exception {
         host.saved(ID, ContainerState.RUNNING);
         for (String location : List.of(

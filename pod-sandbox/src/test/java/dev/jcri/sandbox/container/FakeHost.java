@@ -289,7 +289,11 @@ final class FakeHost {
 
         @Override
         public int create(Conmon.Launch launch) throws IOException {
-            journal.add("monitor.create");
+            journal.add("monitor.create"
+                    + launch.restoreFrom()
+                            .filter(images -> Files.isRegularFile(images.resolve("pstree.img")))
+                            .map(images -> " --restore")
+                            .orElse(""));
             // The runtime's create ran before conmon reported, whether it then failed or not.
             runtime.known.add(launch.containerId());
             if (createFails) {
