@@ -62,13 +62,16 @@ class CheckpointTest {
     private static final Path OUT = Path.of("/var/lib/jcri-checkpoint-test");
     private static final Path ARCHIVE = OUT.resolve("counter.tar");
     private static final String COUNTER = "mkdir -p /data; echo kept > /data/marker; rm -f /bin/ls; i=0; "
-            + "while true; do i=$((i+1)); echo $i > /data/count; sleep 1; done";
+            + "while true; do i=$((i+1)); echo $i > /data/count; echo $i; sleep 1; done";
 
     private static TestNode node;
     private static JcriProcess jcri;
     private static String image;
     private static String firstPod;
     private static String counter;
+    /** The counter just before and just after the checkpoint: CRIU dumped a value between the two. */
+    private static long countBeforeCheckpoint;
+
     private static long countAtCheckpoint;
 
     @RegisterExtension
@@ -207,6 +210,7 @@ class CheckpointTest {
         firstPod = pod("first");
         counter = run(firstPod, image, "sh", "-c", COUNTER);
         awaitCount(counter, 3);
+        countBeforeCheckpoint = count(counter);
 
         checkpoint(counter, ARCHIVE, 0);
 
@@ -235,6 +239,13 @@ class CheckpointTest {
         assertTrue(diff.contains("data/count") && diff.contains("data/marker"), diff.toString());
         assertEquals(List.of("bin/ls"), List.of(JSON.readValue(deletedFiles, String[].class)));
         assertTrue(Files.list(OUT).allMatch(ARCHIVE::equals), "no temp file left next to the archive");
+        System.out.printf(
+                "evidence: archive %d bytes, %d entries: %s; rootfs-diff %s; deleted.files %s%n",
+                Files.size(ARCHIVE),
+                entries.size(),
+                entries.stream().filter(e -> !e.startsWith("checkpoint/")).toList(),
+                diff,
+                deletedFiles.strip());
     }
 
     @Test
@@ -261,10 +272,30 @@ class CheckpointTest {
         assertEquals(ARCHIVE.toString(), status.getAnnotationsOrThrow("io.jcri.checkpoint.restored-from"));
         long first = count(restored);
         // The shell's own counter came back from memory: it goes on above the value it had, never from 1.
-        assertTrue(first >= countAtCheckpoint - 1, "restored count " + first + ", checkpointed " + countAtCheckpoint);
+        assertTrue(
+                first >= countBeforeCheckpoint,
+                "restored count " + first + ", before the checkpoint " + countBeforeCheckpoint);
         awaitCount(restored, first + 2);
         assertEquals("kept", exec(restored, "cat /data/marker"));
         assertEquals("gone", exec(restored, "test -e /bin/ls && echo there || echo gone"));
+        // Its stdout reached the new container's log through conmon, and began where the checkpoint was, not at 1.
+        Path log = jcri.dir().resolve("logs/second/counter.log");
+        List<Long> logged = Files.readAllLines(log).stream()
+                .map(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)))
+                .toList();
+        assertTrue(
+                !logged.isEmpty()
+                        && logged.getFirst() >= countBeforeCheckpoint
+                        && logged.getFirst() <= countAtCheckpoint + 1,
+                "restored log " + logged + ", count before the checkpoint " + countBeforeCheckpoint + ", after "
+                        + countAtCheckpoint);
+        System.out.printf(
+                "evidence: pod IPs %s -> %s; count at checkpoint %d; restored container's log starts %s; count now %d%n",
+                firstIp,
+                podIp(secondPod),
+                countAtCheckpoint,
+                logged.subList(0, Math.min(3, logged.size())),
+                count(restored));
         counter = restored;
     }
 
