@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.cri.v1.CgroupDriver;
-import dev.jcri.cri.v1.CheckpointContainerRequest;
 import dev.jcri.cri.v1.FilesystemUsage;
 import dev.jcri.cri.v1.ImageFsInfoRequest;
 import dev.jcri.cri.v1.NetworkConfig;
@@ -155,17 +154,6 @@ class RuntimeInfoTest {
         } finally {
             Files.delete(blob);
         }
-    }
-
-    @Test
-    void rpcsOfLaterIssuesAnswerUnimplementedNamingTheRpc() {
-        StatusRuntimeException e = assertThrows(
-                StatusRuntimeException.class,
-                () -> jcri.runtime().checkpointContainer(CheckpointContainerRequest.getDefaultInstance()));
-        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-        assertTrue(
-                e.getStatus().getDescription().contains("CheckpointContainer"),
-                e.getStatus().getDescription());
     }
 
     private static UpdateRuntimeConfigRequest podCidr(String cidr) {

@@ -160,6 +160,21 @@ public final class StateLayout {
             return recordDir().resolve("work");
         }
 
+        /** A checkpoint's archive content while it is assembled (on disk, not in /run: it holds memory pages). */
+        public Path checkpointStaging() {
+            return recordDir().resolve("checkpoint");
+        }
+
+        /** A checkpoint archive unpacked for the restore that creates this container. */
+        public Path restoreSource() {
+            return recordDir().resolve("restore");
+        }
+
+        /** CRIU's work dir (its logs) during a checkpoint. */
+        public Path checkpointWork() {
+            return recordDir().resolve("checkpoint-work");
+        }
+
         public Path bundle() {
             return layout.bundles().resolve(id);
         }

@@ -59,7 +59,21 @@ public final class Conmon implements ContainerMonitor {
             boolean terminal,
             boolean stdin,
             boolean stdinOnce,
-            String cgroupParent) {
+            String cgroupParent,
+            Optional<Path> restoreFrom) {
+        /** A container created afresh ({@code <runtime> create}). */
+        public Launch(
+                StateLayout.ContainerPaths container,
+                String name,
+                ContainerRuntime runtime,
+                Path logPath,
+                boolean terminal,
+                boolean stdin,
+                boolean stdinOnce,
+                String cgroupParent) {
+            this(container, name, runtime, logPath, terminal, stdin, stdinOnce, cgroupParent, Optional.empty());
+        }
+
         String containerId() {
             return container.id();
         }
@@ -255,6 +269,11 @@ public final class Conmon implements ContainerMonitor {
             command.add("--runtime-arg");
             command.add(flag);
         }
+        // conmon runs "<runtime> restore --detach --image-path DIR" in place of create: running once it reports.
+        launch.restoreFrom().ifPresent(images -> {
+            command.add("--restore");
+            command.add(images.toString());
+        });
         if (launch.terminal()) {
             command.add("-t");
         }

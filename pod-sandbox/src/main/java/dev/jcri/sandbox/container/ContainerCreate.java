@@ -24,7 +24,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -81,19 +83,58 @@ final class ContainerCreate {
         if (sandbox.state() != SandboxState.READY) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " is not ready");
         }
+        if (spec.annotations().containsKey(CheckpointRestore.RESTORED_FROM)) {
+            throw new IllegalArgumentException("config.annotations: " + CheckpointRestore.RESTORED_FROM
+                    + " is set by jcri on restored containers only");
+        }
+        Optional<Path> archive = CheckpointRestore.archiveOf(image);
+        if (archive.isPresent()) {
+            CheckpointRestore.Source source = CheckpointRestore.read(archive.get());
+            ImageRecord imageRecord = (source.imageId().isEmpty()
+                            ? Optional.<ImageRecord>empty()
+                            : images.find(source.imageId()))
+                    .or(() -> images.find(source.imageName()))
+                    .orElseThrow(() -> new NotFoundException(
+                            "image " + source.imageName() + " (" + source.imageId() + "), which the checkpoint "
+                                    + archive.get() + " was taken from, not found; pull it first"));
+            Map<String, String> annotations = new TreeMap<>(spec.annotations());
+            annotations.put(CheckpointRestore.RESTORED_FROM, archive.get().toString());
+            return create(sandbox, spec.withAnnotations(annotations), source.imageName(), imageRecord, false, source);
+        }
         ImageRecord imageRecord = images.find(image)
                 .orElseThrow(() -> new NotFoundException("image " + image + " not found; pull it first"));
         return create(sandbox, spec, image, imageRecord, false);
     }
 
-    /** @param infra the pod's infra container: jcri's own, made while the pod is still CREATING */
     ContainerRecord create(
             SandboxRecord sandbox, ContainerSpec spec, String image, ImageRecord imageRecord, boolean infra)
+            throws IOException, InterruptedException {
+        return create(sandbox, spec, image, imageRecord, infra, null);
+    }
+
+    /**
+     * @param infra the pod's infra container: jcri's own, made while the pod is still CREATING
+     * @param restore the checkpoint whose processes the container gets, or null for a fresh one
+     */
+    private ContainerRecord create(
+            SandboxRecord sandbox,
+            ContainerSpec spec,
+            String image,
+            ImageRecord imageRecord,
+            boolean infra,
+            CheckpointRestore.Source restore)
             throws IOException, InterruptedException {
         ContainerRuntime runtime = table.runtime(sandbox.runtimeHandler());
         if (runtime == null) {
             throw new IllegalStateException("pod sandbox " + sandbox.id() + " uses runtime handler "
                     + sandbox.runtimeHandler() + ", which this node no longer has");
+        }
+        if (restore != null) {
+            Optional<String> problem = runtime.checkpointProblem();
+            if (problem.isPresent()) {
+                throw new IllegalStateException("checkpoint " + restore.archive() + " cannot be restored: runtime "
+                        + "handler " + runtime.handler() + ": " + problem.get());
+            }
         }
         String name = ContainerName.of(
                 spec.name(),
@@ -174,6 +215,11 @@ final class ContainerCreate {
             List<Path> imageVolumes = new ArrayList<>();
             undo.push(() -> ImageVolumes.release(rootfs, imageVolumes));
             spec = ImageVolumes.stage(spec, volumeImages, images, rootfs, context, paths.imageVolumes(), imageVolumes);
+            Optional<Path> criuImages = Optional.empty();
+            if (restore != null) {
+                undo.push(() -> FileTree.delete(paths.restoreSource()));
+                criuImages = Optional.of(CheckpointRestore.unpack(restore, paths.restoreSource(), paths.rootfs()));
+            }
 
             List<Path> stagedVolumes = new ArrayList<>();
             undo.push(() -> IdmappedVolumes.release(stagedVolumes));
@@ -197,7 +243,18 @@ final class ContainerCreate {
                 Files.deleteIfExists(paths.attachLink());
             });
             int pid = monitor.create(new Conmon.Launch(
-                    paths, name, runtime, logPath, spec.tty(), spec.stdin(), spec.stdinOnce(), sandbox.cgroupParent()));
+                    paths,
+                    name,
+                    runtime,
+                    logPath,
+                    spec.tty(),
+                    spec.stdin(),
+                    spec.stdinOnce(),
+                    sandbox.cgroupParent(),
+                    criuImages));
+            if (restore != null) {
+                FileTree.delete(paths.restoreSource()); // CRIU read it all; the process runs
+            }
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(

@@ -2,6 +2,7 @@ package dev.jcri.sandbox.container;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +40,23 @@ public interface ContainerRuntime {
     Process exec(String containerId, Path processFile, Path pidFile) throws IOException;
 
     Process execWithTerminal(String containerId, Path processFile, Path pidFile, Path consoleSocket) throws IOException;
+
+    /**
+     * Dumps the running container's processes with CRIU into {@code imagePath} ({@code checkpoint
+     * --leave-running}), CRIU's log and work files into {@code workPath}; the container keeps running. Past
+     * {@code limit} (zero: the runtime's own timeout) the runtime is killed and {@link RuntimeTimeoutException}
+     * thrown.
+     */
+    void checkpoint(String containerId, Path imagePath, Path workPath, Duration limit)
+            throws IOException, InterruptedException;
+
+    /** Thaws a container a killed checkpoint left frozen; a container that is not frozen is left as it is. */
+    void resume(String containerId) throws IOException, InterruptedException;
+
+    /** Why this runtime cannot checkpoint on this node (no CRIU, CRIU fails its check, runtime without it). */
+    default Optional<String> checkpointProblem() {
+        return RuntimeFeatureProbe.checkpointProblem(binary());
+    }
 
     /** Whether it can make submounts read-only too (recursive_read_only mounts). */
     default boolean supportsRecursiveReadOnly() {

@@ -36,7 +36,10 @@ final class ContainerStart {
             }
             // Taken before the start: a short command's exit file may be older than "after start returned".
             long startedAt = EpochNanos.now();
-            table.runtime(record.runtimeHandler()).start(record.id());
+            // A restored container runs since its create: CRIU restores processes running, there is no "created".
+            if (!record.spec().annotations().containsKey(CheckpointRestore.RESTORED_FROM)) {
+                table.runtime(record.runtimeHandler()).start(record.id());
+            }
             table.retries().answered(record.id());
             CrashPoint.reached(Step.CONTAINER_STARTED);
             // A node crash that loses RUNNING leaves CREATED, which the next start settles as it would RUNNING: no

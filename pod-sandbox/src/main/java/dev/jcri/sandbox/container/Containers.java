@@ -32,6 +32,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     private final ContainerRecovery recovery;
     private final ContainerStreams streams;
     private final ContainerResourceUpdate updates;
+    private final ContainerCheckpoint checkpoints;
     private final ImageSource infraImages;
     private final String infraImage;
 
@@ -61,6 +62,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         this.recovery = new ContainerRecovery(table, exits, removes, conmon, imageStore);
         this.streams = new ContainerStreams(table, exits, conmon);
         this.updates = new ContainerResourceUpdate(table);
+        this.checkpoints = new ContainerCheckpoint(table, sandboxes::find);
     }
 
     public ContainerRecord create(String sandboxId, ContainerSpec spec, String image)
@@ -136,6 +138,17 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     public ContainerRecord updateResources(String idOrPrefix, ContainerSpec.Resources resources)
             throws IOException, InterruptedException {
         return updates.update(idOrPrefix, resources);
+    }
+
+    /** See {@link ContainerCheckpoint}: the running container dumped by CRIU into an archive at {@code location}. */
+    public void checkpoint(String idOrPrefix, String location, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        checkpoints.checkpoint(idOrPrefix, location, timeoutSeconds);
+    }
+
+    /** Why containers of this runtime handler cannot be checkpointed on this node; empty when they can. */
+    public Optional<String> checkpointProblem(String handler) {
+        return table.runtime(handler).checkpointProblem();
     }
 
     /** The container's writable layer: the overlay upper dir, where everything it writes lands. */

@@ -144,6 +144,48 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
         return process;
     }
 
+    @Override
+    public void checkpoint(String containerId, Path imagePath, Path workPath, Duration limit)
+            throws IOException, InterruptedException {
+        List<String> args = List.of(
+                "checkpoint",
+                "--leave-running",
+                "--image-path",
+                imagePath.toString(),
+                "--work-path",
+                workPath.toString(),
+                containerId);
+        Result result = exec(args, limit.isZero() ? timeout : limit);
+        if (result.exitCode() != 0) {
+            throw new IOException(binary.getFileName() + " checkpoint failed: "
+                    + result.output().strip() + criuErrors(workPath.resolve("dump.log")));
+        }
+    }
+
+    /** CRIU's error lines from its log: the runtime itself says only "criu failed". */
+    private static String criuErrors(Path log) {
+        try {
+            List<String> errors = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(line -> line.contains("Error ("))
+                    .map(String::strip)
+                    .toList();
+            return errors.isEmpty()
+                    ? ""
+                    : "; CRIU: " + String.join("; ", errors.subList(0, Math.min(5, errors.size())));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void resume(String containerId) throws IOException, InterruptedException {
+        Result result = exec(List.of("resume", containerId));
+        if (result.exitCode() != 0 && !result.output().contains("not paused")) {
+            throw new IOException(
+                    binary.getFileName() + " resume failed: " + result.output().strip());
+        }
+    }
+
     private void run(String... args) throws IOException, InterruptedException {
         Result result = exec(List.of(args));
         if (result.exitCode() != 0) {
@@ -155,15 +197,19 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
     private record Result(int exitCode, String output) {}
 
     private Result exec(List<String> args) throws IOException, InterruptedException {
+        return exec(args, timeout);
+    }
+
+    private Result exec(List<String> args, Duration limit) throws IOException, InterruptedException {
         List<String> command = commandPrefix();
         command.addAll(args);
         Process process = processBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         CompletableFuture<byte[]> output = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "runtime");
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             ProcessTree.kill(process.toHandle());
-            throw new IOException(binary.getFileName() + " " + args.getFirst() + " did not finish within "
-                    + timeout.toSeconds() + " s; killed");
+            throw new RuntimeTimeoutException(binary.getFileName() + " " + args.getFirst() + " did not finish within "
+                    + limit.toSeconds() + " s; killed");
         }
         String text;
         try {

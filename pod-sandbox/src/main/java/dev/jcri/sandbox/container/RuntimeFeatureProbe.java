@@ -1,10 +1,13 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.sandbox.checkpoint.CriuCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +23,7 @@ import java.util.regex.Pattern;
 public final class RuntimeFeatureProbe {
     private static final Map<Path, Boolean> RECURSIVE_READ_ONLY = new ConcurrentHashMap<>();
     private static final Map<Path, Optional<String>> USER_NAMESPACES = new ConcurrentHashMap<>();
+    private static final Map<Path, Optional<String>> CHECKPOINTS = new ConcurrentHashMap<>();
     private static final Map<Path, Optional<String>> VERSIONS = new ConcurrentHashMap<>();
     private static final Pattern CRUN_VERSION = Pattern.compile("crun version (\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
@@ -78,6 +82,31 @@ public final class RuntimeFeatureProbe {
             return Optional.empty();
         }
         return Optional.of(runtime + " is neither crun nor runc; jcri does not know how it treats /dev/null");
+    }
+
+    /**
+     * Why containers of {@code runtime} cannot be checkpointed on this node, empty when they can: runc drives the
+     * {@code criu} binary itself; crun only when built with CRIU (its {@code --version} lists {@code +CRIU},
+     * which Debian 12's crun 1.8.1 does not); and CRIU must pass {@code criu check} on this kernel.
+     */
+    public static Optional<String> checkpointProblem(Path runtime) {
+        return CHECKPOINTS.computeIfAbsent(runtime, RuntimeFeatureProbe::probeCheckpoint);
+    }
+
+    private static Optional<String> probeCheckpoint(Path runtime) {
+        List<String> problems = new ArrayList<>();
+        String version = version(runtime);
+        if (version == null) {
+            problems.add(runtime + " --version failed");
+        } else if (CRUN_VERSION.matcher(version).find() && !version.contains("+CRIU")) {
+            problems.add(runtime + " was built without CRIU support (its --version lists no +CRIU); use a runc "
+                    + "runtime handler");
+        } else if (!version.startsWith("runc version")
+                && !CRUN_VERSION.matcher(version).find()) {
+            problems.add(runtime + " is neither crun nor runc; jcri does not know whether it can checkpoint");
+        }
+        CriuCheck.ofNode().problem().ifPresent(problems::add);
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
     static boolean kernelAtLeast(int major, int minor) {

@@ -56,6 +56,10 @@ final class FakeHost {
                 table, exits, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs, monitor, 0);
     }
 
+    ContainerCheckpoint checkpoint() {
+        return new ContainerCheckpoint(table, id -> Optional.ofNullable(sandboxes.get(id)));
+    }
+
     ContainerStop stop() {
         return new ContainerStop(table, exits);
     }
@@ -248,6 +252,37 @@ final class FakeHost {
         public boolean supportsRecursiveReadOnly() {
             return true;
         }
+
+        /** What checkpoint does: write these CRIU images, fail, or time out. */
+        Optional<String> checkpointProblem = Optional.empty();
+
+        boolean checkpointTimesOut;
+        boolean checkpointFails;
+
+        @Override
+        public void checkpoint(String containerId, Path imagePath, Path workPath, java.time.Duration limit)
+                throws IOException {
+            journal.add("runtime.checkpoint " + limit.toSeconds());
+            if (checkpointTimesOut) {
+                throw new RuntimeTimeoutException("checkpoint did not finish within " + limit.toSeconds() + " s");
+            }
+            if (checkpointFails) {
+                throw new Refused("checkpoint");
+            }
+            java.nio.file.Files.writeString(imagePath.resolve("pstree.img"), "pstree");
+            java.nio.file.Files.writeString(imagePath.resolve("pages-1.img"), "pages");
+            java.nio.file.Files.writeString(workPath.resolve("dump.log"), "Dumping finished successfully");
+        }
+
+        @Override
+        public void resume(String containerId) {
+            journal.add("runtime.resume");
+        }
+
+        @Override
+        public Optional<String> checkpointProblem() {
+            return checkpointProblem;
+        }
     }
 
     final class Monitor implements ContainerMonitor {
@@ -255,7 +290,11 @@ final class FakeHost {
 
         @Override
         public int create(Conmon.Launch launch) throws IOException {
-            journal.add("monitor.create");
+            journal.add("monitor.create"
+                    + launch.restoreFrom()
+                            .filter(images -> Files.isRegularFile(images.resolve("pstree.img")))
+                            .map(images -> " --restore")
+                            .orElse(""));
             // The runtime's create ran before conmon reported, whether it then failed or not.
             runtime.known.add(launch.containerId());
             if (createFails) {

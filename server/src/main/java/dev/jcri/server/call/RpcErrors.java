@@ -10,6 +10,7 @@ import dev.jcri.image.unpack.UnsafeLayerException;
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.RecordStore;
 import dev.jcri.sandbox.cgroup.SystemdUnavailableException;
+import dev.jcri.sandbox.container.CheckpointTimeoutException;
 import dev.jcri.sandbox.container.ContainerCreateException;
 import dev.jcri.server.streaming.request.StreamTokens;
 import io.grpc.Status;
@@ -42,6 +43,7 @@ public final class RpcErrors {
             case NotFoundException e -> Status.NOT_FOUND.withDescription(e.getMessage());
             case SystemdUnavailableException e -> Status.UNAVAILABLE.withDescription(e.getMessage());
             case ContainerCreateException e -> Status.INTERNAL.withDescription(e.getMessage());
+            case CheckpointTimeoutException e -> Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
             case RecordStore.NameTakenException e -> Status.ALREADY_EXISTS.withDescription(e.getMessage());
             case CniPluginException e -> Status.INTERNAL.withDescription(e.getMessage());
             case CniException e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());

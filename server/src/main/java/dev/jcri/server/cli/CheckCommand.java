@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
         name = "check",
         mixinStandardHelpOptions = true,
-        description = "Check this host's prerequisites (OCI runtimes, conmon, CNI plugins, overlayfs, cgroups).")
+        description = "Check this host's prerequisites (OCI runtimes, conmon, CNI plugins, overlayfs, cgroups, CRIU).")
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     JcriCommand parent;

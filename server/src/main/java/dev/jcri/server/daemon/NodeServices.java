@@ -38,6 +38,7 @@ import dev.jcri.server.grpc.ImageServiceEndpoint;
 import dev.jcri.server.grpc.RuntimeServiceEndpoint;
 import dev.jcri.server.metrics.RuntimeMetrics;
 import dev.jcri.server.rpc.container.AttachRpc;
+import dev.jcri.server.rpc.container.CheckpointContainerRpc;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecRpc;
@@ -193,6 +194,15 @@ public final class NodeServices implements AutoCloseable {
                                 .map(why -> "not available: " + why)
                                 .orElse("available")));
         sandboxes.useUserNamespaces(userNamespaces);
+        // `criu check` once at startup, so the log says what CheckpointContainer will answer.
+        runtimes.keySet()
+                .forEach(name -> log.info(
+                        "checkpoint handler={} {}",
+                        name,
+                        containers
+                                .checkpointProblem(name)
+                                .map(why -> "not available: " + why)
+                                .orElse("available")));
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
@@ -276,7 +286,8 @@ public final class NodeServices implements AutoCloseable {
                 new StreamPodSandboxStatsRpc(sandboxes, stats),
                 new ListMetricDescriptorsRpc(),
                 new ListPodSandboxMetricsRpc(sandboxes, stats),
-                new StreamPodSandboxMetricsRpc(sandboxes, stats)));
+                new StreamPodSandboxMetricsRpc(sandboxes, stats),
+                new CheckpointContainerRpc(containers)));
         PinnedImages pinned = new PinnedImages(config.pauseImage(), config.pinnedImages());
         ImageServiceEndpoint images = new ImageServiceEndpoint(new ImageServiceEndpoint.Handlers(
                 new ListImagesRpc(imageStore, pinned),

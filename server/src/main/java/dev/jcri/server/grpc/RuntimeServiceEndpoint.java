@@ -2,6 +2,8 @@ package dev.jcri.server.grpc;
 
 import dev.jcri.cri.v1.AttachRequest;
 import dev.jcri.cri.v1.AttachResponse;
+import dev.jcri.cri.v1.CheckpointContainerRequest;
+import dev.jcri.cri.v1.CheckpointContainerResponse;
 import dev.jcri.cri.v1.ContainerEventResponse;
 import dev.jcri.cri.v1.ContainerStatsRequest;
 import dev.jcri.cri.v1.ContainerStatsResponse;
@@ -71,6 +73,7 @@ import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.cri.v1.VersionResponse;
 import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.container.AttachRpc;
+import dev.jcri.server.rpc.container.CheckpointContainerRpc;
 import dev.jcri.server.rpc.container.ContainerStatusRpc;
 import dev.jcri.server.rpc.container.CreateContainerRpc;
 import dev.jcri.server.rpc.container.ExecRpc;
@@ -147,7 +150,8 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
             StreamPodSandboxStatsRpc streamPodSandboxStats,
             ListMetricDescriptorsRpc listMetricDescriptors,
             ListPodSandboxMetricsRpc listPodSandboxMetrics,
-            StreamPodSandboxMetricsRpc streamPodSandboxMetrics) {}
+            StreamPodSandboxMetricsRpc streamPodSandboxMetrics,
+            CheckpointContainerRpc checkpointContainer) {}
 
     private final Handlers rpc;
 
@@ -271,6 +275,12 @@ public final class RuntimeServiceEndpoint extends RuntimeServiceGrpc.RuntimeServ
     @Override
     public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> responses) {
         CriCall.stream(request, responses, rpc.getContainerEvents()::handle);
+    }
+
+    @Override
+    public void checkpointContainer(
+            CheckpointContainerRequest request, StreamObserver<CheckpointContainerResponse> responses) {
+        CriCall.unary(request, responses, rpc.checkpointContainer());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jcri.server.node;
 
 import dev.jcri.sandbox.cgroup.CgroupDriverChoice;
 import dev.jcri.sandbox.cgroup.CgroupLayout;
+import dev.jcri.sandbox.container.RuntimeFeatureProbe;
 import dev.jcri.server.config.NodeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,12 +53,23 @@ public final class NodeCheck {
                     isDefault));
         }
         findings.add(binary("conmon", config.conmon(), "apt-get install conmon", true));
+        for (NodeConfig.RuntimeHandler handler : config.runtimes().values()) {
+            findings.add(checkpoint(handler));
+        }
         findings.addAll(cniPlugins());
         findings.add(cniConfig());
         findings.add(overlay());
         findings.addAll(cgroups());
         findings.add(cgroupDriver());
         return findings;
+    }
+
+    /** Whether CheckpointContainer works with this handler; optional, so a note when it does not. */
+    private static Finding checkpoint(NodeConfig.RuntimeHandler handler) {
+        return RuntimeFeatureProbe.checkpointProblem(handler.path())
+                .map(why -> new Finding(State.NOTE, "checkpoint " + handler.name(), "unavailable: " + why, null))
+                .orElseGet(() -> new Finding(
+                        State.OK, "checkpoint " + handler.name(), "CRIU works with " + handler.path(), null));
     }
 
     /** The driver in force and why: configured, or chosen by whether the host runs systemd. */

@@ -175,6 +175,27 @@ public record ContainerSpec(
         }
     }
 
+    public ContainerSpec withAnnotations(Map<String, String> newAnnotations) {
+        return new ContainerSpec(
+                name,
+                attempt,
+                command,
+                args,
+                workingDir,
+                env,
+                mounts,
+                devices,
+                labels,
+                newAnnotations,
+                logPath,
+                stdin,
+                stdinOnce,
+                tty,
+                resources,
+                security,
+                stopSignal);
+    }
+
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(
                 name,

@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Status: the RuntimeReady and NetworkReady conditions kubelet gates pod admission on, the runtime handlers and
- * their features, and with {@code verbose} the effective configuration as JSON.
+ * their features, and with {@code verbose} the effective configuration and checkpoint support as JSON.
  */
 public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusResponse> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -68,9 +68,26 @@ public final class StatusRpc implements CriCall.Handler<StatusRequest, StatusRes
             info.put("podCIDR", podCidr.get());
             info.put(
                     "configFiles", config.sources().stream().map(Path::toString).toList());
+            info.put("checkpoint", checkpointSupport());
             info.forEach((key, value) -> response.putInfo(key, JSON.writeValueAsString(value)));
         }
         return response.build();
+    }
+
+    /**
+     * Per handler, whether CheckpointContainer works: "available", or "unavailable: " and why (CRIU missing or
+     * failing {@code criu check}, a runtime without CRIU support), probed once.
+     */
+    private Map<String, String> checkpointSupport() {
+        Map<String, String> support = new LinkedHashMap<>();
+        config.runtimes()
+                .values()
+                .forEach(runtime -> support.put(
+                        runtime.name(),
+                        RuntimeFeatureProbe.checkpointProblem(runtime.path())
+                                .map(why -> "unavailable: " + why)
+                                .orElse("available")));
+        return support;
     }
 
     private RuntimeCondition runtimeCondition() {
