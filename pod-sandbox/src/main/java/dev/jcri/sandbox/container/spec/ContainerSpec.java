@@ -175,88 +175,39 @@ public record ContainerSpec(
         }
     }
 
+    /** A builder holding every value of this spec: what the {@code with*} copies start from. */
+    public Builder toBuilder() {
+        return builder(name)
+                .attempt(attempt)
+                .command(command)
+                .args(args)
+                .workingDir(workingDir)
+                .env(env)
+                .mounts(mounts)
+                .devices(devices)
+                .labels(labels)
+                .annotations(annotations)
+                .logPath(logPath)
+                .stdio(stdin, stdinOnce, tty)
+                .resources(resources)
+                .security(security)
+                .stopSignal(stopSignal);
+    }
+
     public ContainerSpec withAnnotations(Map<String, String> newAnnotations) {
-        return new ContainerSpec(
-                name,
-                attempt,
-                command,
-                args,
-                workingDir,
-                env,
-                mounts,
-                devices,
-                labels,
-                newAnnotations,
-                logPath,
-                stdin,
-                stdinOnce,
-                tty,
-                resources,
-                security,
-                stopSignal);
+        return toBuilder().annotations(newAnnotations).build();
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
-        return new ContainerSpec(
-                name,
-                attempt,
-                command,
-                args,
-                workingDir,
-                env,
-                newMounts,
-                devices,
-                labels,
-                annotations,
-                logPath,
-                stdin,
-                stdinOnce,
-                tty,
-                resources,
-                security,
-                stopSignal);
+        return toBuilder().mounts(newMounts).build();
     }
 
     public ContainerSpec withResources(Resources newResources) {
-        return new ContainerSpec(
-                name,
-                attempt,
-                command,
-                args,
-                workingDir,
-                env,
-                mounts,
-                devices,
-                labels,
-                annotations,
-                logPath,
-                stdin,
-                stdinOnce,
-                tty,
-                newResources,
-                security,
-                stopSignal);
+        return toBuilder().resources(newResources).build();
     }
 
     public ContainerSpec withSecurity(Security newSecurity) {
-        return new ContainerSpec(
-                name,
-                attempt,
-                command,
-                args,
-                workingDir,
-                env,
-                mounts,
-                devices,
-                labels,
-                annotations,
-                logPath,
-                stdin,
-                stdinOnce,
-                tty,
-                resources,
-                newSecurity,
-                stopSignal);
+        return toBuilder().security(newSecurity).build();
     }
 
     /** One CRI {@code KeyValue} of {@code envs}. */
