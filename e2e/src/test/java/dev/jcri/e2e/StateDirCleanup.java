@@ -14,10 +14,10 @@ import java.util.List;
  * Removes a test's state dir: first every mount below it (deepest first, so nothing outside is ever reached
  * through a bind mount), then the files.
  */
-final class StateDirCleanup {
+public final class StateDirCleanup {
     private StateDirCleanup() {}
 
-    static void remove(Path dir) throws IOException, InterruptedException {
+    public static void remove(Path dir) throws IOException, InterruptedException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -60,7 +60,7 @@ final class StateDirCleanup {
         }
     }
 
-    static List<String> mountsBelow(Path dir) throws IOException {
+    public static List<String> mountsBelow(Path dir) throws IOException {
         List<String> mounts = new ArrayList<>();
         String prefix = dir.toString() + "/";
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {

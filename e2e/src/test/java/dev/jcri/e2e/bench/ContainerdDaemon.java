@@ -8,6 +8,7 @@ import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.cri.v1.VersionRequest;
 import dev.jcri.e2e.CgroupHierarchies;
+import dev.jcri.e2e.StateDirCleanup;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -290,11 +291,7 @@ final class ContainerdDaemon implements AutoCloseable {
                 .start()
                 .waitFor();
         try {
-            if (SafeDelete.mountsBelow(dir).isEmpty()) {
-                SafeDelete.tree(dir);
-            } else {
-                failures.add(new IOException("not deleting " + dir + ": mounts remain " + SafeDelete.mountsBelow(dir)));
-            }
+            StateDirCleanup.remove(dir);
         } catch (IOException e) {
             failures.add(e);
         }
@@ -376,7 +373,10 @@ final class ContainerdDaemon implements AutoCloseable {
     }
 
     private static void unmountBelow(Path dir) throws IOException, InterruptedException {
-        for (String mountPoint : SafeDelete.mountsBelow(dir)) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        for (String mountPoint : StateDirCleanup.mountsBelow(dir.toRealPath())) {
             new ProcessBuilder("umount", "-l", mountPoint)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
