@@ -91,7 +91,14 @@ public final class InClusterApi {
                 .header("Accept", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(patch, StandardCharsets.UTF_8))
                 .build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // A refused connection carries no message of its own.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException("PATCH " + request.uri() + ": " + why, e);
+        }
         if (response.statusCode() / 100 != 2) {
             throw new IOException("PATCH " + path + ": HTTP " + response.statusCode() + " "
                     + response.body().strip());

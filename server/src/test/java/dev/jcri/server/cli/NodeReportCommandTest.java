@@ -175,6 +175,12 @@ class NodeReportCommandTest {
     }
 
     @Test
+    void unreachableApiServerFails() {
+        server.stop(0);
+        assertEquals(JcriCommand.EXIT_FAILED, run("--node", "worker-1", "--installed", "0.1.0"));
+    }
+
+    @Test
     void badNodeNameIsRefusedBeforeAnyRequest() {
         assertEquals(JcriCommand.EXIT_BAD_CONFIG, run("--node", "../namespaces", "--installed", "0.1.0"));
         assertTrue(requests.isEmpty());
