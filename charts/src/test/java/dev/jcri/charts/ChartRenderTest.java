@@ -3,6 +3,7 @@ package dev.jcri.charts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,11 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -56,7 +59,8 @@ class ChartRenderTest {
         assertTrue(pod.getHostNetwork());
         assertEquals("system-node-critical", pod.getPriorityClassName());
         assertEquals(Map.of("jcri.dev/install", "true"), pod.getNodeSelector());
-        assertFalse(pod.getAutomountServiceAccountToken());
+        assertTrue(pod.getAutomountServiceAccountToken(), "the installer labels its node with the token");
+        assertEquals("jcri", pod.getServiceAccountName());
 
         Container installer = pod.getContainers().getFirst();
         assertTrue(installer.getSecurityContext().getPrivileged());
@@ -74,6 +78,11 @@ class ChartRenderTest {
                         "--sleep"),
                 installer.getArgs());
         assertNotNull(installer.getReadinessProbe().getExec());
+        EnvVar nodeName = installer.getEnv().stream()
+                .filter(e -> "NODE_NAME".equals(e.getName()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("spec.nodeName", nodeName.getValueFrom().getFieldRef().getFieldPath());
 
         Volume hostRoot = volume(pod, "host-root");
         assertEquals("/", hostRoot.getHostPath().getPath());
@@ -195,6 +204,41 @@ class ChartRenderTest {
     }
 
     @Test
+    void rbacLetsTheInstallerPatchNodesOnly() {
+        RenderedChart chart = RenderedChart.render(Map.of());
+        ServiceAccount account = chart.one(ServiceAccount.class);
+        assertEquals("jcri", account.getMetadata().getName());
+        assertEquals("kube-system", account.getMetadata().getNamespace());
+
+        GenericKubernetesResource role =
+                (GenericKubernetesResource) chart.kind("ClusterRole").orElseThrow();
+        assertEquals("rbac.authorization.k8s.io/v1", role.getApiVersion());
+        assertEquals("jcri-installer", role.getMetadata().getName());
+        List<?> rules = (List<?>) role.getAdditionalProperties().get("rules");
+        assertEquals(
+                List.of(Map.of(
+                        "apiGroups", List.of(""), "resources", List.of("nodes"), "verbs", List.of("get", "patch"))),
+                rules);
+
+        GenericKubernetesResource binding =
+                (GenericKubernetesResource) chart.kind("ClusterRoleBinding").orElseThrow();
+        Map<?, ?> roleRef = (Map<?, ?>) binding.getAdditionalProperties().get("roleRef");
+        assertEquals("ClusterRole", roleRef.get("kind"));
+        assertEquals("jcri-installer", roleRef.get("name"));
+        assertEquals(
+                List.of(Map.of("kind", "ServiceAccount", "name", "jcri", "namespace", "kube-system")),
+                binding.getAdditionalProperties().get("subjects"));
+
+        RenderedChart without = RenderedChart.render(Map.of("rbac.create", false));
+        assertTrue(without.all(ServiceAccount.class).isEmpty());
+        assertTrue(without.kind("ClusterRole").isEmpty());
+        assertTrue(without.kind("ClusterRoleBinding").isEmpty());
+        PodSpec pod = without.one(DaemonSet.class).getSpec().getTemplate().getSpec();
+        assertFalse(pod.getAutomountServiceAccountToken(), "no RBAC, no token: the installer skips the node label");
+        assertNull(pod.getServiceAccountName());
+    }
+
+    @Test
     void runtimeClassesFollowTheirValues() {
         assertTrue(RenderedChart.render(Map.of("runtimeClasses.enabled", false))
                 .all(RuntimeClass.class)
@@ -257,6 +301,7 @@ class ChartRenderTest {
                 "image.pullPolicy|Sometimes|image.pullPolicy",
                 "nodeLabel.value|not a label|nodeLabel.value",
                 "metrics.serviceMonitor.interval|30|metrics.serviceMonitor.interval",
+                "rbac.create|maybe|rbac.create",
                 "unknownKey|1|unknownKey"
             })
     void schemaRefusesBadValuesNamingTheKey(String key, String value, String named) {

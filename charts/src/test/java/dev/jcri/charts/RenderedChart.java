@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import java.nio.file.Path;
@@ -18,8 +19,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The chart {@code charts/jcri} rendered by Helm ({@code helm template} through helm-java), every object parsed into
- * the fabric8 Kubernetes model: the kinds the chart makes as their typed classes, anything else as a generic
- * resource.
+ * the fabric8 Kubernetes model: the kinds the chart makes as their typed classes, anything else (the RBAC kinds,
+ * whose model module the tests do not need) as a generic resource.
  */
 final class RenderedChart {
     static final Path CHART = Path.of(System.getProperty("jcri.chart", "jcri")).toAbsolutePath();
@@ -33,6 +34,7 @@ final class RenderedChart {
             "DaemonSet", DaemonSet.class,
             "ConfigMap", ConfigMap.class,
             "Service", Service.class,
+            "ServiceAccount", ServiceAccount.class,
             "RuntimeClass", RuntimeClass.class);
 
     private final List<HasMetadata> objects;

@@ -23,6 +23,7 @@ import dev.jcri.cri.v1.RemoveContainerRequest;
 import dev.jcri.cri.v1.RunPodSandboxRequest;
 import dev.jcri.cri.v1.StartContainerRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,6 +169,15 @@ class InstallerPodTest {
         assertTrue(Files.isDirectory(release.resolve("runtime")));
         String version = Files.readAllLines(release.resolve("VERSION")).getFirst();
         assertTrue(installLog.contains("installed jcri " + version), installLog);
+        // No API server here: the node label step says it skipped. On a cluster it runs the release's own
+        // `jcri node-report`, whose HTTP client needs java.net.http in the jlinked runtime.
+        assertTrue(
+                installLog.contains("node label: skipped (no Kubernetes API server: KUBERNETES_SERVICE_HOST is unset)"),
+                installLog);
+        String modules = output(release.resolve("runtime/bin/java").toString(), "--list-modules");
+        assertTrue(modules.contains("java.net.http"), modules);
+        String help = output(release.resolve("bin/jcri").toString(), "node-report", "--help");
+        assertTrue(help.contains("--installed=VERSION"), help);
         assertEquals(Path.of("../lib/jcri/bin/jcri"), Files.readSymbolicLink(nodeRoot.resolve("usr/bin/jcri")));
         assertEquals(
                 Files.readString(Path.of(System.getProperty("jcri.repo", ".."), "packaging/systemd/jcri.service")),
@@ -189,6 +199,7 @@ class InstallerPodTest {
         uninstall.set(0, "uninstall");
         String uninstallLog = runToExit("uninstall", uninstall);
         assertTrue(uninstallLog.contains("uninstalled"), uninstallLog);
+        assertTrue(uninstallLog.contains("node label: skipped"), uninstallLog);
         assertFalse(Files.exists(release));
         assertFalse(Files.exists(nodeRoot.resolve("usr/bin/jcri"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(nodeRoot.resolve("etc/systemd/system/jcri.service")));
@@ -243,6 +254,15 @@ class InstallerPodTest {
                             .setContainerId(id)
                             .build());
         }
+    }
+
+    /** Runs {@code command} on the host; returns its output after it exited 0. */
+    private static String output(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, process.exitValue(), output);
+        return output;
     }
 
     private static String log(String name) throws IOException {

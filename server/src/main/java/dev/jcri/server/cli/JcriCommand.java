@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
         name = "jcri",
         mixinStandardHelpOptions = true,
         versionProvider = JcriCommand.Version.class,
-        subcommands = {ConfigCommand.class, CheckCommand.class, PlayCommand.class},
+        subcommands = {ConfigCommand.class, CheckCommand.class, PlayCommand.class, NodeReportCommand.class},
         description = {
             "A Kubernetes container runtime (CRI runtime.v1) that runs containers with crun under conmon.",
             "Without a subcommand it serves the CRI on a unix socket until SIGTERM or SIGINT."
