@@ -53,7 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Checkpoint and restore with CRIU on the test guest (Debian 12's kernel 6.1, where Debian's CRIU passes
  * {@code criu check}), through the runc handler (Debian's crun has no CRIU support). In order, on one counter: a
  * shell loop that counts in its memory and writes each value to a file in its rootfs; checkpoint; the archive's
- * layout; remove; restore into a new pod with another IP; the count goes on from where it was. Then the refusals: a
+ * layout; remove; restore into a new pod with another IP (CREATED, nothing running, until StartContainer); the count
+ * goes on from where it was. Then the refusals: a
  * stopped container, bad locations, and a timeout too short for CRIU, which leaves the container running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -120,7 +121,15 @@ class CheckpointTest {
     }
 
     private static String run(String pod, String imageOrArchive, String... command) {
-        String id = jcri.runtime()
+        String id = create(pod, imageOrArchive, command);
+        jcri.runtime()
+                .startContainer(
+                        StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private static String create(String pod, String imageOrArchive, String... command) {
+        return jcri.runtime()
                 .createContainer(CreateContainerRequest.newBuilder()
                         .setPodSandboxId(pod)
                         .setConfig(ContainerConfig.newBuilder()
@@ -130,10 +139,6 @@ class CheckpointTest {
                                 .setLogPath("counter.log"))
                         .build())
                 .getContainerId();
-        jcri.runtime()
-                .startContainer(
-                        StartContainerRequest.newBuilder().setContainerId(id).build());
-        return id;
     }
 
     private static String exec(String id, String command) {
@@ -265,7 +270,20 @@ class CheckpointTest {
         String secondPod = pod("second");
         assertNotEquals(firstIp, podIp(secondPod));
 
-        String restored = run(secondPod, ARCHIVE.toString());
+        String restored = create(secondPod, ARCHIVE.toString());
+
+        // CreateContainer only prepares the restore: nothing runs, so nothing counts or logs, until StartContainer.
+        ContainerStatus created = status(restored);
+        assertEquals(ContainerState.CONTAINER_CREATED, created.getState(), created.toString());
+        assertEquals(ARCHIVE.toString(), created.getAnnotationsOrThrow("io.jcri.checkpoint.restored-from"));
+        Path log = jcri.dir().resolve("logs/second/counter.log");
+        Thread.sleep(3000);
+        assertTrue(!Files.exists(log) || Files.size(log) == 0, "the restored counter logged before its start");
+        assertEquals(ContainerState.CONTAINER_CREATED, status(restored).getState());
+        jcri.runtime()
+                .startContainer(StartContainerRequest.newBuilder()
+                        .setContainerId(restored)
+                        .build());
 
         ContainerStatus status = status(restored);
         assertEquals(ContainerState.CONTAINER_RUNNING, status.getState(), status.toString());
@@ -279,7 +297,6 @@ class CheckpointTest {
         assertEquals("kept", exec(restored, "cat /data/marker"));
         assertEquals("gone", exec(restored, "test -e /bin/ls && echo there || echo gone"));
         // Its stdout reached the new container's log through conmon, and began where the checkpoint was, not at 1.
-        Path log = jcri.dir().resolve("logs/second/counter.log");
         List<Long> logged = Files.readAllLines(log).stream()
                 .map(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)))
                 .toList();

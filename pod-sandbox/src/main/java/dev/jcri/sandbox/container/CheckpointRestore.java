@@ -16,8 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * CreateContainer from a checkpoint archive (one CheckpointContainer wrote, or CRI-O or Podman): the CRI image
  * names the archive by its absolute path. The container gets the image the checkpoint was taken from, the
- * archive's rootfs changes on its new rootfs, and its processes from CRIU ({@code <runtime> restore}, run by
- * conmon in place of {@code create}); its annotation {@value #RESTORED_FROM} names the archive.
+ * archive's rootfs changes on its new rootfs at CreateContainer, and its processes from CRIU at StartContainer
+ * ({@code <runtime> restore}, run by conmon in place of {@code create}); its annotation {@value #RESTORED_FROM}
+ * names the archive.
  */
 final class CheckpointRestore {
     /** On a restored container's spec (so in ContainerStatus); jcri's own, refused in a request. */
@@ -30,6 +31,21 @@ final class CheckpointRestore {
     record Source(Path archive, String imageName, String imageId) {}
 
     private CheckpointRestore() {}
+
+    /**
+     * A container created from a checkpoint and not yet started: CREATED with no process (PID 0), so neither
+     * runtime state nor conmon; CRIU's images wait in its record dir.
+     */
+    static boolean pending(ContainerRecord record) {
+        return record.state() == ContainerState.CREATED
+                && record.pid() == 0
+                && record.spec().annotations().containsKey(RESTORED_FROM);
+    }
+
+    /** CRIU's image dir of a pending restore, as {@link #unpack} left it. */
+    static Path criuImages(Path dir) {
+        return dir.resolve(CheckpointArchive.CHECKPOINT_DIRECTORY);
+    }
 
     /** The archive a CRI image names: an absolute path to a file (image references never start with "/"). */
     static Optional<Path> archiveOf(String image) {
@@ -81,6 +97,6 @@ final class CheckpointRestore {
             }
         }
         RootfsDiff.apply(dir.resolve(CheckpointArchive.ROOTFS_DIFF), deleted, rootfs);
-        return dir.resolve(CheckpointArchive.CHECKPOINT_DIRECTORY);
+        return criuImages(dir);
     }
 }

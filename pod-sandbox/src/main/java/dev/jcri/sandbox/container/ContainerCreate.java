@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CreateContainer: reserve the name, pin the image, mount the rootfs, write the bundle, and have conmon create the
- * container through the runtime. Every step pushes its undo first; a failure runs them in reverse, so a failed
- * create leaves nothing behind. A CREATING record is saved before the first step, so a crash is undone at the next
- * start.
+ * container through the runtime (a restore from a checkpoint leaves that to StartContainer). Every step pushes its
+ * undo first; a failure runs them in reverse, so a failed create leaves nothing behind. A CREATING record is saved
+ * before the first step, so a crash is undone at the next start.
  */
 final class ContainerCreate {
     private static final Logger log = LoggerFactory.getLogger(ContainerCreate.class);
@@ -46,7 +46,7 @@ final class ContainerCreate {
     private final Function<String, Optional<SandboxRecord>> sandboxes;
     private final ContainerImages images;
     private final ContainerRootfs rootfs;
-    private final ContainerMonitor monitor;
+    private final ContainerLaunch launch;
     private final HostPathPreparation hostPaths;
     private final int daemonOomScoreAdj;
     private volatile SeccompFilters seccomp = SeccompFilters.builtIn();
@@ -65,7 +65,7 @@ final class ContainerCreate {
         this.sandboxes = sandboxes;
         this.images = images;
         this.rootfs = rootfs;
-        this.monitor = monitor;
+        this.launch = new ContainerLaunch(monitor);
         this.hostPaths = new HostPathPreparation(table.layout().protectedDirs());
         this.daemonOomScoreAdj = daemonOomScoreAdj;
     }
@@ -215,10 +215,9 @@ final class ContainerCreate {
             List<Path> imageVolumes = new ArrayList<>();
             undo.push(() -> ImageVolumes.release(rootfs, imageVolumes));
             spec = ImageVolumes.stage(spec, volumeImages, images, rootfs, context, paths.imageVolumes(), imageVolumes);
-            Optional<Path> criuImages = Optional.empty();
             if (restore != null) {
                 undo.push(() -> FileTree.delete(paths.restoreSource()));
-                criuImages = Optional.of(CheckpointRestore.unpack(restore, paths.restoreSource(), paths.rootfs()));
+                CheckpointRestore.unpack(restore, paths.restoreSource(), paths.rootfs());
             }
 
             List<Path> stagedVolumes = new ArrayList<>();
@@ -235,31 +234,20 @@ final class ContainerCreate {
             HostPathPreparation.makeDirs(logPath.getParent(), madeDirs);
             CrashPoint.reached(Step.CONTAINER_BUNDLE_WRITTEN);
 
-            undo.push(() -> {
-                if (runtime.knows(id)) {
-                    runtime.delete(id);
-                }
-                monitor.release(sandbox.cgroupParent(), id);
-                Files.deleteIfExists(paths.attachLink());
-            });
-            int pid = monitor.create(new Conmon.Launch(
-                    paths,
-                    name,
-                    runtime,
-                    logPath,
-                    spec.tty(),
-                    spec.stdin(),
-                    spec.stdinOnce(),
-                    sandbox.cgroupParent(),
-                    criuImages));
-            if (restore != null) {
-                FileTree.delete(paths.restoreSource()); // CRIU read it all; the process runs
+            int pid = 0;
+            if (restore == null) {
+                undo.push(() -> launch.undo(paths, runtime, sandbox.cgroupParent()));
+                pid = launch.launch(paths, record, runtime, sandbox.cgroupParent(), Optional.empty());
             }
+            // A restore's processes come at StartContainer: until then the container has CRIU's images, its
+            // rootfs and bundle, and neither runtime state nor conmon (the record's PID 0 says so).
             IdmappedVolumes.release(stagedVolumes);
             CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
             record = record.created(
                     new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(), oci.additionalGids()));
-            exits.expect(id);
+            if (restore == null) {
+                exits.expect(id);
+            }
             table.store().save(record);
             if (!infra) {
                 table.retries().unanswered(id);

@@ -52,6 +52,8 @@ final class ContainerRecovery {
                     Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
                     if (exit.isPresent()) {
                         exits.record(exit.get());
+                    } else if (CheckpointRestore.pending(record) && !monitor.alive(table.paths(record.id()))) {
+                        keepPendingRestore(record);
                     } else if (!monitor.alive(table.paths(record.id()))) {
                         table.store()
                                 .save(record.exited(new ContainerRecord.ExitStatus(
@@ -66,6 +68,24 @@ final class ContainerRecovery {
             restored++;
         }
         return new Recovery(restored, cleaned);
+    }
+
+    /**
+     * Created from a checkpoint and not started: no conmon and no runtime state belong to it, so it stays CREATED
+     * for its StartContainer. A start that a crash cut off before conmon ran may have left runtime state: deleted,
+     * the next start restores afresh from the images still in the record dir.
+     */
+    private void keepPendingRestore(ContainerRecord record) throws IOException, InterruptedException {
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (runtime != null && runtime.knows(record.id())) {
+            log.warn("deleting the runtime state of a restore a crash cut off id={}", record.id());
+            runtime.delete(record.id());
+            // The pod's record is not at hand here: the systemd driver finds conmon's scope by name.
+            monitor.release("", record.id());
+        }
+        if (!record.infra()) {
+            table.retries().unanswered(record.id());
+        }
     }
 
     /**

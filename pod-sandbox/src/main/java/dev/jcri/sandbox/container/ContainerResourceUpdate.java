@@ -33,6 +33,11 @@ final class ContainerResourceUpdate {
                 throw new IllegalStateException("container " + record.id() + " is " + record.state()
                         + "; only a created or running container takes new resources");
             }
+            if (CheckpointRestore.pending(record)) {
+                // No runtime state to update before StartContainer restores the processes (with the dumped limits).
+                throw new IllegalStateException("container " + record.id()
+                        + " waits for StartContainer to restore it from a checkpoint; update it once it runs");
+            }
             ContainerRuntime runtime = table.runtime(record.runtimeHandler());
             Path file = table.paths(record.id()).resourceUpdate();
             try {

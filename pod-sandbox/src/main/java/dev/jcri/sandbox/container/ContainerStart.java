@@ -1,24 +1,47 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.FileTree;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.NotFoundException;
+import dev.jcri.sandbox.StateLayout;
+import dev.jcri.sandbox.pod.SandboxRecord;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** StartContainer: the runtime starts the created container's entrypoint; the record becomes RUNNING. */
+/**
+ * StartContainer: the runtime starts the created container's entrypoint, or, for a container created from a
+ * checkpoint, conmon has the runtime restore its processes with CRIU; the record becomes RUNNING.
+ */
 final class ContainerStart {
     private static final Logger log = LoggerFactory.getLogger(ContainerStart.class);
 
     private final ContainerTable table;
     private final ContainerExits exits;
+    private final ContainerLaunch launch;
+    private final ContainerRemove remove;
+    private final Function<String, Optional<SandboxRecord>> sandboxes;
 
-    ContainerStart(ContainerTable table, ContainerExits exits) {
+    /**
+     * @param remove removes a container whose restore failed, as CRI-O does
+     * @param sandboxes the pod sandbox of an ID, for the cgroup parent a restore's conmon goes under
+     */
+    ContainerStart(
+            ContainerTable table,
+            ContainerExits exits,
+            ContainerMonitor monitor,
+            ContainerRemove remove,
+            Function<String, Optional<SandboxRecord>> sandboxes) {
         this.table = table;
         this.exits = exits;
+        this.launch = new ContainerLaunch(monitor);
+        this.remove = remove;
+        this.sandboxes = sandboxes;
     }
 
     ContainerRecord start(String idOrPrefix) throws IOException, InterruptedException {
@@ -27,6 +50,7 @@ final class ContainerStart {
                 .filter(r -> r.state() != ContainerState.CREATING)
                 .orElseThrow(() -> new NotFoundException("container " + idOrPrefix + " not found"));
         ReentrantLock lock = table.lockOf(record.id());
+        Exception restoreFailure = null;
         lock.lock();
         try {
             record = table.current(record.id());
@@ -36,23 +60,68 @@ final class ContainerStart {
             }
             // Taken before the start: a short command's exit file may be older than "after start returned".
             long startedAt = EpochNanos.now();
-            // A restored container runs since its create: CRIU restores processes running, there is no "created".
-            if (!record.spec().annotations().containsKey(CheckpointRestore.RESTORED_FROM)) {
+            if (CheckpointRestore.pending(record)) {
+                try {
+                    record = restore(record);
+                } catch (IOException | RuntimeException e) {
+                    restoreFailure = e;
+                }
+            } else {
                 table.runtime(record.runtimeHandler()).start(record.id());
             }
-            table.retries().answered(record.id());
-            CrashPoint.reached(Step.CONTAINER_STARTED);
-            // A node crash that loses RUNNING leaves CREATED, which the next start settles as it would RUNNING: no
-            // conmon after a reboot, so EXITED either way.
-            table.store().saveChange(record.started(startedAt));
-            CrashPoint.reached(Step.CONTAINER_RUNNING_SAVED);
-            table.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
-            log.info("container started id={} name={}", record.id(), record.name());
+            if (restoreFailure == null) {
+                table.retries().answered(record.id());
+                CrashPoint.reached(Step.CONTAINER_STARTED);
+                // A node crash that loses RUNNING leaves CREATED, which the next start settles as it would
+                // RUNNING: no conmon after a reboot, so EXITED either way.
+                table.store().saveChange(record.started(startedAt));
+                CrashPoint.reached(Step.CONTAINER_RUNNING_SAVED);
+                table.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
+                log.info("container started id={} name={}", record.id(), record.name());
+            }
         } finally {
             lock.unlock();
+        }
+        if (restoreFailure != null) {
+            // As CRI-O: a checkpoint that does not restore leaves no container (kubelet makes a new one).
+            log.warn(
+                    "restore failed, removing the container id={} error=\"{}\"",
+                    record.id(),
+                    restoreFailure.getMessage());
+            try {
+                remove.remove(record.id());
+            } catch (IOException | RuntimeException e) {
+                restoreFailure.addSuppressed(e);
+            }
+            if (restoreFailure instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) restoreFailure;
         }
         // A short command may have exited already; its exit file then came before the RUNNING record.
         exits.recordIfExited(record.id());
         return table.current(record.id());
+    }
+
+    /** Launches conmon with {@code <runtime> restore}; returns the record with the restored process. */
+    private ContainerRecord restore(ContainerRecord record) throws IOException, InterruptedException {
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (runtime == null) {
+            throw new IllegalStateException("container " + record.id() + " uses runtime handler "
+                    + record.runtimeHandler() + ", which this node no longer has");
+        }
+        String cgroupParent = sandboxes
+                .apply(record.sandboxId())
+                .map(SandboxRecord::cgroupParent)
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod sandbox " + record.sandboxId() + " of container " + record.id() + " is gone"));
+        StateLayout.ContainerPaths paths = table.paths(record.id());
+        int pid = launch.launch(
+                paths, record, runtime, cgroupParent, Optional.of(CheckpointRestore.criuImages(paths.restoreSource())));
+        exits.expect(record.id());
+        FileTree.delete(paths.restoreSource()); // CRIU read it all; the processes run
+        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
+        return record.created(
+                new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids()));
     }
 }

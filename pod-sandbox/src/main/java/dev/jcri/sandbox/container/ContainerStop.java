@@ -2,12 +2,14 @@ package dev.jcri.sandbox.container;
 
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
+import dev.jcri.sandbox.EpochNanos;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * StopContainer: the container's stop signal through the runtime ({@code <runtime> kill}), then SIGKILL once the
@@ -35,6 +37,9 @@ final class ContainerStop {
         if (record.state() != ContainerState.RUNNING && record.state() != ContainerState.CREATED) {
             return;
         }
+        if (CheckpointRestore.pending(record) && stopPendingRestore(record.id())) {
+            return;
+        }
         CompletableFuture<Void> exited = exits.signalOf(record.id());
         Optional<ExitWatcher.Exit> already = exits.exitOf(record.id());
         if (already.isPresent()) {
@@ -54,6 +59,28 @@ final class ContainerStop {
         if (!awaitExit(exited, KILL_WAIT_SECONDS)) {
             throw new IOException(
                     "container " + record.id() + " did not exit within " + KILL_WAIT_SECONDS + " s of SIGKILL");
+        }
+    }
+
+    /**
+     * A container created from a checkpoint and never started has no process to signal: it ends EXITED as it is.
+     * False when a StartContainer restored it meanwhile.
+     */
+    private boolean stopPendingRestore(String id) throws IOException {
+        ReentrantLock lock = table.lockOf(id);
+        lock.lock();
+        try {
+            ContainerRecord record = table.store().get(id).orElse(null);
+            if (record == null || !CheckpointRestore.pending(record)) {
+                return record == null || record.state() != ContainerState.RUNNING;
+            }
+            ContainerRecord exited = record.exited(new ContainerRecord.ExitStatus(
+                    0, EpochNanos.now(), "Completed", "stopped before its restore from a checkpoint ran"));
+            table.store().save(exited);
+            table.publish(ContainerEvents.Type.STOPPED, exited);
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -56,9 +56,9 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         this.exits = new ContainerExits(table, conmon, listener -> new ExitWatcher(layout.exits(), listener));
         this.creates =
                 new ContainerCreate(table, exits, sandboxes::find, imageStore, rootfs, conmon, daemonOomScoreAdj);
-        this.starts = new ContainerStart(table, exits);
         this.stops = new ContainerStop(table, exits);
         this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore, sandboxes::find);
+        this.starts = new ContainerStart(table, exits, conmon, removes, sandboxes::find);
         this.recovery = new ContainerRecovery(table, exits, removes, conmon, imageStore);
         this.streams = new ContainerStreams(table, exits, conmon);
         this.updates = new ContainerResourceUpdate(table);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcri.sandbox.NotFoundException;
 import dev.jcri.sandbox.checkpoint.CheckpointArchive;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,28 +90,111 @@ class ContainerCheckpointTest {
     }
 
     @Test
-    void aCreateFromTheArchiveRestoresItsRootfsAndProcessesAndItsStartRunsNothing() throws Exception {
+    void aCreateFromTheArchivePreparesTheRootfsAndImagesAndLaunchesNothing() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+
+        assertEquals(
+                List.of("images.pin", "rootfs.mount"),
+                host.journal.stream().filter(s -> !s.startsWith("runtime.")).toList());
+        assertFalse(host.runtime.known.contains(restored.id()));
+        assertEquals(ContainerState.CREATED, restored.state());
+        assertEquals(0, restored.pid());
+        assertTrue(CheckpointRestore.pending(restored));
+        assertEquals(FakeHost.IMAGE, restored.image().requested());
+        assertEquals(
+                out.resolve("ctr.tar").toString(), restored.spec().annotations().get(CheckpointRestore.RESTORED_FROM));
+        var paths = host.layout.container(restored.id());
+        assertEquals("42", Files.readString(paths.rootfs().resolve("data/count")));
+        assertTrue(Files.isRegularFile(paths.restoreSource().resolve("checkpoint/pstree.img")));
+        assertTrue(Files.isRegularFile(paths.ociConfig()));
+        assertEquals(ContainerState.CREATED, host.table.current(restored.id()).state());
+    }
+
+    @Test
+    void theStartOfARestoreLaunchesConmonWithTheRestoreAndDropsTheImages() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        host.journal.clear();
+
+        ContainerRecord started = host.start().start(restored.id());
+
+        assertEquals(List.of("monitor.create --restore"), host.journal);
+        assertEquals(ContainerState.RUNNING, started.state());
+        assertEquals(4242, started.pid());
+        assertFalse(CheckpointRestore.pending(started));
+        assertFalse(Files.exists(host.layout.container(restored.id()).restoreSource()));
+    }
+
+    @Test
+    void aFailedRestoreRemovesTheContainerAndLeavesNothing() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        host.journal.clear();
+        host.monitor.createFails = true;
+
+        assertThrows(IOException.class, () -> host.start().start(restored.id()));
+
+        assertTrue(host.journal.contains("runtime.delete (record removing)"), host.journal.toString());
+        assertTrue(host.journal.contains("monitor.release"));
+        assertTrue(host.journal.contains("rootfs.unmount"));
+        assertTrue(host.table.store().get(restored.id()).isEmpty());
+        assertFalse(host.runtime.known.contains(restored.id()));
+        assertFalse(Files.exists(host.layout.container(restored.id()).recordDir()));
+        assertFalse(Files.exists(host.layout.container(restored.id()).bundle()));
+    }
+
+    @Test
+    void aNeverStartedRestoreIsRemovedWithItsImagesRootfsAndBundle() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        var paths = host.layout.container(restored.id());
+        host.journal.clear();
+
+        host.remove().remove(restored.id());
+
+        assertFalse(host.journal.stream().anyMatch(s -> s.startsWith("runtime.")), host.journal.toString());
+        assertFalse(host.journal.stream().anyMatch(s -> s.startsWith("monitor.create")));
+        assertTrue(host.journal.contains("rootfs.unmount"));
+        assertTrue(host.table.store().get(restored.id()).isEmpty());
+        assertFalse(Files.exists(paths.restoreSource()));
+        assertFalse(Files.exists(paths.recordDir()));
+        assertFalse(Files.exists(paths.bundle()));
+    }
+
+    @Test
+    void aStopBeforeTheRestoreRanRecordsItExitedWithoutTheRuntime() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        host.journal.clear();
+
+        host.stop().stop(restored.id(), 10);
+
+        assertEquals(List.of(), host.journal);
+        assertEquals(ContainerState.EXITED, host.table.current(restored.id()).state());
+        assertThrows(IllegalStateException.class, () -> host.start().start(restored.id()));
+    }
+
+    @Test
+    void recoveryKeepsANeverStartedRestoreCreatedAndDeletesRuntimeStateACutOffStartLeft() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        host.runtime.known.add(restored.id());
+        host.journal.clear();
+
+        new ContainerRecovery(host.table, host.exits, host.remove(), host.monitor, host.images).recover();
+
+        ContainerRecord kept = host.table.current(restored.id());
+        assertEquals(ContainerState.CREATED, kept.state());
+        assertTrue(CheckpointRestore.pending(kept));
+        assertTrue(host.journal.contains("runtime.delete"), host.journal.toString());
+        assertTrue(Files.isDirectory(host.layout.container(restored.id()).restoreSource()));
+        host.journal.clear();
+
+        assertEquals(ContainerState.RUNNING, host.start().start(restored.id()).state());
+        assertEquals(List.of("monitor.create --restore"), host.journal);
+    }
+
+    private ContainerRecord createdFromArchive() throws Exception {
         runningWithRootfsChanges();
         Path archive = out.resolve("ctr.tar");
         host.checkpoint().checkpoint(ID, archive.toString(), 0);
         host.journal.clear();
-
-        ContainerRecord restored = host.create().create(FakeHost.POD, FakeHost.spec(), archive.toString());
-
-        assertEquals(
-                List.of("images.pin", "rootfs.mount", "monitor.create --restore"),
-                host.journal.stream().filter(s -> !s.startsWith("runtime.")).toList());
-        assertEquals(FakeHost.IMAGE, restored.image().requested());
-        assertEquals(archive.toString(), restored.spec().annotations().get(CheckpointRestore.RESTORED_FROM));
-        var paths = host.layout.container(restored.id());
-        assertEquals("42", Files.readString(paths.rootfs().resolve("data/count")));
-        assertFalse(Files.exists(paths.restoreSource()));
-        host.journal.clear();
-
-        ContainerRecord started = new ContainerStart(host.table, host.exits).start(restored.id());
-
-        assertEquals(ContainerState.RUNNING, started.state());
-        assertEquals(List.of(), host.journal);
+        return host.create().create(FakeHost.POD, FakeHost.spec(), archive.toString());
     }
 
     @Test

@@ -64,6 +64,10 @@ final class FakeHost {
         return new ContainerStop(table, exits);
     }
 
+    ContainerStart start() {
+        return new ContainerStart(table, exits, monitor, remove(), id -> Optional.ofNullable(sandboxes.get(id)));
+    }
+
     ContainerRemove remove() {
         return new ContainerRemove(
                 table, exits, stop(), monitor, rootfs, images, id -> Optional.ofNullable(sandboxes.get(id)));
