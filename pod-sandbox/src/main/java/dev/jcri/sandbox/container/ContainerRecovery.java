@@ -3,6 +3,7 @@ package dev.jcri.sandbox.container;
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.Recovery;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,11 @@ final class ContainerRecovery {
             status = Optional.empty();
         }
         if (status.isPresent() && !status.get().equals("created")) {
+            if (CheckpointRestore.pending(record)) {
+                // A restore's PID is known only once conmon reported it, which the crash cut off: the runtime's pid
+                // file (written by `restore --pid-file` before conmon's report) names it.
+                record = record.created(restoredProcess(record));
+            }
             // The start time died with the previous process; now is the closest honest bound.
             table.store().save(record.started(EpochNanos.now()));
             log.warn(
@@ -116,5 +122,12 @@ final class ContainerRecovery {
         } else if (!record.infra()) {
             table.retries().unanswered(record.id());
         }
+    }
+
+    private ContainerRecord.ContainerProcess restoredProcess(ContainerRecord record) throws IOException {
+        int pid = Integer.parseInt(
+                Files.readString(table.paths(record.id()).pidFile()).strip());
+        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
+        return new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids());
     }
 }

@@ -189,6 +189,24 @@ class ContainerCheckpointTest {
         assertEquals(List.of("monitor.create --restore"), host.journal);
     }
 
+    @Test
+    void recoveryRecordsARestoreWhoseConmonOutlivedTheCrashRunningWithTheRuntimesPid() throws Exception {
+        ContainerRecord restored = createdFromArchive();
+        // jcri died after conmon had the runtime restore the container, before the RUNNING record.
+        host.runtime.known.add(restored.id());
+        host.runtime.statuses.put(restored.id(), "running");
+        host.monitor.conmonsAlive = true;
+        Path pidFile = host.layout.container(restored.id()).pidFile();
+        Files.createDirectories(pidFile.getParent());
+        Files.writeString(pidFile, "777");
+
+        new ContainerRecovery(host.table, host.exits, host.remove(), host.monitor, host.images).recover();
+
+        ContainerRecord recovered = host.table.current(restored.id());
+        assertEquals(ContainerState.RUNNING, recovered.state());
+        assertEquals(777, recovered.pid());
+    }
+
     private ContainerRecord createdFromArchive() throws Exception {
         runningWithRootfsChanges();
         Path archive = out.resolve("ctr.tar");

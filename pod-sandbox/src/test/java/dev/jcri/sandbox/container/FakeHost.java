@@ -175,6 +175,8 @@ final class FakeHost {
 
     final class Runtime implements ContainerRuntime {
         final Set<String> known = new HashSet<>();
+        /** What {@code status} answers for a known container; "created" when not set. */
+        final Map<String, String> statuses = new ConcurrentHashMap<>();
         /** Signal name to the exit code it ends the container with; other signals are ignored. */
         final Map<String, Integer> deadlyWith = new ConcurrentHashMap<>();
 
@@ -234,7 +236,9 @@ final class FakeHost {
 
         @Override
         public Optional<String> status(String containerId) {
-            return known.contains(containerId) ? Optional.of("created") : Optional.empty();
+            return known.contains(containerId)
+                    ? Optional.of(statuses.getOrDefault(containerId, "created"))
+                    : Optional.empty();
         }
 
         @Override
@@ -291,6 +295,8 @@ final class FakeHost {
 
     final class Monitor implements ContainerMonitor {
         boolean createFails;
+        /** Whether every container's conmon is alive, as recovery asks. */
+        boolean conmonsAlive;
 
         @Override
         public int create(Conmon.Launch launch) throws IOException {
@@ -309,7 +315,7 @@ final class FakeHost {
 
         @Override
         public boolean alive(StateLayout.ContainerPaths container) {
-            return false;
+            return conmonsAlive;
         }
 
         @Override
