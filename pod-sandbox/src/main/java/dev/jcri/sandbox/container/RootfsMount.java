@@ -98,24 +98,11 @@ public final class RootfsMount {
             mountOverlay(target, flags, "lowerdir=" + lowerDirs(layers), layers.size());
             return;
         }
-        List<Path> mapped = new ArrayList<>();
-        int userns = OpenFiles.openReadOnly(usernsPin.toString());
-        try {
-            for (int i = 0; i < layers.size(); i++) {
-                Path dir = scratch.resolve(Integer.toString(i));
-                Files.createDirectories(dir);
-                mapped.add(dir);
-                IdmappedMount.attach(layers.get(i).toString(), userns, dir.toString(), true, false);
-            }
-            mountOverlay(target, flags, "lowerdir=" + lowerDirs(mapped), mapped.size());
-        } finally {
-            OpenFiles.close(userns);
-            for (Path dir : mapped) {
-                unmount(dir);
-                Files.deleteIfExists(dir);
-            }
-            Files.deleteIfExists(scratch);
-        }
+        throughIdmappedLayers(
+                layers,
+                usernsPin,
+                scratch,
+                mapped -> mountOverlay(target, flags, "lowerdir=" + lowerDirs(mapped), mapped.size()));
     }
 
     /** Top layer first, as overlayfs lists them. */
@@ -158,6 +145,20 @@ public final class RootfsMount {
         Files.createDirectories(work);
         Files.setAttribute(upper, "unix:uid", (int) users.hostRootUid());
         Files.setAttribute(upper, "unix:gid", (int) users.hostRootGid());
+        throughIdmappedLayers(layersBottomFirst, usernsPin, scratch, mapped -> mount(target, mapped, upper, work));
+    }
+
+    /** Mounts an overlay from the layers' idmapped mounts. */
+    private interface OverlayOfLayers {
+        void mount(List<Path> mappedLayers) throws IOException;
+    }
+
+    /**
+     * Gives {@code overlay} each layer as an idmapped mount of the user namespace {@code usernsPin} under
+     * {@code scratch}, and detaches and deletes those mounts after: overlayfs keeps private clones of its layers.
+     */
+    private static void throughIdmappedLayers(
+            List<Path> layersBottomFirst, Path usernsPin, Path scratch, OverlayOfLayers overlay) throws IOException {
         List<Path> mapped = new ArrayList<>();
         int userns = OpenFiles.openReadOnly(usernsPin.toString());
         try {
@@ -167,7 +168,7 @@ public final class RootfsMount {
                 mapped.add(dir);
                 IdmappedMount.attach(layersBottomFirst.get(i).toString(), userns, dir.toString(), true, false);
             }
-            mount(target, mapped, upper, work);
+            overlay.mount(mapped);
         } finally {
             OpenFiles.close(userns);
             for (Path dir : mapped) {
