@@ -50,6 +50,7 @@ public final class Conmon implements ContainerMonitor {
      * Everything conmon needs for one container; its files are where {@code container} says.
      *
      * @param cgroupParent the pod's cgroup parent, under which conmon gets a cgroup or scope of its own
+     * @param restoreFrom CRIU's image dir when the runtime restores a checkpoint instead of creating afresh
      */
     public record Launch(
             StateLayout.ContainerPaths container,
@@ -61,19 +62,6 @@ public final class Conmon implements ContainerMonitor {
             boolean stdinOnce,
             String cgroupParent,
             Optional<Path> restoreFrom) {
-        /** A container created afresh ({@code <runtime> create}). */
-        public Launch(
-                StateLayout.ContainerPaths container,
-                String name,
-                ContainerRuntime runtime,
-                Path logPath,
-                boolean terminal,
-                boolean stdin,
-                boolean stdinOnce,
-                String cgroupParent) {
-            this(container, name, runtime, logPath, terminal, stdin, stdinOnce, cgroupParent, Optional.empty());
-        }
-
         String containerId() {
             return container.id();
         }
