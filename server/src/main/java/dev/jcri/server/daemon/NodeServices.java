@@ -194,15 +194,18 @@ public final class NodeServices implements AutoCloseable {
                                 .map(why -> "not available: " + why)
                                 .orElse("available")));
         sandboxes.useUserNamespaces(userNamespaces);
-        // `criu check` once at startup, so the log says what CheckpointContainer will answer.
-        runtimes.keySet()
-                .forEach(name -> log.info(
-                        "checkpoint handler={} {}",
-                        name,
-                        containers
-                                .checkpointProblem(name)
-                                .map(why -> "not available: " + why)
-                                .orElse("available")));
+        // `criu check` once, so the log says what CheckpointContainer will answer; off the start-up path (two process
+        // spawns, and checkpoints are rare): Status and CheckpointContainer wait for the same memoized answer.
+        Thread.ofVirtual()
+                .name("checkpoint-probe")
+                .start(() -> runtimes.keySet()
+                        .forEach(name -> log.info(
+                                "checkpoint handler={} {}",
+                                name,
+                                containers
+                                        .checkpointProblem(name)
+                                        .map(why -> "not available: " + why)
+                                        .orElse("available"))));
         if (!config.seccompDefaultProfile().isEmpty()) {
             containers.useSeccompFilters(SeccompFilters.withDefault(Path.of(config.seccompDefaultProfile())));
         }
