@@ -37,6 +37,7 @@ import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -319,6 +320,8 @@ class ContainerLifecycleTest {
             ContainerStatus status = awaitExit(id);
             assertEquals(137, status.getExitCode(), status.toString());
             assertEquals("OOMKilled", status.getReason());
+            Path daemonDir = Path.of("/proc", String.valueOf(jcri.process().pid()), "cwd");
+            assertFalse(Files.exists(daemonDir.resolve("oom")), "conmon's OOM marker stays in the bundle");
         } finally {
             remove(id);
         }
@@ -327,6 +330,7 @@ class ContainerLifecycleTest {
     @Test
     void failuresAreClearAndLeaveNothing() throws Exception {
         List<String> before = containerIds();
+        List<String> held = nodeHolds();
         StatusRuntimeException noImage = assertThrows(
                 StatusRuntimeException.class,
                 () -> create(
@@ -349,6 +353,7 @@ class ContainerLifecycleTest {
                                         .setHostPath(jcri.dir().resolve("root").toString()))));
         assertEquals(Status.Code.INVALID_ARGUMENT, forbidden.getStatus().getCode());
         assertTrue(forbidden.getStatus().getDescription().contains("mounts[0].host_path"), forbidden.toString());
+        assertEquals(held, nodeHolds(), "no mount, cgroup, conmon, bundle or exit file left by a failed create");
 
         String stopped = runPod("stopped");
         jcri.runtime()
@@ -374,6 +379,11 @@ class ContainerLifecycleTest {
                                 .contains(jcri.dir().resolve("run/containers") + "/")
                         && before.isEmpty(),
                 "no rootfs mount left");
+    }
+
+    /** What the node holds for the pods and containers alive now, in a stable order. */
+    private static List<String> nodeHolds() throws IOException {
+        return NodeLeaks.of(jcri, null).stream().sorted().toList();
     }
 
     @Test
