@@ -381,6 +381,34 @@ class ContainerLifecycleTest {
                 "no rootfs mount left");
     }
 
+    @Test
+    void stoppingAPodWithLiveContainersSucceedsAndStopsThemAll() throws Exception {
+        // The infra container's end kills its PID namespace's members; stopped first, it left their signals to a
+        // runtime that no longer found them ("open pidfd: No such process"). Several pods: IDs order the records.
+        for (int i = 0; i < 4; i++) {
+            String sandbox = runPod("stop-all-" + i);
+            try {
+                String running = create(sandbox, container("running", "sleep", "1000"));
+                jcri.runtime()
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(running)
+                                .build());
+                String created = create(sandbox, container("created", "sleep", "1000"));
+                jcri.runtime()
+                        .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox)
+                                .build());
+                assertEquals(ContainerState.CONTAINER_EXITED, status(running).getState());
+                assertEquals(ContainerState.CONTAINER_EXITED, status(created).getState());
+            } finally {
+                jcri.runtime()
+                        .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox)
+                                .build());
+            }
+        }
+    }
+
     /** What the node holds for the pods and containers alive now, in a stable order. */
     private static List<String> nodeHolds() throws IOException {
         return NodeLeaks.of(jcri, null).stream().sorted().toList();
