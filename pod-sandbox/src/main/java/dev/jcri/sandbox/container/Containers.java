@@ -218,7 +218,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
      * shared PID namespace, so the others are stopped by their own signal first, as CRI-O does.
      */
     private List<ContainerRecord> membersInfraLast(String sandboxId) {
-        return table.store().list().stream()
+        return membersInfraLast(table.store().list(), sandboxId);
+    }
+
+    static List<ContainerRecord> membersInfraLast(List<ContainerRecord> records, String sandboxId) {
+        return records.stream()
                 .filter(record -> record.sandboxId().equals(sandboxId))
                 .sorted(Comparator.comparing(ContainerRecord::infra))
                 .toList();
