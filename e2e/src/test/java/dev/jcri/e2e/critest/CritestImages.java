@@ -102,6 +102,14 @@ public final class CritestImages {
         }
         CritestImages images = new CritestImages(Path.of(args[0]));
         LocalRegistry registry = LocalRegistry.start();
+        // Stopped by a signal: the registry's storage goes too, not only its process.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                registry.close();
+            } catch (IOException e) {
+                System.err.println("could not remove the registry's storage: " + e);
+            }
+        }));
         images.pushAll(registry.pusher());
         Files.writeString(Path.of(args[1]), registry.hostPort() + "\n");
         System.out.println("serving " + registry.hostPort());
