@@ -37,6 +37,7 @@ import dev.jcri.cri.v1.UpdateContainerResourcesRequest;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -319,6 +320,8 @@ class ContainerLifecycleTest {
             ContainerStatus status = awaitExit(id);
             assertEquals(137, status.getExitCode(), status.toString());
             assertEquals("OOMKilled", status.getReason());
+            Path daemonDir = Path.of("/proc", String.valueOf(jcri.process().pid()), "cwd");
+            assertFalse(Files.exists(daemonDir.resolve("oom")), "conmon's OOM marker stays in the bundle");
         } finally {
             remove(id);
         }
@@ -327,6 +330,7 @@ class ContainerLifecycleTest {
     @Test
     void failuresAreClearAndLeaveNothing() throws Exception {
         List<String> before = containerIds();
+        List<String> held = nodeHolds();
         StatusRuntimeException noImage = assertThrows(
                 StatusRuntimeException.class,
                 () -> create(
@@ -349,6 +353,7 @@ class ContainerLifecycleTest {
                                         .setHostPath(jcri.dir().resolve("root").toString()))));
         assertEquals(Status.Code.INVALID_ARGUMENT, forbidden.getStatus().getCode());
         assertTrue(forbidden.getStatus().getDescription().contains("mounts[0].host_path"), forbidden.toString());
+        assertEquals(held, nodeHolds(), "no mount, cgroup, conmon, bundle or exit file left by a failed create");
 
         String stopped = runPod("stopped");
         jcri.runtime()
@@ -374,6 +379,40 @@ class ContainerLifecycleTest {
                                 .contains(jcri.dir().resolve("run/containers") + "/")
                         && before.isEmpty(),
                 "no rootfs mount left");
+    }
+
+    @Test
+    void stoppingAPodWithLiveContainersSucceedsAndStopsThemAll() throws Exception {
+        // The infra container's end kills its PID namespace's members; stopped first, it left their signals to a
+        // runtime that no longer found them ("open pidfd: No such process") whenever their exits came late. A race:
+        // ContainerStopTest and ContainersTest pin down both halves of the fix; this checks the whole on a real node.
+        for (int i = 0; i < 4; i++) {
+            String sandbox = runPod("stop-all-" + i);
+            try {
+                String running = create(sandbox, container("running", "sleep", "1000"));
+                jcri.runtime()
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(running)
+                                .build());
+                String created = create(sandbox, container("created", "sleep", "1000"));
+                jcri.runtime()
+                        .stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox)
+                                .build());
+                assertEquals(ContainerState.CONTAINER_EXITED, status(running).getState());
+                assertEquals(ContainerState.CONTAINER_EXITED, status(created).getState());
+            } finally {
+                jcri.runtime()
+                        .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox)
+                                .build());
+            }
+        }
+    }
+
+    /** What the node holds for the pods and containers alive now, in a stable order. */
+    private static List<String> nodeHolds() throws IOException {
+        return NodeLeaks.of(jcri, null).stream().sorted().toList();
     }
 
     @Test

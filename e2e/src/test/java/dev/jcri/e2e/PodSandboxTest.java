@@ -445,6 +445,7 @@ class PodSandboxTest {
     @Test
     void aSharedPidNamespaceWithoutItsPauseImageFailsAndLeavesNothing() throws Exception {
         List<String> before = podIds();
+        List<String> held = NodeLeaks.of(jcri, network).stream().sorted().toList();
         PodSandboxConfig.Builder config = pod("pidpod");
         config.getLinuxBuilder()
                 .getSecurityContextBuilder()
@@ -454,6 +455,10 @@ class PodSandboxTest {
         assertTrue(e.getStatus().getDescription().contains("pause image 127.0.0.1:9/e2e/pause:none"), e.toString());
         assertEquals(before, podIds());
         assertEquals(0, network.allocations());
+        assertEquals(
+                held,
+                NodeLeaks.of(jcri, network).stream().sorted().toList(),
+                "no mount, pin, cgroup, conmon, record or CNI result left");
         for (String kind : List.of("net", "ipc", "uts", "pid")) {
             Path dir = jcri.dir().resolve("run/ns").resolve(kind);
             if (Files.isDirectory(dir)) {

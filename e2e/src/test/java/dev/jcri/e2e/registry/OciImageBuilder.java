@@ -169,7 +169,14 @@ public final class OciImageBuilder {
      * that, as it drops setuid privileges itself. Written by hand so that no compiler is needed.
      */
     public static byte[] exitWithEffectiveUid() {
-        byte[] code = java.util.HexFormat.of().parseHex("b86b0000000f0589c7b83c0000000f05");
+        return staticExecutable(java.util.HexFormat.of().parseHex("b86b0000000f0589c7b83c0000000f05"));
+    }
+
+    /**
+     * A static x86-64 Linux executable of one read-only, executable segment: the ELF and program headers (120
+     * bytes), then {@code code}, which runs from its first byte and may address itself RIP-relative.
+     */
+    public static byte[] staticExecutable(byte[] code) {
         java.nio.ByteBuffer elf =
                 java.nio.ByteBuffer.allocate(64 + 56 + code.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long base = 0x400000;

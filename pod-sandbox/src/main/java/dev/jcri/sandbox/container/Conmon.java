@@ -271,7 +271,11 @@ public final class Conmon implements ContainerMonitor {
                 command.add("--leave-stdin-open");
             }
         }
-        ProcessBuilder builder = OciRuntime.processBuilder(command).redirectErrorStream(true);
+        // conmon creates its OOM marker "oom" in its working directory as well as in the persist dir: the bundle,
+        // not the daemon's directory (where it would pile up, e.g. as /oom).
+        ProcessBuilder builder = OciRuntime.processBuilder(command)
+                .directory(launch.bundle().toFile())
+                .redirectErrorStream(true);
         builder.environment().put("JCRI_SYNC_FIFO", sync.toString());
         builder.environment().put("_OCI_SYNCPIPE", "3");
         Process process = builder.start();

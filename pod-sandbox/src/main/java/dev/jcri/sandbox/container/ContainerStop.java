@@ -48,13 +48,13 @@ final class ContainerStop {
         }
         ContainerRuntime runtime = table.runtime(record.runtimeHandler());
         if (timeoutSeconds > 0) {
-            signal(runtime, record, runtimeForm(record.stopSignal()));
+            signal(runtime, record, runtimeForm(record.stopSignal()), exited);
             CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
             if (awaitExit(exited, timeoutSeconds)) {
                 return;
             }
         }
-        signal(runtime, record, "KILL");
+        signal(runtime, record, "KILL", exited);
         CrashPoint.reached(Step.CONTAINER_STOP_SIGNALLED);
         if (!awaitExit(exited, KILL_WAIT_SECONDS)) {
             throw new IOException(
@@ -91,15 +91,28 @@ final class ContainerStop {
                 : stopSignal;
     }
 
-    private void signal(ContainerRuntime runtime, ContainerRecord record, String signal)
+    private void signal(ContainerRuntime runtime, ContainerRecord record, String signal, CompletableFuture<Void> exited)
             throws IOException, InterruptedException {
         try {
             runtime.kill(record.id(), signal);
         } catch (IOException e) {
-            // Gone between the check and the signal: its exit file settles it.
-            if (exits.exitOf(record.id()).isEmpty()) {
+            // Gone between the check and the signal: its exit settles it. conmon writes the exit file a moment after
+            // the death (the infra container's end takes a shared PID namespace's members with it), so a container
+            // the runtime reports stopped is waited for; one it reports alive refused the signal.
+            if (exits.exitOf(record.id()).isPresent()) {
+                return;
+            }
+            if (!stoppedPerRuntime(runtime, record.id()) || !awaitExit(exited, KILL_WAIT_SECONDS)) {
                 throw e;
             }
+        }
+    }
+
+    private static boolean stoppedPerRuntime(ContainerRuntime runtime, String id) throws InterruptedException {
+        try {
+            return runtime.status(id).map("stopped"::equals).orElse(true);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -12,6 +12,7 @@ import dev.jcri.sandbox.pod.SandboxRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -200,20 +201,31 @@ public final class Containers implements SandboxMembers, AutoCloseable {
 
     @Override
     public void stopAll(String sandboxId) throws IOException, InterruptedException {
-        for (ContainerRecord record : table.store().list()) {
-            if (record.sandboxId().equals(sandboxId)) {
-                stops.stop(record.id(), 0);
-            }
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            stops.stop(record.id(), 0);
         }
     }
 
     @Override
     public void removeAll(String sandboxId) throws IOException, InterruptedException {
-        for (ContainerRecord record : table.store().list()) {
-            if (record.sandboxId().equals(sandboxId)) {
-                removes.remove(record.id());
-            }
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            removes.remove(record.id());
         }
+    }
+
+    /**
+     * The pod's containers, its infra container last: the end of the infra container kills every process of the
+     * shared PID namespace, so the others are stopped by their own signal first, as CRI-O does.
+     */
+    private List<ContainerRecord> membersInfraLast(String sandboxId) {
+        return membersInfraLast(table.store().list(), sandboxId);
+    }
+
+    static List<ContainerRecord> membersInfraLast(List<ContainerRecord> records, String sandboxId) {
+        return records.stream()
+                .filter(record -> record.sandboxId().equals(sandboxId))
+                .sorted(Comparator.comparing(ContainerRecord::infra))
+                .toList();
     }
 
     /** After a restart: see {@link ContainerRecovery}. */

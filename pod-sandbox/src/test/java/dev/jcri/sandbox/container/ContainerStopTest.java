@@ -87,11 +87,37 @@ class ContainerStopTest {
     @Test
     void aSignalTheRuntimeRefusesFailsTheStopWhileTheContainerRuns() throws Exception {
         host.saved(ID, ContainerState.RUNNING);
+        host.runtime.known.add(ID);
+        host.runtime.statuses.put(ID, "running");
         host.runtime.killFails = true;
 
         assertThrows(FakeHost.Refused.class, () -> host.stop().stop(ID, 10));
 
         assertEquals(
                 ContainerState.RUNNING, host.table.store().get(ID).orElseThrow().state());
+    }
+
+    @Test
+    void aContainerThatDiedJustBeforeItsSignalIsStoppedOnceConmonWritesItsExit() throws Exception {
+        // The infra container's end killed it: the runtime cannot signal it, conmon writes its exit a moment later.
+        host.saved(ID, ContainerState.RUNNING);
+        host.runtime.known.add(ID);
+        host.runtime.statuses.put(ID, "stopped");
+        host.runtime.killFails = true;
+        Thread conmon = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            host.exitFiles.exit(ID, 137);
+        });
+
+        host.stop().stop(ID, 0);
+
+        conmon.join();
+        ContainerRecord record = host.table.store().get(ID).orElseThrow();
+        assertEquals(ContainerState.EXITED, record.state());
+        assertEquals(137, record.exitCode());
     }
 }
