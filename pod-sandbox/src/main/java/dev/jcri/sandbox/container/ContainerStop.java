@@ -37,7 +37,7 @@ final class ContainerStop {
         if (record.state() != ContainerState.RUNNING && record.state() != ContainerState.CREATED) {
             return;
         }
-        if (CheckpointRestore.pending(record) && stopPendingRestore(record.id())) {
+        if (ContainerLaunch.pending(record) && stopPending(record.id())) {
             return;
         }
         CompletableFuture<Void> exited = exits.signalOf(record.id());
@@ -63,19 +63,22 @@ final class ContainerStop {
     }
 
     /**
-     * A container created from a checkpoint and never started has no process to signal: it ends EXITED as it is.
-     * False when a StartContainer restored it meanwhile.
+     * A container never started has no process to signal (conmon and the runtime's create come at StartContainer):
+     * it ends EXITED as it is. False when a StartContainer launched it meanwhile.
      */
-    private boolean stopPendingRestore(String id) throws IOException {
+    private boolean stopPending(String id) throws IOException {
         ReentrantLock lock = table.lockOf(id);
         lock.lock();
         try {
             ContainerRecord record = table.store().get(id).orElse(null);
-            if (record == null || !CheckpointRestore.pending(record)) {
+            if (record == null || !ContainerLaunch.pending(record)) {
                 return record == null || record.state() != ContainerState.RUNNING;
             }
-            ContainerRecord exited = record.exited(new ContainerRecord.ExitStatus(
-                    0, EpochNanos.now(), "Completed", "stopped before its restore from a checkpoint ran"));
+            String message = CheckpointRestore.pending(record)
+                    ? "stopped before its restore from a checkpoint ran"
+                    : "stopped before it started";
+            ContainerRecord exited =
+                    record.exited(new ContainerRecord.ExitStatus(0, EpochNanos.now(), "Completed", message));
             table.store().save(exited);
             table.publish(ContainerEvents.Type.STOPPED, exited);
             return true;
