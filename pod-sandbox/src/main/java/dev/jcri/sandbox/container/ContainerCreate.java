@@ -182,7 +182,8 @@ final class ContainerCreate {
             undo.push(() -> HostPathPreparation.removeMadeDirs(madeDirs));
             spec = hostPaths.prepare(spec, madeDirs);
             record = record.withSpec(spec);
-            table.store().save(record);
+            // Write-ahead for a restart of jcri; after a node crash the orphan sweep removes what it names.
+            table.store().saveAhead(record);
             CrashPoint.reached(Step.CONTAINER_CREATING_SAVED);
             ImageVolumes.pin(images, ContainerTable.pinOwner(id), record);
             undo.push(() -> images.unpin(ContainerTable.pinOwner(id)));
