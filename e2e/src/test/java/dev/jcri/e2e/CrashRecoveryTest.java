@@ -93,8 +93,8 @@ class CrashRecoveryTest {
         CONTAINER_RUNNING_SAVED(Scenario.START_CONTAINER),
         CONTAINER_STOP_SIGNALLED(Scenario.STOP_CONTAINER),
         CONTAINER_REMOVING_SAVED(Scenario.REMOVE_CONTAINER),
-        CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
         CONTAINER_ROOTFS_UNMOUNTED(Scenario.REMOVE_CONTAINER),
+        CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
         CONTAINER_BUNDLE_DELETED(Scenario.REMOVE_CONTAINER);
 
         final Scenario scenario;
@@ -109,9 +109,7 @@ class CrashRecoveryTest {
 
         /** RemoveContainer answers once the record is removing: the steps after it may come after the answer. */
         boolean afterTheAnswer() {
-            return this == CONTAINER_RUNTIME_DELETED
-                    || this == CONTAINER_ROOTFS_UNMOUNTED
-                    || this == CONTAINER_BUNDLE_DELETED;
+            return this == CONTAINER_RUNTIME_DELETED || this == CONTAINER_BUNDLE_DELETED;
         }
     }
 

@@ -111,7 +111,10 @@ final class ContainerRemove {
         }
     }
 
-    /** Stops the container and saves its record {@code removing}; the ID, or empty when there is nothing to remove. */
+    /**
+     * Stops the container, saves its record {@code removing}, unmounts its rootfs and releases its images; the ID,
+     * or empty when there is nothing to remove.
+     */
     private Optional<String> markRemoving(String idOrPrefix) throws IOException, InterruptedException {
         Optional<ContainerRecord> found = table.store().find(idOrPrefix);
         if (found.isEmpty()) {
@@ -133,6 +136,11 @@ final class ContainerRemove {
                 table.retries().answered(record.id());
                 CrashPoint.reached(Step.CONTAINER_REMOVING_SAVED);
             }
+            // Before the answer, so that the image is free for a RemoveImage that follows: the container's
+            // processes are gone (stopped above), and the runtime's delete does not need its rootfs.
+            rootfs.unmount(table.paths(id).rootfs());
+            CrashPoint.reached(Step.CONTAINER_ROOTFS_UNMOUNTED);
+            images.unpin(ContainerTable.pinOwner(id));
             return Optional.of(id);
         } finally {
             lock.unlock();
@@ -164,12 +172,9 @@ final class ContainerRemove {
             monitor.awaitExit(paths);
             monitor.release(cgroupParent, record.id());
             CrashPoint.reached(Step.CONTAINER_RUNTIME_DELETED);
-            rootfs.unmount(paths.rootfs());
-            CrashPoint.reached(Step.CONTAINER_ROOTFS_UNMOUNTED);
             FileTree.delete(paths.bundle());
             Files.deleteIfExists(paths.attachLink());
             exits.forget(record.id());
-            images.unpin(ContainerTable.pinOwner(record.id()));
             CrashPoint.reached(Step.CONTAINER_BUNDLE_DELETED);
             table.store().delete(record.id());
             log.info("container removed id={} name={}", record.id(), record.name());

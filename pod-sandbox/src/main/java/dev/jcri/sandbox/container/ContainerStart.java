@@ -71,10 +71,19 @@ final class ContainerStart {
                     restoreFailure = e;
                 }
             } else {
-                if (ContainerLaunch.pending(record)) {
+                boolean launched = ContainerLaunch.pending(record);
+                if (launched) {
                     record = launch(record);
                 }
-                table.runtime(record.runtimeHandler()).start(record.id());
+                try {
+                    table.runtime(record.runtimeHandler()).start(record.id());
+                } catch (IOException | RuntimeException e) {
+                    if (launched) {
+                        // Created by the runtime, not started: a retry only starts it, and removal finds conmon.
+                        table.store().saveChange(record);
+                    }
+                    throw e;
+                }
             }
             if (restoreFailure == null) {
                 table.retries().answered(record.id());

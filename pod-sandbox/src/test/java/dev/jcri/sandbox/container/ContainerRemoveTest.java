@@ -35,11 +35,11 @@ class ContainerRemoveTest {
         assertEquals(
                 List.of(
                         "runtime.kill KILL",
+                        "rootfs.unmount",
+                        "images.unpin",
                         "runtime.delete (record removing)",
                         "monitor.awaitExit",
-                        "monitor.release",
-                        "rootfs.unmount",
-                        "images.unpin"),
+                        "monitor.release"),
                 host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertFalse(Files.exists(host.layout.container(ID).bundle()));
@@ -52,7 +52,7 @@ class ContainerRemoveTest {
 
         host.remove().removeNow(ID);
 
-        assertEquals(List.of("monitor.awaitExit", "monitor.release", "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(List.of("rootfs.unmount", "images.unpin", "monitor.awaitExit", "monitor.release"), host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertEquals(java.util.Optional.empty(), host.exitFiles.exitOf(ID));
     }
@@ -80,7 +80,7 @@ class ContainerRemoveTest {
         assertTrue(host.table.store().get(ID).map(ContainerRecord::removing).orElse(true), "removing, or gone");
         assertTrue(host.table.find(ID).isEmpty(), "no longer listed");
         remove.awaitBackground(10_000);
-        assertEquals(List.of("monitor.awaitExit", "monitor.release", "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(List.of("rootfs.unmount", "images.unpin", "monitor.awaitExit", "monitor.release"), host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertFalse(Files.exists(host.layout.container(ID).bundle()));
     }
