@@ -230,8 +230,8 @@ final class ContainerCreate {
             CrashPoint.reached(Step.CONTAINER_BUNDLE_WRITTEN);
 
             // No process yet, as in containerd: conmon and the runtime's create run at StartContainer
-            // (ContainerLaunch), for a restore from a checkpoint too (CRIU's images wait in the record dir).
-            IdmappedVolumes.release(stagedVolumes);
+            // (ContainerLaunch), for a restore from a checkpoint too (CRIU's images wait in the record dir). The
+            // staged idmapped volumes stay until then: the runtime's create binds them.
             record =
                     record.created(new ContainerRecord.ContainerProcess(0, oci.uid(), oci.gid(), oci.additionalGids()));
             table.store().save(record);

@@ -149,6 +149,7 @@ final class ContainerStart {
             throw e;
         }
         exits.expect(record.id());
+        IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
         ContainerRecord.ContainerProcess before = record.process().orElseThrow();
         return record.created(
@@ -175,6 +176,7 @@ final class ContainerStart {
         int pid = launch.launch(
                 paths, record, runtime, cgroupParent, Optional.of(CheckpointRestore.criuImages(paths.restoreSource())));
         exits.expect(record.id());
+        IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         FileTree.delete(paths.restoreSource()); // CRIU read it all; the processes run
         ContainerRecord.ContainerProcess before = record.process().orElseThrow();
         return record.created(
