@@ -175,6 +175,11 @@ class ContainerLifecycleTest {
                         .build());
     }
 
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
     private static void remove(String id) {
         jcri.runtime()
                 .removeContainer(
@@ -339,9 +344,19 @@ class ContainerLifecycleTest {
         assertEquals(Status.Code.NOT_FOUND, noImage.getStatus().getCode());
         assertTrue(noImage.getStatus().getDescription().contains("never/pulled:1"), noImage.toString());
 
-        StatusRuntimeException noBinary =
-                assertThrows(StatusRuntimeException.class, () -> create(pod, container("nobin", "/no/such/binary")));
+        // The runtime's create runs at StartContainer (as containerd's does): a missing binary fails the start and
+        // leaves the container exited with a StartError, runtime state and conmon gone.
+        String nobin = create(pod, container("nobin", "/no/such/binary"));
+        StatusRuntimeException noBinary = assertThrows(
+                StatusRuntimeException.class,
+                () -> jcri.runtime()
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(nobin)
+                                .build()));
         assertTrue(noBinary.getStatus().getDescription().contains("/no/such/binary"), noBinary.toString());
+        assertEquals(ContainerState.CONTAINER_EXITED, status(nobin).getState());
+        assertEquals("StartError", status(nobin).getReason());
+        remove(nobin);
 
         StatusRuntimeException forbidden = assertThrows(
                 StatusRuntimeException.class,
@@ -371,9 +386,15 @@ class ContainerLifecycleTest {
         remove("f".repeat(64));
 
         assertEquals(before, containerIds());
-        try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
-            assertEquals(before.size(), bundles.count(), "no bundle left by a failed create");
-        }
+        // A removal's teardown follows its answer.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long left;
+        do {
+            try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
+                left = bundles.count();
+            }
+        } while (left != before.size() && System.nanoTime() < deadline && sleep(50));
+        assertEquals(before.size(), left, "no bundle left by a failed create or start");
         assertFalse(
                 Files.readString(Path.of("/proc/self/mountinfo"))
                                 .contains(jcri.dir().resolve("run/containers") + "/")
@@ -664,8 +685,13 @@ class ContainerLifecycleTest {
             stopContainer(id, 0);
             remove(id);
         }
+        // Released by the removal's teardown, which follows its answer.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (String hierarchy : List.of("memory", "pids", "unified")) {
             Path dir = Path.of("/sys/fs/cgroup", hierarchy).resolve(own.substring(1));
+            while (Files.exists(dir) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             assertFalse(Files.exists(dir), dir + " is removed with the container");
         }
     }

@@ -87,14 +87,14 @@ class CrashRecoveryTest {
         CONTAINER_CREATING_SAVED(Scenario.CREATE_CONTAINER),
         CONTAINER_ROOTFS_MOUNTED(Scenario.CREATE_CONTAINER),
         CONTAINER_BUNDLE_WRITTEN(Scenario.CREATE_CONTAINER),
-        CONTAINER_CONMON_STARTED(Scenario.CREATE_CONTAINER),
         CONTAINER_CREATED_SAVED(Scenario.CREATE_CONTAINER),
+        CONTAINER_CONMON_STARTED(Scenario.START_CONTAINER),
         CONTAINER_STARTED(Scenario.START_CONTAINER),
         CONTAINER_RUNNING_SAVED(Scenario.START_CONTAINER),
         CONTAINER_STOP_SIGNALLED(Scenario.STOP_CONTAINER),
         CONTAINER_REMOVING_SAVED(Scenario.REMOVE_CONTAINER),
-        CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
         CONTAINER_ROOTFS_UNMOUNTED(Scenario.REMOVE_CONTAINER),
+        CONTAINER_RUNTIME_DELETED(Scenario.REMOVE_CONTAINER),
         CONTAINER_BUNDLE_DELETED(Scenario.REMOVE_CONTAINER);
 
         final Scenario scenario;
@@ -105,6 +105,11 @@ class CrashRecoveryTest {
 
         String stepName() {
             return name().toLowerCase().replace('_', '-');
+        }
+
+        /** RemoveContainer answers once the record is removing: the steps after it may come after the answer. */
+        boolean afterTheAnswer() {
+            return this == CONTAINER_RUNTIME_DELETED || this == CONTAINER_BUNDLE_DELETED;
         }
     }
 
@@ -245,7 +250,9 @@ class CrashRecoveryTest {
                                     .setPodSandboxId(pod)
                                     .build());
             }
-            fail("the daemon answered instead of dying at " + point.stepName());
+            if (!point.afterTheAnswer()) {
+                fail("the daemon answered instead of dying at " + point.stepName());
+            }
         } catch (StatusRuntimeException e) {
             assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
         }
@@ -288,6 +295,11 @@ class CrashRecoveryTest {
                 assertEquals(ContainerState.CONTAINER_RUNNING, state(again));
             }
             case START_CONTAINER -> {
+                if (point == Point.CONTAINER_CONMON_STARTED) {
+                    // Created by the runtime but not started: the launch is undone, and the start works again.
+                    assertEquals(ContainerState.CONTAINER_CREATED, state(container));
+                    start(container);
+                }
                 // The runtime started it before the crash: it is found running, and listed so.
                 assertEquals(ContainerState.CONTAINER_RUNNING, state(container));
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jcri.cri.v1.Container;
 import dev.jcri.cri.v1.ContainerState;
+import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.PodSandbox;
@@ -67,9 +68,20 @@ public final class HostTraces {
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> containerIds =
                 containers.stream().map(Container::getId).collect(Collectors.toCollection(TreeSet::new));
+        // A created container has neither conmon nor runtime state: both come at StartContainer.
         Set<String> liveIds = containers.stream()
-                .filter(c -> c.getState() == ContainerState.CONTAINER_CREATED
-                        || c.getState() == ContainerState.CONTAINER_RUNNING)
+                .filter(c -> c.getState() == ContainerState.CONTAINER_RUNNING)
+                .map(Container::getId)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> launchedIds = containers.stream()
+                .filter(c -> c.getState() != ContainerState.CONTAINER_CREATED
+                        && jcri.runtime()
+                                        .containerStatus(ContainerStatusRequest.newBuilder()
+                                                .setContainerId(c.getId())
+                                                .build())
+                                        .getStatus()
+                                        .getStartedAt()
+                                != 0)
                 .map(Container::getId)
                 .collect(Collectors.toCollection(TreeSet::new));
 
@@ -101,7 +113,7 @@ public final class HostTraces {
         assertEquals(podIds, names(root.resolve("sandboxes")), "sandbox records vs " + lists);
         assertEquals(containerIds, names(root.resolve("containers")), "container records vs " + lists);
         assertEquals(containerIds, names(run.resolve("containers")), "bundles vs " + lists);
-        assertEquals(containerIds, runtimeStates(run.resolve("runtimes")), "runtime state vs " + lists);
+        assertEquals(launchedIds, runtimeStates(run.resolve("runtimes")), "runtime state vs " + lists);
         assertEquals(liveIds, conmons(run), "conmon processes vs " + lists);
         Set<String> exitFiles = names(run.resolve("exits"));
         exitFiles.removeAll(containerIds);

@@ -135,19 +135,35 @@ class HungRuntimeTest {
 
     @Test
     void aCreateThatHangsIsKilledUndoneAndCanBeRetried() throws Exception {
+        // The runtime's create runs at StartContainer: that is the call that fails, and the container ends exited
+        // with a StartError, its conmon and runtime state gone.
+        String failed = jcri.runtime().createContainer(create("app")).getContainerId();
         Files.createFile(dir.resolve("hang-create"));
         long before = conmonsOfThisDaemon();
         StatusRuntimeException e = assertThrows(
                 StatusRuntimeException.class,
                 () -> jcri.runtime()
                         .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
-                        .createContainer(create("app")));
+                        .startContainer(StartContainerRequest.newBuilder()
+                                .setContainerId(failed)
+                                .build()));
         assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
         assertTrue(
                 e.getStatus().getDescription().contains("did not report the container within 3 s"),
                 e.getStatus().getDescription());
         assertHungProcessesGone();
         assertEquals(before, conmonsOfThisDaemon(), "conmon was killed with the runtime");
+        var status = jcri.runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(failed)
+                        .build())
+                .getStatus();
+        assertEquals(ContainerState.CONTAINER_EXITED, status.getState());
+        assertEquals("StartError", status.getReason());
+        jcri.runtime()
+                .removeContainer(RemoveContainerRequest.newBuilder()
+                        .setContainerId(failed)
+                        .build());
         assertEquals(
                 0,
                 jcri.runtime()

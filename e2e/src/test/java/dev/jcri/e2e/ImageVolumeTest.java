@@ -190,7 +190,7 @@ class ImageVolumeTest {
         } finally {
             remove(id);
         }
-        assertEquals(List.of(), imageVolumeMounts());
+        assertNoImageVolumeMounts();
     }
 
     @Test
@@ -213,7 +213,7 @@ class ImageVolumeTest {
                 remove(linked);
             }
         }
-        assertEquals(List.of(), imageVolumeMounts());
+        assertNoImageVolumeMounts();
     }
 
     @Test
@@ -227,7 +227,7 @@ class ImageVolumeTest {
             assertTrue(e.getStatus().getDescription().contains("mounts[0].image_sub_path"), e.getMessage());
         }
         assertEquals(before, containerCount());
-        assertEquals(List.of(), imageVolumeMounts());
+        assertNoImageVolumeMounts();
         // The name is free again: nothing of the refused creates remains.
         remove(create("bad", volume(single, "data")));
     }
@@ -270,7 +270,7 @@ class ImageVolumeTest {
                         .setImage(ImageSpec.newBuilder().setImage(volumeImage))
                         .build())
                 .hasImage());
-        assertEquals(List.of(), imageVolumeMounts());
+        assertNoImageVolumeMounts();
         node.pull("test/single:1");
     }
 
@@ -286,7 +286,7 @@ class ImageVolumeTest {
         assertEquals(137, jcri.process().exitValue());
         assertEquals(1, imageVolumeMounts().size(), "the crash left the volume mounted");
         jcri = node.killAndRestart();
-        assertEquals(List.of(), imageVolumeMounts());
+        assertNoImageVolumeMounts();
         assertEquals(before, containerCount());
         // Nothing holds the image any more: it can go, and comes back for the other tests.
         jcri.images()
@@ -294,5 +294,14 @@ class ImageVolumeTest {
                         .setImage(ImageSpec.newBuilder().setImage(layered))
                         .build());
         node.pull("test/layered:1");
+    }
+
+    /** The mounts go with the removal's teardown, which follows its answer. */
+    private static void assertNoImageVolumeMounts() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!imageVolumeMounts().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), imageVolumeMounts());
     }
 }

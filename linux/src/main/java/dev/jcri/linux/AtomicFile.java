@@ -31,6 +31,19 @@ public final class AtomicFile {
      * the caller accepts after such a crash; saves one fsync.
      */
     public static void replace(Path target, byte[] content, String mode) throws IOException {
+        rename(target, content, mode, true);
+    }
+
+    /**
+     * As {@link #replace}, with no fsync at all: readers (and a process that restarts) see the old or the complete
+     * new content, but after a crash of the node the file may be missing, the old one, or empty. For write-ahead
+     * records whose loss the next start makes up for in another way.
+     */
+    public static void replaceUnsynced(Path target, byte[] content, String mode) throws IOException {
+        rename(target, content, mode, false);
+    }
+
+    private static void rename(Path target, byte[] content, String mode, boolean force) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-"
@@ -46,7 +59,9 @@ public final class AtomicFile {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                if (force) {
+                    channel.force(true);
+                }
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

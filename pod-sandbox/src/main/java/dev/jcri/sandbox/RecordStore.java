@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,8 @@ public final class RecordStore<T> {
     private final String kind;
     private final Map<String, T> byId = new LinkedHashMap<>();
     private final Map<String, String> idByName = new LinkedHashMap<>();
+    /** Record dirs {@link #saveAhead} made, whose entry in the parent the next {@link #save} makes durable. */
+    private final Set<Path> unsyncedDirs = ConcurrentHashMap.newKeySet();
 
     /** @param kind what the records are, for messages ("sandbox", "container") */
     public RecordStore(
@@ -92,8 +96,29 @@ public final class RecordStore<T> {
         if (!Files.isDirectory(recordDir)) {
             Files.createDirectories(recordDir);
             AtomicFile.syncDirectory(dir);
+        } else if (unsyncedDirs.remove(recordDir)) {
+            AtomicFile.syncDirectory(dir);
         }
         AtomicFile.write(recordDir.resolve(file), JSON.writeValueAsBytes(record), "rw-------");
+        synchronized (this) {
+            byId.put(idOf.apply(record), record);
+        }
+    }
+
+    /**
+     * A create's write-ahead record, without any fsync: atomic for readers and for a restarted jcri (the page cache
+     * survives a kill -9), but a crash of the node may lose it, or leave it empty. Only for records whose loss the
+     * orphan sweep makes up for: what a half-made object leaves after a reboot is its record dir, which the sweep
+     * removes when no readable record owns it (docs/architecture.md, "Records, crashes and retries"). The
+     * {@link #save} that follows makes the record and its directory durable.
+     */
+    public void saveAhead(T record) throws IOException {
+        Path recordDir = dirOf(idOf.apply(record));
+        if (!Files.isDirectory(recordDir)) {
+            Files.createDirectories(recordDir);
+            unsyncedDirs.add(recordDir);
+        }
+        AtomicFile.replaceUnsynced(recordDir.resolve(file), JSON.writeValueAsBytes(record), "rw-------");
         synchronized (this) {
             byId.put(idOf.apply(record), record);
         }
@@ -133,6 +158,7 @@ public final class RecordStore<T> {
             }
         }
         Path recordDir = dirOf(id);
+        unsyncedDirs.remove(recordDir);
         if (Files.isDirectory(recordDir)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(recordDir)) {
                 for (Path entry : entries) {

@@ -53,6 +53,19 @@ class RecordStoreTest {
     }
 
     @Test
+    void aWriteAheadRecordIsReadBackAndTheSaveAfterItReplacesIt() throws Exception {
+        RecordStore<Item> store = store();
+        store.reserve(new Item("a", "one", false));
+        store.saveAhead(new Item("a", "one", false));
+        assertEquals(List.of(new Item("a", "one", false)), store().load(), "a restarted process reads it");
+        store.save(new Item("a", "one", true));
+        assertEquals(List.of(new Item("a", "one", true)), store().load());
+        try (var left = Files.list(dir.resolve("a"))) {
+            assertEquals(1, left.count(), "no temp file");
+        }
+    }
+
+    @Test
     void aChangeReplacesTheRecordAndAFirstChangeWritesIt() throws Exception {
         RecordStore<Item> store = store();
         store.saveChange(new Item("a", "one", false));

@@ -362,19 +362,21 @@ class SystemdDriverTest {
         runtime()
                 .removeContainer(
                         RemoveContainerRequest.newBuilder().setContainerId(hog).build());
-        assertEquals(
-                "",
-                run(
-                                List.of(
-                                        "systemctl",
-                                        "list-units",
-                                        "--all",
-                                        "--plain",
-                                        "--no-legend",
-                                        "jcri-" + hog + ".scope",
-                                        "jcri-conmon-" + hog + ".scope"),
-                                120)
-                        .strip());
+        // The scopes go with the removal's teardown, which follows its answer.
+        List<String> listScopes = List.of(
+                "systemctl",
+                "list-units",
+                "--all",
+                "--plain",
+                "--no-legend",
+                "jcri-" + hog + ".scope",
+                "jcri-conmon-" + hog + ".scope");
+        String scopes = run(listScopes, 120).strip();
+        for (int i = 0; i < 30 && !scopes.isEmpty(); i++) {
+            Thread.sleep(1000);
+            scopes = run(listScopes, 120).strip();
+        }
+        assertEquals("", scopes);
     }
 
     @Test

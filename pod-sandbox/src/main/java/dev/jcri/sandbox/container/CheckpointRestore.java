@@ -37,9 +37,7 @@ final class CheckpointRestore {
      * runtime state nor conmon; CRIU's images wait in its record dir.
      */
     static boolean pending(ContainerRecord record) {
-        return record.state() == ContainerState.CREATED
-                && record.pid() == 0
-                && record.spec().annotations().containsKey(RESTORED_FROM);
+        return ContainerLaunch.pending(record) && record.spec().annotations().containsKey(RESTORED_FROM);
     }
 
     /** CRIU's image dir of a pending restore, as {@link #unpack} left it. */

@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CreateContainer: reserve the name, pin the image, mount the rootfs, write the bundle, and have conmon create the
- * container through the runtime (a restore from a checkpoint leaves that to StartContainer). Every step pushes its
+ * CreateContainer: reserve the name, pin the image, mount the rootfs, write the bundle; conmon and the runtime's
+ * create wait for StartContainer ({@link ContainerLaunch}). Every step pushes its
  * undo first; a failure runs them in reverse, so a failed create leaves nothing behind. A CREATING record is saved
  * before the first step, so a crash is undone at the next start.
  */
@@ -42,11 +42,9 @@ final class ContainerCreate {
     private static final Logger log = LoggerFactory.getLogger(ContainerCreate.class);
 
     private final ContainerTable table;
-    private final ContainerExits exits;
     private final Function<String, Optional<SandboxRecord>> sandboxes;
     private final ContainerImages images;
     private final ContainerRootfs rootfs;
-    private final ContainerLaunch launch;
     private final HostPathPreparation hostPaths;
     private final int daemonOomScoreAdj;
     private volatile SeccompFilters seccomp = SeccompFilters.builtIn();
@@ -54,18 +52,14 @@ final class ContainerCreate {
     /** @param sandboxes the pod sandbox of an ID, as its record says now */
     ContainerCreate(
             ContainerTable table,
-            ContainerExits exits,
             Function<String, Optional<SandboxRecord>> sandboxes,
             ContainerImages images,
             ContainerRootfs rootfs,
-            ContainerMonitor monitor,
             int daemonOomScoreAdj) {
         this.table = table;
-        this.exits = exits;
         this.sandboxes = sandboxes;
         this.images = images;
         this.rootfs = rootfs;
-        this.launch = new ContainerLaunch(monitor);
         this.hostPaths = new HostPathPreparation(table.layout().protectedDirs());
         this.daemonOomScoreAdj = daemonOomScoreAdj;
     }
@@ -188,7 +182,8 @@ final class ContainerCreate {
             undo.push(() -> HostPathPreparation.removeMadeDirs(madeDirs));
             spec = hostPaths.prepare(spec, madeDirs);
             record = record.withSpec(spec);
-            table.store().save(record);
+            // Write-ahead for a restart of jcri; after a node crash the orphan sweep removes what it names.
+            table.store().saveAhead(record);
             CrashPoint.reached(Step.CONTAINER_CREATING_SAVED);
             ImageVolumes.pin(images, ContainerTable.pinOwner(id), record);
             undo.push(() -> images.unpin(ContainerTable.pinOwner(id)));
@@ -234,36 +229,21 @@ final class ContainerCreate {
             HostPathPreparation.makeDirs(logPath.getParent(), madeDirs);
             CrashPoint.reached(Step.CONTAINER_BUNDLE_WRITTEN);
 
-            int pid = 0;
-            if (restore == null) {
-                undo.push(() -> launch.undo(paths, runtime, sandbox.cgroupParent()));
-                pid = launch.launch(paths, record, runtime, sandbox.cgroupParent(), Optional.empty());
-            }
-            // A restore's processes come at StartContainer: until then the container has CRIU's images, its
-            // rootfs and bundle, and neither runtime state nor conmon (the record's PID 0 says so).
-            IdmappedVolumes.release(stagedVolumes);
-            CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
-            record = record.created(
-                    new ContainerRecord.ContainerProcess(pid, oci.uid(), oci.gid(), oci.additionalGids()));
-            if (restore == null) {
-                exits.expect(id);
-            }
+            // No process yet, as in containerd: conmon and the runtime's create run at StartContainer
+            // (ContainerLaunch), for a restore from a checkpoint too (CRIU's images wait in the record dir). The
+            // staged idmapped volumes stay until then: the runtime's create binds them.
+            record =
+                    record.created(new ContainerRecord.ContainerProcess(0, oci.uid(), oci.gid(), oci.additionalGids()));
             table.store().save(record);
             if (!infra) {
                 table.retries().unanswered(id);
             }
             CrashPoint.reached(Step.CONTAINER_CREATED_SAVED);
             undo.commit();
-            log.info(
-                    "container created id={} name={} sandbox={} image={} pid={}",
-                    id,
-                    name,
-                    sandbox.id(),
-                    imageRecord.id(),
-                    pid);
+            log.info("container created id={} name={} sandbox={} image={}", id, name, sandbox.id(), imageRecord.id());
             table.publish(ContainerEvents.Type.CREATED, record);
             return record;
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             undo.undo(e);
             table.forgetLock(id);
             throw e;

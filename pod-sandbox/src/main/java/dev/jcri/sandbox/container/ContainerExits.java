@@ -61,9 +61,11 @@ final class ContainerExits implements AutoCloseable {
         lock.lock();
         try {
             ContainerRecord record = table.store().get(exit.containerId()).orElse(null);
+            // A container not launched has no process: an exit file then belongs to a launch recovery undid.
             if (record == null
                     || record.state() == ContainerState.EXITED
-                    || record.state() == ContainerState.CREATING) {
+                    || record.state() == ContainerState.CREATING
+                    || ContainerLaunch.pending(record)) {
                 return;
             }
             boolean oom = monitor.oomKilled(table.paths(record.id()));

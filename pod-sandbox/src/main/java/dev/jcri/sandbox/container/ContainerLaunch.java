@@ -7,15 +7,21 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Has conmon make a container's process through the runtime: {@code <runtime> create} at CreateContainer, or
- * {@code <runtime> restore} at the StartContainer of a container created from a checkpoint. conmon is placed in a
- * cgroup or scope of its own under the pod's parent by the monitor.
+ * Has conmon make a container's process through the runtime at StartContainer: {@code <runtime> create} (then the
+ * runtime's {@code start}), or {@code <runtime> restore} for a container created from a checkpoint. conmon is placed
+ * in a cgroup or scope of its own under the pod's parent by the monitor. CreateContainer starts no process, as
+ * containerd's: it mounts the rootfs and writes the bundle, and the record says CREATED with PID 0 ({@link #pending}).
  */
 final class ContainerLaunch {
     private final ContainerMonitor monitor;
 
     ContainerLaunch(ContainerMonitor monitor) {
         this.monitor = monitor;
+    }
+
+    /** Created and not launched yet: no conmon, no runtime state, no process (PID 0). */
+    static boolean pending(ContainerRecord record) {
+        return record.state() == ContainerState.CREATED && record.pid() == 0;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jcri.sandbox.container;
 
 import dev.jcri.sandbox.EpochNanos;
 import dev.jcri.sandbox.Recovery;
+import dev.jcri.sandbox.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Optional;
@@ -44,7 +45,7 @@ final class ContainerRecovery {
                         "finishing a container {} a crash interrupted id={}",
                         record.removing() ? "removal" : "creation",
                         record.id());
-                remove.remove(record.id());
+                remove.removeNow(record.id());
                 cleaned++;
                 continue;
             }
@@ -52,9 +53,20 @@ final class ContainerRecovery {
                 case CREATED, RUNNING -> {
                     Optional<ExitWatcher.Exit> exit = exits.exitOf(record.id());
                     if (exit.isPresent()) {
-                        exits.record(exit.get());
-                    } else if (CheckpointRestore.pending(record) && !monitor.alive(table.paths(record.id()))) {
-                        keepPendingRestore(record);
+                        if (ContainerLaunch.pending(record)) {
+                            // Launched, started and ended before its RUNNING record was saved: the exit is all
+                            // that is left of its process.
+                            int code = exit.get().exitCode();
+                            long finished = EpochNanos.of(exit.get().finishedAt());
+                            table.store()
+                                    .save(record.started(finished)
+                                            .exited(new ContainerRecord.ExitStatus(
+                                                    code, finished, code == 0 ? "Completed" : "Error", "")));
+                        } else {
+                            exits.record(exit.get());
+                        }
+                    } else if (ContainerLaunch.pending(record)) {
+                        settleLaunch(record);
                     } else if (!monitor.alive(table.paths(record.id()))) {
                         table.store()
                                 .save(record.exited(new ContainerRecord.ExitStatus(
@@ -72,18 +84,39 @@ final class ContainerRecovery {
     }
 
     /**
-     * Created from a checkpoint and not started: no conmon and no runtime state belong to it, so it stays CREATED
-     * for its StartContainer. A start that a crash cut off before conmon ran may have left runtime state: deleted,
-     * the next start restores afresh from the images still in the record dir.
+     * Created and not launched (conmon and the runtime's create come at StartContainer): it stays CREATED for its
+     * StartContainer. A start that a crash cut off may have launched it: when the runtime already started it, it is
+     * recorded RUNNING; a launch that went no further (the container created, not started, or not even that) is
+     * undone (runtime state, conmon and the exit file it writes then, conmon's cgroup), so that the next start
+     * launches afresh (for a restore, from the images still in the record dir).
      */
-    private void keepPendingRestore(ContainerRecord record) throws IOException, InterruptedException {
-        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
-        if (runtime != null && runtime.knows(record.id())) {
-            log.warn("deleting the runtime state of a restore a crash cut off id={}", record.id());
-            runtime.delete(record.id());
-            // The pod's record is not at hand here: the systemd driver finds conmon's scope by name.
-            monitor.release("", record.id());
+    private void settleLaunch(ContainerRecord record) throws IOException, InterruptedException {
+        StateLayout.ContainerPaths paths = table.paths(record.id());
+        if (!Files.exists(paths.ociConfig())) {
+            // The runroot was emptied (a reboot): no bundle and no rootfs mount to launch from.
+            table.store()
+                    .save(record.exited(new ContainerRecord.ExitStatus(
+                            255, EpochNanos.now(), "Unknown", "the node restarted before the container started")));
+            return;
         }
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (monitor.alive(paths)) {
+            Optional<String> status = runtimeStatus(runtime, record);
+            if (status.isPresent() && !status.get().equals("created")) {
+                exits.expect(record.id());
+                settleStart(record);
+                return;
+            }
+        }
+        if (runtime != null && runtime.knows(record.id())) {
+            log.warn("undoing the launch of a container a crash cut off before its start id={}", record.id());
+            runtime.delete(record.id());
+        }
+        monitor.awaitExit(paths);
+        // The pod's record is not at hand here: the systemd driver finds conmon's scope by name.
+        monitor.release("", record.id());
+        exits.forget(record.id());
+        Files.deleteIfExists(paths.attachLink());
         if (!record.infra()) {
             table.retries().unanswered(record.id());
         }
@@ -97,22 +130,13 @@ final class ContainerRecovery {
         if (record.state() != ContainerState.CREATED) {
             return;
         }
-        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
-        Optional<String> status;
-        try {
-            status = runtime == null ? Optional.empty() : runtime.status(record.id());
-        } catch (IOException e) {
-            log.warn(
-                    "cannot ask the runtime whether a created container started id={} error=\"{}\"",
-                    record.id(),
-                    e.getMessage());
-            status = Optional.empty();
-        }
+        Optional<String> status = runtimeStatus(table.runtime(record.runtimeHandler()), record);
         if (status.isPresent() && !status.get().equals("created")) {
-            if (CheckpointRestore.pending(record)) {
-                // A restore's PID is known only once conmon reported it, which the crash cut off: the runtime's pid
-                // file (written by `restore --pid-file` before conmon's report) names it.
-                record = record.created(restoredProcess(record));
+            if (ContainerLaunch.pending(record)) {
+                // A launch's PID is known only once conmon reported it, and the RUNNING record that would keep it
+                // is what the crash cut off: the runtime's pid file (written by its create or restore before
+                // conmon's report) names it.
+                record = record.created(launchedProcess(record));
             }
             // The start time died with the previous process; now is the closest honest bound.
             table.store().save(record.started(EpochNanos.now()));
@@ -124,7 +148,20 @@ final class ContainerRecovery {
         }
     }
 
-    private ContainerRecord.ContainerProcess restoredProcess(ContainerRecord record) throws IOException {
+    private static Optional<String> runtimeStatus(ContainerRuntime runtime, ContainerRecord record)
+            throws InterruptedException {
+        try {
+            return runtime == null ? Optional.empty() : runtime.status(record.id());
+        } catch (IOException e) {
+            log.warn(
+                    "cannot ask the runtime whether a created container started id={} error=\"{}\"",
+                    record.id(),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private ContainerRecord.ContainerProcess launchedProcess(ContainerRecord record) throws IOException {
         int pid = Integer.parseInt(
                 Files.readString(table.paths(record.id()).pidFile()).strip());
         ContainerRecord.ContainerProcess before = record.process().orElseThrow();

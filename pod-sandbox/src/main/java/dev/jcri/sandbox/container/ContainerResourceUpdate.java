@@ -5,9 +5,13 @@ import dev.jcri.sandbox.container.spec.OciSpecBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * UpdateContainerResources: new cgroup values through {@code <runtime> update}. When the runtime refuses them (a
@@ -15,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerResourceUpdate {
     private static final Logger log = LoggerFactory.getLogger(ContainerResourceUpdate.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ContainerTable table;
 
@@ -37,6 +42,15 @@ final class ContainerResourceUpdate {
                 // No runtime state to update before StartContainer restores the processes (with the dumped limits).
                 throw new IllegalStateException("container " + record.id()
                         + " waits for StartContainer to restore it from a checkpoint; update it once it runs");
+            }
+            if (ContainerLaunch.pending(record)) {
+                // Not launched yet: the runtime's create reads the new values from the bundle (as containerd
+                // updates the spec of a container that has no task yet).
+                rewriteBundle(table.paths(record.id()).ociConfig(), resources);
+                ContainerRecord updated = record.withSpec(record.spec().withResources(resources));
+                table.store().save(updated);
+                log.info("container resources updated in its bundle id={}", record.id());
+                return updated;
             }
             ContainerRuntime runtime = table.runtime(record.runtimeHandler());
             Path file = table.paths(record.id()).resourceUpdate();
@@ -63,5 +77,23 @@ final class ContainerResourceUpdate {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Replaces the values of config.json's {@code linux.resources} that an update sets (devices stay). */
+    private static void rewriteBundle(Path config, ContainerSpec.Resources resources) throws IOException {
+        ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(config));
+        ObjectNode linux = spec.has("linux") ? (ObjectNode) spec.get("linux") : spec.putObject("linux");
+        ObjectNode current =
+                linux.has("resources") ? (ObjectNode) linux.get("resources") : linux.putObject("resources");
+        current.setAll((ObjectNode) JSON.readTree(OciSpecBuilder.resourceUpdate(resources)));
+        // The bundle lives in the runroot (a reboot empties it): a rename keeps it whole, no fsync needed.
+        Path temp = config.resolveSibling(config.getFileName() + ".update");
+        Files.deleteIfExists(temp);
+        // Owner-only, as config.json itself: the env in it may hold secrets.
+        Files.write(
+                Files.createFile(
+                        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                JSON.writeValueAsBytes(spec));
+        Files.move(temp, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -15,11 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * StartContainer: the runtime starts the created container's entrypoint, or, for a container created from a
- * checkpoint, conmon has the runtime restore its processes with CRIU; the record becomes RUNNING.
+ * StartContainer: conmon has the runtime create the container ({@link ContainerLaunch}) and the runtime starts its
+ * entrypoint, or, for a container created from a checkpoint, conmon has the runtime restore its processes with
+ * CRIU; the record becomes RUNNING. A create that fails here leaves the container EXITED with reason StartError
+ * (as containerd does), its runtime state and conmon gone.
  */
 final class ContainerStart {
     private static final Logger log = LoggerFactory.getLogger(ContainerStart.class);
+    /** containerd's exit code for a container whose start failed. */
+    private static final int START_ERROR_EXIT_CODE = 128;
 
     private final ContainerTable table;
     private final ContainerExits exits;
@@ -67,7 +71,19 @@ final class ContainerStart {
                     restoreFailure = e;
                 }
             } else {
-                table.runtime(record.runtimeHandler()).start(record.id());
+                boolean launched = ContainerLaunch.pending(record);
+                if (launched) {
+                    record = launch(record);
+                }
+                try {
+                    table.runtime(record.runtimeHandler()).start(record.id());
+                } catch (IOException | RuntimeException e) {
+                    if (launched) {
+                        // Created by the runtime, not started: a retry only starts it, and removal finds conmon.
+                        table.store().saveChange(record);
+                    }
+                    throw e;
+                }
             }
             if (restoreFailure == null) {
                 table.retries().answered(record.id());
@@ -89,7 +105,7 @@ final class ContainerStart {
                     record.id(),
                     restoreFailure.getMessage());
             try {
-                remove.remove(record.id());
+                remove.removeNow(record.id());
             } catch (IOException | RuntimeException e) {
                 restoreFailure.addSuppressed(e);
             }
@@ -103,6 +119,51 @@ final class ContainerStart {
         return table.current(record.id());
     }
 
+    /**
+     * Launches conmon with {@code <runtime> create}; returns the record with the created process, which the
+     * RUNNING record saves (a crash before it is settled by recovery from conmon and the runtime's state). A
+     * failure is undone and recorded as the container's exit.
+     */
+    private ContainerRecord launch(ContainerRecord record) throws IOException, InterruptedException {
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (runtime == null) {
+            throw new IllegalStateException("container " + record.id() + " uses runtime handler "
+                    + record.runtimeHandler() + ", which this node no longer has");
+        }
+        String cgroupParent = cgroupParentOf(record);
+        StateLayout.ContainerPaths paths = table.paths(record.id());
+        int pid;
+        try {
+            pid = launch.launch(paths, record, runtime, cgroupParent, Optional.empty());
+        } catch (IOException | RuntimeException e) {
+            try {
+                launch.undo(paths, runtime, cgroupParent);
+                exits.forget(record.id());
+                ContainerRecord failed = record.exited(new ContainerRecord.ExitStatus(
+                        START_ERROR_EXIT_CODE, EpochNanos.now(), "StartError", e.getMessage()));
+                table.store().save(failed);
+                table.publish(ContainerEvents.Type.STOPPED, failed);
+            } catch (IOException | RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        exits.expect(record.id());
+        IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
+        CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
+        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
+        return record.created(
+                new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids()));
+    }
+
+    private String cgroupParentOf(ContainerRecord record) {
+        return sandboxes
+                .apply(record.sandboxId())
+                .map(SandboxRecord::cgroupParent)
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod sandbox " + record.sandboxId() + " of container " + record.id() + " is gone"));
+    }
+
     /** Launches conmon with {@code <runtime> restore}; returns the record with the restored process. */
     private ContainerRecord restore(ContainerRecord record) throws IOException, InterruptedException {
         ContainerRuntime runtime = table.runtime(record.runtimeHandler());
@@ -110,15 +171,12 @@ final class ContainerStart {
             throw new IllegalStateException("container " + record.id() + " uses runtime handler "
                     + record.runtimeHandler() + ", which this node no longer has");
         }
-        String cgroupParent = sandboxes
-                .apply(record.sandboxId())
-                .map(SandboxRecord::cgroupParent)
-                .orElseThrow(() -> new IllegalStateException(
-                        "pod sandbox " + record.sandboxId() + " of container " + record.id() + " is gone"));
+        String cgroupParent = cgroupParentOf(record);
         StateLayout.ContainerPaths paths = table.paths(record.id());
         int pid = launch.launch(
                 paths, record, runtime, cgroupParent, Optional.of(CheckpointRestore.criuImages(paths.restoreSource())));
         exits.expect(record.id());
+        IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         FileTree.delete(paths.restoreSource()); // CRIU read it all; the processes run
         ContainerRecord.ContainerProcess before = record.process().orElseThrow();
         return record.created(

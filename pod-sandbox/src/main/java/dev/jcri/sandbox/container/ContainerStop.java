@@ -1,9 +1,12 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.PidFd;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import dev.jcri.sandbox.EpochNanos;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * StopContainer: the container's stop signal through the runtime ({@code <runtime> kill}), then SIGKILL once the
+ * StopContainer: the container's stop signal (through a pidfd, else the runtime's {@code kill}), then SIGKILL once the
  * timeout passed (at once for 0); returns when the exit is recorded. Idempotent: a stopped or unknown container is
  * fine.
  */
@@ -37,7 +40,7 @@ final class ContainerStop {
         if (record.state() != ContainerState.RUNNING && record.state() != ContainerState.CREATED) {
             return;
         }
-        if (CheckpointRestore.pending(record) && stopPendingRestore(record.id())) {
+        if (ContainerLaunch.pending(record) && stopPending(record.id())) {
             return;
         }
         CompletableFuture<Void> exited = exits.signalOf(record.id());
@@ -63,19 +66,22 @@ final class ContainerStop {
     }
 
     /**
-     * A container created from a checkpoint and never started has no process to signal: it ends EXITED as it is.
-     * False when a StartContainer restored it meanwhile.
+     * A container never started has no process to signal (conmon and the runtime's create come at StartContainer):
+     * it ends EXITED as it is. False when a StartContainer launched it meanwhile.
      */
-    private boolean stopPendingRestore(String id) throws IOException {
+    private boolean stopPending(String id) throws IOException {
         ReentrantLock lock = table.lockOf(id);
         lock.lock();
         try {
             ContainerRecord record = table.store().get(id).orElse(null);
-            if (record == null || !CheckpointRestore.pending(record)) {
+            if (record == null || !ContainerLaunch.pending(record)) {
                 return record == null || record.state() != ContainerState.RUNNING;
             }
-            ContainerRecord exited = record.exited(new ContainerRecord.ExitStatus(
-                    0, EpochNanos.now(), "Completed", "stopped before its restore from a checkpoint ran"));
+            String message = CheckpointRestore.pending(record)
+                    ? "stopped before its restore from a checkpoint ran"
+                    : "stopped before it started";
+            ContainerRecord exited =
+                    record.exited(new ContainerRecord.ExitStatus(0, EpochNanos.now(), "Completed", message));
             table.store().save(exited);
             table.publish(ContainerEvents.Type.STOPPED, exited);
             return true;
@@ -94,6 +100,9 @@ final class ContainerStop {
     private void signal(ContainerRuntime runtime, ContainerRecord record, String signal, CompletableFuture<Void> exited)
             throws IOException, InterruptedException {
         try {
+            if (signalDirectly(record, signal)) {
+                return;
+            }
             runtime.kill(record.id(), signal);
         } catch (IOException e) {
             // Gone between the check and the signal: its exit settles it. conmon writes the exit file a moment after
@@ -113,6 +122,42 @@ final class ContainerStop {
             return runtime.status(id).map("stopped"::equals).orElse(true);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * What {@code <runtime> kill} does (the signal to the container's init), without starting the runtime: through a
+     * pidfd of the recorded PID, once {@code /proc/<pid>/cgroup} shows the process in a cgroup named after the
+     * container (both drivers name it so: {@code <parent>/<id>}, {@code jcri-<id>.scope}); the pidfd keeps a reused
+     * PID from being signalled after that check. False (the runtime signals instead) when the PID is unknown, the
+     * process gone or elsewhere, or the signal has no number.
+     */
+    private static boolean signalDirectly(ContainerRecord record, String signal) throws IOException {
+        Optional<Integer> number = SignalName.number(signal.startsWith("SIG") ? signal : "SIG" + signal)
+                .or(() -> parsed(signal));
+        if (record.pid() <= 0 || number.isEmpty()) {
+            return false;
+        }
+        Optional<PidFd> process = PidFd.open(record.pid());
+        if (process.isEmpty()) {
+            return false;
+        }
+        try (PidFd pidfd = process.get()) {
+            String cgroups;
+            try {
+                cgroups = Files.readString(Path.of("/proc", Integer.toString(record.pid()), "cgroup"));
+            } catch (IOException e) {
+                return false;
+            }
+            return cgroups.contains(record.id()) && pidfd.signal(number.get());
+        }
+    }
+
+    private static Optional<Integer> parsed(String number) {
+        try {
+            return Optional.of(Integer.parseInt(number));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
         }
     }
 

@@ -24,6 +24,8 @@ import java.util.Set;
  * host: the OCI runtimes, conmon, the overlay rootfs and the image store.
  */
 public final class Containers implements SandboxMembers, AutoCloseable {
+    private static final long BACKGROUND_REMOVAL_WAIT_MILLIS = 10_000;
+
     private final ContainerTable table;
     private final ContainerExits exits;
     private final ContainerCreate creates;
@@ -55,8 +57,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         ContainerRootfs rootfs = RootfsMount.overlay();
         this.table = new ContainerTable(layout, runtimes);
         this.exits = new ContainerExits(table, conmon, listener -> new ExitWatcher(layout.exits(), listener));
-        this.creates =
-                new ContainerCreate(table, exits, sandboxes::find, imageStore, rootfs, conmon, daemonOomScoreAdj);
+        this.creates = new ContainerCreate(table, sandboxes::find, imageStore, rootfs, daemonOomScoreAdj);
         this.stops = new ContainerStop(table, exits);
         this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore, sandboxes::find);
         this.starts = new ContainerStart(table, exits, conmon, removes, sandboxes::find);
@@ -105,7 +106,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         stops.stop(idOrPrefix, timeoutSeconds);
     }
 
-    /** See {@link ContainerRemove}; idempotent. */
+    /** See {@link ContainerRemove}: answers once the removal is durable, the rest follows; idempotent. */
     public void remove(String idOrPrefix) throws IOException, InterruptedException {
         removes.remove(idOrPrefix);
     }
@@ -209,6 +210,7 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     @Override
     public void removeAll(String sandboxId) throws IOException, InterruptedException {
         for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            // Durably removing before the pod goes on; the teardown of each follows in the background.
             removes.remove(record.id());
         }
     }
@@ -233,8 +235,14 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         return recovery.recover();
     }
 
+    /** Lets removals still running in the background end first (bounded: the next start finishes the rest). */
     @Override
     public void close() throws IOException {
+        try {
+            removes.awaitBackground(BACKGROUND_REMOVAL_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         exits.close();
     }
 }

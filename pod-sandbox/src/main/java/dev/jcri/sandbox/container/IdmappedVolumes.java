@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * The volumes of a pod with its own users, shown through idmapped mounts of the pod's user namespace: kubelet
  * writes volume files as host root and sets the pod's mappings on each CRI mount, so that the pod's root sees them
  * as its own. jcri stages each idmapped mount under the bundle and the runtime bind-mounts the staged one; once the
- * container exists its mount namespace holds its own copies, so the staged mounts are detached right away and
- * nothing stays mounted on the host for them.
+ * container exists (after the runtime's create, at StartContainer) its mount namespace holds its own copies, so the
+ * staged mounts are detached then and nothing stays mounted on the host for them.
  */
 final class IdmappedVolumes {
     private static final Logger log = LoggerFactory.getLogger(IdmappedVolumes.class);
@@ -89,6 +89,21 @@ final class IdmappedVolumes {
             }
         }
         return spec.withMounts(mounts);
+    }
+
+    /**
+     * Once the runtime created the container: detaches and deletes what {@link #stage} left under {@code
+     * stagingDir} (at CreateContainer, for the launch at StartContainer).
+     */
+    static void releaseStaged(Path stagingDir) throws IOException {
+        if (!Files.isDirectory(stagingDir)) {
+            return;
+        }
+        List<Path> staged;
+        try (var entries = Files.list(stagingDir)) {
+            staged = new ArrayList<>(entries.toList());
+        }
+        release(staged);
     }
 
     /** Detaches and deletes the staged mounts; a failure is logged, the container keeps its own copies. */

@@ -8,6 +8,8 @@ import dev.jcri.cni.PodNetworking;
 import dev.jcri.sandbox.CrashPoint;
 import dev.jcri.sandbox.CrashPoint.Step;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -51,8 +53,12 @@ public interface SandboxNetwork {
                 }
                 Path netns = Path.of(record.netns().get());
                 // CNI DEL runs even when the namespace is already gone, so that IPs and host rules are released;
-                // for a create a crash cut short only if ADD began (its cache entry is written first).
-                if (record.state() != SandboxState.CREATING || network.attached(record.id())) {
+                // for a create a crash cut short only if ADD began (its cache entry is written first). A release
+                // that ended (DEL complete, so no cache entry, and the pin gone: a StopPodSandbox before this
+                // RemovePodSandbox) is not repeated: the second DEL was two plugin runs for nothing.
+                boolean attached = network.attached(record.id());
+                boolean released = !attached && !Files.exists(netns, LinkOption.NOFOLLOW_LINKS);
+                if ((record.state() != SandboxState.CREATING || attached) && !released) {
                     tearDown(record);
                 }
                 CrashPoint.reached(Step.SANDBOX_CNI_DELETED);

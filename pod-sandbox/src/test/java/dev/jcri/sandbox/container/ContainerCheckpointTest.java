@@ -147,7 +147,7 @@ class ContainerCheckpointTest {
         var paths = host.layout.container(restored.id());
         host.journal.clear();
 
-        host.remove().remove(restored.id());
+        host.remove().removeNow(restored.id());
 
         assertFalse(host.journal.stream().anyMatch(s -> s.startsWith("runtime.")), host.journal.toString());
         assertFalse(host.journal.stream().anyMatch(s -> s.startsWith("monitor.create")));

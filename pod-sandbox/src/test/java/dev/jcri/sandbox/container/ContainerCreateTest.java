@@ -29,16 +29,46 @@ class ContainerCreateTest {
     }
 
     @Test
-    void pinsMountsWritesTheBundleThenStartsConmonAndSavesTheCreatedRecord() throws Exception {
+    void pinsMountsAndWritesTheBundleAndLeavesConmonAndTheRuntimesCreateToTheStart() throws Exception {
         ContainerRecord record = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
 
-        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create"), host.journal);
+        assertEquals(List.of("images.pin", "rootfs.mount"), host.journal);
         assertEquals(ContainerState.CREATED, record.state());
-        assertEquals(4242, record.pid());
+        assertEquals(0, record.pid());
         assertEquals("SIGTERM", record.stopSignal());
         assertEquals(record, host.table.store().get(record.id()).orElseThrow());
         Path config = host.layout.container(record.id()).ociConfig();
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+
+        ContainerRecord started = host.start().start(record.id());
+
+        assertEquals(List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.start"), host.journal);
+        assertEquals(ContainerState.RUNNING, started.state());
+        assertEquals(4242, started.pid());
+    }
+
+    @Test
+    void aContainerStoppedBeforeItsStartEndsWithoutAProcess() throws Exception {
+        ContainerRecord record = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
+
+        host.stop().stop(record.id(), 10);
+
+        assertEquals(List.of("images.pin", "rootfs.mount"), host.journal);
+        assertEquals(ContainerState.EXITED, host.table.current(record.id()).state());
+    }
+
+    @Test
+    void resourcesOfAContainerNotStartedGoIntoItsBundle() throws Exception {
+        ContainerRecord record = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
+        ContainerSpec.Resources resources =
+                new ContainerSpec.Resources(0, 0, 0, 64L << 20, 0, 0, "", "", List.of(), java.util.Map.of(), 0);
+
+        new ContainerResourceUpdate(host.table).update(record.id(), resources);
+
+        Path config = host.layout.container(record.id()).ociConfig();
+        assertTrue(Files.readString(config).contains("\"limit\":" + (64L << 20)), Files.readString(config));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+        assertEquals(List.of("images.pin", "rootfs.mount"), host.journal);
     }
 
     @Test
@@ -52,22 +82,19 @@ class ContainerCreateTest {
     }
 
     @Test
-    void aFailingConmonUndoesEveryEarlierStepInReverse() throws Exception {
+    void aFailingConmonAtStartIsUndoneAndLeavesTheContainerExitedWithAStartError() throws Exception {
+        ContainerRecord record = host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE);
         host.monitor.createFails = true;
 
-        assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, FakeHost.spec(), FakeHost.IMAGE));
+        assertThrows(FakeHost.Refused.class, () -> host.start().start(record.id()));
 
         assertEquals(
-                List.of(
-                        "images.pin",
-                        "rootfs.mount",
-                        "monitor.create",
-                        "runtime.delete",
-                        "monitor.release",
-                        "rootfs.unmount",
-                        "images.unpin"),
+                List.of("images.pin", "rootfs.mount", "monitor.create", "runtime.delete", "monitor.release"),
                 host.journal);
-        assertNothingLeft();
+        ContainerRecord failed = host.table.current(record.id());
+        assertEquals(ContainerState.EXITED, failed.state());
+        assertEquals("StartError", failed.exit().orElseThrow().reason());
+        assertFalse(host.runtime.knows(record.id()));
     }
 
     @Test
@@ -86,7 +113,7 @@ class ContainerCreateTest {
         ContainerSpec spec = FakeHost.spec()
                 .withMounts(List.of(
                         new MountSpec("/data", source.toString(), false, MountSpec.Propagation.PRIVATE, false)));
-        host.monitor.createFails = true;
+        host.rootfs.mountFails = true;
 
         assertThrows(FakeHost.Refused.class, () -> host.create().create(FakeHost.POD, spec, FakeHost.IMAGE));
 
@@ -114,9 +141,7 @@ class ContainerCreateTest {
 
         ContainerRecord record = host.create().create(FakeHost.POD, spec, FakeHost.IMAGE);
 
-        assertEquals(
-                List.of("images.pin", "images.hold", "rootfs.mount", "rootfs.mountImageVolume", "monitor.create"),
-                host.journal);
+        assertEquals(List.of("images.pin", "images.hold", "rootfs.mount", "rootfs.mountImageVolume"), host.journal);
         assertEquals(
                 List.of(new ContainerRecord.ImageReference(
                         FakeHost.IMAGE, FakeHost.image().id(), List.of("layer"))),

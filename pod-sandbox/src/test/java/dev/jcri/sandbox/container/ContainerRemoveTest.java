@@ -2,6 +2,7 @@ package dev.jcri.sandbox.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,16 +30,16 @@ class ContainerRemoveTest {
         host.runtime.known.add(ID);
         host.runtime.deadlyWith.put("KILL", 137);
 
-        host.remove().remove(ID);
+        host.remove().removeNow(ID);
 
         assertEquals(
                 List.of(
                         "runtime.kill KILL",
+                        "rootfs.unmount",
+                        "images.unpin",
                         "runtime.delete (record removing)",
                         "monitor.awaitExit",
-                        "monitor.release",
-                        "rootfs.unmount",
-                        "images.unpin"),
+                        "monitor.release"),
                 host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertFalse(Files.exists(host.layout.container(ID).bundle()));
@@ -49,9 +50,9 @@ class ContainerRemoveTest {
         host.saved(ID, ContainerState.RUNNING);
         host.exitFiles.exit(ID, 0);
 
-        host.remove().remove(ID);
+        host.remove().removeNow(ID);
 
-        assertEquals(List.of("monitor.awaitExit", "monitor.release", "rootfs.unmount", "images.unpin"), host.journal);
+        assertEquals(List.of("rootfs.unmount", "images.unpin", "monitor.awaitExit", "monitor.release"), host.journal);
         assertEquals(List.of(), host.table.store().list());
         assertEquals(java.util.Optional.empty(), host.exitFiles.exitOf(ID));
     }
@@ -59,12 +60,28 @@ class ContainerRemoveTest {
     @Test
     void removingAnUnknownOrRemovedContainerSucceeds() throws Exception {
         host.saved(ID, ContainerState.CREATING);
-        host.remove().remove(ID);
+        host.remove().removeNow(ID);
         host.journal.clear();
 
-        host.remove().remove(ID);
-        host.remove().remove("f".repeat(64));
+        host.remove().removeNow(ID);
+        host.remove().removeNow("f".repeat(64));
 
         assertEquals(List.of(), host.journal);
+    }
+
+    @Test
+    void theRpcAnswersOnceTheRecordIsRemovingAndTheRestFollowsInTheBackground() throws Exception {
+        host.saved(ID, ContainerState.RUNNING);
+        host.exitFiles.exit(ID, 0);
+        ContainerRemove remove = host.remove();
+
+        remove.remove(ID);
+
+        assertTrue(host.table.store().get(ID).map(ContainerRecord::removing).orElse(true), "removing, or gone");
+        assertTrue(host.table.find(ID).isEmpty(), "no longer listed");
+        remove.awaitBackground(10_000);
+        assertEquals(List.of("rootfs.unmount", "images.unpin", "monitor.awaitExit", "monitor.release"), host.journal);
+        assertEquals(List.of(), host.table.store().list());
+        assertFalse(Files.exists(host.layout.container(ID).bundle()));
     }
 }

@@ -52,8 +52,7 @@ final class FakeHost {
     }
 
     ContainerCreate create() {
-        return new ContainerCreate(
-                table, exits, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs, monitor, 0);
+        return new ContainerCreate(table, id -> Optional.ofNullable(sandboxes.get(id)), images, rootfs, 0);
     }
 
     ContainerCheckpoint checkpoint() {
