@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -71,18 +72,23 @@ final class ContainerRemove {
                 table.store().get(id).map(ContainerRecord::sandboxId).orElse(""));
         CompletableFuture<Void> done = new CompletableFuture<>();
         background.put(id, done);
+        // The answer waits until the teardown holds the container's lock: a CreateContainer that reuses the name
+        // right after it then waits for the name to be free instead of finding it taken.
+        CountDownLatch locked = new CountDownLatch(1);
         Thread.ofVirtual().name("container-remove-" + id).start(() -> {
             try {
-                finish(id, cgroupParent);
+                finish(id, cgroupParent, locked::countDown);
             } catch (IOException | RuntimeException e) {
                 log.warn("container removal left for the next start id={} error=\"{}\"", id, e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                locked.countDown();
                 background.remove(id, done);
                 done.complete(null);
             }
         });
+        locked.await();
     }
 
     /** Removes the container wholly before it returns (pod removal, a failed restore, recovery). */
@@ -95,7 +101,8 @@ final class ContainerRemove {
                     cgroupParentOf(table.store()
                             .get(id)
                             .map(ContainerRecord::sandboxId)
-                            .orElse("")));
+                            .orElse("")),
+                    () -> {});
         }
     }
 
@@ -155,9 +162,10 @@ final class ContainerRemove {
     }
 
     /** Everything after the {@code removing} record, under the container's lock; idempotent. */
-    private void finish(String id, String cgroupParent) throws IOException, InterruptedException {
+    private void finish(String id, String cgroupParent, Runnable onLocked) throws IOException, InterruptedException {
         ReentrantLock lock = table.lockOf(id);
         lock.lock();
+        onLocked.run();
         try {
             ContainerRecord record = table.store().get(id).orElse(null);
             if (record == null) {

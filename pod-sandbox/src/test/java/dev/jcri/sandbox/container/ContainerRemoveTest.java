@@ -84,4 +84,26 @@ class ContainerRemoveTest {
         assertEquals(List.of(), host.table.store().list());
         assertFalse(Files.exists(host.layout.container(ID).bundle()));
     }
+
+    @Test
+    void theAnswerComesOnceTheTeardownHoldsTheLockSoThatACreateOfTheSameNameWaitsForIt() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            host.saved(ID, ContainerState.RUNNING);
+            host.exitFiles.exit(ID, 0);
+            ContainerRemove remove = host.remove();
+
+            remove.remove(ID);
+
+            java.util.concurrent.locks.ReentrantLock lock = host.table.lockOf(ID);
+            boolean free = lock.tryLock();
+            try {
+                assertTrue(!free || host.table.store().get(ID).isEmpty(), "a removing record with nobody holding it");
+            } finally {
+                if (free) {
+                    lock.unlock();
+                }
+            }
+            remove.awaitBackground(10_000);
+        }
+    }
 }
