@@ -18,8 +18,9 @@ import java.util.function.Supplier;
  * the XML took logback's configuration engine and an XML parser, ~250 classes, onto the daemon's start-up path.
  *
  * <p>One line per event, key=value after the message head, on stderr so that stdout stays for command output;
- * under systemd each line starts with its syslog priority ({@link JournalPriority}). A {@code logback-test.xml} on
- * the class path (tests) still wins.
+ * under systemd each line starts with its syslog priority ({@link JournalPriority}). An operator's own file
+ * ({@code -Dlogback.configurationFile=FILE}, e.g. through JCRI_JAVA_OPTS) and a {@code logback-test.xml} on the class
+ * path (tests) still win.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
     static final String PATTERN =
@@ -38,7 +39,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
+        if (System.getProperty("logback.configurationFile") != null
+                || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         // The pattern's own conversion words, where a logback.xml's conversionRule puts them.
