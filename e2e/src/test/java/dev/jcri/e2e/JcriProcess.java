@@ -177,7 +177,9 @@ public final class JcriProcess implements AutoCloseable {
                     stub.withDeadlineAfter(2, TimeUnit.SECONDS).version(VersionRequest.getDefaultInstance());
                     return;
                 } catch (StatusRuntimeException e) {
-                    // Not serving yet.
+                    // Not serving yet. After a kill -9 the dead daemon's socket file is still there: the first try
+                    // is refused, and gRPC's reconnect backoff (1 s, growing) would otherwise be timed as start-up.
+                    channel.resetConnectBackoff();
                 }
             }
             // Short: the release benchmark times start-up with this loop.

@@ -190,7 +190,8 @@ final class ContainerdDaemon implements AutoCloseable {
                     stub.withDeadlineAfter(2, TimeUnit.SECONDS).version(VersionRequest.getDefaultInstance());
                     return System.nanoTime();
                 } catch (StatusRuntimeException e) {
-                    // Not serving yet.
+                    // Not serving yet; retried at once, as JcriProcess does, not after gRPC's reconnect backoff.
+                    channel.resetConnectBackoff();
                 }
             }
             Thread.sleep(10);

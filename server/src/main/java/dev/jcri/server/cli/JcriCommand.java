@@ -6,6 +6,7 @@ import dev.jcri.server.config.NodeConfig;
 import dev.jcri.server.daemon.Daemon;
 import dev.jcri.server.daemon.LogLevels;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +51,20 @@ public final class JcriCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        Optional<ConfigOptions> daemon = DaemonFlags.parse(args);
+        if (daemon.isPresent()) {
+            JcriCommand command = new JcriCommand();
+            command.options = daemon.get();
+            int code;
+            try {
+                code = command.call();
+            } catch (Exception e) {
+                // What picocli's execute does with an exception from call().
+                e.printStackTrace();
+                code = EXIT_FAILED;
+            }
+            System.exit(code);
+        }
         // A flag given twice takes its last value, so wrappers can pass defaults that a user then overrides.
         int code = new CommandLine(new JcriCommand())
                 .setOverwrittenOptionsAllowed(true)

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * {@code %journalPriority} in logback.xml: a syslog priority prefix ({@code <3>} error ... {@code <7>} debug) on each
+ * {@code %journalPriority} in {@link LogSetup}'s pattern: a syslog priority prefix ({@code <3>} error ... {@code <7>} debug) on each
  * line when stderr is the systemd journal's stream, which then files the line at that level
  * ({@code SyslogLevelPrefix=}, on by default); nothing otherwise, so a terminal or a log file sees the lines as always.
  */

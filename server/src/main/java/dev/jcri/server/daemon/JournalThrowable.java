@@ -4,7 +4,7 @@ import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
- * {@code %journalThrowable} in logback.xml: an event's stack trace as logback prints it by default, and under the
+ * {@code %journalThrowable} in {@link LogSetup}'s pattern: an event's stack trace as logback prints it by default, and under the
  * journal each of its lines with the event's priority (see {@link JournalPriority}), so that the trace of an error
  * is filed as an error rather than at the journal's default level.
  */

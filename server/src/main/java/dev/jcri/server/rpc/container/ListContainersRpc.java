@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.container;
 
+import dev.jcri.cri.v1.Container;
 import dev.jcri.cri.v1.ContainerFilter;
 import dev.jcri.cri.v1.ListContainersRequest;
 import dev.jcri.cri.v1.ListContainersResponse;
@@ -7,11 +8,13 @@ import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.LabelSelector;
+import dev.jcri.server.rpc.ListItems;
 import java.util.List;
 
 /** ListContainers: all, or those matching the filter's ID (or prefix), pod, state and labels. */
 public final class ListContainersRpc implements CriCall.Handler<ListContainersRequest, ListContainersResponse> {
     private final Containers containers;
+    private final ListItems<ContainerRecord, Container> items = new ListItems<>(CriContainers::toListItem);
 
     public ListContainersRpc(Containers containers) {
         this.containers = containers;
@@ -20,9 +23,7 @@ public final class ListContainersRpc implements CriCall.Handler<ListContainersRe
     @Override
     public ListContainersResponse handle(ListContainersRequest request) {
         return ListContainersResponse.newBuilder()
-                .addAllContainers(select(containers, request.getFilter()).stream()
-                        .map(CriContainers::toListItem)
-                        .toList())
+                .addAllContainers(items.of(select(containers, request.getFilter())))
                 .build();
     }
 

@@ -2,16 +2,19 @@ package dev.jcri.server.rpc.pod;
 
 import dev.jcri.cri.v1.ListPodSandboxRequest;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
+import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxFilter;
 import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.call.CriCall;
 import dev.jcri.server.rpc.LabelSelector;
+import dev.jcri.server.rpc.ListItems;
 import java.util.List;
 
 /** ListPodSandbox: every sandbox, or those matching the filter's ID (or prefix), state and labels. */
 public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
     private final PodSandboxes sandboxes;
+    private final ListItems<SandboxRecord, PodSandbox> items = new ListItems<>(CriPods::toListItem);
 
     public ListPodSandboxRpc(PodSandboxes sandboxes) {
         this.sandboxes = sandboxes;
@@ -20,9 +23,7 @@ public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRe
     @Override
     public ListPodSandboxResponse handle(ListPodSandboxRequest request) {
         return ListPodSandboxResponse.newBuilder()
-                .addAllItems(select(sandboxes, request.getFilter()).stream()
-                        .map(CriPods::toListItem)
-                        .toList())
+                .addAllItems(items.of(select(sandboxes, request.getFilter())))
                 .build();
     }
 
