@@ -1,5 +1,10 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.ErrnoException;
+import dev.jcri.linux.PidFd;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,10 +23,17 @@ import java.util.concurrent.TimeUnit;
  * zombies that {@code ps} and {@code pgrep} still list. Each round kills the processes all of whose children are
  * already killed, then waits a moment for them to be reaped; a parent that does not reap in time is killed anyway,
  * so the whole stays bounded. A process that left the tree on its own (a daemon that forked twice) is out of reach.
+ *
+ * <p>While a round's processes die, the rest of the tree is stopped (SIGSTOP, then SIGCONT once they are dead): a
+ * shell whose foreground child was just killed would otherwise go on and exit before its killed background jobs are
+ * dead, and those, orphaned, would become PID 1's zombies. Continued, it finds them dead and reaps them as it waits.
  */
 final class ExecTreeKill {
     /** How long each round waits for the processes it killed to be reaped by their parents. */
     static final long REAP_WAIT_MILLIS = 500;
+
+    private static final int SIGCONT = 18;
+    private static final int SIGSTOP = 19;
 
     private ExecTreeKill() {}
 
@@ -48,11 +60,67 @@ final class ExecTreeKill {
             if (round.isEmpty()) {
                 round.add(root.get());
             }
-            for (ProcessHandle process : round) {
-                process.destroyForcibly();
-                killed.add(process.pid());
+            List<PidFd> held = stopAllBut(tree.keySet(), round, killed);
+            try {
+                for (ProcessHandle process : round) {
+                    process.destroyForcibly();
+                    killed.add(process.pid());
+                }
+                awaitDead(round);
+            } finally {
+                for (PidFd process : held) {
+                    try (process) {
+                        process.signal(SIGCONT);
+                    } catch (ErrnoException e) {
+                        // Gone meanwhile: nothing to continue.
+                    }
+                }
             }
             awaitReaped(round);
+        }
+    }
+
+    /** Stops the tree's processes that this round does not kill; the pidfds to continue them by. */
+    private static List<PidFd> stopAllBut(Set<Long> tree, List<ProcessHandle> round, Set<Long> killed) {
+        Set<Long> dying = new HashSet<>();
+        round.forEach(process -> dying.add(process.pid()));
+        List<PidFd> held = new ArrayList<>();
+        for (long pid : tree) {
+            if (dying.contains(pid) || killed.contains(pid)) {
+                continue;
+            }
+            try {
+                Optional<PidFd> process = PidFd.open(pid);
+                if (process.isPresent()) {
+                    if (process.get().signal(SIGSTOP)) {
+                        held.add(process.get());
+                    } else {
+                        process.get().close();
+                    }
+                }
+            } catch (ErrnoException e) {
+                // Not stopped: at worst this parent may exit before reaping, as without the stop.
+            }
+        }
+        return held;
+    }
+
+    /** Waits, boundedly, until the killed processes are dead: zombies awaiting their parent's wait, or reaped. */
+    private static void awaitDead(List<ProcessHandle> processes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REAP_WAIT_MILLIS);
+        while (processes.stream().anyMatch(process -> running(process.pid())) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+    }
+
+    /** False for a zombie or a reaped process: the state field of /proc/PID/stat follows the command's ')'. */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end >= 0 && end + 2 < stat.length() && stat.charAt(end + 2) != 'Z' && stat.charAt(end + 2) != 'X';
+        } catch (IOException e) {
+            return false;
         }
     }
 
