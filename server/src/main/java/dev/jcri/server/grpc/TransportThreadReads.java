@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.cri.v1.ImageServiceGrpc;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -9,13 +10,14 @@ import java.util.concurrent.Executor;
 
 /**
  * Which thread runs a call: the reads kubelet polls every second for every pod, which answer from records held in
- * memory (their stores' monitors are never held across disk work), run on the Netty event loop that read them, so
- * that the call costs no hand-off to a virtual thread and back; every other call gets a virtual thread of its own.
+ * memory, run on the Netty event loop that read them, so that the call costs no hand-off to a virtual thread and
+ * back; every other call gets a virtual thread of its own.
  *
  * <p>A method belongs here only if no request to it can block: no disk or process work, no lock that a writer holds
- * across I/O. Image reads do not qualify (the image store holds its lock across fsyncs), nor Status (it probes
- * files). The one exception is ContainerStatus with {@code verbose}, which reads the container's config.json
- * (crictl inspect, not kubelet), a small file under the state directory.
+ * across I/O (the record stores' monitors never are; the image store's reads take no lock, they read the records it
+ * publishes). Status does not qualify (it probes files), nor ImageFsInfo (it walks the store). The exceptions are
+ * the {@code verbose} forms of ContainerStatus and ImageStatus (crictl inspect, not kubelet): they read one small
+ * file from the state directory, the container's config.json or the image's config blob.
  */
 final class TransportThreadReads implements ServerCallExecutorSupplier {
     static final Set<String> METHODS = Set.of(
@@ -23,7 +25,9 @@ final class TransportThreadReads implements ServerCallExecutorSupplier {
             RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
             RuntimeServiceGrpc.getPodSandboxStatusMethod().getFullMethodName(),
             RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
-            RuntimeServiceGrpc.getContainerStatusMethod().getFullMethodName());
+            RuntimeServiceGrpc.getContainerStatusMethod().getFullMethodName(),
+            ImageServiceGrpc.getListImagesMethod().getFullMethodName(),
+            ImageServiceGrpc.getImageStatusMethod().getFullMethodName());
 
     private final Executor everythingElse;
 
