@@ -2,6 +2,7 @@
 // socket of a jcri started with -XX:AOTCacheOutput. Run by scripts/dist with the build JDK and jcri.jar on the
 // classpath (for the generated CRI stubs and gRPC):  java -cp jcri.jar AotTraining.java SOCKET ROUNDS
 import dev.jcri.cri.v1.ContainerStatsFilter;
+import dev.jcri.cri.v1.ContainerStatusRequest;
 import dev.jcri.cri.v1.ImageFsInfoRequest;
 import dev.jcri.cri.v1.ImageServiceGrpc;
 import dev.jcri.cri.v1.ImageSpec;
@@ -39,6 +40,8 @@ public class AotTraining {
             // A failing call too: the error mapping and the RPC log's warning path.
             expectFailure(() -> RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId("0".repeat(64)).build()));
+            expectFailure(() -> RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .containerStatus(ContainerStatusRequest.newBuilder().setContainerId("0".repeat(64)).build()));
             // A pull that cannot connect: the registry client, its HTTP client and the pull's error path.
             expectFailure(() -> ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                     .pullImage(PullImageRequest.newBuilder()

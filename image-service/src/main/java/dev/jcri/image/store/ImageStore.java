@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,6 +57,13 @@ public final class ImageStore {
     private final Path tmp;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, ImageRecord> byId = new LinkedHashMap<>();
+    /**
+     * {@link #byId} as it stands whenever the lock is free: what {@link #find} and {@link #list} read, without the
+     * lock, which pulls and removals hold across fsyncs. Replaced (never changed) before every release of the lock
+     * that follows a change, so a reader sees the same states as one under the lock would: never a tag on two
+     * images in the middle of a move.
+     */
+    private volatile Map<String, ImageRecord> published = Map.of();
     /** Layers held by someone other than an image: a pull in progress, a container's rootfs. */
     private final Map<String, Set<String>> pins = new HashMap<>();
     /** Images in use as a whole, by owner (a container mounting them as image volumes): RemoveImage refuses them. */
@@ -128,38 +136,39 @@ public final class ImageStore {
             }
             byId.put(record.id(), record);
         }
+        publish();
+    }
+
+    private void publish() {
+        published = Collections.unmodifiableMap(new LinkedHashMap<>(byId));
     }
 
     /** Finds an image by ID, unique ID prefix, or reference (tag or digest), as ImageStatus and RemoveImage do. */
     public Optional<ImageRecord> find(String spec) {
-        lock.lock();
-        try {
-            var idMatch = HEX_ID.matcher(spec);
-            if (idMatch.matches()) {
-                ImageRecord record = byId.get("sha256:" + idMatch.group(2));
-                if (record != null) {
-                    return Optional.of(record);
-                }
+        Map<String, ImageRecord> byId = published;
+        var idMatch = HEX_ID.matcher(spec);
+        if (idMatch.matches()) {
+            ImageRecord record = byId.get("sha256:" + idMatch.group(2));
+            if (record != null) {
+                return Optional.of(record);
             }
-            Optional<ImageRecord> byReference = findByReference(spec);
-            if (byReference.isPresent()) {
-                return byReference;
-            }
-            if (HEX_PREFIX.matcher(spec).matches()) {
-                List<ImageRecord> matches = byId.values().stream()
-                        .filter(r -> r.idHex().startsWith(spec))
-                        .toList();
-                if (matches.size() == 1) {
-                    return Optional.of(matches.getFirst());
-                }
-            }
-            return Optional.empty();
-        } finally {
-            lock.unlock();
         }
+        Optional<ImageRecord> byReference = findByReference(byId, spec);
+        if (byReference.isPresent()) {
+            return byReference;
+        }
+        if (HEX_PREFIX.matcher(spec).matches()) {
+            List<ImageRecord> matches = byId.values().stream()
+                    .filter(r -> r.idHex().startsWith(spec))
+                    .toList();
+            if (matches.size() == 1) {
+                return Optional.of(matches.getFirst());
+            }
+        }
+        return Optional.empty();
     }
 
-    private Optional<ImageRecord> findByReference(String spec) {
+    private static Optional<ImageRecord> findByReference(Map<String, ImageRecord> byId, String spec) {
         ImageReference reference;
         try {
             reference = ImageReference.parse(spec);
@@ -180,12 +189,7 @@ public final class ImageStore {
     }
 
     public List<ImageRecord> list() {
-        lock.lock();
-        try {
-            return List.copyOf(byId.values());
-        } finally {
-            lock.unlock();
-        }
+        return List.copyOf(published.values());
     }
 
     public boolean hasLayer(String chainId) {
@@ -352,6 +356,7 @@ public final class ImageStore {
             }
             return record;
         } finally {
+            publish();
             lock.unlock();
         }
     }
@@ -394,6 +399,7 @@ public final class ImageStore {
             collectGarbage();
             return Optional.of(record.id());
         } finally {
+            publish();
             lock.unlock();
         }
     }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server on the CRI unix socket. Netty's epoll transport does the socket I/O on two event-loop threads;
- * every RPC runs on its own virtual thread, so a slow pull or a container stop never holds a platform thread.
+ * every RPC runs on its own virtual thread, so a slow pull or a container stop never holds a platform thread, except
+ * the in-memory reads kubelet polls, which the event loop answers itself ({@link TransportThreadReads}).
  */
 public final class CriServer {
     private final Server server;
@@ -35,7 +36,10 @@ public final class CriServer {
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
-                .executor(rpcExecutor)
+                // The default executor is the transport thread; TransportThreadReads sends every call but the
+                // in-memory reads on to a virtual thread once its method is known.
+                .directExecutor()
+                .callExecutor(new TransportThreadReads(rpcExecutor))
                 // Image and container lists on a busy node exceed gRPC's 4 MiB default; kubelet allows 16 MiB.
                 .maxInboundMessageSize(16 * 1024 * 1024);
         RpcLogInterceptor logging = new RpcLogInterceptor(observer);

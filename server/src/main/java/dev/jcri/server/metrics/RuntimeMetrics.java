@@ -28,17 +28,21 @@ public final class RuntimeMetrics implements RpcObserver {
             .name("jcri_rpc_operations_total")
             .help("CRI RPCs completed, by method")
             .labelNames("method")
+            // No exemplars: nothing traces jcri's RPCs, and sampling them was part of every poll's CPU.
+            .withoutExemplars()
             .register(registry);
     private final Counter rpcErrors = Counter.builder()
             .name("jcri_rpc_errors_total")
             .help("CRI RPCs that failed, by method and gRPC code")
             .labelNames("method", "code")
+            .withoutExemplars()
             .register(registry);
     private final Histogram rpcLatency = Histogram.builder()
             .name("jcri_rpc_latency_seconds")
             .help("CRI RPC latency, by method")
             .labelNames("method")
             .classicOnly()
+            .withoutExemplars()
             .register(registry);
     private final Counter pulls = Counter.builder()
             .name("jcri_image_pulls_total")

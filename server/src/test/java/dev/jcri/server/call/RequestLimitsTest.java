@@ -108,4 +108,21 @@ class RequestLimitsTest {
         }
         assertTrue(message(request.build()).startsWith("cmd: 10001 elements"));
     }
+
+    @Test
+    void noRequestWithinTheUnwalkedSizeBreaksABound() {
+        // The densest ways past a bound: one character over the smallest string bound, and as many distinct map
+        // keys as possible in as few bytes (empty values, one- and two-byte keys).
+        assertTrue(PodSandboxConfig.newBuilder()
+                        .setLogDirectory("/".repeat(RequestLimits.MAX_PATH + 1))
+                        .build()
+                        .getSerializedSize()
+                > RequestLimits.WITHIN_EVERY_BOUND);
+        PodSandboxConfig.Builder keys = PodSandboxConfig.newBuilder();
+        for (int c = 0; keys.getLabelsCount() <= RequestLimits.MAX_MAP_ENTRIES; c++) {
+            keys.putLabels(
+                    c < 128 ? String.valueOf((char) c) : String.valueOf((char) (c % 128)) + (char) (c / 128), "");
+        }
+        assertTrue(keys.build().getSerializedSize() > RequestLimits.WITHIN_EVERY_BOUND);
+    }
 }
