@@ -29,7 +29,6 @@ import dev.jcri.cri.v1.StopContainerRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.e2e.CgroupHierarchies;
 import dev.jcri.e2e.JcriProcess;
-import dev.jcri.e2e.Release;
 import dev.jcri.e2e.TestNode;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import java.io.IOException;
@@ -112,29 +111,18 @@ class ContainerdComparisonBenchmark {
                 "containerd comparison: jcri from the %s, %d runs after %d warm-up runs per shape, %d pods,"
                         + " %d reads per RPC%n",
                 LAUNCHER, RUNS, WARMUP, PODS, READS);
-        Path unpacked = null;
-        List<String> launcher;
-        if (LAUNCHER.equals("release")) {
-            unpacked = Files.createTempDirectory("jcri-bench-release-");
-            launcher = new ArrayList<>(Release.launcher(Release.extract(Release.archive(), unpacked)));
-        } else {
-            launcher = new ArrayList<>(List.of(REPO.resolve("bin/jcri").toString()));
-        }
-        if (!JFR.isEmpty()) {
-            // fsyncs and process starts of any length, waits over 1 ms; jcri's own events are on by default.
-            launcher.addAll(
-                    0,
-                    List.of(
-                            "env",
-                            "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.FileForce#threshold=0ms,"
-                                    + "jdk.ProcessStart#enabled=true,jdk.ThreadPark#threshold=1ms"));
-        }
-        try {
-            compare(launcher);
-        } finally {
-            if (unpacked != null) {
-                Release.delete(unpacked);
+        try (BenchLauncher jcri = BenchLauncher.of(LAUNCHER, REPO)) {
+            List<String> launcher = jcri.command();
+            if (!JFR.isEmpty()) {
+                // fsyncs and process starts of any length, waits over 1 ms; jcri's own events are on by default.
+                launcher.addAll(
+                        0,
+                        List.of(
+                                "env",
+                                "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.FileForce#threshold=0ms,"
+                                        + "jdk.ProcessStart#enabled=true,jdk.ThreadPark#threshold=1ms"));
             }
+            compare(launcher);
         }
         if (!JFR.isEmpty()) {
             JfrBreakdown.print(Path.of(JFR));

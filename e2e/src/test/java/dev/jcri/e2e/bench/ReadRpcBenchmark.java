@@ -23,7 +23,6 @@ import dev.jcri.cri.v1.StartContainerRequest;
 import dev.jcri.cri.v1.StatusRequest;
 import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.e2e.JcriProcess;
-import dev.jcri.e2e.Release;
 import dev.jcri.e2e.TestNode;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import java.nio.file.Files;
@@ -60,18 +59,17 @@ class ReadRpcBenchmark {
 
     @Test
     void readRpcs() throws Exception {
-        Path unpacked = null;
-        List<String> launcher;
-        if (LAUNCHER.equals("release")) {
-            unpacked = Files.createTempDirectory("jcri-bench-release-");
-            launcher = new ArrayList<>(Release.launcher(Release.extract(Release.archive(), unpacked)));
-        } else {
-            launcher = new ArrayList<>(List.of(REPO.resolve("bin/jcri").toString()));
+        try (BenchLauncher jcri = BenchLauncher.of(LAUNCHER, REPO)) {
+            List<String> launcher = jcri.command();
+            if (!JFR.isEmpty()) {
+                launcher.addAll(
+                        0, List.of("env", "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.ExecutionSample#period=1ms"));
+            }
+            measure(launcher);
         }
-        if (!JFR.isEmpty()) {
-            launcher.addAll(
-                    0, List.of("env", "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.ExecutionSample#period=1ms"));
-        }
+    }
+
+    private static void measure(List<String> launcher) throws Exception {
         try (TestNode node = TestNode.start(
                 launcher,
                 true,
@@ -147,10 +145,6 @@ class ReadRpcBenchmark {
                                     .setPodSandboxId(id)
                                     .build());
                 }
-            }
-        } finally {
-            if (unpacked != null) {
-                Release.delete(unpacked);
             }
         }
     }
