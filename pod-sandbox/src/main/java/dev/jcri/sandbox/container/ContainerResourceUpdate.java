@@ -1,12 +1,11 @@
 package dev.jcri.sandbox.container;
 
+import dev.jcri.linux.AtomicFile;
 import dev.jcri.sandbox.container.spec.ContainerSpec;
 import dev.jcri.sandbox.container.spec.OciSpecBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,14 +85,8 @@ final class ContainerResourceUpdate {
         ObjectNode current =
                 linux.has("resources") ? (ObjectNode) linux.get("resources") : linux.putObject("resources");
         current.setAll((ObjectNode) JSON.readTree(OciSpecBuilder.resourceUpdate(resources)));
-        // The bundle lives in the runroot (a reboot empties it): a rename keeps it whole, no fsync needed.
-        Path temp = config.resolveSibling(config.getFileName() + ".update");
-        Files.deleteIfExists(temp);
-        // Owner-only, as config.json itself: the env in it may hold secrets.
-        Files.write(
-                Files.createFile(
-                        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-                JSON.writeValueAsBytes(spec));
-        Files.move(temp, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // The bundle lives in the runroot (a reboot empties it): a rename keeps it whole, no fsync needed. Owner-only,
+        // as config.json itself: the env in it may hold secrets.
+        AtomicFile.replaceUnsynced(config, JSON.writeValueAsBytes(spec), "rw-------");
     }
 }
