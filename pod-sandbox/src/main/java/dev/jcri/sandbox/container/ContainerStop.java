@@ -133,8 +133,7 @@ final class ContainerStop {
      * process gone or elsewhere, or the signal has no number.
      */
     private static boolean signalDirectly(ContainerRecord record, String signal) throws IOException {
-        Optional<Integer> number = SignalName.number(signal.startsWith("SIG") ? signal : "SIG" + signal)
-                .or(() -> parsed(signal));
+        Optional<Integer> number = SignalName.canonical(signal).flatMap(SignalName::number);
         if (record.pid() <= 0 || number.isEmpty()) {
             return false;
         }
@@ -150,14 +149,6 @@ final class ContainerStop {
                 return false;
             }
             return cgroups.contains(record.id()) && pidfd.signal(number.get());
-        }
-    }
-
-    private static Optional<Integer> parsed(String number) {
-        try {
-            return Optional.of(Integer.parseInt(number));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
         }
     }
 
