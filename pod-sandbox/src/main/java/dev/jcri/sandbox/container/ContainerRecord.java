@@ -102,6 +102,12 @@ public record ContainerRecord(
                 volumeImages);
     }
 
+    /** Launched at StartContainer: the runtime's process {@code pid}, running as the identity CreateContainer chose. */
+    ContainerRecord launched(int pid) {
+        ContainerProcess before = process().orElseThrow();
+        return created(new ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids()));
+    }
+
     /** Created by the runtime: its PID and the identity its process runs as. */
     ContainerRecord created(ContainerProcess newProcess) {
         return new ContainerRecord(

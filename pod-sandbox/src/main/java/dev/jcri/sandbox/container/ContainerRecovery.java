@@ -136,7 +136,7 @@ final class ContainerRecovery {
                 // A launch's PID is known only once conmon reported it, and the RUNNING record that would keep it
                 // is what the crash cut off: the runtime's pid file (written by its create or restore before
                 // conmon's report) names it.
-                record = record.created(launchedProcess(record));
+                record = record.launched(launchedPid(record));
             }
             // The start time died with the previous process; now is the closest honest bound.
             table.store().save(record.started(EpochNanos.now()));
@@ -161,10 +161,8 @@ final class ContainerRecovery {
         }
     }
 
-    private ContainerRecord.ContainerProcess launchedProcess(ContainerRecord record) throws IOException {
-        int pid = Integer.parseInt(
+    private int launchedPid(ContainerRecord record) throws IOException {
+        return Integer.parseInt(
                 Files.readString(table.paths(record.id()).pidFile()).strip());
-        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
-        return new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids());
     }
 }

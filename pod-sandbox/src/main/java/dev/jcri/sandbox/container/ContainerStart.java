@@ -125,11 +125,7 @@ final class ContainerStart {
      * failure is undone and recorded as the container's exit.
      */
     private ContainerRecord launch(ContainerRecord record) throws IOException, InterruptedException {
-        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
-        if (runtime == null) {
-            throw new IllegalStateException("container " + record.id() + " uses runtime handler "
-                    + record.runtimeHandler() + ", which this node no longer has");
-        }
+        ContainerRuntime runtime = runtimeOf(record);
         String cgroupParent = cgroupParentOf(record);
         StateLayout.ContainerPaths paths = table.paths(record.id());
         int pid;
@@ -151,9 +147,16 @@ final class ContainerStart {
         exits.expect(record.id());
         IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
-        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
-        return record.created(
-                new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids()));
+        return record.launched(pid);
+    }
+
+    private ContainerRuntime runtimeOf(ContainerRecord record) {
+        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
+        if (runtime == null) {
+            throw new IllegalStateException("container " + record.id() + " uses runtime handler "
+                    + record.runtimeHandler() + ", which this node no longer has");
+        }
+        return runtime;
     }
 
     private String cgroupParentOf(ContainerRecord record) {
@@ -166,11 +169,7 @@ final class ContainerStart {
 
     /** Launches conmon with {@code <runtime> restore}; returns the record with the restored process. */
     private ContainerRecord restore(ContainerRecord record) throws IOException, InterruptedException {
-        ContainerRuntime runtime = table.runtime(record.runtimeHandler());
-        if (runtime == null) {
-            throw new IllegalStateException("container " + record.id() + " uses runtime handler "
-                    + record.runtimeHandler() + ", which this node no longer has");
-        }
+        ContainerRuntime runtime = runtimeOf(record);
         String cgroupParent = cgroupParentOf(record);
         StateLayout.ContainerPaths paths = table.paths(record.id());
         int pid = launch.launch(
@@ -178,8 +177,6 @@ final class ContainerStart {
         exits.expect(record.id());
         IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         FileTree.delete(paths.restoreSource()); // CRIU read it all; the processes run
-        ContainerRecord.ContainerProcess before = record.process().orElseThrow();
-        return record.created(
-                new ContainerRecord.ContainerProcess(pid, before.uid(), before.gid(), before.additionalGids()));
+        return record.launched(pid);
     }
 }
