@@ -97,16 +97,10 @@ public final class Conmon implements ContainerMonitor {
             Thread.ofVirtual().start(message);
             String output = spawn(launch, sync);
             try {
-                // While the runtime creates the container: conmon's first process wrote the pid file before it
-                // exited, and what conmon forks from now on (the runtime) is short-lived or moves itself.
-                place(launch);
-            } catch (IOException | RuntimeException e) {
-                Files.write(sync, new byte[] {'\n'}); // ends the read: conmon is gone
-                throw e;
-            }
-            try {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return parse(line, launch.runtime());
+                int pid = parse(line, launch.runtime());
+                place(launch);
+                return pid;
             } catch (TimeoutException e) {
                 killDaemon(launch.container());
                 // A read on a FIFO ignores interrupts, and jcri itself holds the write side: a newline ends it,
@@ -124,9 +118,8 @@ public final class Conmon implements ContainerMonitor {
     }
 
     /**
-     * Moves the conmon that stays (the one its pid file names, after both forks) out of jcri's cgroup. The runtime's
-     * create may still run: a process it forked before the move stays in jcri's cgroup and ends with the create,
-     * and the container's process is put in its own cgroup by the runtime either way.
+     * Moves the conmon that stays (the one its pid file names, after both forks) out of jcri's cgroup: the runtime's
+     * create has ended by now, so only conmon itself moves, and the container is in its own cgroup already.
      */
     private void place(Launch launch) throws IOException {
         long pid;
