@@ -11,21 +11,24 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Responses of the list RPCs encoded once per message object: the handlers hand out the very same answer while
  * nothing it lists has changed ({@code rpc.ListAnswers}), and its bytes are sent again instead of protobuf walking
  * every item's labels and annotations each call (a fifth of a ListPodSandbox call's CPU with 30 pods). A message is
  * immutable, so the bytes kept for an object are always its encoding; an answer built anew is another object and is
- * encoded anew.
+ * encoded anew. Encoding to an array and copying it costs no more than protobuf's stream, which encodes into a
+ * buffer of its own and copies that.
  */
 final class EncodedResponses {
-    /** Answers kept per method: one per filter a client alternates between; more only cost an encoding. */
-    static final int KEPT = 4;
-
     private EncodedResponses() {}
 
     /** The service, with these methods' responses sent from bytes kept per message object. */
@@ -54,13 +57,15 @@ final class EncodedResponses {
                 method.getServerCallHandler());
     }
 
-    /** The message's own marshaller for requests and for messages it does not know; kept bytes for the rest. */
+    /**
+     * The message's own marshaller for requests; for responses, the bytes kept for each message object for as long
+     * as that object lives (the handler keeps the answers it hands out again; one it built for a single call is
+     * garbage after it, and its bytes go with it).
+     */
     static final class Marshaller<R> implements MethodDescriptor.Marshaller<R> {
-        private record Kept(Object message, byte[] bytes) {}
-
         private final MethodDescriptor.Marshaller<R> proto;
-        // Most recent first; replaced as a whole, so readers on any thread see a consistent array.
-        private volatile Kept[] kept = new Kept[0];
+        private final Map<Object, byte[]> encoded = new ConcurrentHashMap<>();
+        private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
         Marshaller(MethodDescriptor.Marshaller<R> proto) {
             this.proto = proto;
@@ -71,23 +76,63 @@ final class EncodedResponses {
             if (!(value instanceof MessageLite message)) {
                 return proto.stream(value);
             }
-            Kept[] now = kept;
-            for (Kept k : now) {
-                if (k.message() == value) {
-                    return new Encoded(k.bytes());
-                }
+            for (Reference<?> gone; (gone = collected.poll()) != null; ) {
+                encoded.remove(gone);
             }
-            byte[] bytes = message.toByteArray();
-            Kept[] next = new Kept[Math.min(KEPT, now.length + 1)];
-            next[0] = new Kept(value, bytes);
-            System.arraycopy(now, 0, next, 1, next.length - 1);
-            kept = next;
+            byte[] bytes = encoded.get(new Probe(value));
+            if (bytes == null) {
+                bytes = message.toByteArray();
+                encoded.put(new WeakKey(value, collected), bytes);
+            }
             return new Encoded(bytes);
         }
 
         @Override
         public R parse(InputStream stream) {
             return proto.parse(stream);
+        }
+
+        /** Messages kept, for tests. */
+        int kept() {
+            return encoded.size();
+        }
+    }
+
+    /** A message as a map key by identity, not holding it: equal messages that are other objects are other keys. */
+    private static final class WeakKey extends WeakReference<Object> {
+        private final int hash;
+
+        WeakKey(Object message, ReferenceQueue<Object> queue) {
+            super(message, queue);
+            this.hash = System.identityHashCode(message);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            Object message = get();
+            return other == this
+                    || message != null
+                            && (other instanceof WeakKey key && key.get() == message
+                                    || other instanceof Probe probe && probe.message() == message);
+        }
+    }
+
+    /** A lookup by identity, without a reference object per call. */
+    private record Probe(Object message) {
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(message);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof WeakKey key && key.get() == message
+                    || other instanceof Probe probe && probe.message == message;
         }
     }
 

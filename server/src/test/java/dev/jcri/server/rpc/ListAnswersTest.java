@@ -13,7 +13,7 @@ class ListAnswersTest {
     record Rec(String id, int state) {}
 
     private final List<List<Rec>> built = new ArrayList<>();
-    private final ListAnswers<String, Rec, List<String>> answers = new ListAnswers<>(records -> {
+    private final ListAnswers<String, Rec, List<String>> answers = new ListAnswers<>("", records -> {
         built.add(records);
         return records.stream().map(r -> r.id() + ":" + r.state()).toList();
     });
@@ -51,6 +51,16 @@ class ListAnswersTest {
         List<String> empty = answers.of("", List.of());
         assertSame(empty, answers.of("", new ArrayList<>()));
         assertEquals(6, built.size());
+    }
+
+    @Test
+    void theUnfilteredAnswerStaysWhateverOtherFiltersCome() {
+        Rec a = new Rec("a", 1);
+        List<String> everything = answers.of("", List.of(a));
+        for (int i = 0; i < 3 * ListAnswers.FILTERS; i++) {
+            answers.of("pod=" + i, List.of(a));
+        }
+        assertSame(everything, answers.of("", List.of(a)));
     }
 
     @Test

@@ -18,8 +18,9 @@ import java.util.Map;
 public final class ListContainersRpc implements CriCall.Handler<ListContainersRequest, ListContainersResponse> {
     private final Containers containers;
     private final ListItems<ContainerRecord, Container> items = new ListItems<>(CriContainers::toListItem);
-    private final ListAnswers<ContainerFilter, ContainerRecord, ListContainersResponse> answers =
-            new ListAnswers<>(records -> ListContainersResponse.newBuilder()
+    private final ListAnswers<ContainerFilter, ContainerRecord, ListContainersResponse> answers = new ListAnswers<>(
+            ContainerFilter.getDefaultInstance(),
+            records -> ListContainersResponse.newBuilder()
                     .addAllContainers(items.of(records))
                     .build());
 

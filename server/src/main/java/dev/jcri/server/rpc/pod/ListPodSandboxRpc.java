@@ -18,8 +18,9 @@ import java.util.Map;
 public final class ListPodSandboxRpc implements CriCall.Handler<ListPodSandboxRequest, ListPodSandboxResponse> {
     private final PodSandboxes sandboxes;
     private final ListItems<SandboxRecord, PodSandbox> items = new ListItems<>(CriPods::toListItem);
-    private final ListAnswers<PodSandboxFilter, SandboxRecord, ListPodSandboxResponse> answers =
-            new ListAnswers<>(records -> ListPodSandboxResponse.newBuilder()
+    private final ListAnswers<PodSandboxFilter, SandboxRecord, ListPodSandboxResponse> answers = new ListAnswers<>(
+            PodSandboxFilter.getDefaultInstance(),
+            records -> ListPodSandboxResponse.newBuilder()
                     .addAllItems(items.of(records))
                     .build());
 
