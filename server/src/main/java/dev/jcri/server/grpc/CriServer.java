@@ -1,5 +1,6 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.cri.v1.ImageServiceGrpc;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.server.call.RpcObserver;
 import io.grpc.BindableService;
@@ -29,7 +30,8 @@ public final class CriServer {
     /** The list RPCs whose handlers hand out the same answer while nothing changed ({@link EncodedResponses}). */
     static final Set<String> ENCODED_ONCE = Set.of(
             RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
-            RuntimeServiceGrpc.getListContainersMethod().getFullMethodName());
+            RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
+            ImageServiceGrpc.getListImagesMethod().getFullMethodName());
 
     private final Server server;
     private final EventLoopGroup boss;

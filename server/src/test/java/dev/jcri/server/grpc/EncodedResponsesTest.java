@@ -186,7 +186,8 @@ class EncodedResponsesTest {
         assertEquals(
                 Set.of(
                         RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
-                        RuntimeServiceGrpc.getListContainersMethod().getFullMethodName()),
+                        RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
+                        dev.jcri.cri.v1.ImageServiceGrpc.getListImagesMethod().getFullMethodName()),
                 CriServer.ENCODED_ONCE);
     }
 }
