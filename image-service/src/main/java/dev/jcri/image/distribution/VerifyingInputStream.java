@@ -1,12 +1,14 @@
 package dev.jcri.image.distribution;
 
 import dev.jcri.image.Digest;
+import dev.jcri.linux.NativeSha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Hashes a blob while it streams and fails at its end (or as soon as it runs past the expected size) unless the
@@ -31,6 +33,12 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
 
     public static MessageDigest newDigest(String algorithm) {
+        if (algorithm.equals("sha256")) {
+            Optional<MessageDigest> fast = NativeSha256.create();
+            if (fast.isPresent()) {
+                return fast.get();
+            }
+        }
         try {
             return MessageDigest.getInstance(
                     switch (algorithm) {

@@ -43,6 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Every publication is a rename of something complete into place, and an image record is written only after
  * all its layers are published, so {@code kill -9} at any moment leaves either no image or a whole one. Layers
  * that no image references and nobody pins are garbage.
+ *
+ * <p>The image record is the commit point for a crash of the node too: layers and blobs are renamed into place
+ * without fsync, and {@link #commit} makes those the record names durable (one parallel batch of fsyncs) before
+ * the record's rename. What a node crash leaves unreferenced, {@link #open} collects.
  */
 public final class ImageStore {
     private static final Logger log = LoggerFactory.getLogger(ImageStore.class);
@@ -70,6 +74,11 @@ public final class ImageStore {
     private final Map<String, Set<String>> holds = new HashMap<>();
     /** Work dirs under tmp/ handed out and not yet published or released: what the leftover sweep spares. */
     private final Set<Path> workDirs = ConcurrentHashMap.newKeySet();
+    /**
+     * Layer dirs and blob files renamed into place and not yet made durable by a commit (guarded by the lock): a
+     * commit that names one syncs it, whichever pull wrote it.
+     */
+    private final Set<Path> unsynced = new HashSet<>();
 
     private ImageStore(Path root) {
         this.root = root;
@@ -263,10 +272,11 @@ public final class ImageStore {
 
     /**
      * Publishes an unpacked layer: {@code workDir} holds {@code diff/}; it is renamed into place. When another
-     * pull published the same layer first, this copy is discarded.
+     * pull published the same layer first, this copy is discarded. Nothing is fsynced here: until an image record
+     * names the layer it is garbage after a node crash, and {@link #commit} syncs it before such a record.
      */
     public void publishLayer(Path workDir, LayerRecord record) throws IOException {
-        AtomicFile.write(workDir.resolve("layer.json"), JSON.writeValueAsBytes(record), "rw-------");
+        AtomicFile.replaceUnsynced(workDir.resolve("layer.json"), JSON.writeValueAsBytes(record), "rw-------");
         Path target = layerDir(record.chainId());
         lock.lock();
         try {
@@ -279,7 +289,7 @@ public final class ImageStore {
                 discard(target);
             }
             Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFile.syncDirectory(layers);
+            unsynced.add(target);
         } finally {
             workDirs.remove(workDir);
             lock.unlock();
@@ -320,14 +330,42 @@ public final class ImageStore {
             throws IOException {
         lock.lock();
         try {
+            // What the record names must be durable before it is: one batch of fsyncs, in parallel with the
+            // record's own, instead of an fsync after each write.
+            List<Path> synced = new ArrayList<>();
             // Under the lock, so a concurrent garbage collection cannot take them before the record names them.
             for (Map.Entry<Digest, byte[]> blob : blobs.entrySet()) {
-                putBlob(blob.getKey(), blob.getValue());
+                Path file = this.blobs.resolve(blob.getKey().hex());
+                if (!Files.exists(file)) {
+                    AtomicFile.replaceUnsynced(file, blob.getValue(), "rw-------");
+                    unsynced.add(file);
+                }
+                if (unsynced.contains(file)) {
+                    synced.add(file);
+                }
             }
             for (String layer : pulled.layers()) {
                 if (!hasLayer(layer)) {
                     throw new IOException("layer " + layer + " of image " + pulled.id() + " is not in the store");
                 }
+                if (unsynced.contains(layerDir(layer))) {
+                    synced.add(layerDir(layer));
+                }
+            }
+            List<Path> durableFirst = new ArrayList<>();
+            for (Path path : synced) {
+                if (path.startsWith(layers)) {
+                    // layer.json's content and the dir's entries (layer.json, diff); the diff's files are not
+                    // fsynced (nor were they before this batch).
+                    durableFirst.add(path.resolve("layer.json"));
+                }
+                durableFirst.add(path);
+            }
+            if (synced.stream().anyMatch(p -> p.startsWith(this.blobs))) {
+                durableFirst.add(this.blobs);
+            }
+            if (synced.stream().anyMatch(p -> p.startsWith(layers))) {
+                durableFirst.add(layers);
             }
             long now = System.currentTimeMillis() * 1_000_000L;
             ImageRecord existing = byId.get(pulled.id());
@@ -340,7 +378,8 @@ public final class ImageStore {
                 digests.add(repoDigest);
             }
             ImageRecord record = (existing != null ? existing : pulled).withNames(tags, digests, now);
-            writeRecord(record);
+            AtomicFile.writeAfter(recordFile(record.id()), JSON.writeValueAsBytes(record), "rw-------", durableFirst);
+            synced.forEach(unsynced::remove);
             byId.put(record.id(), record);
             if (repoTag != null) {
                 for (ImageRecord other : List.copyOf(byId.values())) {
@@ -472,6 +511,7 @@ public final class ImageStore {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(layers)) {
                 for (Path dir : dirs) {
                     if (!liveLayers.contains(dir.getFileName().toString())) {
+                        unsynced.remove(dir);
                         discard(dir);
                         log.debug("layer removed chain_id=sha256:{}", dir.getFileName());
                     }
@@ -480,6 +520,7 @@ public final class ImageStore {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(blobs)) {
                 for (Path file : files) {
                     if (!liveBlobs.contains(file.getFileName().toString())) {
+                        unsynced.remove(file);
                         Files.deleteIfExists(file);
                     }
                 }

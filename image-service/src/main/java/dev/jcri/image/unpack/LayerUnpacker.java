@@ -2,6 +2,7 @@ package dev.jcri.image.unpack;
 
 import dev.jcri.linux.DeviceNodes;
 import dev.jcri.linux.ExtendedAttributes;
+import dev.jcri.linux.NativeSha256;
 import dev.jcri.linux.SymbolicLinks;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
@@ -19,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -110,6 +112,10 @@ public final class LayerUnpacker {
     }
 
     private static MessageDigest sha256() {
+        Optional<MessageDigest> fast = NativeSha256.create();
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
