@@ -56,7 +56,9 @@ final class ConmonProcesses {
 
     /** The container ID when {@code argv} is a conmon of these dirs. */
     static Optional<String> match(List<String> argv, Path bundlesDir, Path exitDir) {
-        if (argv.isEmpty() || !Path.of(argv.getFirst()).getFileName().toString().contains("conmon")) {
+        // The program's name, taken as text: any process's argv[0] may be "/", "" or no path at all.
+        String program = argv.isEmpty() ? "" : argv.getFirst();
+        if (!program.substring(program.lastIndexOf('/') + 1).contains("conmon")) {
             return Optional.empty();
         }
         String bundle = valueOf(argv, "-b");

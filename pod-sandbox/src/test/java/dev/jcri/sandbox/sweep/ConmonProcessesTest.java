@@ -76,6 +76,10 @@ class ConmonProcessesTest {
                         .isEmpty(),
                 "not an ID");
         assertTrue(ConmonProcesses.match(List.of(), BUNDLES, EXITS).isEmpty());
+        // Seen on a node: a process whose argv[0] is "/" (no file name) stopped the start-up sweep with an NPE.
+        assertTrue(ConmonProcesses.match(List.of("/"), BUNDLES, EXITS).isEmpty());
+        assertTrue(ConmonProcesses.match(List.of(""), BUNDLES, EXITS).isEmpty());
+        assertTrue(ConmonProcesses.match(List.of("/", "-c", ID), BUNDLES, EXITS).isEmpty());
     }
 
     @Test
