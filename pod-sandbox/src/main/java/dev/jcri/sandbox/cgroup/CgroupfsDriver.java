@@ -60,11 +60,22 @@ public final class CgroupfsDriver implements CgroupDriver {
             Path dir = hierarchy.resolve(relative);
             makeCgroup(hierarchy, dir);
             try {
-                Files.writeString(dir.resolve("cgroup.procs"), Long.toString(conmonPid), StandardCharsets.US_ASCII);
+                join(hierarchy, dir, conmonPid);
             } catch (IOException e) {
                 throw new IOException(
                         "cannot move conmon (pid " + conmonPid + ") to cgroup " + dir + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static void join(Path hierarchy, Path dir, long pid) throws IOException {
+        Path procs = dir.resolve("cgroup.procs");
+        try {
+            Files.writeString(procs, Long.toString(pid), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            // ENOSPC is the cpuset's refusal; any other error fails the same way again.
+            fillBlankCpusets(hierarchy, dir);
+            Files.writeString(procs, Long.toString(pid), StandardCharsets.US_ASCII);
         }
     }
 
@@ -107,28 +118,49 @@ public final class CgroupfsDriver implements CgroupDriver {
      * each level made gets its parent's.
      */
     private static void makeCgroup(Path hierarchy, Path dir) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = dir;
-                p != null && p.startsWith(hierarchy) && !p.equals(hierarchy) && !Files.isDirectory(p);
-                p = p.getParent()) {
-            missing.addFirst(p);
+        if (!dir.startsWith(hierarchy) || dir.equals(hierarchy)) {
+            return;
         }
-        for (Path level : missing) {
+        Path level = hierarchy;
+        for (Path name : hierarchy.relativize(dir)) {
+            level = level.resolve(name);
+            if (Files.isDirectory(level)) {
+                continue;
+            }
             try {
                 Files.createDirectory(level);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 continue;
             }
-            for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
-                Path own = level.resolve(file);
-                Path inherited = level.getParent().resolve(file);
-                if (Files.exists(own)
-                        && Files.exists(inherited)
-                        && Files.readString(own).isBlank()) {
-                    Files.writeString(own, Files.readString(inherited).strip());
-                }
-            }
+            inheritCpuset(level);
             log.debug("cgroup made path={}", level);
+        }
+    }
+
+    /**
+     * After a process was refused (ENOSPC: a cpuset level on the way has no CPUs or memory nodes), gives every
+     * blank level from the hierarchy down its parent's. Such a level was made by another writer that has not filled
+     * it yet (a runtime's create making the pod's cgroup) or never does; being blank, it holds no process, so
+     * filling it takes nothing from anyone.
+     */
+    private static void fillBlankCpusets(Path hierarchy, Path dir) throws IOException {
+        Path level = hierarchy;
+        for (Path name : hierarchy.relativize(dir)) {
+            level = level.resolve(name);
+            inheritCpuset(level);
+        }
+    }
+
+    /** Gives a blank cpuset level its parent's CPUs and memory nodes (outside the cpuset hierarchy: nothing). */
+    private static void inheritCpuset(Path level) throws IOException {
+        for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
+            Path own = level.resolve(file);
+            Path inherited = level.getParent().resolve(file);
+            if (Files.exists(own)
+                    && Files.exists(inherited)
+                    && Files.readString(own).isBlank()) {
+                Files.writeString(own, Files.readString(inherited).strip());
+            }
         }
     }
 }
