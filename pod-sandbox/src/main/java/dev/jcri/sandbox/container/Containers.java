@@ -201,9 +201,20 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     @Override
-    public void stopAll(String sandboxId) throws IOException, InterruptedException {
+    public void stopContainers(String sandboxId) throws IOException, InterruptedException {
         for (ContainerRecord record : membersInfraLast(sandboxId)) {
-            stops.stop(record.id(), 0);
+            if (!record.infra()) {
+                stops.stop(record.id(), 0);
+            }
+        }
+    }
+
+    @Override
+    public void stopInfra(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            if (record.infra()) {
+                stops.stop(record.id(), 0);
+            }
         }
     }
 

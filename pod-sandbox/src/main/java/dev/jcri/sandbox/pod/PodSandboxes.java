@@ -51,7 +51,10 @@ public final class PodSandboxes {
         }
 
         @Override
-        public void stopAll(String sandboxId) {}
+        public void stopContainers(String sandboxId) {}
+
+        @Override
+        public void stopInfra(String sandboxId) {}
 
         @Override
         public void removeAll(String sandboxId) {}
@@ -126,14 +129,32 @@ public final class PodSandboxes {
     public void stop(String idOrPrefix) throws IOException, InterruptedException {
         ifPresent(idOrPrefix, record -> {
             // The CRI: "If there are any running containers in the sandbox, they must be forcibly terminated."
-            members.stopAll(record.id());
+            members.stopContainers(record.id());
             CrashPoint.reached(Step.SANDBOX_STOP_CONTAINERS_STOPPED);
-            // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
-            // start releases, never a READY one without it.
-            if (record.state() != SandboxState.NOTREADY) {
-                store.save(record.withState(SandboxState.NOTREADY));
+            // The infra container (a pod sharing its PID namespace) goes beside the network: it needs neither the
+            // network nor the record. A crash meanwhile leaves a pod that a retried stop or the removal ends.
+            InfraTask<Void> infra = record.spec().namespaces().pid() == PodSandboxSpec.Mode.POD
+                    ? InfraTask.start("infra-stop-" + record.id(), () -> {
+                        members.stopInfra(record.id());
+                        return null;
+                    })
+                    : null;
+            try {
+                // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
+                // start releases, never a READY one without it.
+                if (record.state() != SandboxState.NOTREADY) {
+                    store.save(record.withState(SandboxState.NOTREADY));
+                }
+                network.release(record);
+            } catch (IOException | RuntimeException e) {
+                if (infra != null) {
+                    infra.awaitAfter(e);
+                }
+                throw e;
             }
-            network.release(record);
+            if (infra != null) {
+                infra.await();
+            }
             if (record.state() != SandboxState.NOTREADY) {
                 log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
