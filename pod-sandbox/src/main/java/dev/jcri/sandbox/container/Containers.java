@@ -219,10 +219,21 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     @Override
-    public void removeAll(String sandboxId) throws IOException, InterruptedException {
+    public void removeContainers(String sandboxId) throws IOException, InterruptedException {
         for (ContainerRecord record : membersInfraLast(sandboxId)) {
-            // Durably removing before the pod goes on; the teardown of each follows in the background.
-            removes.remove(record.id());
+            if (!record.infra()) {
+                // Durably removing before the pod goes on; the teardown of each follows in the background.
+                removes.remove(record.id());
+            }
+        }
+    }
+
+    @Override
+    public void removeInfra(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            if (record.infra()) {
+                removes.remove(record.id());
+            }
         }
     }
 

@@ -57,7 +57,10 @@ public final class PodSandboxes {
         public void stopInfra(String sandboxId) {}
 
         @Override
-        public void removeAll(String sandboxId) {}
+        public void removeContainers(String sandboxId) {}
+
+        @Override
+        public void removeInfra(String sandboxId) {}
     };
 
     public PodSandboxes(
@@ -133,7 +136,7 @@ public final class PodSandboxes {
             CrashPoint.reached(Step.SANDBOX_STOP_CONTAINERS_STOPPED);
             // The infra container (a pod sharing its PID namespace) goes beside the network: it needs neither the
             // network nor the record. A crash meanwhile leaves a pod that a retried stop or the removal ends.
-            InfraTask<Void> infra = record.spec().namespaces().pid() == PodSandboxSpec.Mode.POD
+            InfraTask<Void> infra = sharesPid(record)
                     ? InfraTask.start("infra-stop-" + record.id(), () -> {
                         members.stopInfra(record.id());
                         return null;
@@ -171,13 +174,33 @@ public final class PodSandboxes {
                 table.retries().answered(record.id());
                 CrashPoint.reached(Step.SANDBOX_REMOVING_SAVED);
             }
-            members.removeAll(record.id());
+            members.removeContainers(record.id());
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
-            network.release(record);
-            host.releasePins(record.namespaces().pins().stream().map(Path::of).toList());
-            CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
-            if (record.shm().isPresent()) {
-                host.unmountShm(Path.of(record.shm().get()));
+            // The infra container's removal goes beside the pod's own steps, which it does not need; the record
+            // goes only after it, so a crash before leaves the removing pod for the next start to finish.
+            String id = record.id();
+            InfraTask<Void> infra = sharesPid(record)
+                    ? InfraTask.start("infra-remove-" + id, () -> {
+                        members.removeInfra(id);
+                        return null;
+                    })
+                    : null;
+            try {
+                network.release(record);
+                host.releasePins(
+                        record.namespaces().pins().stream().map(Path::of).toList());
+                CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
+                if (record.shm().isPresent()) {
+                    host.unmountShm(Path.of(record.shm().get()));
+                }
+            } catch (IOException | RuntimeException e) {
+                if (infra != null) {
+                    infra.awaitAfter(e);
+                }
+                throw e;
+            }
+            if (infra != null) {
+                infra.await();
             }
             store.delete(record.id());
             table.forgetLock(record.id());
@@ -272,6 +295,11 @@ public final class PodSandboxes {
             }
         }
         return new Recovery(restored, cleaned);
+    }
+
+    /** Whether the pod shares one PID namespace, which its infra container holds. */
+    private static boolean sharesPid(SandboxRecord record) {
+        return record.spec().namespaces().pid() == PodSandboxSpec.Mode.POD;
     }
 
     private static String nodeHostname() {

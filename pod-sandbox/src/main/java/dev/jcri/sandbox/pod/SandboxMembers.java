@@ -19,6 +19,15 @@ public interface SandboxMembers {
      */
     void stopInfra(String sandboxId) throws IOException, InterruptedException;
 
-    /** Removes every container of the sandbox. */
-    void removeAll(String sandboxId) throws IOException, InterruptedException;
+    /** Removes every container of the sandbox but its infra container (stopping those that run). */
+    void removeContainers(String sandboxId) throws IOException, InterruptedException;
+
+    /** Removes the sandbox's infra container, if it has one, once its other containers are removed. */
+    void removeInfra(String sandboxId) throws IOException, InterruptedException;
+
+    /** Removes every container of the sandbox, the infra container last. */
+    default void removeAll(String sandboxId) throws IOException, InterruptedException {
+        removeContainers(sandboxId);
+        removeInfra(sandboxId);
+    }
 }

@@ -287,6 +287,12 @@ class SandboxRunTest {
         }
 
         @Override
+        public void removeContainers(String sandboxId) {}
+
+        @Override
+        public void removeInfra(String sandboxId) {}
+
+        @Override
         public void removeAll(String sandboxId) {
             journal.add("members.removeAll");
         }
