@@ -194,8 +194,8 @@ class CrashRecoveryTest {
     }
 
     /**
-     * A pod sharing one PID namespace: its infra container is made while CNI ADD runs and stopped while CNI DEL
-     * runs, so a crash finds the two in any mix of states. After the restart the half-made pod is gone wholly (or,
+     * A pod sharing one PID namespace: its infra container is made while CNI ADD runs, stopped while CNI DEL runs
+     * and removed while the pod's pins go, so a crash finds the two in any mix of states. After the restart the half-made pod is gone wholly (or,
      * stopping, the stop is finished by a retry), and once removed nothing of it remains. (HostTraces does not
      * cover such pods while they exist: their infra container holds traces no list shows.)
      */
@@ -207,12 +207,15 @@ class CrashRecoveryTest {
                 "container-running-saved",
                 "sandbox-cni-added",
                 "container-stop-signalled",
-                "sandbox-cni-deleted"
+                "sandbox-cni-deleted",
+                "container-removing-saved",
+                "sandbox-remove-unpinned"
             })
     @Order(3)
     void aCrashWhileASharedPidPodRunsOrStopsIsRecovered(String step) throws Exception {
         t0 = System.nanoTime();
         boolean stopping = step.equals("container-stop-signalled") || step.equals("sandbox-cni-deleted");
+        boolean removing = step.equals("container-removing-saved") || step.equals("sandbox-remove-unpinned");
         node.killAndRestart(
                 Map.of("JCRI_CRASH_AT", step, "JCRI_CRASH_WHEN", trigger().toString()));
         armed = null;
@@ -223,13 +226,19 @@ class CrashRecoveryTest {
                 .getSecurityContextBuilder()
                 .getNamespaceOptionsBuilder()
                 .setPid(NamespaceMode.POD);
-        String pod = stopping ? runPod(request.build()) : null;
+        String pod = stopping || removing ? runPod(request.build()) : null;
         String podToRemove = pod;
 
         java.nio.file.Files.writeString(trigger(), step);
         try {
             if (stopping) {
                 stopPod(pod);
+            } else if (removing) {
+                node.jcri()
+                        .runtime()
+                        .removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod)
+                                .build());
             } else {
                 runPod(request.build());
             }
@@ -245,6 +254,15 @@ class CrashRecoveryTest {
         phase("restarted");
         assertBystanderRuns();
 
+        if (removing) {
+            // A removal that began is finished by the next start, the infra container's too.
+            assertEquals(
+                    List.of(bystanderPod),
+                    pods().stream().map(PodSandbox::getId).toList());
+            traces().assertMatchLists();
+            phase("removed and checked");
+            return;
+        }
         if (stopping) {
             stopPod(pod);
             assertEquals(
