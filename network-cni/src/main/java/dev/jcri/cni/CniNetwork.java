@@ -43,7 +43,7 @@ public final class CniNetwork {
             result = parseResult(plugin.type(), out);
         }
         CniResult parsed = CniResult.parse(result);
-        cache.store(entry.withResult(result));
+        cache.update(entry.withResult(result));
         log.info(
                 "pod network added: network={} container={} ifName={} ips={}",
                 config.name(),

@@ -62,7 +62,21 @@ public final class CniResultCache {
         return resultsDir;
     }
 
+    /** Writes the entry durably: before an ADD, it is the write-ahead record of what the plugins are about to make. */
     public void store(Entry entry) throws CniException {
+        write(entry, true);
+    }
+
+    /**
+     * Replaces the entry {@link #store} wrote with the one that holds ADD's result, without the fsync of the
+     * directory: a crash of the node that takes the rename back leaves the entry without a result, which DEL
+     * handles as after a failed ADD (it runs without {@code prevResult}).
+     */
+    public void update(Entry entry) throws CniException {
+        write(entry, false);
+    }
+
+    private void write(Entry entry, boolean durable) throws CniException {
         ObjectNode json = CniJson.newObject();
         json.put("kind", KIND);
         json.put("networkName", entry.networkName());
@@ -78,7 +92,11 @@ public final class CniResultCache {
             // The config may carry credentials (e.g. an API token for a network daemon): root only.
             Files.createDirectories(
                     resultsDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            AtomicFile.write(file, CniJson.bytes(json), "rw-------");
+            if (durable) {
+                AtomicFile.write(file, CniJson.bytes(json), "rw-------");
+            } else {
+                AtomicFile.replace(file, CniJson.bytes(json), "rw-------");
+            }
         } catch (IOException e) {
             throw new CniException("cannot write CNI cache entry " + file + ": " + e.getMessage(), e);
         }

@@ -52,12 +52,21 @@ public final class RecordStore<T> {
         Files.createDirectories(dir);
     }
 
-    /** Reads every record; an unreadable one is logged and left for the operator, not deleted. */
+    /**
+     * Reads every record; an unreadable one is logged and left for the operator, not deleted. An empty one is no
+     * record (see {@link #saveAhead}).
+     */
     public synchronized List<T> load() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 Path path = entry.resolve(file);
                 if (!Files.isRegularFile(path)) {
+                    continue;
+                }
+                if (Files.size(path) == 0) {
+                    // Only a write-ahead record (saveAhead) a node crash cut short: its object was never answered,
+                    // and the orphan sweep removes what it left.
+                    log.warn("empty {} record, left by a crash of the node file={}", kind, path);
                     continue;
                 }
                 try {

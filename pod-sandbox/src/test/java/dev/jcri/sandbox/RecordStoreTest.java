@@ -66,6 +66,13 @@ class RecordStoreTest {
     }
 
     @Test
+    void anEmptyRecordAsANodeCrashLeavesAWriteAheadRecordIsNoRecord() throws Exception {
+        Files.createDirectories(dir.resolve("a"));
+        Files.writeString(dir.resolve("a/item.json"), "");
+        assertEquals(List.of(), store().load());
+    }
+
+    @Test
     void aChangeReplacesTheRecordAndAFirstChangeWritesIt() throws Exception {
         RecordStore<Item> store = store();
         store.saveChange(new Item("a", "one", false));

@@ -58,12 +58,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       infra container);
  *   <li>30 kubelet-shaped pods with one sleeping container each: daemon VmRSS and Pss, per-pod helper Pss (conmon
  *       vs shim), the Pss of the pods' own processes (containerd's pause), daemon CPU per read RPC from
- *       /proc/&lt;pid&gt;/stat; jcri's restart after kill -9 with them; memory again after removing them.
+ *       /proc/&lt;pid&gt;/stat; jcri's restart after kill -9 with them and 20 more (50 in all); memory again
+ *       after removing them.
  * </ol>
  *
  * Prints the table with ratios (and writes it to {@code e2e/target/bench-compare.md}); never fails on a number.
  * {@code -Djcri.bench.runs} (30), {@code -Djcri.bench.reads} (2000), {@code -Djcri.bench.pods} (30);
- * {@code -Djcri.bench.jfr=FILE} records jcri with JFR and prints where its RPCs spend their time. Run with
+ * {@code -Djcri.bench.restartPods} (50: running pods when jcri is killed and restarted);
+ * {@code -Djcri.bench.jfr=FILE} records jcri with JFR and prints where its RPCs spend their time;
+ * {@code -Djcri.bench.nmt=true} prints jcri's Native Memory Tracking summary at each memory row. Run with
  * {@code make bench-compare}.
  */
 @EnabledIfSystemProperty(named = "jcri.bench", matches = "true")
@@ -73,6 +76,11 @@ class ContainerdComparisonBenchmark {
     private static final int READS = Integer.getInteger("jcri.bench.reads", 2000);
     private static final int PODS = Integer.getInteger("jcri.bench.pods", 30);
     private static final int COLD_READS = 30;
+    /**
+     * Calls before a "warm" read row is measured: enough for jcri's JIT to have compiled the RPC's path (with 100,
+     * the first row measured still paid ~0.08 ms per call of compilation).
+     */
+    private static final int WARM_READS = 1_000;
     private static final int PULLS = 10;
     private static final Path REPO =
             Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
@@ -103,6 +111,10 @@ class ContainerdComparisonBenchmark {
     private static final String LAUNCHER = System.getProperty("jcri.bench.launcher", "release");
     /** When set, jcri records JFR and this file gets its recording, then {@link JfrBreakdown} prints it. */
     private static final String JFR = System.getProperty("jcri.bench.jfr", "");
+    /** When true, jcri runs with Native Memory Tracking and each memory row prints where its memory is. */
+    private static final boolean NMT = Boolean.getBoolean("jcri.bench.nmt");
+    /** Running pods when jcri is killed and restarted: the issue asks for the recovery of 50. */
+    private static final int RESTART_PODS = Integer.getInteger("jcri.bench.restartPods", 50);
 
     @Test
     void jcriAgainstContainerd() throws Exception {
@@ -113,14 +125,17 @@ class ContainerdComparisonBenchmark {
                 LAUNCHER, RUNS, WARMUP, PODS, READS);
         try (BenchLauncher jcri = BenchLauncher.of(LAUNCHER, REPO)) {
             List<String> launcher = jcri.command();
+            List<String> jvmOptions = new ArrayList<>();
             if (!JFR.isEmpty()) {
                 // fsyncs and process starts of any length, waits over 1 ms; jcri's own events are on by default.
-                launcher.addAll(
-                        0,
-                        List.of(
-                                "env",
-                                "JCRI_JAVA_OPTS=-XX:StartFlightRecording=jdk.FileForce#threshold=0ms,"
-                                        + "jdk.ProcessStart#enabled=true,jdk.ThreadPark#threshold=1ms"));
+                jvmOptions.add("-XX:StartFlightRecording=jdk.FileForce#threshold=0ms,"
+                        + "jdk.ProcessStart#enabled=true,jdk.ThreadPark#threshold=1ms");
+            }
+            if (NMT) {
+                jvmOptions.add("-XX:NativeMemoryTracking=summary");
+            }
+            if (!jvmOptions.isEmpty()) {
+                launcher.addAll(0, List.of("env", "JCRI_JAVA_OPTS=" + String.join(" ", jvmOptions)));
             }
             compare(launcher);
         }
@@ -184,6 +199,7 @@ class ContainerdComparisonBenchmark {
                     pull(t, pause);
                     pull(t, busybox);
                 }
+                ClientWarmUp.imageReads(busybox);
                 coldReads(both, busybox);
                 pulls(both, busybox);
                 memory("daemon memory, idle", both, false);
@@ -194,13 +210,15 @@ class ContainerdComparisonBenchmark {
 
                 Map<Target, List<String>> pods = new LinkedHashMap<>();
                 for (Target t : both) {
-                    pods.put(t, runPods(t, busybox));
+                    pods.put(t, runPods(t, busybox, PODS, "steady-"));
                 }
                 memory("daemon memory, " + PODS + " pods running", both, true);
                 reads(both);
                 if (!JFR.isEmpty()) {
                     dumpRecording(node.jcri().process().pid(), Path.of(JFR).toAbsolutePath());
                 }
+                // More pods for the restart alone: the memory and read rows above stay at PODS.
+                List<String> extra = runPods(jcri, busybox, Math.max(0, RESTART_PODS - PODS), "restart-");
                 long kill = System.nanoTime();
                 node.killAndRestart();
                 long recovered = System.nanoTime() - kill;
@@ -209,10 +227,12 @@ class ContainerdComparisonBenchmark {
                         .listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                         .getItemsCount();
                 report.single(
-                        "restart after kill -9 with " + PODS + " running pods, to serving (s; " + listed + " listed)",
+                        "restart after kill -9 with " + (PODS + extra.size()) + " running pods, to serving (s; "
+                                + listed + " listed)",
                         recovered / 1e9,
                         Double.NaN,
                         "%.2f");
+                removePods(jcri, extra);
                 for (Target t : both) {
                     removePods(t, pods.get(t));
                 }
@@ -387,10 +407,10 @@ class ContainerdComparisonBenchmark {
                 .build();
     }
 
-    private static List<String> runPods(Target t, String image) throws Exception {
+    private static List<String> runPods(Target t, String image, int count, String namePrefix) throws Exception {
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < PODS; i++) {
-            PodSandboxConfig pod = pod(t, PodShape.KUBELET, "steady-" + i);
+        for (int i = 0; i < count; i++) {
+            PodSandboxConfig pod = pod(t, PodShape.KUBELET, namePrefix + i);
             String podId = t.runtime()
                     .get()
                     .runPodSandbox(
@@ -495,7 +515,7 @@ class ContainerdComparisonBenchmark {
             double[] wall = new double[2];
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);
-                for (int w = 0; w < 100; w++) {
+                for (int w = 0; w < WARM_READS; w++) {
                     rpc.getValue().accept(t);
                 }
                 long pid = t.pid().get();
@@ -536,6 +556,9 @@ class ContainerdComparisonBenchmark {
                         "%s: helpers' pids cgroups %s; pod cgroups under %s%n",
                         t.name(), pidsCgroups(helpers), t.cgroupRoot());
             }
+        }
+        if (NMT) {
+            nativeMemory(title, targets.get(0).pid().get());
         }
         report.single(title + ": VmRSS (MB)", rss[0], rss[1], "%.1f");
         report.single(title + ": Pss (MB)", pss[0], pss[1], "%.1f");
@@ -595,6 +618,42 @@ class ContainerdComparisonBenchmark {
         String dir = jcri.dir().toString();
         return ProcessTable.pidsWhoseCommandLine(
                 argv -> argv.getFirst().endsWith("conmon") && argv.stream().anyMatch(a -> a.startsWith(dir)));
+    }
+
+    /** jcri's Native Memory Tracking summary and its resident memory by mapping, under {@code title}. */
+    private static void nativeMemory(String title, long pid) {
+        System.out.printf("%s: jcri's memory by mapping (Rss, Private_Dirty kB):%n", title);
+        try {
+            Map<String, long[]> byMapping = new java.util.TreeMap<>();
+            String mapping = "";
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                    mapping = f.length > 5 ? f[5] : "[anon]";
+                } else if (f[0].equals("Rss:") || f[0].equals("Private_Dirty:")) {
+                    byMapping.computeIfAbsent(mapping, m -> new long[2])[f[0].equals("Rss:") ? 0 : 1] +=
+                            Long.parseLong(f[1]);
+                }
+            }
+            byMapping.forEach((name, kb) -> {
+                if (kb[0] >= 512) {
+                    System.out.printf("  %8d %8d  %s%n", kb[0], kb[1], name);
+                }
+            });
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process nmt = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary")
+                    .redirectErrorStream(true)
+                    .start();
+            String summary = new String(nmt.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            nmt.waitFor();
+            summary.lines()
+                    .filter(l -> l.contains("committed=") && (l.startsWith("-") || l.startsWith("Total")))
+                    .forEach(l -> System.out.println("  " + l.strip()));
+        } catch (IOException e) {
+            System.out.println("  (not read: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The daemon's JFR recording so far, written before the kill -9 that would lose it. */

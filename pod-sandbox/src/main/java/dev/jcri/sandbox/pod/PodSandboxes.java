@@ -145,8 +145,11 @@ public final class PodSandboxes {
             try {
                 // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
                 // start releases, never a READY one without it.
+                // No fsync of the record's dir: a node crash that takes NOTREADY back leaves READY, which the next
+                // start marks NOTREADY (its netns went with the reboot), as every READY pod; Stop or Remove releases
+                // the rest.
                 if (record.state() != SandboxState.NOTREADY) {
-                    store.save(record.withState(SandboxState.NOTREADY));
+                    store.saveChange(record.withState(SandboxState.NOTREADY));
                 }
                 network.release(record);
             } catch (IOException | RuntimeException e) {

@@ -56,7 +56,15 @@ final class SandboxRun {
         CrashPoint.reached(Step.SANDBOX_NAME_RESERVED);
         InfraTask<String> infra = null;
         try {
-            table.store().save(record);
+            if (plan.sharedPid()) {
+                // Durable: the infra container's records, which may reach the disk, must never outlive their pod's.
+                table.store().save(record);
+            } else {
+                // No fsync: READY's save makes the record and its dir durable. A node crash before it loses only
+                // what a reboot empties anyway (the runroot's pins and shm) or what the orphan sweep takes back
+                // when no record owns it (the CNI attachment, the record dir): docs/architecture.md.
+                table.store().saveAhead(record);
+            }
             CrashPoint.reached(Step.SANDBOX_CREATING_SAVED);
             Files.writeString(
                     paths.resolvConf(),

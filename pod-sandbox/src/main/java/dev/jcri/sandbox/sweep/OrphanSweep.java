@@ -181,17 +181,30 @@ public final class OrphanSweep {
     private Set<String> sandboxOwners() {
         Set<String> owners = new java.util.HashSet<>(sandboxes.recordIds());
         for (Path dir : idEntries(layout.sandboxRecords())) {
-            if (Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+            if (holdsRecord(layout.sandbox(name(dir)).record())) {
                 owners.add(name(dir));
             }
         }
         return owners;
     }
 
+    /**
+     * Whether a record file is there. An empty one is none: every save writes a whole record before its rename, so
+     * an empty file is a write-ahead record ({@code RecordStore.saveAhead}, never fsynced) that a crash of the node
+     * cut short, whose object was never answered.
+     */
+    private static boolean holdsRecord(Path record) {
+        try {
+            return Files.size(record) > 0;
+        } catch (IOException e) {
+            return Files.exists(record, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
     private Set<String> containerOwners() {
         Set<String> owners = new java.util.HashSet<>(containers.recordIds());
         for (Path dir : idEntries(layout.containerRecords())) {
-            if (Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+            if (holdsRecord(layout.container(name(dir)).record())) {
                 owners.add(name(dir));
             }
         }
@@ -257,14 +270,14 @@ public final class OrphanSweep {
             seen.files.add(new Seen.Entry("attach_link", name(link), link, true, null));
         }
         // A dir that still holds a record file is not an orphan even when the record did not load: an unreadable
-        // record is left for the operator.
+        // record is left for the operator. An empty file is no record (holdsRecord).
         for (Path dir : idEntries(layout.sandboxRecords())) {
-            if (!Files.exists(layout.sandbox(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+            if (!holdsRecord(layout.sandbox(name(dir)).record())) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, false, null));
             }
         }
         for (Path dir : idEntries(layout.containerRecords())) {
-            if (!Files.exists(layout.container(name(dir)).record(), LinkOption.NOFOLLOW_LINKS)) {
+            if (!holdsRecord(layout.container(name(dir)).record())) {
                 seen.files.add(new Seen.Entry("record_dir", name(dir), dir, true, null));
             }
         }

@@ -1,9 +1,12 @@
 package dev.jcri.server.grpc;
 
+import dev.jcri.cri.v1.ImageServiceGrpc;
+import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.server.call.RpcObserver;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,6 +16,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * the in-memory reads kubelet polls, which the event loop answers itself ({@link TransportThreadReads}).
  */
 public final class CriServer {
+    /** The list RPCs whose handlers hand out the same answer while nothing changed ({@link EncodedResponses}). */
+    static final Set<String> ENCODED_ONCE = Set.of(
+            RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
+            RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
+            ImageServiceGrpc.getListImagesMethod().getFullMethodName());
+
     private final Server server;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -46,8 +56,9 @@ public final class CriServer {
         StatusDescriptionLimit descriptions = new StatusDescriptionLimit();
         for (BindableService service : services) {
             // The last is outermost: the log sees the description as the client does.
+            ServerServiceDefinition definition = EncodedResponses.of(service.bindService(), ENCODED_ONCE);
             builder.addService(
-                    MalformedRequests.guard(ServerInterceptors.intercept(service, descriptions, logging), observer));
+                    MalformedRequests.guard(ServerInterceptors.intercept(definition, descriptions, logging), observer));
         }
         this.server = builder.build();
     }

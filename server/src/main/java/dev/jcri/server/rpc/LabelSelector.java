@@ -7,6 +7,14 @@ public final class LabelSelector {
     private LabelSelector() {}
 
     public static boolean matches(Map<String, String> labels, Map<String, String> selector) {
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        if (selector.isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<String, String> e : selector.entrySet()) {
+            if (!e.getValue().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
