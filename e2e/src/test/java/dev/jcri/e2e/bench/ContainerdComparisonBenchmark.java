@@ -81,6 +81,7 @@ class ContainerdComparisonBenchmark {
      * the first row measured still paid ~0.08 ms per call of compilation).
      */
     private static final int WARM_READS = 1_000;
+
     private static final int PULLS = 10;
     private static final Path REPO =
             Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();

@@ -234,8 +234,12 @@ final class ContainerCreate {
             // staged idmapped volumes stay until then: the runtime's create binds them.
             record =
                     record.created(new ContainerRecord.ContainerProcess(0, oci.uid(), oci.gid(), oci.additionalGids()));
-            table.store().save(record);
-            if (!infra) {
+            if (infra) {
+                // No fsync: the pod's READY record, saved after it, is what a node crash must keep; an infra record
+                // such a crash loses leaves its record dir to the orphan sweep (docs/architecture.md).
+                table.store().saveAhead(record);
+            } else {
+                table.store().save(record);
                 table.retries().unanswered(id);
             }
             CrashPoint.reached(Step.CONTAINER_CREATED_SAVED);

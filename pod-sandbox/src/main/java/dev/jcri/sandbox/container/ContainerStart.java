@@ -90,7 +90,12 @@ final class ContainerStart {
                 CrashPoint.reached(Step.CONTAINER_STARTED);
                 // A node crash that loses RUNNING leaves CREATED, which the next start settles as it would
                 // RUNNING: no conmon after a reboot, so EXITED either way.
-                table.store().saveChange(record.started(startedAt));
+                if (record.infra()) {
+                    // As its CREATED record: a node crash ends its process anyway, and the pod's record is durable.
+                    table.store().saveAhead(record.started(startedAt));
+                } else {
+                    table.store().saveChange(record.started(startedAt));
+                }
                 CrashPoint.reached(Step.CONTAINER_RUNNING_SAVED);
                 table.publish(ContainerEvents.Type.STARTED, record.started(startedAt));
                 log.info("container started id={} name={}", record.id(), record.name());

@@ -201,17 +201,39 @@ public final class Containers implements SandboxMembers, AutoCloseable {
     }
 
     @Override
-    public void stopAll(String sandboxId) throws IOException, InterruptedException {
+    public void stopContainers(String sandboxId) throws IOException, InterruptedException {
         for (ContainerRecord record : membersInfraLast(sandboxId)) {
-            stops.stop(record.id(), 0);
+            if (!record.infra()) {
+                stops.stop(record.id(), 0);
+            }
         }
     }
 
     @Override
-    public void removeAll(String sandboxId) throws IOException, InterruptedException {
+    public void stopInfra(String sandboxId) throws IOException, InterruptedException {
         for (ContainerRecord record : membersInfraLast(sandboxId)) {
-            // Durably removing before the pod goes on; the teardown of each follows in the background.
-            removes.remove(record.id());
+            if (record.infra()) {
+                stops.stop(record.id(), 0);
+            }
+        }
+    }
+
+    @Override
+    public void removeContainers(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            if (!record.infra()) {
+                // Durably removing before the pod goes on; the teardown of each follows in the background.
+                removes.remove(record.id());
+            }
+        }
+    }
+
+    @Override
+    public void removeInfra(String sandboxId) throws IOException, InterruptedException {
+        for (ContainerRecord record : membersInfraLast(sandboxId)) {
+            if (record.infra()) {
+                removes.remove(record.id());
+            }
         }
     }
 

@@ -51,10 +51,16 @@ public final class PodSandboxes {
         }
 
         @Override
-        public void stopAll(String sandboxId) {}
+        public void stopContainers(String sandboxId) {}
 
         @Override
-        public void removeAll(String sandboxId) {}
+        public void stopInfra(String sandboxId) {}
+
+        @Override
+        public void removeContainers(String sandboxId) {}
+
+        @Override
+        public void removeInfra(String sandboxId) {}
     };
 
     public PodSandboxes(
@@ -126,16 +132,35 @@ public final class PodSandboxes {
     public void stop(String idOrPrefix) throws IOException, InterruptedException {
         ifPresent(idOrPrefix, record -> {
             // The CRI: "If there are any running containers in the sandbox, they must be forcibly terminated."
-            members.stopAll(record.id());
+            members.stopContainers(record.id());
             CrashPoint.reached(Step.SANDBOX_STOP_CONTAINERS_STOPPED);
-            // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
-            // start releases, never a READY one without it.
-            // No fsync of the record's dir: a node crash that takes NOTREADY back leaves READY, which the next start
-            // marks NOTREADY (its netns went with the reboot), as every READY pod; Stop or Remove releases the rest.
-            if (record.state() != SandboxState.NOTREADY) {
-                store.saveChange(record.withState(SandboxState.NOTREADY));
+            // The infra container (a pod sharing its PID namespace) goes beside the network: it needs neither the
+            // network nor the record. A crash meanwhile leaves a pod that a retried stop or the removal ends.
+            InfraTask<Void> infra = sharesPid(record)
+                    ? InfraTask.start("infra-stop-" + record.id(), () -> {
+                        members.stopInfra(record.id());
+                        return null;
+                    })
+                    : null;
+            try {
+                // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
+                // start releases, never a READY one without it.
+                // No fsync of the record's dir: a node crash that takes NOTREADY back leaves READY, which the next
+                // start marks NOTREADY (its netns went with the reboot), as every READY pod; Stop or Remove releases
+                // the rest.
+                if (record.state() != SandboxState.NOTREADY) {
+                    store.saveChange(record.withState(SandboxState.NOTREADY));
+                }
+                network.release(record);
+            } catch (IOException | RuntimeException e) {
+                if (infra != null) {
+                    infra.awaitAfter(e);
+                }
+                throw e;
             }
-            network.release(record);
+            if (infra != null) {
+                infra.await();
+            }
             if (record.state() != SandboxState.NOTREADY) {
                 log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
@@ -152,13 +177,33 @@ public final class PodSandboxes {
                 table.retries().answered(record.id());
                 CrashPoint.reached(Step.SANDBOX_REMOVING_SAVED);
             }
-            members.removeAll(record.id());
+            members.removeContainers(record.id());
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
-            network.release(record);
-            host.releasePins(record.namespaces().pins().stream().map(Path::of).toList());
-            CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
-            if (record.shm().isPresent()) {
-                host.unmountShm(Path.of(record.shm().get()));
+            // The infra container's removal goes beside the pod's own steps, which it does not need; the record
+            // goes only after it, so a crash before leaves the removing pod for the next start to finish.
+            String id = record.id();
+            InfraTask<Void> infra = sharesPid(record)
+                    ? InfraTask.start("infra-remove-" + id, () -> {
+                        members.removeInfra(id);
+                        return null;
+                    })
+                    : null;
+            try {
+                network.release(record);
+                host.releasePins(
+                        record.namespaces().pins().stream().map(Path::of).toList());
+                CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
+                if (record.shm().isPresent()) {
+                    host.unmountShm(Path.of(record.shm().get()));
+                }
+            } catch (IOException | RuntimeException e) {
+                if (infra != null) {
+                    infra.awaitAfter(e);
+                }
+                throw e;
+            }
+            if (infra != null) {
+                infra.await();
             }
             store.delete(record.id());
             table.forgetLock(record.id());
@@ -253,6 +298,11 @@ public final class PodSandboxes {
             }
         }
         return new Recovery(restored, cleaned);
+    }
+
+    /** Whether the pod shares one PID namespace, which its infra container holds. */
+    private static boolean sharesPid(SandboxRecord record) {
+        return record.spec().namespaces().pid() == PodSandboxSpec.Mode.POD;
     }
 
     private static String nodeHostname() {

@@ -10,9 +10,24 @@ public interface SandboxMembers {
      */
     String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException;
 
-    /** Kills every container of the sandbox that still runs. */
-    void stopAll(String sandboxId) throws IOException, InterruptedException;
+    /** Kills every container of the sandbox that still runs, but its infra container. */
+    void stopContainers(String sandboxId) throws IOException, InterruptedException;
 
-    /** Removes every container of the sandbox. */
-    void removeAll(String sandboxId) throws IOException, InterruptedException;
+    /**
+     * Kills the sandbox's infra container, if it has one, once its other containers are stopped: its end kills
+     * every process of the shared PID namespace, so theirs must have had their own stop signal first.
+     */
+    void stopInfra(String sandboxId) throws IOException, InterruptedException;
+
+    /** Removes every container of the sandbox but its infra container (stopping those that run). */
+    void removeContainers(String sandboxId) throws IOException, InterruptedException;
+
+    /** Removes the sandbox's infra container, if it has one, once its other containers are removed. */
+    void removeInfra(String sandboxId) throws IOException, InterruptedException;
+
+    /** Removes every container of the sandbox, the infra container last. */
+    default void removeAll(String sandboxId) throws IOException, InterruptedException {
+        removeContainers(sandboxId);
+        removeInfra(sandboxId);
+    }
 }

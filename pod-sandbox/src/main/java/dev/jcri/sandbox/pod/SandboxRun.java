@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of RunPodSandbox that act, following a {@link SandboxPlan}: reserve the name, save the CREATING
- * record, write resolv.conf and hostname, mount /dev/shm, pin the namespaces, CNI ADD, write hosts, start the infra
- * container of a pod sharing its PID namespace, save READY. Every step pushes its undo first; a failure runs them
- * in reverse.
+ * record, write resolv.conf and hostname, mount /dev/shm, pin the namespaces, CNI ADD (with the infra container
+ * of a pod sharing its PID namespace made and started beside it, on a virtual thread), write hosts, pin the infra's
+ * PID namespace, save READY. Every step pushes its undo first; a failure runs them in reverse, once the infra
+ * container's create has ended.
  */
 final class SandboxRun {
     private static final Logger log = LoggerFactory.getLogger(SandboxRun.class);
@@ -53,9 +54,10 @@ final class SandboxRun {
         Rollback undo = new Rollback();
         undo.push(() -> table.store().delete(id));
         CrashPoint.reached(Step.SANDBOX_NAME_RESERVED);
+        InfraTask<String> infra = null;
         try {
             if (plan.sharedPid()) {
-                // Durable: the infra container's records, which are, must never outlive their pod's.
+                // Durable: the infra container's records, which may reach the disk, must never outlive their pod's.
                 table.store().save(record);
             } else {
                 // No fsync: READY's save makes the record and its dir durable. A node crash before it loses only
@@ -86,6 +88,15 @@ final class SandboxRun {
                     record.spec().namespaces().users());
             CrashPoint.reached(Step.SANDBOX_NAMESPACES_PINNED);
 
+            if (plan.sharedPid()) {
+                // A shared PID namespace needs a process to live in: the infra container, for these pods only. It
+                // joins the namespaces pinned above and needs no network, so it is made while CNI ADD runs. Its
+                // /etc/hosts bind needs the file now; the pod's IPs are written into it (same inode) after ADD.
+                Files.writeString(paths.hosts(), hostsFile(plan, layout, List.of()));
+                undo.push(() -> members.get().removeAll(id));
+                SandboxRecord creating = record;
+                infra = InfraTask.start("infra-start-" + id, () -> members.get().startInfra(creating));
+            }
             List<String> ips = List.of();
             if (plan.ownNetwork()) {
                 // PodNetworking runs DEL itself when ADD fails half-way; a later step's failure needs it here.
@@ -94,16 +105,10 @@ final class SandboxRun {
                 undo.push(() -> network.tearDown(attached));
                 CrashPoint.reached(Step.SANDBOX_CNI_ADDED);
             }
-            Files.writeString(
-                    paths.hosts(),
-                    plan.ownNetwork()
-                            ? HostsFile.forPod(plan.hostname(), ips)
-                            : HostsFile.fromHost(layout.hostHosts()));
+            Files.writeString(paths.hosts(), hostsFile(plan, layout, ips));
             record = record.withNetwork(ips);
-            if (plan.sharedPid()) {
-                // A shared PID namespace needs a process to live in: the infra container, for these pods only.
-                undo.push(() -> members.get().removeAll(id));
-                Path source = Path.of(members.get().startInfra(record));
+            if (infra != null) {
+                Path source = Path.of(infra.await());
                 Path pidPin = host.pinExisting(paths.pin("pid"), source);
                 undo.push(() -> host.releasePins(List.of(pidPin)));
                 record = record.withPidNamespace(pidPin.toString());
@@ -121,6 +126,10 @@ final class SandboxRun {
                     record.netns().orElse("host"));
             return record;
         } catch (IOException | InterruptedException | RuntimeException e) {
+            // The undo removes the infra container: never while its create still runs.
+            if (infra != null) {
+                infra.awaitAfter(e);
+            }
             undo.undo(e);
             table.forgetLock(id);
             log.warn("sandbox creation undone id={} error=\"{}\"", id, e.getMessage());
@@ -128,6 +137,10 @@ final class SandboxRun {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String hostsFile(SandboxPlan plan, StateLayout layout, List<String> ips) throws IOException {
+        return plan.ownNetwork() ? HostsFile.forPod(plan.hostname(), ips) : HostsFile.fromHost(layout.hostHosts());
     }
 
     /**

@@ -14,10 +14,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +32,17 @@ class SandboxRunTest {
     @TempDir
     Path dir;
 
-    private final List<String> journal = new ArrayList<>();
+    // Written by the infra container's thread too.
+    private final List<String> journal = Collections.synchronizedList(new ArrayList<>());
     private StateLayout layout;
     private SandboxTable table;
     private boolean cniFails;
     private boolean infraFails;
+    /** Counted down when the infra container's start begins; CNI ADD waits for it, proving the two overlap. */
+    private final CountDownLatch infraBegun = new CountDownLatch(1);
+
+    private final CountDownLatch addBegun = new CountDownLatch(1);
+    private boolean addWaitsForInfra;
 
     @BeforeEach
     void node() throws Exception {
@@ -82,19 +91,59 @@ class SandboxRunTest {
     }
 
     @Test
-    void aFailingInfraContainerUndoesEverythingBeforeItInReverse() {
-        infraFails = true;
+    void aSharedPidPodMakesItsInfraContainerWhileCniAddRuns() throws Exception {
+        addWaitsForInfra = true;
 
-        assertThrows(IOException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD));
+        SandboxRecord record = run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD);
 
         assertEquals(
                 List.of(
                         "shm.mount",
                         "pins.create [NET, UTS, IPC]",
-                        "network.setUp",
                         "members.startInfra",
+                        "network.setUp",
+                        "members.startInfra done",
+                        "pins.pinExisting"),
+                journal);
+        assertEquals(SandboxState.READY, record.state());
+        assertEquals(
+                Optional.of(layout.sandbox(ID).pin("pid").toString()),
+                record.namespaces().pid());
+        assertEquals(
+                HostsFile.forPod("web-0", List.of("10.88.0.7")),
+                Files.readString(layout.sandbox(ID).hosts()));
+    }
+
+    @Test
+    void aFailingInfraContainerUndoesEverythingBeforeItInReverse() {
+        infraFails = true;
+
+        assertThrows(IOException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD));
+
+        // ADD runs beside the infra container's start, in either order; the undo follows both.
+        assertEquals(Set.of("members.startInfra", "network.setUp"), Set.copyOf(journal.subList(2, 4)));
+        assertEquals(List.of("shm.mount", "pins.create [NET, UTS, IPC]"), journal.subList(0, 2));
+        assertEquals(
+                List.of("network.tearDown", "members.removeAll", "pins.release 4", "shm.unmount"),
+                journal.subList(4, journal.size()));
+        assertNothingLeft();
+    }
+
+    @Test
+    void aFailingCniAddWaitsForTheInfraContainerBeforeItsUndo() {
+        cniFails = true;
+        addWaitsForInfra = true;
+
+        assertThrows(CniException.class, () -> run(PodSandboxSpec.Mode.POD, PodSandboxSpec.Mode.POD));
+
+        assertEquals(
+                List.of(
+                        "shm.mount",
+                        "pins.create [NET, UTS, IPC]",
+                        "members.startInfra",
+                        "network.setUp",
+                        "members.startInfra done",
                         "members.removeAll",
-                        "network.tearDown",
                         "pins.release 4",
                         "shm.unmount"),
                 journal);
@@ -137,6 +186,16 @@ class SandboxRunTest {
         return new SandboxRun(table, new Network(), new Host(), () -> new Members()).run(plan);
     }
 
+    private void awaitInfraBegun() {
+        try {
+            if (!infraBegun.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("CNI ADD ran without the infra container's start beside it");
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private final class Host implements PodHost {
         @Override
         public void mountShm(Path shm) {
@@ -174,7 +233,11 @@ class SandboxRunTest {
     private final class Network implements SandboxNetwork {
         @Override
         public List<String> setUp(SandboxRecord record) throws CniException {
+            if (addWaitsForInfra) {
+                awaitInfraBegun();
+            }
             journal.add("network.setUp");
+            addBegun.countDown();
             if (cniFails) {
                 throw new CniException("ADD refused by the test");
             }
@@ -199,18 +262,35 @@ class SandboxRunTest {
 
     private final class Members implements SandboxMembers {
         @Override
-        public String startInfra(SandboxRecord sandbox) throws IOException {
+        public String startInfra(SandboxRecord sandbox) throws IOException, InterruptedException {
             journal.add("members.startInfra");
+            infraBegun.countDown();
             if (infraFails) {
                 throw new IOException("the pause image is missing");
             }
+            if (addWaitsForInfra && !addBegun.await(10, TimeUnit.SECONDS)) {
+                // Ends after ADD has begun (and, when it fails, after its failure): the undo must wait for it.
+                throw new IllegalStateException("CNI ADD never began");
+            }
+            journal.add("members.startInfra done");
             return "/proc/1/ns/pid";
         }
 
         @Override
-        public void stopAll(String sandboxId) {
-            journal.add("members.stopAll");
+        public void stopContainers(String sandboxId) {
+            journal.add("members.stopContainers");
         }
+
+        @Override
+        public void stopInfra(String sandboxId) {
+            journal.add("members.stopInfra");
+        }
+
+        @Override
+        public void removeContainers(String sandboxId) {}
+
+        @Override
+        public void removeInfra(String sandboxId) {}
 
         @Override
         public void removeAll(String sandboxId) {
