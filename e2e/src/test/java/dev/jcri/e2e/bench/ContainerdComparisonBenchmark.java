@@ -30,6 +30,7 @@ import dev.jcri.cri.v1.StopPodSandboxRequest;
 import dev.jcri.e2e.CgroupHierarchies;
 import dev.jcri.e2e.JcriProcess;
 import dev.jcri.e2e.TestNode;
+import dev.jcri.e2e.registry.OciImage;
 import dev.jcri.e2e.registry.OciImageBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <ol>
  *   <li>start to serving (exec to the first Version answer); jcri's after a kill -9 of its first start;
- *   <li>PullImage of busybox (remove, pull; 10 times), ImageStatus and ListImages just after start (30 calls);
+ *   <li>ImageStatus and ListImages just after start (30 calls), PullImage of busybox (remove, pull; 10 times)
+ *       and of a 100 MiB image (5 layers of 20 MiB incompressible data; 4 cold pulls, the runtimes alternating);
  *   <li>pod + container lifecycles, iterations alternating between the runtimes so that load on the machine
  *       weighs on both alike, in two pod shapes: kubelet's (a PID namespace per container, cgroup parent, labels,
  *       log dir) and the CRI default that critest's benchmark pods use (PID namespace shared by the pod: jcri's
@@ -83,6 +86,9 @@ class ContainerdComparisonBenchmark {
     private static final int WARM_READS = 1_000;
 
     private static final int PULLS = 10;
+    private static final int LARGE_PULLS = 4;
+    private static final int LARGE_LAYERS = 5;
+    private static final int LARGE_LAYER_MIB = 20;
     private static final Path REPO =
             Path.of(System.getProperty("jcri.repo", "..")).toAbsolutePath().normalize();
 
@@ -155,6 +161,7 @@ class ContainerdComparisonBenchmark {
                                     "bench/busybox",
                                     "1",
                                     OciImageBuilder.busybox().build());
+                    registry.pusher().push("bench/large", "1", largeImage());
                     registry.pusher()
                             .push(
                                     "bench/pause",
@@ -204,6 +211,9 @@ class ContainerdComparisonBenchmark {
                 coldReads(both, busybox);
                 pulls(both, busybox);
                 memory("daemon memory, idle", both, false);
+                // After the idle row, which stays comparable with earlier snapshots; the rows after it include
+                // what 800 MiB of pulls leave in jcri's heap.
+                largePulls(both, node.registryHostPort() + "/bench/large:1");
 
                 for (PodShape shape : PodShape.values()) {
                     lifecycles(both, shape, busybox);
@@ -477,6 +487,50 @@ class ContainerdComparisonBenchmark {
         }
         report.add(
                 "PullImage, busybox from the loopback registry (" + PULLS + " pulls)",
+                Samples.of(nanos.get(targets.get(0))),
+                Samples.of(nanos.get(targets.get(1))));
+    }
+
+    /** busybox plus {@link #LARGE_LAYERS} layers of {@link #LARGE_LAYER_MIB} MiB of incompressible data. */
+    private static OciImage largeImage() throws IOException {
+        Random random = new Random(18);
+        OciImageBuilder builder = OciImageBuilder.busybox();
+        for (int i = 0; i < LARGE_LAYERS; i++) {
+            byte[] data = new byte[LARGE_LAYER_MIB << 20];
+            random.nextBytes(data);
+            int n = i;
+            builder.withLayer(l -> l.file("/data/blob-" + n, data, 0644));
+        }
+        return builder.build();
+    }
+
+    /**
+     * Cold pulls (RemoveImage first: containerd's CRI deletes the content synchronously, jcri its unreferenced
+     * layers) of the large image, the runtimes taking turns at going first; the first of jcri's is its first large
+     * pull since its start.
+     */
+    private void largePulls(List<Target> targets, String image) {
+        Map<Target, long[]> nanos = new LinkedHashMap<>();
+        targets.forEach(t -> nanos.put(t, new long[LARGE_PULLS]));
+        for (int i = 0; i < LARGE_PULLS; i++) {
+            List<Target> order = new ArrayList<>(targets);
+            if (i % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (Target t : order) {
+                long start = System.nanoTime();
+                pull(t, image);
+                nanos.get(t)[i] = System.nanoTime() - start;
+                t.images()
+                        .get()
+                        .removeImage(RemoveImageRequest.newBuilder()
+                                .setImage(ImageSpec.newBuilder().setImage(image))
+                                .build());
+            }
+        }
+        report.add(
+                "PullImage, " + LARGE_LAYERS + " x " + LARGE_LAYER_MIB + " MiB incompressible layers, cold ("
+                        + LARGE_PULLS + " pulls, alternating order)",
                 Samples.of(nanos.get(targets.get(0))),
                 Samples.of(nanos.get(targets.get(1))));
     }
