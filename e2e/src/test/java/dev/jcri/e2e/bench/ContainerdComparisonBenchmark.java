@@ -69,7 +69,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code -Djcri.bench.runs} (30), {@code -Djcri.bench.reads} (2000), {@code -Djcri.bench.pods} (30);
  * {@code -Djcri.bench.restartPods} (50: running pods when jcri is killed and restarted);
  * {@code -Djcri.bench.jfr=FILE} records jcri with JFR and prints where its RPCs spend their time;
- * {@code -Djcri.bench.nmt=true} prints jcri's Native Memory Tracking summary at each memory row. Run with
+ * {@code -Djcri.bench.nmt=true} prints jcri's Native Memory Tracking summary at each memory row;
+ * {@code -Djcri.bench.jvmOptions="..."} adds JVM flags to jcri's (as {@code JCRI_JAVA_OPTS} does). Run with
  * {@code make bench-compare}.
  */
 @EnabledIfSystemProperty(named = "jcri.bench", matches = "true")
@@ -140,6 +141,10 @@ class ContainerdComparisonBenchmark {
             }
             if (NMT) {
                 jvmOptions.add("-XX:NativeMemoryTracking=summary");
+            }
+            String extra = System.getProperty("jcri.bench.jvmOptions", "");
+            if (!extra.isBlank()) {
+                jvmOptions.addAll(List.of(extra.strip().split("\\s+")));
             }
             if (!jvmOptions.isEmpty()) {
                 launcher.addAll(0, List.of("env", "JCRI_JAVA_OPTS=" + String.join(" ", jvmOptions)));
