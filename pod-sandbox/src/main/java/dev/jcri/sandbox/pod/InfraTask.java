@@ -16,6 +16,12 @@ final class InfraTask<T> {
         T run() throws IOException, InterruptedException;
     }
 
+    /** A step with no result, on either side. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws IOException, InterruptedException;
+    }
+
     private final FutureTask<T> task;
 
     private InfraTask(FutureTask<T> task) {
@@ -26,6 +32,30 @@ final class InfraTask<T> {
         FutureTask<T> task = new FutureTask<>((Callable<T>) work::run);
         Thread.ofVirtual().name(name).start(task);
         return new InfraTask<>(task);
+    }
+
+    /**
+     * Runs the pod's {@code step} on this thread with the infra container's {@code work} beside it when
+     * {@code wanted}; returns once both have ended. A failure of the step comes first, the work's rides along.
+     */
+    static void beside(boolean wanted, String name, Step work, Step step) throws IOException, InterruptedException {
+        InfraTask<Void> infra = wanted
+                ? start(name, () -> {
+                    work.run();
+                    return null;
+                })
+                : null;
+        try {
+            step.run();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (infra != null) {
+                infra.awaitAfter(e);
+            }
+            throw e;
+        }
+        if (infra != null) {
+            infra.await();
+        }
     }
 
     /** The work's result once it has ended; its failure as it threw it. */

@@ -136,31 +136,18 @@ public final class PodSandboxes {
             CrashPoint.reached(Step.SANDBOX_STOP_CONTAINERS_STOPPED);
             // The infra container (a pod sharing its PID namespace) goes beside the network: it needs neither the
             // network nor the record. A crash meanwhile leaves a pod that a retried stop or the removal ends.
-            InfraTask<Void> infra = sharesPid(record)
-                    ? InfraTask.start("infra-stop-" + record.id(), () -> {
-                        members.stopInfra(record.id());
-                        return null;
-                    })
-                    : null;
-            try {
-                // NOTREADY before the network goes: a crash in between leaves a stopped pod whose network the next
-                // start releases, never a READY one without it.
-                // No fsync of the record's dir: a node crash that takes NOTREADY back leaves READY, which the next
-                // start marks NOTREADY (its netns went with the reboot), as every READY pod; Stop or Remove releases
-                // the rest.
-                if (record.state() != SandboxState.NOTREADY) {
-                    store.saveChange(record.withState(SandboxState.NOTREADY));
-                }
-                network.release(record);
-            } catch (IOException | RuntimeException e) {
-                if (infra != null) {
-                    infra.awaitAfter(e);
-                }
-                throw e;
-            }
-            if (infra != null) {
-                infra.await();
-            }
+            InfraTask.beside(
+                    sharesPid(record), "infra-stop-" + record.id(), () -> members.stopInfra(record.id()), () -> {
+                        // NOTREADY before the network goes: a crash in between leaves a stopped pod whose
+                        // network the next start releases, never a READY one without it. No fsync of the record's
+                        // dir: a node crash that takes NOTREADY back leaves READY, which the next start marks
+                        // NOTREADY (its netns went with the reboot), as every READY pod; Stop or Remove releases
+                        // the rest.
+                        if (record.state() != SandboxState.NOTREADY) {
+                            store.saveChange(record.withState(SandboxState.NOTREADY));
+                        }
+                        network.release(record);
+                    });
             if (record.state() != SandboxState.NOTREADY) {
                 log.info("sandbox stopped id={} name={}", record.id(), record.name());
             }
@@ -181,30 +168,18 @@ public final class PodSandboxes {
             CrashPoint.reached(Step.SANDBOX_REMOVE_CONTAINERS_REMOVED);
             // The infra container's removal goes beside the pod's own steps, which it does not need; the record
             // goes only after it, so a crash before leaves the removing pod for the next start to finish.
-            String id = record.id();
-            InfraTask<Void> infra = sharesPid(record)
-                    ? InfraTask.start("infra-remove-" + id, () -> {
-                        members.removeInfra(id);
-                        return null;
-                    })
-                    : null;
-            try {
-                network.release(record);
-                host.releasePins(
-                        record.namespaces().pins().stream().map(Path::of).toList());
-                CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
-                if (record.shm().isPresent()) {
-                    host.unmountShm(Path.of(record.shm().get()));
-                }
-            } catch (IOException | RuntimeException e) {
-                if (infra != null) {
-                    infra.awaitAfter(e);
-                }
-                throw e;
-            }
-            if (infra != null) {
-                infra.await();
-            }
+            SandboxRecord removing = record;
+            InfraTask.beside(
+                    sharesPid(record), "infra-remove-" + record.id(), () -> members.removeInfra(removing.id()), () -> {
+                        network.release(removing);
+                        host.releasePins(removing.namespaces().pins().stream()
+                                .map(Path::of)
+                                .toList());
+                        CrashPoint.reached(Step.SANDBOX_REMOVE_UNPINNED);
+                        if (removing.shm().isPresent()) {
+                            host.unmountShm(Path.of(removing.shm().get()));
+                        }
+                    });
             store.delete(record.id());
             table.forgetLock(record.id());
             log.info("sandbox removed id={} name={}", record.id(), record.name());
