@@ -265,13 +265,7 @@ class CrashRecoveryTest {
         }
         if (stopping) {
             stopPod(pod);
-            assertEquals(
-                    PodSandboxState.SANDBOX_NOTREADY,
-                    pods().stream()
-                            .filter(p -> p.getId().equals(pod))
-                            .findFirst()
-                            .orElseThrow()
-                            .getState());
+            assertEquals(PodSandboxState.SANDBOX_NOTREADY, podState(pod));
         } else {
             // A create the crash cut short is undone wholly, its infra container too.
             assertEquals(
@@ -441,13 +435,7 @@ class CrashRecoveryTest {
                         .stopPodSandbox(StopPodSandboxRequest.newBuilder()
                                 .setPodSandboxId(pod)
                                 .build());
-                assertEquals(
-                        PodSandboxState.SANDBOX_NOTREADY,
-                        pods().stream()
-                                .filter(p -> p.getId().equals(pod))
-                                .findFirst()
-                                .orElseThrow()
-                                .getState());
+                assertEquals(PodSandboxState.SANDBOX_NOTREADY, podState(pod));
                 assertTrue(containersOf(pod).stream().allMatch(c -> c.getState() == ContainerState.CONTAINER_EXITED));
             }
             case REMOVE_POD -> {
@@ -478,13 +466,7 @@ class CrashRecoveryTest {
 
     private static void assertBystanderRuns() {
         assertEquals(ContainerState.CONTAINER_RUNNING, state(bystander), "the bystander survives the crash");
-        assertEquals(
-                PodSandboxState.SANDBOX_READY,
-                pods().stream()
-                        .filter(p -> p.getId().equals(bystanderPod))
-                        .findFirst()
-                        .orElseThrow()
-                        .getState());
+        assertEquals(PodSandboxState.SANDBOX_READY, podState(bystanderPod));
     }
 
     private static HostTraces traces() {
@@ -539,6 +521,14 @@ class CrashRecoveryTest {
                 .containerStatus(
                         ContainerStatusRequest.newBuilder().setContainerId(id).build())
                 .getStatus()
+                .getState();
+    }
+
+    private static PodSandboxState podState(String id) {
+        return pods().stream()
+                .filter(p -> p.getId().equals(id))
+                .findFirst()
+                .orElseThrow()
                 .getState();
     }
 
