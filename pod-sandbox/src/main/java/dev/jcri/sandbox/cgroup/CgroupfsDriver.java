@@ -118,15 +118,14 @@ public final class CgroupfsDriver implements CgroupDriver {
      * each level made gets its parent's.
      */
     private static void makeCgroup(Path hierarchy, Path dir) throws IOException {
-        if (!dir.startsWith(hierarchy) || dir.equals(hierarchy)) {
-            return;
+        // Only the missing levels, found from the bottom: a conmon's parent (the pod's cgroup) mostly exists.
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir;
+                p != null && p.startsWith(hierarchy) && !p.equals(hierarchy) && !Files.isDirectory(p);
+                p = p.getParent()) {
+            missing.addFirst(p);
         }
-        Path level = hierarchy;
-        for (Path name : hierarchy.relativize(dir)) {
-            level = level.resolve(name);
-            if (Files.isDirectory(level)) {
-                continue;
-            }
+        for (Path level : missing) {
             try {
                 Files.createDirectory(level);
             } catch (java.nio.file.FileAlreadyExistsException e) {
