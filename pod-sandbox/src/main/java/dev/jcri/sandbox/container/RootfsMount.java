@@ -85,8 +85,11 @@ public final class RootfsMount {
                 if (e.errno() != ErrnoException.EINVAL) {
                     throw e;
                 }
-                // A kernel before 5.10 knows no volatile; any other EINVAL fails again below.
+                // A kernel before 5.10 knows no volatile; any other EINVAL fails again below, and only a plain
+                // mount that then works turns volatile off for good.
+                mountOverlay(target, 0, data, layersBottomFirst.size());
                 volatileUpper = false;
+                return;
             }
         }
         mountOverlay(target, 0, data, layersBottomFirst.size());
