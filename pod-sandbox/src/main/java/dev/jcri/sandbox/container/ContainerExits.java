@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Container exits: conmon writes an exit file, the watcher reads it, and the record becomes EXITED with its code,
- * time and reason (OOMKilled when the monitor saw an OOM kill). A stop waits on the container's exit signal.
+ * time and reason (OOMKilled when the monitor saw an OOM kill, or one it missed, {@link MissedOomKills}). A stop waits
+ * on the container's exit signal.
  */
 final class ContainerExits implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerExits.class);
@@ -23,10 +24,13 @@ final class ContainerExits implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
     private final AtomicLong oomKills = new AtomicLong();
     private final ExitFiles files;
+    private final MissedOomKills missedOomKills;
 
-    ContainerExits(ContainerTable table, ContainerMonitor monitor, ExitFiles.Watch watch) throws IOException {
+    ContainerExits(ContainerTable table, ContainerMonitor monitor, ExitFiles.Watch watch, MissedOomKills missedOomKills)
+            throws IOException {
         this.table = table;
         this.monitor = monitor;
+        this.missedOomKills = missedOomKills;
         this.files = watch.start(this::record);
     }
 
@@ -40,9 +44,15 @@ final class ContainerExits implements AutoCloseable {
         return signals.computeIfAbsent(id, k -> new CompletableFuture<>());
     }
 
-    /** A container that runs now: its exit is yet to come. */
-    void expect(String id) {
-        signals.put(id, new CompletableFuture<>());
+    /** A container that runs now (or whose entrypoint is about to): its exit is yet to come. */
+    void expect(ContainerRecord record) {
+        signals.put(record.id(), new CompletableFuture<>());
+        missedOomKills.watch(record.id(), record.sandboxId());
+    }
+
+    /** jcri is about to send the container SIGKILL: an exit by that signal is then no OOM kill. */
+    void killing(String id) {
+        missedOomKills.killing(id);
     }
 
     /** Records the exit if conmon wrote one: it may have come before the record it would update. */
@@ -54,6 +64,7 @@ final class ContainerExits implements AutoCloseable {
     void forget(String id) throws IOException {
         files.forget(id);
         signals.remove(id);
+        missedOomKills.forget(id);
     }
 
     void record(ExitWatcher.Exit exit) {
@@ -69,6 +80,11 @@ final class ContainerExits implements AutoCloseable {
                 return;
             }
             boolean oom = monitor.oomKilled(table.paths(record.id()));
+            if (!oom && missedOomKills.missed(record.id(), exit.exitCode())) {
+                log.info("OOM kill counted by the cgroup, not reported by conmon id={}", record.id());
+                oom = true;
+            }
+            missedOomKills.forget(record.id());
             String reason = oom ? "OOMKilled" : exit.exitCode() == 0 ? "Completed" : "Error";
             if (oom) {
                 oomKills.incrementAndGet();

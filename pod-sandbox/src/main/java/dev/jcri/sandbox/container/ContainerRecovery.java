@@ -72,7 +72,7 @@ final class ContainerRecovery {
                                 .save(record.exited(new ContainerRecord.ExitStatus(
                                         255, EpochNanos.now(), "Unknown", "conmon is gone and left no exit code")));
                     } else {
-                        exits.expect(record.id());
+                        exits.expect(record);
                         settleStart(record);
                     }
                 }
@@ -103,7 +103,7 @@ final class ContainerRecovery {
         if (monitor.alive(paths)) {
             Optional<String> status = runtimeStatus(runtime, record);
             if (status.isPresent() && !status.get().equals("created")) {
-                exits.expect(record.id());
+                exits.expect(record);
                 settleStart(record);
                 return;
             }

@@ -149,7 +149,7 @@ final class ContainerStart {
             }
             throw e;
         }
-        exits.expect(record.id());
+        exits.expect(record);
         IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         CrashPoint.reached(Step.CONTAINER_CONMON_STARTED);
         return record.launched(pid);
@@ -179,7 +179,7 @@ final class ContainerStart {
         StateLayout.ContainerPaths paths = table.paths(record.id());
         int pid = launch.launch(
                 paths, record, runtime, cgroupParent, Optional.of(CheckpointRestore.criuImages(paths.restoreSource())));
-        exits.expect(record.id());
+        exits.expect(record);
         IdmappedVolumes.releaseStaged(paths.idmappedVolumes());
         FileTree.delete(paths.restoreSource()); // CRIU read it all; the processes run
         return record.launched(pid);

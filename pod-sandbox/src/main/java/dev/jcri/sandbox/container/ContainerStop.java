@@ -99,6 +99,9 @@ final class ContainerStop {
 
     private void signal(ContainerRuntime runtime, ContainerRecord record, String signal, CompletableFuture<Void> exited)
             throws IOException, InterruptedException {
+        if (SignalName.canonical(signal).filter("SIGKILL"::equals).isPresent()) {
+            exits.killing(record.id());
+        }
         try {
             if (signalDirectly(record, signal)) {
                 return;

@@ -56,7 +56,11 @@ public final class Containers implements SandboxMembers, AutoCloseable {
         ContainerImages imageStore = ContainerImages.of(images);
         ContainerRootfs rootfs = RootfsMount.overlay();
         this.table = new ContainerTable(layout, runtimes);
-        this.exits = new ContainerExits(table, conmon, listener -> new ExitWatcher(layout.exits(), listener));
+        this.exits = new ContainerExits(
+                table,
+                conmon,
+                listener -> new ExitWatcher(layout.exits(), listener),
+                MissedOomKills.forHost(id -> sandboxes.find(id).map(SandboxRecord::cgroupParent)));
         this.creates = new ContainerCreate(table, sandboxes::find, imageStore, rootfs, daemonOomScoreAdj);
         this.stops = new ContainerStop(table, exits);
         this.removes = new ContainerRemove(table, exits, stops, conmon, rootfs, imageStore, sandboxes::find);

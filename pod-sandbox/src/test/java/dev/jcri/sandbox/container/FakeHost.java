@@ -39,15 +39,23 @@ final class FakeHost {
     final Map<String, SandboxRecord> sandboxes = new ConcurrentHashMap<>();
     final ContainerTable table;
     final ContainerExits exits;
+    /** A stand-in for the cgroup v2 tree: empty unless a test writes {@code memory.events} files into it. */
+    final Path cgroupRoot;
 
     FakeHost(Path dir) throws IOException {
         layout = new StateLayout(
                 dir.resolve("root"), dir.resolve("run"), dir.resolve("resolv.conf"), dir.resolve("hosts"));
         table = new ContainerTable(layout, Map.of("runc", runtime));
-        exits = new ContainerExits(table, monitor, listener -> {
-            exitFiles.listener = listener;
-            return exitFiles;
-        });
+        cgroupRoot = dir.resolve("cgroup");
+        exits = new ContainerExits(
+                table,
+                monitor,
+                listener -> {
+                    exitFiles.listener = listener;
+                    return exitFiles;
+                },
+                new MissedOomKills(
+                        cgroupRoot, id -> Optional.ofNullable(sandboxes.get(id)).map(SandboxRecord::cgroupParent)));
         sandboxes.put(POD, sandbox(SandboxState.READY));
     }
 
