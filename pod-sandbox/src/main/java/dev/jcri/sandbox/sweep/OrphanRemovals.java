@@ -37,13 +37,15 @@ final class OrphanRemovals {
                 // Kills what still runs there and removes the container's cgroup with its state.
                 state.runtime().delete(state.id());
             } catch (IOException refused) {
-                // State the runtime cannot read (a crash mid-create): only files are left, which go directly.
-                if (Files.exists(state.path(), LinkOption.NOFOLLOW_LINKS)) {
-                    if (MountTable.anyAtOrBelow(MountTable.mountPoints(), real(state.path()))) {
-                        throw refused;
-                    }
-                    FileTree.delete(state.path());
+                if (!Files.exists(state.path(), LinkOption.NOFOLLOW_LINKS)) {
+                    // Deleted meanwhile by a removal whose record went after the sweep looked: nothing was left.
+                    return;
                 }
+                // State the runtime cannot read (a crash mid-create): only files are left, which go directly.
+                if (MountTable.anyAtOrBelow(MountTable.mountPoints(), real(state.path()))) {
+                    throw refused;
+                }
+                FileTree.delete(state.path());
             }
             log.info(
                     "orphan removed kind=runtime_state id={} handler={} path={}",
@@ -141,8 +143,12 @@ final class OrphanRemovals {
                         .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
                         .toList();
             }
+            boolean any = false;
             for (Path dir : dirs) {
-                Files.deleteIfExists(dir);
+                any |= Files.deleteIfExists(dir);
+            }
+            if (!any) {
+                return; // Removed meanwhile, as below.
             }
             log.info("orphan removed kind={} id={} path={}", cgroup.kind(), cgroup.id(), cgroup.path());
             removed.merge(cgroup.kind(), 1, Integer::sum);

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Why it never races with a create: every create reserves its record (in memory, by ID) before it makes
  * anything, and every removal deletes the record last. The sweep first observes what exists, then reads the IDs
  * that have records. So anything it observed was either owned when the records were read, or its record was
- * already deleted, which means its removal had run; removing it again is harmless. IDs are random and never
- * reused.
+ * already deleted, which means its removal had run; removing it again is harmless, and finds nothing to log or
+ * count ({@link OrphanRemovals} says "removed" only for what it removed). IDs are random and never reused.
  */
 public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
