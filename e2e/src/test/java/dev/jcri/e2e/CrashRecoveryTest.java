@@ -91,6 +91,7 @@ class CrashRecoveryTest {
         CONTAINER_BUNDLE_WRITTEN(Scenario.CREATE_CONTAINER),
         CONTAINER_CREATED_SAVED(Scenario.CREATE_CONTAINER),
         CONTAINER_CONMON_STARTED(Scenario.START_CONTAINER),
+        CONTAINER_EXEC_FIFO_WRITTEN(Scenario.START_CONTAINER),
         CONTAINER_STARTED(Scenario.START_CONTAINER),
         CONTAINER_RUNNING_SAVED(Scenario.START_CONTAINER),
         CONTAINER_STOP_SIGNALLED(Scenario.STOP_CONTAINER),
@@ -408,8 +409,9 @@ class CrashRecoveryTest {
                 assertEquals(ContainerState.CONTAINER_RUNNING, state(again));
             }
             case START_CONTAINER -> {
-                if (point == Point.CONTAINER_CONMON_STARTED) {
-                    // Created by the runtime but not started: the launch is undone, and the start works again.
+                if (point == Point.CONTAINER_CONMON_STARTED || point == Point.CONTAINER_EXEC_FIFO_WRITTEN) {
+                    // Created by the runtime but not started, or started with crun's exec FIFO still there (crun
+                    // says created): the launch is undone, and the start works again.
                     assertEquals(ContainerState.CONTAINER_CREATED, state(container));
                     start(container);
                 }

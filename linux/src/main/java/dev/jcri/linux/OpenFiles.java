@@ -6,9 +6,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** open(2) and close(2) for raw descriptors the JDK does not expose (namespace files for setns). */
+/**
+ * open(2) and close(2) for raw descriptors the JDK does not expose (namespace files for setns, a FIFO's writing end
+ * without waiting for a reader).
+ */
 public final class OpenFiles {
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int O_PATH = 0x200000;
 
@@ -26,6 +31,14 @@ public final class OpenFiles {
     /** A descriptor that names a file or directory without opening it for I/O. */
     public static int openPath(String path) throws ErrnoException {
         return open(path, O_PATH | O_CLOEXEC);
+    }
+
+    /**
+     * The writing end of a FIFO, if a reader holds it open: ENXIO (never a wait, as a plain open would) when none
+     * does.
+     */
+    public static int openFifoWriter(String path) throws ErrnoException {
+        return open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     }
 
     private static int open(String path, int flags) throws ErrnoException {

@@ -53,6 +53,9 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
 
     @Override
     public void start(String containerId) throws IOException, InterruptedException {
+        if (ExecFifo.start(root.resolve(containerId))) {
+            return;
+        }
         run("start", containerId);
     }
 
