@@ -10,14 +10,16 @@ import java.nio.file.Path;
 
 /**
  * Starts a container crun created, the way {@code crun start} does it, without starting crun (one process of the
- * ~40 ms StartContainer, 7-8 ms of it here): crun's create leaves the container's init reading {@code exec.fifo} in
- * the container's state dir; start opens the FIFO for writing, writes one byte, upon which the init execs the
- * entrypoint, and unlinks it (crun then says "running"). crun 1.8 and its current source do just this and, besides,
- * only run poststart hooks and relay an sd_notify socket, neither of which jcri's bundles have.
+ * ~40 ms StartContainer, 3-10 ms of it in the benchmark): crun's create leaves the container's init reading
+ * {@code exec.fifo} in the container's state dir; start opens the FIFO for writing, writes one byte, upon which the
+ * init execs the entrypoint, and unlinks it (crun then says "running"). crun 1.8 and its current source do just this
+ * and, besides, only run poststart hooks and relay an sd_notify socket, neither of which jcri's bundles have.
  *
- * <p>Any other runtime, or a crun that changed its way, starts its containers itself: runc's init is the FIFO's writer
- * and waits for a reader, so no reader holds the FIFO (ENXIO), as when there is no FIFO or the init is gone; the
- * runtime's {@code start} then runs, and reports what is wrong, if anything.
+ * <p>Only a handler whose binary is named {@code crun} is started so ({@link OciRuntime#start}): a wrapper of another
+ * name (a runtime that does more at start, or the tests' hanging runtime) keeps its own {@code start}. Any other
+ * runtime, or a crun that changed its way, starts its containers itself: runc's init is the FIFO's writer and waits
+ * for a reader, so no reader holds the FIFO (ENXIO), as when there is no FIFO or the init is gone; the runtime's
+ * {@code start} then runs, and reports what is wrong, if anything.
  */
 final class ExecFifo {
     private static final int ENXIO = 6;

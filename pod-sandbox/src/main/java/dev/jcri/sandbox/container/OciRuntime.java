@@ -53,7 +53,8 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
 
     @Override
     public void start(String containerId) throws IOException, InterruptedException {
-        if (ExecFifo.start(root.resolve(containerId))) {
+        // The FIFO is crun's own protocol: a handler whose binary has another name (a wrapper) keeps its start.
+        if (binary.getFileName().toString().equals("crun") && ExecFifo.start(root.resolve(containerId))) {
             return;
         }
         run("start", containerId);

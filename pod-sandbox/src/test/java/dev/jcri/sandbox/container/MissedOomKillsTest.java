@@ -37,6 +37,15 @@ class MissedOomKillsTest {
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 0\noom 0\noom_kill " + oomKills + "\n");
     }
 
+    /** A container watched from a pod cgroup without kills, then one kill in the pod. */
+    private MissedOomKills watchedThenPodKill() throws IOException {
+        events(POD_CGROUP, 0);
+        MissedOomKills kills = kills(SLICE);
+        kills.watch(ID, "pod");
+        events(POD_CGROUP, 1);
+        return kills;
+    }
+
     @Test
     void readsTheOomKillLineOfMemoryEvents() {
         assertEquals(1, MissedOomKills.oomKillCount(EVENTS_AFTER_ONE_KILL));
@@ -60,10 +69,7 @@ class MissedOomKillsTest {
 
     @Test
     void aContainerCgroupStillThereAnswersForItselfNotForItsPod() throws IOException {
-        events(POD_CGROUP, 0);
-        MissedOomKills kills = kills(SLICE);
-        kills.watch(ID, "pod");
-        events(POD_CGROUP, 1);
+        MissedOomKills kills = watchedThenPodKill();
         String scope = POD_CGROUP + "/jcri-" + ID + ".scope";
 
         events(scope, 0);
@@ -84,10 +90,7 @@ class MissedOomKillsTest {
 
     @Test
     void aSigkillSentByJcriIsNoOomKill() throws IOException {
-        events(POD_CGROUP, 0);
-        MissedOomKills kills = kills(SLICE);
-        kills.watch(ID, "pod");
-        events(POD_CGROUP, 1);
+        MissedOomKills kills = watchedThenPodKill();
 
         kills.killing(ID);
 
