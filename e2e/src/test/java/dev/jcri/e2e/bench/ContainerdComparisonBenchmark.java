@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -498,15 +497,8 @@ class ContainerdComparisonBenchmark {
 
     /** busybox plus {@link #LARGE_LAYERS} layers of {@link #LARGE_LAYER_MIB} MiB of incompressible data. */
     private static OciImage largeImage() throws IOException {
-        Random random = new Random(18);
-        OciImageBuilder builder = OciImageBuilder.busybox();
-        for (int i = 0; i < LARGE_LAYERS; i++) {
-            byte[] data = new byte[LARGE_LAYER_MIB << 20];
-            random.nextBytes(data);
-            int n = i;
-            builder.withLayer(l -> l.file("/data/blob-" + n, data, 0644));
-        }
-        return builder.build();
+        return OciImageBuilder.busyboxWithRandomLayers(LARGE_LAYERS, LARGE_LAYER_MIB, 18)
+                .build();
     }
 
     /**

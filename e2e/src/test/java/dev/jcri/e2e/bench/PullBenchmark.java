@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -29,15 +28,8 @@ class PullBenchmark {
     void pullColdAndWarm() throws Exception {
         int layers = Integer.getInteger("jcri.bench.layers", 5);
         int layerMiB = Integer.getInteger("jcri.bench.layerMiB", 8);
-        Random random = new Random(42);
-        OciImageBuilder builder = OciImageBuilder.busybox();
-        for (int i = 0; i < layers; i++) {
-            byte[] data = new byte[layerMiB << 20];
-            random.nextBytes(data);
-            int n = i;
-            builder.withLayer(l -> l.file("/data/blob-" + n, data, 0644));
-        }
-        OciImage image = builder.build();
+        OciImage image =
+                OciImageBuilder.busyboxWithRandomLayers(layers, layerMiB, 42).build();
         try (LocalRegistry registry = LocalRegistry.start()) {
             registry.pusher().push("bench/big", "1", image);
             Path dir = JcriProcess.newStateDir();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
 import tools.jackson.databind.json.JsonMapper;
@@ -142,6 +143,22 @@ public final class OciImageBuilder {
      */
     public static OciImageBuilder busybox() {
         return image().withEnv("PATH", DEFAULT_PATH).withCmd("sh").withLayer(busyboxLayer());
+    }
+
+    /**
+     * {@link #busybox()} plus {@code layers} layers of {@code mib} MiB each of incompressible data (random bytes from
+     * {@code seed}, so the same arguments give the same digests): an image whose pull time is its download and digest.
+     */
+    public static OciImageBuilder busyboxWithRandomLayers(int layers, int mib, long seed) {
+        Random random = new Random(seed);
+        OciImageBuilder builder = busybox();
+        for (int i = 0; i < layers; i++) {
+            byte[] data = new byte[mib << 20];
+            random.nextBytes(data);
+            int n = i;
+            builder.withLayer(l -> l.file("/data/blob-" + n, data, 0644));
+        }
+        return builder;
     }
 
     /**
