@@ -68,6 +68,24 @@ public final class CgroupfsDriver implements CgroupDriver {
         }
     }
 
+    /** In one hierarchy: the kernel's wait this is for is one for all of them. */
+    @Override
+    public void startConmonMove(String parent, String containerId, long launcherPid) {
+        if (hierarchies.isEmpty()) {
+            return;
+        }
+        Path hierarchy = hierarchies.getFirst();
+        Path dir =
+                hierarchy.resolve(CgroupParent.conmonCgroup(parent, containerId).substring(1));
+        try {
+            makeCgroup(hierarchy, dir);
+            Files.writeString(dir.resolve("cgroup.procs"), Long.toString(launcherPid), StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            // Mostly ESRCH: conmon's first process forked and ended already.
+            log.debug("early conmon move not made id={} error=\"{}\"", containerId, e.getMessage());
+        }
+    }
+
     private static void join(Path hierarchy, Path dir, long pid) throws IOException {
         Path procs = dir.resolve("cgroup.procs");
         try {

@@ -35,6 +35,11 @@ import tools.jackson.databind.json.JsonMapper;
  * child gets only fds 0-2 and conmon replaces those with /dev/null, so the sync channel is a FIFO that a one-line
  * {@code sh} opens as fd 3 before it {@code exec}s conmon: no process beyond conmon itself remains.
  *
+ * <p>conmon is placed in a cgroup or scope of its own once it reported. While it and the runtime start, a virtual
+ * thread begins a move into that cgroup ({@link CgroupDriver#startConmonMove}), so the kernel's wait that the
+ * runtime's move of the container's init would start is mostly over when that move comes (~14 ms of a ~30 ms
+ * StartContainer on the build VM).
+ *
  * <p>Once running, conmon takes requests on the container's control FIFO, one line each: {@code "<type> <height>
  * <width>"}, type 1 a terminal resize, type 2 a log reopen.
  */
@@ -91,13 +96,19 @@ public final class Conmon implements ContainerMonitor {
         Path sync = launch.container().syncFifo();
         Files.deleteIfExists(sync);
         DeviceNodes.createFifo(sync, 0600);
+        Thread earlyMove = null;
         // Read-write: opening a FIFO so never blocks, and conmon's later open for writing finds a reader.
         try (FileChannel channel = FileChannel.open(sync, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FutureTask<String> message = new FutureTask<>(() -> readLine(channel));
             Thread.ofVirtual().start(message);
-            String output = spawn(launch, sync);
+            Process process = start(launch, sync);
+            earlyMove = Thread.ofVirtual()
+                    .start(() -> cgroups.startConmonMove(launch.cgroupParent(), launch.containerId(), process.pid()));
+            String output = detach(launch, process);
             try {
                 String line = message.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                // Done by now (the runtime's own move waited with it); it must not write after what follows.
+                earlyMove.join(timeout);
                 int pid = parse(line, launch.runtime());
                 place(launch);
                 return pid;
@@ -113,6 +124,9 @@ public final class Conmon implements ContainerMonitor {
                 throw new IOException("reading conmon's sync pipe failed: " + e.getCause(), e.getCause());
             }
         } finally {
+            if (earlyMove != null) {
+                earlyMove.join(timeout);
+            }
             Files.deleteIfExists(sync);
         }
     }
@@ -217,7 +231,7 @@ public final class Conmon implements ContainerMonitor {
         }
     }
 
-    private String spawn(Launch launch, Path sync) throws IOException, InterruptedException {
+    private Process start(Launch launch, Path sync) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 "/bin/sh",
                 "-c",
@@ -280,6 +294,11 @@ public final class Conmon implements ContainerMonitor {
         builder.environment().put("_OCI_SYNCPIPE", "3");
         Process process = builder.start();
         process.getOutputStream().close();
+        return process;
+    }
+
+    /** Waits for conmon's first process to end once it forked the one that stays; returns its output. */
+    private String detach(Launch launch, Process process) throws IOException, InterruptedException {
         // conmon's first process exits once it forked; its output ends when the daemon detaches from stdio.
         CompletableFuture<byte[]> drained = PipeDrain.start(process.getInputStream(), MAX_OUTPUT, "conmon");
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -38,4 +38,19 @@ class CgroupfsDriverTest {
         assertFalse(Files.exists(unified.resolve("kubepods/pod1/conmon-" + ID)));
         assertFalse(Files.exists(cpuset.resolve("kubepods/pod1/conmon-" + ID)));
     }
+
+    @Test
+    void startsAnEarlyConmonMoveInOneHierarchyAndNeverFails(@TempDir Path dir) throws Exception {
+        Path pids = Files.createDirectories(dir.resolve("pids"));
+        Path unified = Files.createDirectories(dir.resolve("unified"));
+
+        new CgroupfsDriver(List.of(pids, unified)).startConmonMove("/kubepods/pod1", ID, 4242);
+
+        assertEquals("4242", Files.readString(pids.resolve("kubepods/pod1/conmon-" + ID + "/cgroup.procs")));
+        assertFalse(Files.exists(unified.resolve("kubepods/pod1")), "one hierarchy is enough for the kernel's wait");
+        // A hierarchy it cannot write to: the early move is best effort, placeConmon is what must work.
+        Path notADirectory = Files.writeString(dir.resolve("not-a-directory"), "");
+        new CgroupfsDriver(List.of(notADirectory)).startConmonMove("/kubepods/pod1", ID, 4242);
+        new CgroupfsDriver(List.of()).startConmonMove("/kubepods/pod1", ID, 4242);
+    }
 }
