@@ -38,9 +38,10 @@ public interface CgroupDriver {
      * waits shares that wait. The runtime's create moves the container's init a few milliseconds after conmon
      * starts; begun here, the wait is mostly over by then instead of starting then.
      *
-     * @param launcherPid the process that execs conmon: moved if it is still conmon's first process, else the write
-     *     fails (ESRCH), which is as good, since the kernel takes the lock before it looks the PID up (and
-     *     allocates PIDs cyclically, so a PID that ended during the wait names no other process yet)
+     * @param launcherPid the process that execs conmon, moved while it is conmon's first process, as it mostly still
+     *     is (the write comes within a millisecond of the spawn). A write that finds it gone (ESRCH) starts no wait
+     *     on a kernel that looks the PID up before it takes the lock (6.18 here), and the same wait on one that takes
+     *     the lock first; PIDs are allocated cyclically, so one that ended just now names no other process.
      */
     default void startConmonMove(String parent, String containerId, long launcherPid) {}
 

@@ -81,7 +81,7 @@ public final class CgroupfsDriver implements CgroupDriver {
             makeCgroup(hierarchy, dir);
             Files.writeString(dir.resolve("cgroup.procs"), Long.toString(launcherPid), StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
-            // Mostly ESRCH: conmon's first process forked and ended already.
+            // Mostly ESRCH: conmon's first process forked and ended already, and the runtime's move waits alone.
             log.debug("early conmon move not made id={} error=\"{}\"", containerId, e.getMessage());
         }
     }
