@@ -37,8 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>conmon is placed in a cgroup or scope of its own once it reported. While it and the runtime start, a virtual
  * thread begins a move into that cgroup ({@link CgroupDriver#startConmonMove}), so the kernel's wait that the
- * runtime's move of the container's init would start is mostly over when that move comes (~14 ms of a ~30 ms
- * StartContainer on the build VM).
+ * runtime's move of the container's init would start is mostly over when that move comes (that wait was ~14 ms
+ * of one ~28 ms {@code crun create} on the build VM).
  *
  * <p>Once running, conmon takes requests on the container's control FIFO, one line each: {@code "<type> <height>
  * <width>"}, type 1 a terminal resize, type 2 a log reopen.
