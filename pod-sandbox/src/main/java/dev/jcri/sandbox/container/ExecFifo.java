@@ -22,8 +22,6 @@ import java.nio.file.Path;
  * {@code start} then runs, and reports what is wrong, if anything.
  */
 final class ExecFifo {
-    private static final int ENXIO = 6;
-
     private ExecFifo() {}
 
     /** Whether the container was started through its exec FIFO; false: the runtime's start must run. */
@@ -33,7 +31,7 @@ final class ExecFifo {
         try {
             fd = OpenFiles.openFifoWriter(fifo.toString());
         } catch (ErrnoException e) {
-            if (e.errno() == ENXIO || e.errno() == ErrnoException.ENOENT) {
+            if (e.errno() == ErrnoException.ENXIO || e.errno() == ErrnoException.ENOENT) {
                 return false;
             }
             throw e;

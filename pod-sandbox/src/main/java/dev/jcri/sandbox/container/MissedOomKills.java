@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.container;
 
 import dev.jcri.sandbox.cgroup.CgroupParent;
+import dev.jcri.sandbox.cgroup.KeyedCgroupFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,15 +102,6 @@ final class MissedOomKills {
 
     /** The {@code oom_kill} line of a {@code memory.events} text; 0 when it has none. */
     static long oomKillCount(String memoryEvents) {
-        for (String line : memoryEvents.split("\n")) {
-            if (line.startsWith("oom_kill ")) {
-                try {
-                    return Long.parseLong(line.substring("oom_kill ".length()).strip());
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        }
-        return 0;
+        return KeyedCgroupFile.parse(memoryEvents).getOrDefault("oom_kill", 0L);
     }
 }

@@ -2,13 +2,13 @@ package dev.jcri.sandbox.stats;
 
 import dev.jcri.sandbox.cgroup.CgroupLayout;
 import dev.jcri.sandbox.cgroup.CgroupParent;
+import dev.jcri.sandbox.cgroup.KeyedCgroupFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -101,26 +101,10 @@ public interface CgroupUsageReader {
         }
     }
 
-    /** A file of "key value" lines (memory.stat, cpu.stat, memory.events). */
+    /** A file of "key value" lines (memory.stat, cpu.stat, memory.events); empty when it is not there. */
     private static Map<String, Long> keyed(Path dir, String file) {
         String text = read(dir, file);
-        Map<String, Long> values = new HashMap<>();
-        if (text == null) {
-            return values;
-        }
-        for (String line : text.split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0) {
-                try {
-                    values.put(
-                            line.substring(0, space),
-                            Long.parseLong(line.substring(space + 1).strip()));
-                } catch (NumberFormatException e) {
-                    // A line this reader does not use.
-                }
-            }
-        }
-        return values;
+        return text == null ? Map.of() : KeyedCgroupFile.parse(text);
     }
 
     /**
