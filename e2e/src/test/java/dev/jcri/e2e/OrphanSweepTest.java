@@ -24,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -323,21 +324,35 @@ class OrphanSweepTest {
                         .build());
     }
 
-    /** Namespace pins of an ID no pod has, made as jcri makes them: bind mounts of namespace files. */
+    /**
+     * Namespace pins of an ID no pod has, made as jcri makes them: bind mounts of namespace files. While the daemon
+     * sweeps every second, a sweep can remove the empty file (an orphan pin) before unshare mounts on it; then the
+     * pin is planted again.
+     */
     private static void plantPins(Path stateDir, String id) throws IOException, InterruptedException {
         for (String kind : List.of("net", "ipc", "uts", "pid")) {
             Path pin = run(stateDir).resolve("ns/" + kind + "/" + id);
-            Files.createDirectories(pin.getParent());
-            Files.createFile(pin);
             List<String> command = new ArrayList<>(List.of("unshare", "--" + kind + "=" + pin));
             if (kind.equals("pid")) {
                 command.add("--fork");
             }
             command.add("true");
-            Process unshare =
-                    new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(unshare.getInputStream().readAllBytes());
-            assertEquals(0, unshare.waitFor(), "unshare: " + output);
+            for (int attempt = 1; ; attempt++) {
+                Files.createDirectories(pin.getParent());
+                try {
+                    Files.createFile(pin);
+                } catch (FileAlreadyExistsException e) {
+                    // Left by an attempt whose mount failed.
+                }
+                Process unshare =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(unshare.getInputStream().readAllBytes());
+                if (unshare.waitFor() == 0) {
+                    break;
+                }
+                boolean swept = !Files.exists(pin, LinkOption.NOFOLLOW_LINKS);
+                assertTrue(swept && attempt < 5, "unshare: " + output);
+            }
         }
     }
 

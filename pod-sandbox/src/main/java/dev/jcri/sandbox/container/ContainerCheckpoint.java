@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -44,16 +49,66 @@ final class ContainerCheckpoint {
         this.sandboxes = sandboxes;
     }
 
+    /**
+     * @param timeoutSeconds the caller's timeout (zero: none of its own). Past it the call answers
+     *     {@link CheckpointTimeoutException} and the dump is abandoned, not killed: CRIU killed while it works inside
+     *     the container's processes (its parasite code, a syscall it injected) can kill them, so the runtime goes on
+     *     to its end (bounded by its handler's own timeout), then the dump's files are removed and no archive is
+     *     written.
+     */
     void checkpoint(String idOrPrefix, String location, long timeoutSeconds) throws IOException, InterruptedException {
         Path archive = archivePath(location);
         if (timeoutSeconds < 0) {
             throw new IllegalArgumentException("timeout: must not be negative, got " + timeoutSeconds);
         }
         ContainerRecord found = table.require(idOrPrefix);
-        ReentrantLock lock = table.lockOf(found.id());
+        if (timeoutSeconds == 0) {
+            checkpointLocked(found.id(), archive, Duration.ZERO, new Attempt());
+            return;
+        }
+        Attempt attempt = new Attempt();
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            try {
+                checkpointLocked(found.id(), archive, Duration.ofSeconds(timeoutSeconds), attempt);
+            } catch (IOException | RuntimeException e) {
+                if (attempt.abandoned()) {
+                    log.warn("abandoned checkpoint failed id={} error=\"{}\"", found.id(), e.getMessage());
+                }
+                throw e;
+            }
+            return null;
+        });
+        Thread.ofVirtual().name("checkpoint-" + found.id()).start(task);
+        try {
+            task.get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (attempt.abandon()) {
+                if (e instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw new CheckpointTimeoutException(
+                        "container " + found.id() + ": checkpoint did not finish within " + timeoutSeconds
+                                + " s and is abandoned: no archive is written; the runtime's dump goes on to its"
+                                + " end (the container stays frozen until then) and keeps running after it",
+                        e);
+            }
+            // The dump was done: what is left is writing the archive, whose result the caller gets.
+            awaitUninterruptibly(task);
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        }
+    }
+
+    private void checkpointLocked(String id, Path archive, Duration timeout, Attempt attempt)
+            throws IOException, InterruptedException {
+        ReentrantLock lock = table.lockOf(id);
         lock.lock();
         try {
-            ContainerRecord record = table.current(found.id());
+            if (attempt.abandoned()) {
+                log.info("abandoned checkpoint ended id={}: it never began, no archive is written", id);
+                return;
+            }
+            ContainerRecord record = table.current(id);
             if (record.state() != ContainerState.RUNNING) {
                 throw new IllegalStateException("container " + record.id() + " is " + record.state()
                         + "; only a running container can be checkpointed");
@@ -77,7 +132,11 @@ final class ContainerCheckpoint {
                 Files.createDirectories(staging.resolve(CheckpointArchive.CHECKPOINT_DIRECTORY));
                 Files.createDirectories(work);
                 Instant checkpointedAt = Instant.now();
-                dump(runtime, record, staging, work, timeoutSeconds);
+                dump(runtime, record, staging, work, timeout);
+                if (!attempt.commit()) {
+                    log.info("abandoned checkpoint ended id={}: its dump finished, no archive is written", record.id());
+                    return;
+                }
                 copyIfPresent(work.resolve("dump.log"), staging.resolve(CheckpointArchive.DUMP_LOG));
                 copyIfPresent(work.resolve("stats-dump"), staging.resolve("stats-dump"));
                 JsonNode spec = JSON.readTree(paths.ociConfig().toFile());
@@ -101,14 +160,10 @@ final class ContainerCheckpoint {
         }
     }
 
-    private static void dump(ContainerRuntime runtime, ContainerRecord record, Path staging, Path work, long seconds)
+    private static void dump(ContainerRuntime runtime, ContainerRecord record, Path staging, Path work, Duration limit)
             throws IOException, InterruptedException {
         try {
-            runtime.checkpoint(
-                    record.id(),
-                    staging.resolve(CheckpointArchive.CHECKPOINT_DIRECTORY),
-                    work,
-                    Duration.ofSeconds(seconds));
+            runtime.checkpoint(record.id(), staging.resolve(CheckpointArchive.CHECKPOINT_DIRECTORY), work, limit);
         } catch (RuntimeTimeoutException e) {
             // CRIU froze the container's cgroup for the dump; killed, it leaves it frozen.
             try {
@@ -117,9 +172,63 @@ final class ContainerCheckpoint {
                 e.addSuppressed(resume);
             }
             throw new CheckpointTimeoutException(
-                    "container " + record.id() + ": checkpoint did not finish within " + seconds
-                            + " s; the runtime was killed, the container keeps running, no archive was written",
+                    "container " + record.id() + ": the runtime's checkpoint did not finish within its timeout and"
+                            + " was killed; no archive was written; " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** Who decides first: the caller, by abandoning the checkpoint, or the dump, by finishing. */
+    private static final class Attempt {
+        private static final int RUNNING = 0;
+        private static final int ABANDONED = 1;
+        private static final int COMMITTED = 2;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+
+        boolean abandon() {
+            return state.compareAndSet(RUNNING, ABANDONED);
+        }
+
+        boolean commit() {
+            return state.compareAndSet(RUNNING, COMMITTED);
+        }
+
+        boolean abandoned() {
+            return state.get() == ABANDONED;
+        }
+    }
+
+    private static void awaitUninterruptibly(FutureTask<Void> task) throws IOException, InterruptedException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw rethrown(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static IOException rethrown(Throwable cause) throws InterruptedException {
+        switch (cause) {
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            case InterruptedException e -> throw e;
+            case IOException e -> {
+                return e;
+            }
+            default -> {
+                return new IOException(cause);
+            }
         }
     }
 

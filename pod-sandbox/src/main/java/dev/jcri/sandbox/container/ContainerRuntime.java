@@ -43,9 +43,9 @@ public interface ContainerRuntime {
 
     /**
      * Dumps the running container's processes with CRIU into {@code imagePath} ({@code checkpoint
-     * --leave-running}), CRIU's log and work files into {@code workPath}; the container keeps running. Past
-     * {@code limit} (zero: the runtime's own timeout) the runtime is killed and {@link RuntimeTimeoutException}
-     * thrown.
+     * --leave-running}), CRIU's log and work files into {@code workPath}; the container keeps running. Past the
+     * longer of {@code limit} and the runtime's own timeout the runtime is killed and {@link RuntimeTimeoutException}
+     * thrown: never sooner, since CRIU killed mid-dump can kill the processes it works in.
      */
     void checkpoint(String containerId, Path imagePath, Path workPath, Duration limit)
             throws IOException, InterruptedException;

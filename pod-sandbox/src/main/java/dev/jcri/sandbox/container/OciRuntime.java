@@ -159,7 +159,7 @@ public record OciRuntime(String handler, Path binary, Path root, Duration timeou
                 "--work-path",
                 workPath.toString(),
                 containerId);
-        Result result = exec(args, limit.isZero() ? timeout : limit);
+        Result result = exec(args, limit.compareTo(timeout) > 0 ? limit : timeout);
         if (result.exitCode() != 0) {
             throw new IOException(binary.getFileName() + " checkpoint failed: "
                     + result.output().strip() + criuErrors(workPath.resolve("dump.log")));

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -292,6 +295,35 @@ class ContainerCheckpointTest {
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(Set.of(), Set.copyOf(left.toList()));
         }
+    }
+
+    @Test
+    void pastTheCallersTimeoutTheDumpIsAbandonedNotKilledAndLeavesNothing() throws Exception {
+        runningWithRootfsChanges();
+        host.runtime.checkpointLasts = new CountDownLatch(1);
+        Path archive = out.resolve("a.tar");
+
+        var e = assertThrows(
+                CheckpointTimeoutException.class, () -> host.checkpoint().checkpoint(ID, archive.toString(), 1));
+
+        assertTrue(e.getMessage().contains("abandoned"), e.getMessage());
+        // The runtime was neither killed nor told to resume: its dump goes on.
+        assertEquals(List.of("runtime.checkpoint 1"), host.journal);
+        Path staging = host.layout.container(ID).checkpointStaging();
+        assertTrue(Files.exists(staging), "the dump still writes into its staging dir");
+        host.runtime.checkpointLasts.countDown();
+        // The container's lock is free again once the abandoned dump ended and its files are gone.
+        ReentrantLock lock = host.table.lockOf(ID);
+        assertTrue(lock.tryLock(10, TimeUnit.SECONDS));
+        lock.unlock();
+        assertFalse(Files.exists(staging));
+        assertFalse(Files.exists(host.layout.container(ID).checkpointWork()));
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(Set.of(), Set.copyOf(left.toList()));
+        }
+        assertEquals(List.of("runtime.checkpoint 1"), host.journal);
+        assertEquals(
+                ContainerState.RUNNING, host.table.store().get(ID).orElseThrow().state());
     }
 
     @Test

@@ -273,11 +273,16 @@ final class FakeHost {
 
         boolean checkpointTimesOut;
         boolean checkpointFails;
+        /** When set, a dump lasts until it is counted down: a dump slower than its caller's timeout. */
+        java.util.concurrent.CountDownLatch checkpointLasts;
 
         @Override
         public void checkpoint(String containerId, Path imagePath, Path workPath, java.time.Duration limit)
-                throws IOException {
+                throws IOException, InterruptedException {
             journal.add("runtime.checkpoint " + limit.toSeconds());
+            if (checkpointLasts != null) {
+                checkpointLasts.await();
+            }
             if (checkpointTimesOut) {
                 throw new RuntimeTimeoutException("checkpoint did not finish within " + limit.toSeconds() + " s");
             }
