@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -39,6 +40,14 @@ public final class RegistryClient {
     private static final int MAX_REDIRECTS = 5;
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * The HTTP client's own tasks run where they arise (the pulling thread or the client's selector thread) instead
+     * of in a thread pool: jcri reads every body on the pulling thread, so those tasks are short (queueing buffers,
+     * TLS records), and each hand-off to a pool thread and back cost wake-ups: a small pull from a loopback
+     * registry took ~3 ms less (median 18.4-19.2 -> 15.2-16.0 ms, 60 pulls) and no idle pool threads linger.
+     */
+    private static final Executor IN_PLACE = Runnable::run;
+
     /** Made on first use: each client starts a selector thread, and TLS set-up costs a start ~0.2 s. */
     private HttpClient verified;
 
@@ -54,6 +63,7 @@ public final class RegistryClient {
             verified = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(10))
                     .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(IN_PLACE)
                     .build();
         }
         return verified;
@@ -65,6 +75,7 @@ public final class RegistryClient {
             unverified = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(3))
                     .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(IN_PLACE)
                     .version(HttpClient.Version.HTTP_1_1)
                     .sslContext(InsecureTls.context())
                     .build();

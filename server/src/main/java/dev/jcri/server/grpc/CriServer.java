@@ -27,10 +27,11 @@ import java.util.concurrent.TimeUnit;
  * the in-memory reads kubelet polls, which the event loop answers itself ({@link TransportThreadReads}).
  */
 public final class CriServer {
-    /** The list RPCs whose handlers hand out the same answer while nothing changed ({@link EncodedResponses}). */
+    /** The RPCs whose handlers hand out the same answer while nothing changed ({@link EncodedResponses}). */
     static final Set<String> ENCODED_ONCE = Set.of(
             RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
             RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
+            RuntimeServiceGrpc.getContainerStatusMethod().getFullMethodName(),
             ImageServiceGrpc.getListImagesMethod().getFullMethodName());
 
     private final Server server;

@@ -13,7 +13,10 @@ import dev.jcri.cri.v1.ListContainersResponse;
 import dev.jcri.cri.v1.ListPodSandboxResponse;
 import dev.jcri.cri.v1.PodSandbox;
 import dev.jcri.cri.v1.PodSandboxMetadata;
+import dev.jcri.cri.v1.PodSandboxNetworkStatus;
 import dev.jcri.cri.v1.PodSandboxState;
+import dev.jcri.cri.v1.PodSandboxStatus;
+import dev.jcri.cri.v1.PodSandboxStatusResponse;
 import dev.jcri.cri.v1.RuntimeServiceGrpc;
 import dev.jcri.cri.v1.VersionResponse;
 import io.grpc.Drainable;
@@ -179,6 +182,11 @@ class EncodedResponsesTest {
                 assertEquals(
                         EncodedResponses.Marshaller.class,
                         method.getMethodDescriptor().getResponseMarshaller().getClass());
+            } else if (name.equals(
+                    RuntimeServiceGrpc.getPodSandboxStatusMethod().getFullMethodName())) {
+                assertEquals(
+                        EncodedResponses.KeptLeadingField.class,
+                        method.getMethodDescriptor().getResponseMarshaller().getClass());
             } else {
                 assertSame(original.getMethodDescriptor(), method.getMethodDescriptor());
             }
@@ -187,7 +195,66 @@ class EncodedResponsesTest {
                 Set.of(
                         RuntimeServiceGrpc.getListPodSandboxMethod().getFullMethodName(),
                         RuntimeServiceGrpc.getListContainersMethod().getFullMethodName(),
+                        RuntimeServiceGrpc.getContainerStatusMethod().getFullMethodName(),
                         dev.jcri.cri.v1.ImageServiceGrpc.getListImagesMethod().getFullMethodName()),
                 CriServer.ENCODED_ONCE);
+    }
+
+    private static PodSandboxStatus podStatus(int i) {
+        PodSandbox pod = pod(i, PodSandboxState.SANDBOX_READY);
+        return PodSandboxStatus.newBuilder()
+                .setId(pod.getId())
+                .setMetadata(pod.getMetadata())
+                .setState(pod.getState())
+                .setCreatedAt(pod.getCreatedAt())
+                .setNetwork(PodSandboxNetworkStatus.newBuilder().setIp("10.88.0." + i))
+                .putAllLabels(pod.getLabelsMap())
+                .putAllAnnotations(pod.getAnnotationsMap())
+                .build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static EncodedResponses.KeptLeadingField<PodSandboxStatusResponse> podStatusMarshaller() {
+        ServerServiceDefinition wrapped = EncodedResponses.of(
+                new RuntimeServiceGrpc.RuntimeServiceImplBase() {}.bindService(), CriServer.ENCODED_ONCE);
+        return (EncodedResponses.KeptLeadingField<PodSandboxStatusResponse>)
+                wrapped.getMethod(RuntimeServiceGrpc.getPodSandboxStatusMethod().getFullMethodName())
+                        .getMethodDescriptor()
+                        .getResponseMarshaller();
+    }
+
+    @Test
+    void aKeptStatusWithAFreshTimestampIsTheResponsesOwnEncoding() throws IOException {
+        var statuses = podStatusMarshaller();
+        PodSandboxStatus kept = podStatus(1);
+        for (long timestamp : new long[] {1_765_000_000_000_000_001L, 1_765_000_000_000_000_002L, 0L}) {
+            PodSandboxStatusResponse response = PodSandboxStatusResponse.newBuilder()
+                    .setStatus(kept)
+                    .setTimestamp(timestamp)
+                    .build();
+            byte[] sent = drained(statuses.stream(response));
+            // Field 1 leads in protobuf's own order too, so even the bytes are the same.
+            assertArrayEquals(response.toByteArray(), sent);
+            assertEquals(response, PodSandboxStatusResponse.parseFrom(sent));
+        }
+        assertEquals(1, statuses.kept());
+        // Verbose answers carry an info map: encoded anew after the kept status.
+        PodSandboxStatusResponse verbose = PodSandboxStatusResponse.newBuilder()
+                .setStatus(kept)
+                .putInfo("info", "{\"id\":\"x\"}")
+                .setTimestamp(7)
+                .build();
+        assertEquals(verbose, PodSandboxStatusResponse.parseFrom(drained(statuses.stream(verbose))));
+        // Another status object (a changed record) is encoded for itself.
+        PodSandboxStatusResponse changed = PodSandboxStatusResponse.newBuilder()
+                .setStatus(podStatus(2))
+                .setTimestamp(8)
+                .build();
+        assertArrayEquals(changed.toByteArray(), drained(statuses.stream(changed)));
+        assertEquals(2, statuses.kept());
+        // A response without a status is protobuf's own.
+        PodSandboxStatusResponse empty =
+                PodSandboxStatusResponse.newBuilder().setTimestamp(9).build();
+        assertArrayEquals(empty.toByteArray(), drained(statuses.stream(empty)));
     }
 }

@@ -6,6 +6,7 @@ import dev.jcri.sandbox.container.ContainerRecord;
 import dev.jcri.sandbox.container.Containers;
 import dev.jcri.server.call.CriCall;
 import dev.jcri.server.call.RpcErrors;
+import dev.jcri.server.rpc.WeakIdentityMap;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +19,13 @@ public final class ContainerStatusRpc implements CriCall.Handler<ContainerStatus
 
     private final Containers containers;
 
+    /**
+     * The answer to a plain (not verbose) request per record object: the same message while the record is the same
+     * object (records are immutable; a change replaces them), so the transport sends the bytes it kept for it
+     * ({@code grpc.EncodedResponses}): kubelet asks for every container's status each time it syncs its pod.
+     */
+    private final WeakIdentityMap<ContainerRecord, ContainerStatusResponse> answers = new WeakIdentityMap<>();
+
     public ContainerStatusRpc(Containers containers) {
         this.containers = containers;
     }
@@ -27,20 +35,25 @@ public final class ContainerStatusRpc implements CriCall.Handler<ContainerStatus
         String id = CriContainers.requiredId(request.getContainerId());
         ContainerRecord record =
                 containers.find(id).orElseThrow(() -> RpcErrors.notFound("container " + id + " not found"));
-        ContainerStatusResponse.Builder response =
-                ContainerStatusResponse.newBuilder().setStatus(CriContainers.toStatus(record));
-        if (request.getVerbose()) {
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("pid", record.pid());
-            info.put("sandboxID", record.sandboxId());
-            info.put("name", record.name());
-            info.put("runtimeHandler", record.runtimeHandler());
-            Optional<String> spec = containers.runtimeSpec(record.id());
-            if (spec.isPresent()) {
-                info.put("runtimeSpec", JSON.readTree(spec.get()));
-            }
-            response.putInfo("info", JSON.writeValueAsString(info));
+        if (!request.getVerbose()) {
+            return answers.computeIfAbsent(
+                    record,
+                    r -> ContainerStatusResponse.newBuilder()
+                            .setStatus(CriContainers.toStatus(r))
+                            .build());
         }
-        return response.build();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("pid", record.pid());
+        info.put("sandboxID", record.sandboxId());
+        info.put("name", record.name());
+        info.put("runtimeHandler", record.runtimeHandler());
+        Optional<String> spec = containers.runtimeSpec(record.id());
+        if (spec.isPresent()) {
+            info.put("runtimeSpec", JSON.readTree(spec.get()));
+        }
+        return ContainerStatusResponse.newBuilder()
+                .setStatus(CriContainers.toStatus(record))
+                .putInfo("info", JSON.writeValueAsString(info))
+                .build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jcri.server.rpc.pod;
 
+import dev.jcri.cri.v1.PodSandboxStatus;
 import dev.jcri.cri.v1.PodSandboxStatusRequest;
 import dev.jcri.cri.v1.PodSandboxStatusResponse;
 import dev.jcri.sandbox.EpochNanos;
@@ -7,6 +8,7 @@ import dev.jcri.sandbox.pod.PodSandboxes;
 import dev.jcri.sandbox.pod.SandboxRecord;
 import dev.jcri.server.call.CriCall;
 import dev.jcri.server.call.RpcErrors;
+import dev.jcri.server.rpc.WeakIdentityMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,6 +18,12 @@ public final class PodSandboxStatusRpc implements CriCall.Handler<PodSandboxStat
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final PodSandboxes sandboxes;
+
+    /**
+     * The status per record object: the same message while the record is the same object (records are immutable),
+     * so the transport sends the bytes it kept for it and encodes only the timestamp ({@code grpc.EncodedResponses}).
+     */
+    private final WeakIdentityMap<SandboxRecord, PodSandboxStatus> statuses = new WeakIdentityMap<>();
 
     public PodSandboxStatusRpc(PodSandboxes sandboxes) {
         this.sandboxes = sandboxes;
@@ -27,7 +35,7 @@ public final class PodSandboxStatusRpc implements CriCall.Handler<PodSandboxStat
         SandboxRecord record =
                 sandboxes.find(id).orElseThrow(() -> RpcErrors.notFound("pod sandbox " + id + " not found"));
         PodSandboxStatusResponse.Builder response = PodSandboxStatusResponse.newBuilder()
-                .setStatus(CriPods.toStatus(record))
+                .setStatus(statuses.computeIfAbsent(record, CriPods::toStatus))
                 .setTimestamp(EpochNanos.now());
         if (request.getVerbose()) {
             Map<String, Object> info = new LinkedHashMap<>();
