@@ -60,8 +60,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       infra container);
  *   <li>30 kubelet-shaped pods with one sleeping container each: daemon VmRSS and Pss, per-pod helper Pss (conmon
  *       vs shim), the Pss of the pods' own processes (containerd's pause), daemon CPU per read RPC from
- *       /proc/&lt;pid&gt;/stat, and the wall time of reads that come after 30 ms of idle; jcri's restart after kill -9 with them and 20 more (50 in all); memory again
- *       after removing them.
+ *       /proc/&lt;pid&gt;/stat, the wall time of reads that each come after 30 ms of idle; jcri's restart after
+ *       kill -9 with them and 20 more (50 in all); memory again after removing them.
  * </ol>
  *
  * Prints the table with ratios (and writes it to {@code e2e/target/bench-compare.md}); never fails on a number.

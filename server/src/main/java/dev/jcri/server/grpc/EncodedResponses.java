@@ -27,11 +27,10 @@ import java.util.function.UnaryOperator;
 /**
  * Responses of the list RPCs and ContainerStatus encoded once per message object: the handlers hand out the very
  * same answer while nothing it shows has changed ({@code rpc.ListAnswers}, {@code rpc.WeakIdentityMap}), and its
- * bytes are sent again instead of protobuf walking
- * every item's labels and annotations each call (a fifth of a ListPodSandbox call's CPU with 30 pods). A message is
- * immutable, so the bytes kept for an object are always its encoding; an answer built anew is another object and is
- * encoded anew. Encoding to an array and copying it costs no more than protobuf's stream, which encodes into a
- * buffer of its own and copies that.
+ * bytes are sent again instead of protobuf walking every item's labels and annotations each call (a fifth of a
+ * ListPodSandbox call's CPU with 30 pods). A message is immutable, so the bytes kept for an object are always its
+ * encoding; an answer built anew is another object and is encoded anew. Encoding to an array and copying it costs
+ * no more than protobuf's stream, which encodes into a buffer of its own and copies that.
  */
 final class EncodedResponses {
     private EncodedResponses() {}
