@@ -28,6 +28,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -206,7 +207,10 @@ class OrphanSweepTest {
         String bundle = newId();
         String cgroup = newId();
         plantPins(dir, pins);
-        Files.createDirectories(run(dir).resolve("containers/" + bundle + "/rootfs"));
+        // Made under a name the sweep ignores and renamed into place: a sweep between making the bundle dir and its
+        // rootfs would take the empty dir away under the second mkdir.
+        Path staged = Files.createDirectories(run(dir).resolve("containers/planting-" + bundle + "/rootfs"));
+        Files.move(staged.getParent(), run(dir).resolve("containers/" + bundle), StandardCopyOption.ATOMIC_MOVE);
         List<Path> plantedCgroups = plantCgroups(dir, cgroup);
         Path storageLeftover = Files.createDirectories(root(dir).resolve("storage/tmp/left-by-a-crash"));
 
