@@ -785,10 +785,19 @@ class ContainerLifecycleTest {
                             .build());
         }
         assertFalse(Files.exists(jcri.dir().resolve("run/ns/pid").resolve(sharedPod)), "the PID pin is released");
+        // RemovePodSandbox answers once the removal is durable; the infra container's bundle goes right after, in
+        // the background, as a removed container's does.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Slowdown.seconds(10));
+        while (bundleNames(sharedPod) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(bundleNames(sharedPod), "the infra container is gone with its pod");
+    }
+
+    /** Whether a container bundle's config.json names this pod. */
+    private static boolean bundleNames(String pod) throws java.io.IOException {
         try (var bundles = Files.list(jcri.dir().resolve("run/containers"))) {
-            assertTrue(
-                    bundles.noneMatch(p -> Files.exists(p.resolve("config.json")) && read(p).contains(sharedPod)),
-                    "the infra container is gone with its pod");
+            return bundles.anyMatch(p -> Files.exists(p.resolve("config.json")) && read(p).contains(pod));
         }
     }
 
