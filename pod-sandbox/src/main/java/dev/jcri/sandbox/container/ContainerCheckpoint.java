@@ -1,6 +1,7 @@
 package dev.jcri.sandbox.container;
 
 import dev.jcri.linux.FileTree;
+import dev.jcri.sandbox.VirtualTask;
 import dev.jcri.sandbox.checkpoint.CheckpointArchive;
 import dev.jcri.sandbox.checkpoint.CriuCheck;
 import dev.jcri.sandbox.checkpoint.RootfsDiff;
@@ -18,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,7 +65,7 @@ final class ContainerCheckpoint {
             return;
         }
         Attempt attempt = new Attempt();
-        FutureTask<Void> task = new FutureTask<>(() -> {
+        VirtualTask<Void> task = VirtualTask.start("checkpoint-" + found.id(), () -> {
             try {
                 checkpointLocked(found.id(), archive, Duration.ofSeconds(timeoutSeconds), attempt);
             } catch (IOException | RuntimeException e) {
@@ -78,9 +76,8 @@ final class ContainerCheckpoint {
             }
             return null;
         });
-        Thread.ofVirtual().name("checkpoint-" + found.id()).start(task);
         try {
-            task.get(timeoutSeconds, TimeUnit.SECONDS);
+            task.await(Duration.ofSeconds(timeoutSeconds));
         } catch (TimeoutException | InterruptedException e) {
             if (attempt.abandon()) {
                 if (e instanceof InterruptedException interrupted) {
@@ -93,9 +90,7 @@ final class ContainerCheckpoint {
                         e);
             }
             // The dump was done: what is left is writing the archive, whose result the caller gets.
-            awaitUninterruptibly(task);
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            task.await();
         }
     }
 
@@ -195,40 +190,6 @@ final class ContainerCheckpoint {
 
         boolean abandoned() {
             return state.get() == ABANDONED;
-        }
-    }
-
-    private static void awaitUninterruptibly(FutureTask<Void> task) throws IOException, InterruptedException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    task.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw rethrown(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static IOException rethrown(Throwable cause) throws InterruptedException {
-        switch (cause) {
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            case InterruptedException e -> throw e;
-            case IOException e -> {
-                return e;
-            }
-            default -> {
-                return new IOException(cause);
-            }
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.jcri.sandbox.pod;
 
+import dev.jcri.sandbox.VirtualTask;
 import java.io.IOException;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * Work on a pod's infra container that runs on a virtual thread beside a step of the pod's own (its create and
@@ -11,27 +9,20 @@ import java.util.concurrent.FutureTask;
  * interrupted or failing itself, so an undo never races the infra container's create.
  */
 final class InfraTask<T> {
-    @FunctionalInterface
-    interface Work<T> {
-        T run() throws IOException, InterruptedException;
-    }
-
     /** A step with no result, on either side. */
     @FunctionalInterface
     interface Step {
         void run() throws IOException, InterruptedException;
     }
 
-    private final FutureTask<T> task;
+    private final VirtualTask<T> task;
 
-    private InfraTask(FutureTask<T> task) {
+    private InfraTask(VirtualTask<T> task) {
         this.task = task;
     }
 
-    static <T> InfraTask<T> start(String name, Work<T> work) {
-        FutureTask<T> task = new FutureTask<>((Callable<T>) work::run);
-        Thread.ofVirtual().name(name).start(task);
-        return new InfraTask<>(task);
+    static <T> InfraTask<T> start(String name, VirtualTask.Work<T> work) {
+        return new InfraTask<>(VirtualTask.start(name, work));
     }
 
     /**
@@ -60,28 +51,7 @@ final class InfraTask<T> {
 
     /** The work's result once it has ended; its failure as it threw it. */
     T await() throws IOException, InterruptedException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case InterruptedException ie -> throw ie;
-                        case RuntimeException re -> throw re;
-                        case Error error -> throw error;
-                        default -> throw new IOException("infra container: " + e.getCause(), e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return task.await();
     }
 
     /** Waits for the work after {@code failure} of the step beside it; the work's own failure rides along. */
